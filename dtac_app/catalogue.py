@@ -1,0 +1,170 @@
+"""Load and validate the criteria files in ``criteria/`` (the I/O edge of the criteria layer).
+
+Every file's SHA-256 is kept so each assessment can record exactly which criteria it used.
+A broken file fails at load time with the file name, the key path and the reason.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import os
+import threading
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any, TypeVar
+
+from pydantic import BaseModel, ValidationError
+
+from .criteria import CriteriaSet, NiceProfile, Policy, RegulatoryRules
+from .errors import InputError, InputErrors
+from .safe_yaml import parse_document
+
+DEFAULT_CRITERIA_DIR = Path(__file__).resolve().parent.parent / "criteria"
+DEFAULT_DTAC = "dtac-v2.0"
+
+M = TypeVar("M", bound=BaseModel)
+
+
+@dataclass(frozen=True)
+class LoadedFile:
+    path: str
+    sha256: str
+
+
+@dataclass(frozen=True)
+class Catalogue:
+    """Everything the engine needs, validated: DTAC sets, GB rules, NICE profile, policy."""
+
+    dtac: dict[str, CriteriaSet]
+    regulatory: RegulatoryRules
+    nice: NiceProfile
+    policy: Policy
+    files: dict[str, LoadedFile] = field(default_factory=dict)
+
+    def dtac_set(self, key: str | None) -> CriteriaSet:
+        k = normalise_set_key(key or DEFAULT_DTAC)
+        try:
+            return self.dtac[k]
+        except KeyError:
+            known = ", ".join(sorted(self.dtac))
+            raise KeyError(f"unknown criteria set '{key}'; known sets: {known}") from None
+
+    def hashes_for(self, dtac_key: str) -> dict[str, str]:
+        """Content hashes of the files an assessment under ``dtac_key`` depends on."""
+        keys = [dtac_key, self.regulatory_key, self.nice_key, "policy"]
+        return {k: self.files[k].sha256 for k in keys if k in self.files}
+
+    @property
+    def regulatory_key(self) -> str:
+        return f"gb-regulatory-v{self.regulatory.version}"
+
+    @property
+    def nice_key(self) -> str:
+        return f"nice-lbp-v{self.nice.version}"
+
+
+def normalise_set_key(key: str) -> str:
+    k = key.strip().lower().replace("@", "-v").replace(" ", "")
+    if k in {"v2", "v2.0", "2.0", "2"}:
+        return "dtac-v2.0"
+    if k in {"v1", "v1.0", "1.0", "1"}:
+        return "dtac-v1.0"
+    if k.startswith("dtac-") and not k.startswith("dtac-v"):
+        k = "dtac-v" + k[5:]
+    if k.startswith("dtac-v") and "." not in k:
+        k += ".0"
+    return k
+
+
+def format_validation_error(file: str, err: ValidationError) -> InputError:
+    problems = []
+    for e in err.errors(include_url=False):
+        loc = ".".join(str(p) for p in e["loc"] if not str(p).startswith("function-after"))
+        msg = e["msg"].removeprefix("Value error, ")
+        problems.append(InputError(file, loc or "(top level)", msg))
+    return problems[0] if len(problems) == 1 else InputErrors(problems)
+
+
+def _validate(model: type[M], data: Any, file: str) -> M:
+    if not isinstance(data, dict):
+        raise InputError(file, "(top level)", "expected a mapping of keys to values")
+    try:
+        return model.model_validate(data)
+    except ValidationError as e:
+        raise format_validation_error(file, e) from None
+
+
+def _read(path: Path) -> tuple[Any, str]:
+    try:
+        raw = path.read_bytes()
+    except OSError as e:
+        raise InputError(str(path), "", f"cannot read file: {e.strerror}") from None
+    try:
+        text = raw.decode("utf-8")
+    except UnicodeDecodeError as e:
+        raise InputError(str(path), f"byte {e.start}", "file is not UTF-8 text") from None
+    return parse_document(text, file=str(path)), hashlib.sha256(raw).hexdigest()
+
+
+def load_catalogue(directory: str | os.PathLike[str] | None = None) -> Catalogue:
+    """Read every criteria file in ``directory`` and validate it (no caching)."""
+    root = Path(directory or os.environ.get("DTAC_CRITERIA_DIR") or DEFAULT_CRITERIA_DIR)
+    if not root.is_dir():
+        raise InputError(str(root), "", "criteria directory not found")
+    dtac: dict[str, CriteriaSet] = {}
+    files: dict[str, LoadedFile] = {}
+    regulatory: RegulatoryRules | None = None
+    nice: NiceProfile | None = None
+    policy = Policy()
+    for path in sorted(root.glob("*.y*ml")):
+        data, digest = _read(path)
+        schema = data.get("schema") if isinstance(data, dict) else None
+        name = str(path)
+        if schema == "dtac-criteria/1":
+            cs = _validate(CriteriaSet, data, name)
+            dtac[cs.key] = cs
+            files[cs.key] = LoadedFile(name, digest)
+        elif schema == "dtac-regulatory/1":
+            regulatory = _validate(RegulatoryRules, data, name)
+            files[f"gb-regulatory-v{regulatory.version}"] = LoadedFile(name, digest)
+        elif schema == "dtac-nice-profile/1":
+            nice = _validate(NiceProfile, data, name)
+            files[f"nice-lbp-v{nice.version}"] = LoadedFile(name, digest)
+        elif schema == "dtac-policy/1":
+            policy = _validate(Policy, data, name)
+            files["policy"] = LoadedFile(name, digest)
+        else:
+            raise InputError(
+                name,
+                "schema",
+                f"unknown or missing schema '{schema}'; expected one of dtac-criteria/1, "
+                "dtac-regulatory/1, dtac-nice-profile/1, dtac-policy/1",
+            )
+    if not dtac:
+        raise InputError(str(root), "", "no DTAC criteria set found")
+    if regulatory is None:
+        raise InputError(str(root), "", "no GB regulatory rules file (schema dtac-regulatory/1) found")
+    if nice is None:
+        raise InputError(str(root), "", "no NICE back-pain profile (schema dtac-nice-profile/1) found")
+    return Catalogue(dtac=dtac, regulatory=regulatory, nice=nice, policy=policy, files=files)
+
+
+_cache: dict[str, Catalogue] = {}
+_lock = threading.Lock()
+
+
+def get_catalogue(directory: str | os.PathLike[str] | None = None) -> Catalogue:
+    """Load once per process and directory; later calls are free."""
+    key = str(Path(directory or os.environ.get("DTAC_CRITERIA_DIR") or DEFAULT_CRITERIA_DIR).resolve())
+    cat = _cache.get(key)
+    if cat is None:
+        with _lock:
+            cat = _cache.get(key)
+            if cat is None:
+                cat = load_catalogue(key)
+                _cache[key] = cat
+    return cat
+
+
+def clear_cache() -> None:
+    _cache.clear()

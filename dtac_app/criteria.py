@@ -1,0 +1,516 @@
+"""Criteria as data: the pydantic models that a criteria YAML file is validated into.
+
+Pure: no I/O here. ``dtac_app.catalogue`` reads the files; this module only says what a
+valid criteria set looks like and compiles routing conditions into fast callables once,
+so the engine never interprets YAML structures on the hot path.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Callable, Mapping
+from typing import Annotated, Any, Literal
+
+from pydantic import BaseModel, ConfigDict, Field, PrivateAttr, field_validator, model_validator
+
+# Three-valued logic for routing: True (asked), False (routed out), None (cannot tell yet,
+# because an earlier routing question has not been answered).
+Tri = bool | None
+# What a condition reads: the normalised answers, and the set of questions that are shown.
+AnswerView = Mapping[str, str]
+
+
+class _Frozen(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+
+# --------------------------------------------------------------------------- conditions
+
+
+class CondAnswer(_Frozen):
+    """True when question ``q`` is asked and its answer is one of ``in_``."""
+
+    q: str
+    in_: tuple[str, ...] = Field(alias="in")
+    model_config = ConfigDict(extra="forbid", frozen=True, populate_by_name=True)
+
+
+class CondAll(_Frozen):
+    all: tuple[Condition, ...]
+
+
+class CondAny(_Frozen):
+    any: tuple[Condition, ...]
+
+
+class CondNot(_Frozen):
+    not_: Condition = Field(alias="not")
+    model_config = ConfigDict(extra="forbid", frozen=True, populate_by_name=True)
+
+
+Condition = CondAnswer | CondAll | CondAny | CondNot
+CondAll.model_rebuild()
+CondAny.model_rebuild()
+CondNot.model_rebuild()
+
+# A compiled condition takes (answers, shown) and returns Tri.
+CompiledCond = Callable[[AnswerView, Mapping[str, Tri]], Tri]
+
+
+def compile_condition(cond: Condition) -> CompiledCond:
+    """Turn a condition tree into a closure (done once per criteria load)."""
+    if isinstance(cond, CondAnswer):
+        qid, allowed = cond.q, frozenset(o.casefold() for o in cond.in_)
+
+        def answer_in(answers: AnswerView, shown: Mapping[str, Tri]) -> Tri:
+            asked = shown.get(qid)
+            if asked is False:
+                return False
+            if asked is None:
+                return None
+            value = answers.get(qid)
+            if value is None:
+                return None
+            return value.casefold() in allowed
+
+        return answer_in
+    if isinstance(cond, CondAll):
+        parts = [compile_condition(c) for c in cond.all]
+
+        def all_of(answers: AnswerView, shown: Mapping[str, Tri]) -> Tri:
+            unknown = False
+            for p in parts:
+                r = p(answers, shown)
+                if r is False:
+                    return False
+                if r is None:
+                    unknown = True
+            return None if unknown else True
+
+        return all_of
+    if isinstance(cond, CondAny):
+        parts = [compile_condition(c) for c in cond.any]
+
+        def any_of(answers: AnswerView, shown: Mapping[str, Tri]) -> Tri:
+            unknown = False
+            for p in parts:
+                r = p(answers, shown)
+                if r is True:
+                    return True
+                if r is None:
+                    unknown = True
+            return None if unknown else False
+
+        return any_of
+    inner = compile_condition(cond.not_)
+
+    def negate(answers: AnswerView, shown: Mapping[str, Tri]) -> Tri:
+        r = inner(answers, shown)
+        return None if r is None else not r
+
+    return negate
+
+
+def describe_condition(cond: Condition) -> str:
+    """Plain-English rendering used by the criteria browser and the dossier."""
+    if isinstance(cond, CondAnswer):
+        opts = " or ".join(f"“{o}”" for o in cond.in_)
+        return f"{cond.q} is {opts}"
+    if isinstance(cond, CondAll):
+        return " and ".join(_paren(describe_condition(c)) for c in cond.all)
+    if isinstance(cond, CondAny):
+        return " or ".join(_paren(describe_condition(c)) for c in cond.any)
+    return f"not ({describe_condition(cond.not_)})"
+
+
+def _paren(text: str) -> str:
+    return f"({text})" if (" and " in text or " or " in text) else text
+
+
+def condition_refs(cond: Condition) -> set[str]:
+    if isinstance(cond, CondAnswer):
+        return {cond.q}
+    if isinstance(cond, CondAll):
+        return set().union(*(condition_refs(c) for c in cond.all))
+    if isinstance(cond, CondAny):
+        return set().union(*(condition_refs(c) for c in cond.any))
+    return condition_refs(cond.not_)
+
+
+def condition_answers(cond: Condition) -> list[tuple[str, tuple[str, ...]]]:
+    if isinstance(cond, CondAnswer):
+        return [(cond.q, cond.in_)]
+    if isinstance(cond, CondAll):
+        return [x for c in cond.all for x in condition_answers(c)]
+    if isinstance(cond, CondAny):
+        return [x for c in cond.any for x in condition_answers(c)]
+    return condition_answers(cond.not_)
+
+
+# --------------------------------------------------------------------------- questions
+
+AnswerType = Literal["choice", "text", "date", "number", "url"]
+SectionRole = Literal["context", "assessed", "scored"]
+EvidenceCheck = Literal["document", "expiry", "cyber_essentials", "pen_test", "dspt"]
+
+
+class EvidenceRequirement(_Frozen):
+    """Evidence a question expects. ``when`` lists the answers that call for it."""
+
+    kind: str
+    label: str
+    when: tuple[str, ...] | None = None
+    required: bool = True
+    check: EvidenceCheck = "document"
+
+
+class PassRule(_Frozen):
+    """How an asked question is judged.
+
+    ``accept``: answers that meet the criterion; any other option fails.
+    ``conditional``: answers that meet it only with a condition attached (e.g. a WCAG plan).
+    ``nonempty``: free text that must say something (at least ``min_chars`` characters).
+    """
+
+    accept: tuple[str, ...] = ()
+    conditional: tuple[str, ...] = ()
+    nonempty: bool = False
+    min_chars: int = 1
+    fail_reason: str = ""
+    condition_text: str = ""
+
+    @model_validator(mode="after")
+    def _one_kind(self) -> PassRule:
+        if not self.accept and not self.nonempty:
+            raise ValueError("a pass rule needs 'accept' options or 'nonempty: true'")
+        return self
+
+
+ScorePoints = float | Literal["exclude", "policy:working_towards_credit", "policy:not_applicable"]
+
+
+class ScoreRule(_Frozen):
+    """D1 scoring for one question: weight and points per answer (``*`` = any text)."""
+
+    weight: float = Field(gt=0)
+    points: dict[str, ScorePoints]
+
+
+class Question(_Frozen):
+    id: Annotated[str, Field(pattern=r"^[A-D]\d+(\.\d+)*$")]
+    short: str = Field(min_length=1, max_length=80)
+    text: str = Field(min_length=1)
+    type: AnswerType
+    options: tuple[str, ...] = ()
+    show_if: Condition | None = None
+    pass_rule: PassRule | None = Field(default=None, alias="pass")
+    evidence: tuple[EvidenceRequirement, ...] = ()
+    score: ScoreRule | None = None
+    guidance: str = ""
+    routing_note: str = ""
+    model_config = ConfigDict(extra="forbid", frozen=True, populate_by_name=True)
+
+    @model_validator(mode="after")
+    def _options_match_type(self) -> Question:
+        if self.type == "choice" and len(self.options) < 2:
+            raise ValueError("a choice question needs at least two options")
+        if self.type != "choice" and self.options:
+            raise ValueError(f"options are only allowed on choice questions, not '{self.type}'")
+        if self.pass_rule and self.type == "choice":
+            unknown = [a for a in (*self.pass_rule.accept, *self.pass_rule.conditional) if a not in self.options]
+            if unknown:
+                raise ValueError(f"pass rule names answers that are not options: {unknown}")
+        for ev in self.evidence:
+            for a in ev.when or ():
+                if a not in self.options:
+                    raise ValueError(f"evidence '{ev.kind}' is asked for answer '{a}', which is not an option")
+        if self.score and self.type == "choice":
+            unknown = [a for a in self.score.points if a != "*" and a not in self.options]
+            if unknown:
+                raise ValueError(f"score names answers that are not options: {unknown}")
+        return self
+
+    def option_lookup(self) -> dict[str, str]:
+        return {o.casefold(): o for o in self.options}
+
+
+class Section(_Frozen):
+    id: str
+    title: str
+    role: SectionRole
+    note: str = ""
+    questions: tuple[Question, ...]
+
+
+class ScoringSpec(_Frozen):
+    method: Literal["weighted", "comparative"]
+    note: str = ""
+
+
+class CriteriaSet(_Frozen):
+    """One DTAC form version (v1.0 or v2.0)."""
+
+    schema_: Literal["dtac-criteria/1"] = Field(alias="schema")
+    set: Literal["dtac"]
+    version: str
+    title: str
+    published: dt.date
+    mandatory_from: dt.date | None = None
+    accept_submissions_until: dt.date | None = None
+    source: str = ""
+    scoring: ScoringSpec
+    sections: tuple[Section, ...]
+    model_config = ConfigDict(extra="forbid", frozen=True, populate_by_name=True)
+
+    _index: dict[str, Question] = PrivateAttr(default_factory=dict)
+    _section_of: dict[str, str] = PrivateAttr(default_factory=dict)
+    _compiled: dict[str, CompiledCond] = PrivateAttr(default_factory=dict)
+
+    @model_validator(mode="after")
+    def _check_ids_and_routing(self) -> CriteriaSet:
+        seen: dict[str, int] = {}
+        order: list[str] = []
+        for s in self.sections:
+            for q in s.questions:
+                if q.id in seen:
+                    raise ValueError(f"question id {q.id} appears twice")
+                seen[q.id] = len(order)
+                order.append(q.id)
+        for s in self.sections:
+            for q in s.questions:
+                if q.show_if is None:
+                    continue
+                for ref, answers in condition_answers(q.show_if):
+                    if ref not in seen:
+                        raise ValueError(f"{q.id}: show_if refers to unknown question {ref}")
+                    if seen[ref] >= seen[q.id]:
+                        raise ValueError(f"{q.id}: show_if refers to {ref}, which is not asked before it")
+                    target = self.question_by_id(ref, _order=order)
+                    if target is not None and target.type == "choice":
+                        bad = [a for a in answers if a not in target.options]
+                        if bad:
+                            raise ValueError(f"{q.id}: show_if uses {bad} which are not options of {ref}")
+        return self
+
+    def question_by_id(self, qid: str, _order: list[str] | None = None) -> Question | None:
+        for s in self.sections:
+            for q in s.questions:
+                if q.id == qid:
+                    return q
+        return None
+
+    def model_post_init(self, __context: Any) -> None:
+        for s in self.sections:
+            for q in s.questions:
+                self._index[q.id] = q
+                self._section_of[q.id] = s.id
+                if q.show_if is not None:
+                    self._compiled[q.id] = compile_condition(q.show_if)
+
+    @property
+    def key(self) -> str:
+        return f"{self.set}-v{self.version}"
+
+    @property
+    def questions(self) -> dict[str, Question]:
+        return self._index
+
+    def section_of(self, qid: str) -> str:
+        return self._section_of[qid]
+
+    def compiled_condition(self, qid: str) -> CompiledCond | None:
+        return self._compiled.get(qid)
+
+    def assessed_sections(self) -> list[Section]:
+        return [s for s in self.sections if s.role == "assessed"]
+
+
+# --------------------------------------------------------------------------- GB regulatory rules
+
+Marking = Literal["UKCA", "CE-MDR", "CE-MDD", "CE-IVDD", "none"]
+
+
+class MarkingRule(_Frozen):
+    label: str
+    gb_acceptance_ends: dt.date | None = None
+    class_overrides: dict[str, dt.date] = {}
+    note: str = ""
+    source_status: str = "CONFIRMED"
+
+
+class SelfDeclaredRule(_Frozen):
+    label: str
+    gb_acceptance_ends: dt.date
+    note: str = ""
+
+
+class EvidenceKind(_Frozen):
+    label: str
+    validity_months: int | None = None
+    needs_expiry: bool = False
+
+
+class DsptRules(_Frozen):
+    statuses: tuple[str, ...]
+    acceptable: tuple[str, ...]
+    deadline_month: int = Field(ge=1, le=12)
+    deadline_day: int = Field(ge=1, le=31)
+    note: str = ""
+
+
+class PenTestRules(_Frozen):
+    max_age_months: int
+    cvss_threshold: float = Field(ge=0, le=10)
+
+
+class RegulatoryRules(_Frozen):
+    schema_: Literal["dtac-regulatory/1"] = Field(alias="schema")
+    set: Literal["gb-regulatory"]
+    version: str
+    title: str
+    legislation: str
+    device_classes: tuple[str, ...]
+    third_party_assessment: tuple[str, ...]
+    markings: dict[Marking, MarkingRule]
+    self_declared_class_i_ce: dict[str, SelfDeclaredRule]
+    dspt: DsptRules
+    pen_test: PenTestRules
+    evidence_kinds: dict[str, EvidenceKind]
+    model_config = ConfigDict(extra="forbid", frozen=True, populate_by_name=True)
+
+    @model_validator(mode="after")
+    def _classes_consistent(self) -> RegulatoryRules:
+        unknown = [c for c in self.third_party_assessment if c not in self.device_classes]
+        if unknown:
+            raise ValueError(f"third_party_assessment names unknown classes {unknown}")
+        for name, rule in self.markings.items():
+            bad = [c for c in rule.class_overrides if c not in self.device_classes]
+            if bad:
+                raise ValueError(f"markings.{name}.class_overrides names unknown classes {bad}")
+        bad_acc = [s for s in self.dspt.acceptable if s not in self.dspt.statuses]
+        if bad_acc:
+            raise ValueError(f"dspt.acceptable names unknown statuses {bad_acc}")
+        return self
+
+
+# --------------------------------------------------------------------------- NICE back-pain profile
+
+NiceStatus = Literal[
+    "use_with_evidence_generation", "research_only", "no_recommendation", "out_of_scope"
+]
+
+
+class StatusChange(_Frozen):
+    status: NiceStatus | Literal["withdrawn"]
+    effective: dt.date | None = None
+    effective_text: str = ""
+    source: str
+    confirmed: bool = True
+    reason: str = ""
+
+
+class NiceTechnology(_Frozen):
+    name: str
+    aliases: tuple[str, ...] = ()
+    company: str = ""
+    history: tuple[StatusChange, ...] = Field(min_length=1)
+    draft_2023: str | None = None
+    pain_duration: tuple[Literal["acute", "chronic"], ...] = ()
+    pain_duration_source: str = ""
+    regulatory_statement: str = ""
+    regulatory_source: str = ""
+    content: str = ""
+
+
+class ContentItem(_Frozen):
+    id: Annotated[str, Field(pattern=r"^[a-z][a-z0-9_]*$")]
+    label: str
+    rule: Literal["do_not_offer", "only_with_exercise", "recommended", "neutral", "discouraged"]
+    ng59: str = ""
+    note: str = ""
+
+
+class EvidenceOutcome(_Frozen):
+    id: Annotated[str, Field(pattern=r"^[a-z][a-z0-9_]*$")]
+    label: str
+    essential: bool = True
+    source_status: str = "CONFIRMED"
+
+
+class DraftGuidance(_Frozen):
+    consultation: str
+    reported: dt.date
+    reported_source: str
+    consultation_closed: dt.date | None = None
+    assessed: tuple[str, ...]
+    named_for_use: tuple[str, ...]
+
+
+class NiceProfile(_Frozen):
+    schema_: Literal["dtac-nice-profile/1"] = Field(alias="schema")
+    set: Literal["nice-lbp"]
+    version: str
+    title: str
+    guidance: str
+    population_min_age: int
+    evidence_generation_years: int
+    conditions_of_use: tuple[str, ...]
+    evidence_outcomes: tuple[EvidenceOutcome, ...]
+    content_items: tuple[ContentItem, ...]
+    exercise_item: str = "exercise"
+    technologies: tuple[NiceTechnology, ...]
+    draft: DraftGuidance
+    model_config = ConfigDict(extra="forbid", frozen=True, populate_by_name=True)
+
+    @model_validator(mode="after")
+    def _unique(self) -> NiceProfile:
+        ids = [c.id for c in self.content_items]
+        if len(ids) != len(set(ids)):
+            raise ValueError("content item ids must be unique")
+        if self.exercise_item not in ids:
+            raise ValueError(f"exercise_item '{self.exercise_item}' is not a content item")
+        names: set[str] = set()
+        for t in self.technologies:
+            for n in (t.name, *t.aliases):
+                k = n.casefold()
+                if k in names:
+                    raise ValueError(f"technology name or alias '{n}' is used twice")
+                names.add(k)
+        return self
+
+    def find_technology(self, name: str) -> NiceTechnology | None:
+        key = name.strip().casefold()
+        for t in self.technologies:
+            if key == t.name.casefold() or key in (a.casefold() for a in t.aliases):
+                return t
+        return None
+
+    def content_item(self, item_id: str) -> ContentItem | None:
+        for c in self.content_items:
+            if c.id == item_id:
+                return c
+        return None
+
+
+# --------------------------------------------------------------------------- policy
+
+
+class Policy(_Frozen):
+    """Settings for the rules the sources leave open (marked UNCONFIRMED in the domain notes)."""
+
+    schema_: Literal["dtac-policy/1"] = Field(default="dtac-policy/1", alias="schema")
+    expiry_warning_days: int = Field(default=90, ge=0, le=730)
+    v1_working_towards_credit: float = Field(default=0.0, ge=0.0, le=1.0)
+    v1_not_applicable_d1: Literal["exclude", "award"] = "exclude"
+    v1_apply_cvss_threshold: bool = True
+    d1_minimum_percent: float | None = Field(default=None, ge=0, le=100)
+    unassessed_lbp_product: Literal["available_with_conditions", "research_only", "not_available"] = (
+        "available_with_conditions"
+    )
+    apply_unconfirmed_nice_changes: bool = False
+    model_config = ConfigDict(extra="forbid", frozen=True, populate_by_name=True)
+
+    @field_validator("d1_minimum_percent")
+    @classmethod
+    def _pct(cls, v: float | None) -> float | None:
+        return v
