@@ -9,71 +9,25 @@ from __future__ import annotations
 import hashlib
 import os
 import threading
-from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, TypeVar
 
 from pydantic import BaseModel, ValidationError
 
-from .criteria import CriteriaSet, NiceProfile, Policy, RegulatoryRules
+from .criteria import (
+    Catalogue,
+    CriteriaSet,
+    LoadedFile,
+    NiceProfile,
+    Policy,
+    RegulatoryRules,
+)
 from .errors import InputError, InputErrors
 from .safe_yaml import parse_document
 
 DEFAULT_CRITERIA_DIR = Path(__file__).resolve().parent.parent / "criteria"
-DEFAULT_DTAC = "dtac-v2.0"
 
 M = TypeVar("M", bound=BaseModel)
-
-
-@dataclass(frozen=True)
-class LoadedFile:
-    path: str
-    sha256: str
-
-
-@dataclass(frozen=True)
-class Catalogue:
-    """Everything the engine needs, validated: DTAC sets, GB rules, NICE profile, policy."""
-
-    dtac: dict[str, CriteriaSet]
-    regulatory: RegulatoryRules
-    nice: NiceProfile
-    policy: Policy
-    files: dict[str, LoadedFile] = field(default_factory=dict)
-
-    def dtac_set(self, key: str | None) -> CriteriaSet:
-        k = normalise_set_key(key or DEFAULT_DTAC)
-        try:
-            return self.dtac[k]
-        except KeyError:
-            known = ", ".join(sorted(self.dtac))
-            raise KeyError(f"unknown criteria set '{key}'; known sets: {known}") from None
-
-    def hashes_for(self, dtac_key: str) -> dict[str, str]:
-        """Content hashes of the files an assessment under ``dtac_key`` depends on."""
-        keys = [dtac_key, self.regulatory_key, self.nice_key, "policy"]
-        return {k: self.files[k].sha256 for k in keys if k in self.files}
-
-    @property
-    def regulatory_key(self) -> str:
-        return f"gb-regulatory-v{self.regulatory.version}"
-
-    @property
-    def nice_key(self) -> str:
-        return f"nice-lbp-v{self.nice.version}"
-
-
-def normalise_set_key(key: str) -> str:
-    k = key.strip().lower().replace("@", "-v").replace(" ", "")
-    if k in {"v2", "v2.0", "2.0", "2"}:
-        return "dtac-v2.0"
-    if k in {"v1", "v1.0", "1.0", "1"}:
-        return "dtac-v1.0"
-    if k.startswith("dtac-") and not k.startswith("dtac-v"):
-        k = "dtac-v" + k[5:]
-    if k.startswith("dtac-v") and "." not in k:
-        k += ".0"
-    return k
 
 
 def format_validation_error(file: str, err: ValidationError) -> InputError:

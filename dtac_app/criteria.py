@@ -9,9 +9,10 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Callable, Mapping
+from dataclasses import dataclass, field
 from typing import Annotated, Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, PrivateAttr, field_validator, model_validator
+from pydantic import BaseModel, ConfigDict, Field, PrivateAttr, model_validator
 
 # Three-valued logic for routing: True (asked), False (routed out), None (cannot tell yet,
 # because an earlier routing question has not been answered).
@@ -510,7 +511,61 @@ class Policy(_Frozen):
     apply_unconfirmed_nice_changes: bool = False
     model_config = ConfigDict(extra="forbid", frozen=True, populate_by_name=True)
 
-    @field_validator("d1_minimum_percent")
-    @classmethod
-    def _pct(cls, v: float | None) -> float | None:
-        return v
+
+
+# --------------------------------------------------------------------------- the catalogue
+
+DEFAULT_DTAC = "dtac-v2.0"
+
+
+@dataclass(frozen=True)
+class LoadedFile:
+    path: str
+    sha256: str
+
+
+@dataclass(frozen=True)
+class Catalogue:
+    """Everything the engine needs, validated: DTAC sets, GB rules, NICE profile, policy."""
+
+    dtac: dict[str, CriteriaSet]
+    regulatory: RegulatoryRules
+    nice: NiceProfile
+    policy: Policy
+    files: dict[str, LoadedFile] = field(default_factory=dict)
+
+    def dtac_set(self, key: str | None) -> CriteriaSet:
+        k = normalise_set_key(key or DEFAULT_DTAC)
+        try:
+            return self.dtac[k]
+        except KeyError:
+            known = ", ".join(sorted(self.dtac))
+            raise KeyError(f"unknown criteria set '{key}'; known sets: {known}") from None
+
+    def hashes_for(self, dtac_key: str) -> dict[str, str]:
+        """Content hashes of the files an assessment under ``dtac_key`` depends on."""
+        keys = [dtac_key, self.regulatory_key, self.nice_key, "policy"]
+        return {k: self.files[k].sha256 for k in keys if k in self.files}
+
+    @property
+    def regulatory_key(self) -> str:
+        return f"gb-regulatory-v{self.regulatory.version}"
+
+    @property
+    def nice_key(self) -> str:
+        return f"nice-lbp-v{self.nice.version}"
+
+
+def normalise_set_key(key: str) -> str:
+    k = key.strip().lower().replace("@", "-v").replace(" ", "")
+    if k in {"v2", "v2.0", "2.0", "2"}:
+        return "dtac-v2.0"
+    if k in {"v1", "v1.0", "1.0", "1"}:
+        return "dtac-v1.0"
+    if k.startswith("dtac-") and not k.startswith("dtac-v"):
+        k = "dtac-v" + k[5:]
+    if k.startswith("dtac-v") and "." not in k:
+        k += ".0"
+    return k
+
+

@@ -1,0 +1,326 @@
+"""The ``dtac`` command line: a thin layer over ``dtac_app.services``.
+
+Exit codes: 0 = assessed (whatever the decision), 2 = bad input (file, field and reason printed).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+import sys
+from pathlib import Path
+from typing import Annotated
+
+import typer
+from rich.console import Console
+from rich.table import Table
+
+from . import __version__
+from .catalogue import get_catalogue
+from .criteria import describe_condition
+from .errors import InputError, InputErrors
+from .results import DECISION_LABELS, Assessment
+from .services import assess_file, find_submissions
+from .submission import submission_json_schema
+from .submission_io import load_submission
+
+app = typer.Typer(
+    name="dtac",
+    help="Assess digital health technologies against DTAC, GB device rules and NICE back-pain guidance.",
+    no_args_is_help=True,
+    add_completion=False,
+    pretty_exceptions_enable=False,
+)
+criteria_app = typer.Typer(help="Browse the criteria sets: DTAC v2.0 / v1.0, GB rules, NICE HTE16 technologies.")
+app.add_typer(criteria_app, name="criteria")
+
+out = Console(highlight=False, soft_wrap=False)
+err = Console(stderr=True, highlight=False)
+
+DECISION_STYLE = {
+    "not_available": "bold white on red",
+    "incomplete": "bold black on dark_orange",
+    "research_only": "bold white on magenta",
+    "available_with_conditions": "bold white on blue",
+    "available": "bold white on green",
+}
+OUTCOME_STYLE = {"pass": "green", "fail": "red", "missing": "dark_orange", "not_applicable": "dim", "informational": "cyan"}
+SEVERITY_MARK = {"fail": "[red]✗ fail[/]", "missing": "[dark_orange]? missing[/]", "condition": "[blue]! condition[/]",
+                 "research": "[magenta]R research[/]", "pass": "[green]✓[/]", "info": "[cyan]i[/]"}
+
+
+def _bad_input(e: InputError) -> typer.Exit:
+    errors = e.errors if isinstance(e, InputErrors) else [e]
+    for x in errors:
+        err.print(f"[bold red]error:[/] {x.message}", markup=True, highlight=False, soft_wrap=True)
+    return typer.Exit(2)
+
+
+def _parse_date(value: str | None) -> dt.date:
+    if value is None:
+        return dt.date.today()
+    try:
+        return dt.date.fromisoformat(value)
+    except ValueError:
+        raise InputError("--as-of", "", f"'{value}' is not a date in YYYY-MM-DD form") from None
+
+
+def _esc(text: str) -> str:
+    return text.replace("[", r"\[")
+
+
+@app.callback()
+def _main(version: Annotated[bool, typer.Option("--version", help="Show the version and exit.")] = False) -> None:
+    if version:
+        out.print(f"dtac {__version__}")
+        raise typer.Exit(0)
+
+
+@app.command()
+def validate(file: Annotated[Path, typer.Argument(help="Submission file (YAML or JSON).")]) -> None:
+    """Check a submission file against the schema and its criteria set; verify evidence hashes."""
+    try:
+        cat = get_catalogue()
+        sub = load_submission(file, cat)
+    except InputError as e:
+        raise _bad_input(e) from None
+    out.print(f"[green]✓[/] {_esc(str(file))}: valid {sub.criteria} submission for {_esc(sub.product.name)} "
+              f"{_esc(sub.product.version)} ({len(sub.answers)} answers, {len(sub.evidence)} evidence records, hashes checked)")
+
+
+@app.command()
+def assess(
+    file: Annotated[Path, typer.Argument(help="Submission file (YAML or JSON).")],
+    as_of: Annotated[str | None, typer.Option("--as-of", help="Assessment date, YYYY-MM-DD (default: today).")] = None,
+    profile: Annotated[str | None, typer.Option("--profile", help="dtac or nice-lbp (default: the submission's).")] = None,
+    as_json: Annotated[bool, typer.Option("--json", help="Print the full assessment as JSON.")] = False,
+) -> None:
+    """Assess one submission and print the decision with its reasons."""
+    try:
+        day = _parse_date(as_of)
+        if profile is not None and profile not in ("dtac", "nice-lbp"):
+            raise InputError("--profile", "", f"'{profile}' is not a profile; use dtac or nice-lbp")
+        _, a = assess_file(file, as_of=day, profile=profile)
+    except InputError as e:
+        raise _bad_input(e) from None
+    if as_json:
+        sys.stdout.write(json.dumps(a.model_dump(mode="json", by_alias=True), indent=2, ensure_ascii=False) + "\n")
+        return
+    print_assessment(a)
+
+
+def print_assessment(a: Assessment) -> None:
+    out.print()
+    out.print(f"[bold]{_esc(a.product.name)}[/] {_esc(a.product.version)} — {_esc(a.product.manufacturer)}")
+    out.print(f"[dim]{a.criteria.title} · profile {a.profile} · as of {a.as_of.isoformat()}[/]")
+    out.print()
+    out.print(f" Decision: [{DECISION_STYLE[a.decision]}] {a.decision_label.upper()} [/]  ({a.decision})")
+    if a.valid_until:
+        out.print(f" Valid until: {a.valid_until.isoformat()} — {_esc(a.valid_until_reason)}")
+    else:
+        out.print(f" Valid until: no date — {_esc(a.valid_until_reason)}")
+    out.print()
+    t = Table(title="Sections", show_lines=False, title_justify="left")
+    t.add_column("Section")
+    t.add_column("Result")
+    t.add_column("Met", justify="right")
+    t.add_column("Not met", justify="right")
+    t.add_column("Missing", justify="right")
+    colours = {"met": "green", "not_met": "red", "incomplete": "dark_orange", "scored": "cyan", "context": "dim"}
+    for s in a.sections:
+        if s.role == "context":
+            continue
+        label = {"met": "Met", "not_met": "Not met", "incomplete": "Incomplete", "scored": f"Scored {a.d1.percent or 0:.0f}%"}[s.status]
+        t.add_row(f"{s.id} {s.title}", f"[{colours[s.status]}]{label}[/]", str(s.passed), str(s.failed), str(s.missing))
+    out.print(t)
+    out.print(f" Regulatory: {a.regulatory.status} — {_esc(a.regulatory.summary)}")
+    if a.nice.applies:
+        out.print(f" NICE: {a.nice.status} — {_esc(a.nice.summary)}")
+    out.print()
+    out.print("[bold]Reasons[/]")
+    for f in a.reasons:
+        used = f" [dim]({_esc(f.used)})[/]" if f.used else ""
+        out.print(f"  {SEVERITY_MARK[f.severity]} [bold]{_esc(f.rule)}[/] {_esc(f.text)}{used}", soft_wrap=True)
+    if a.conditions and a.decision != "available_with_conditions":
+        out.print("[bold]Conditions[/]")
+        for f in a.conditions:
+            out.print(f"  {SEVERITY_MARK['condition']} {_esc(f.rule)} {_esc(f.text)}", soft_wrap=True)
+    if a.fixes:
+        out.print()
+        out.print("[bold]What would change it[/] (most impact first)")
+        for fx in a.fixes[:12]:
+            out.print(f"  {fx.rank}. {_esc(fx.action)} [dim]— {_esc(fx.impact)}[/]", soft_wrap=True)
+        if len(a.fixes) > 12:
+            out.print(f"  … and {len(a.fixes) - 12} more (use --json for all)")
+    out.print()
+
+
+@app.command()
+def batch(
+    directory: Annotated[Path, typer.Argument(help="Folder of submission files (*.yaml, *.yml, *.json).")],
+    csv_out: Annotated[Path | None, typer.Option("--csv", help="Write one row per submission to this CSV file.")] = None,
+    as_of: Annotated[str | None, typer.Option("--as-of", help="Assessment date, YYYY-MM-DD (default: today).")] = None,
+    profile: Annotated[str | None, typer.Option("--profile", help="Force a profile: dtac or nice-lbp.")] = None,
+    workers: Annotated[int, typer.Option("--workers", help="Processes to use (0 = one per core).")] = 0,
+) -> None:
+    """Assess every submission in a folder. Bad files are reported; the rest still complete."""
+    from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
+
+    from .batch import run_batch
+
+    try:
+        day = _parse_date(as_of)
+        paths = find_submissions(directory)
+    except InputError as e:
+        raise _bad_input(e) from None
+    if not paths:
+        err.print(f"[bold red]error:[/] {directory}: no submission files (*.yaml, *.yml, *.json) found")
+        raise typer.Exit(2)
+    counts: dict[str, int] = {}
+    bad: list[str] = []
+    with Progress(TextColumn("Assessing"), BarColumn(), MofNCompleteColumn(), TimeElapsedColumn(),
+                  console=err, transient=False, disable=not err.is_terminal and len(paths) < 200) as progress:
+        task = progress.add_task("assess", total=len(paths))
+
+        def on_row(row: dict[str, object]) -> None:
+            counts[str(row["decision"])] = counts.get(str(row["decision"]), 0) + 1
+            if row["decision"] == "error":
+                bad.append(str(row["error"]))
+            progress.advance(task)
+
+        n = run_batch(paths, as_of=day, profile=profile, csv_path=csv_out, workers=workers, on_row=on_row,
+                      quiet_rows=len(paths) > 50 or csv_out is not None, printer=_print_batch_row)
+    for msg in bad:
+        err.print(f"[bold red]error:[/] {_esc(msg)}", soft_wrap=True)
+    summary = ", ".join(f"{DECISION_LABELS.get(k, k) if k != 'error' else 'bad input'}: {v}" for k, v in sorted(counts.items()))  # type: ignore[call-overload]
+    out.print(f"{n} submissions assessed as of {day.isoformat()} — {summary}")
+    if csv_out:
+        out.print(f"CSV written to {csv_out}")
+    if bad:
+        raise typer.Exit(2)
+
+
+def _print_batch_row(row: dict[str, object]) -> None:
+    if row["decision"] == "error":
+        return
+    out.print(f"  {row['decision_label']!s:<26} {_esc(str(row['product']))} {_esc(str(row['version']))}  [dim]{_esc(str(row['file']))}[/]")
+
+
+@app.command()
+def schema(
+    which: Annotated[str, typer.Argument(help="submission (default) or dossier")] = "submission",
+) -> None:
+    """Print a JSON Schema: for submission files (editor validation) or for dossier JSON."""
+    if which == "submission":
+        doc = submission_json_schema()
+    elif which == "dossier":
+        from .dossier.json_export import dossier_json_schema
+
+        doc = dossier_json_schema()
+    else:
+        err.print(f"[bold red]error:[/] unknown schema '{which}'; use submission or dossier")
+        raise typer.Exit(2)
+    sys.stdout.write(json.dumps(doc, indent=2) + "\n")
+
+
+@criteria_app.callback(invoke_without_command=True)
+def criteria_list(ctx: typer.Context) -> None:
+    """List the criteria sets with their versions and content hashes."""
+    if ctx.invoked_subcommand is not None:
+        return
+    cat = get_catalogue()
+    t = Table(title="Criteria sets", title_justify="left")
+    for col in ("Key", "Title", "Published", "Questions", "SHA-256"):
+        t.add_column(col)
+    for key, cs in sorted(cat.dtac.items(), reverse=True):
+        t.add_row(key, cs.title, cs.published.isoformat(), str(len(cs.questions)), cat.files[key].sha256[:16] + "…")
+    t.add_row(cat.regulatory_key, cat.regulatory.title, "", "", cat.files[cat.regulatory_key].sha256[:16] + "…")
+    t.add_row(cat.nice_key, cat.nice.title, "", f"{len(cat.nice.technologies)} technologies", cat.files[cat.nice_key].sha256[:16] + "…")
+    if "policy" in cat.files:
+        t.add_row("policy", "Policy settings", "", "", cat.files["policy"].sha256[:16] + "…")
+    out.print(t)
+    out.print("Show a question: dtac criteria show C1.2.4 [--set dtac-v1.0] · NICE technologies: dtac criteria nice")
+
+
+@criteria_app.command("show")
+def criteria_show(
+    question: Annotated[str, typer.Argument(help="Question id, e.g. C1.2.4, or a section id, e.g. C3.")],
+    set_key: Annotated[str, typer.Option("--set", help="Criteria set (default dtac-v2.0).")] = "dtac-v2.0",
+) -> None:
+    """Show a question (or every question in a section) with options, routing and pass rule."""
+    cat = get_catalogue()
+    try:
+        cs = cat.dtac_set(set_key)
+    except KeyError as e:
+        err.print(f"[bold red]error:[/] --set: {e.args[0]}")
+        raise typer.Exit(2) from None
+    sec = next((s for s in cs.sections if s.id.casefold() == question.casefold()), None)
+    qs = list(sec.questions) if sec else [q for q in cs.questions.values() if q.id.casefold() == question.casefold()]
+    if not qs:
+        err.print(f"[bold red]error:[/] {question}: no such question or section in {cs.title}")
+        raise typer.Exit(2)
+    for q in qs:
+        out.print(f"[bold]{q.id}[/] {_esc(q.short)}  [dim]({cs.key}, section {cs.section_of(q.id)})[/]")
+        out.print(f"  {_esc(q.text)}", soft_wrap=True)
+        if q.options:
+            out.print("  Options: " + " · ".join(_esc(o) for o in q.options))
+        out.print(f"  Asked: {'always' if q.show_if is None else 'when ' + _esc(describe_condition(q.show_if))}")
+        if q.routing_note:
+            out.print(f"  Routing: {_esc(q.routing_note)}")
+        if q.pass_rule:
+            pr = q.pass_rule
+            rule = ("a written answer" if pr.nonempty else "answer " + " or ".join(f"“{a}”" for a in pr.accept))
+            if pr.conditional:
+                rule += "; with a condition: " + " or ".join(f"“{a}”" for a in pr.conditional)
+            out.print(f"  Meets the criterion: {_esc(rule)}")
+        elif q.score is None:
+            out.print("  Meets the criterion: not judged (context or routing)")
+        if q.score:
+            out.print(f"  D1 weight {q.score.weight:g}: " + ", ".join(f"{_esc(k)} = {v}" for k, v in q.score.points.items()))
+        for ev in q.evidence:
+            when = f" when {' / '.join(ev.when)}" if ev.when else ""
+            out.print(f"  Evidence: {_esc(ev.label)} ({ev.kind}, {'required' if ev.required else 'optional'}{when}; check: {ev.check})")
+        out.print()
+
+
+@criteria_app.command("nice")
+def criteria_nice(
+    as_of: Annotated[str | None, typer.Option("--as-of", help="Show statuses in force on this date.")] = None,
+) -> None:
+    """List every technology NICE assessed in HTE16 with its status, fit and stated regulatory status."""
+    from .rules_nice import STATUS_LABELS, current_status
+
+    cat = get_catalogue()
+    try:
+        day = _parse_date(as_of)
+    except InputError as e:
+        raise _bad_input(e) from None
+    nice = cat.nice
+    t = Table(title=f"{nice.title} — statuses as of {day.isoformat()}", title_justify="left", show_lines=True)
+    for col in ("Technology", "Company", "Status", "Acute / chronic", "Stated regulatory status"):
+        t.add_column(col, overflow="fold")
+    for tech in nice.technologies:
+        now, _ = current_status(tech, day, cat.policy)
+        status = STATUS_LABELS.get(now.status if now else None, "")
+        pending = [h for h in tech.history if not h.confirmed]
+        if pending:
+            status += "\n[dim]Unconfirmed report: " + "; ".join(_esc(h.source) for h in pending) + "[/]"
+        fit = " and ".join(tech.pain_duration) or "—"
+        t.add_row(_esc(tech.name), _esc(tech.company), status, fit, _esc(tech.regulatory_statement or "—"))
+    out.print(t)
+    d = nice.draft
+    out.print(f"Draft guidance ({_esc(d.consultation)}, reported {d.reported.isoformat()}): assessed {len(d.assessed)}; "
+              f"named for use: {', '.join(d.named_for_use)}.", soft_wrap=True)
+
+
+def main() -> None:
+    try:
+        app()
+    except InputError as e:  # pragma: no cover - commands catch their own
+        for x in e.errors if isinstance(e, InputErrors) else [e]:
+            err.print(f"error: {x.message}")
+        sys.exit(2)
+
+
+if __name__ == "__main__":
+    main()

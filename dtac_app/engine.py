@@ -1,0 +1,481 @@
+"""The assessment engine: a pure function of (submission, catalogue, policy, as_of).
+
+No clock, no I/O. Same inputs, same output. Every outcome carries the rule it applied and
+what it used, and the decision follows the precedence in the product brief:
+not available > incomplete > research use only > available with conditions > available.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Mapping
+
+from .criteria import Catalogue, CriteriaSet, Policy, Question, describe_condition
+from .dates import ONE_DAY, fmt
+from .results import (
+    DECISION_LABELS,
+    Assessment,
+    CriteriaRef,
+    D1Item,
+    D1Score,
+    Decision,
+    EvidenceResult,
+    Finding,
+    Fix,
+    NiceVerdict,
+    Outcome,
+    Override,
+    ProductRef,
+    QuestionResult,
+    SectionResult,
+    Severity,
+    TimeEvent,
+    Verification,
+)
+from .rules_evidence import EvidenceCheck, best_check, check_record
+from .rules_nice import assess_nice
+from .rules_regulatory import assess_regulatory
+from .submission import Submission
+
+ENGINE_VERSION = "1.0.0"
+
+_SEVERITY_RANK: dict[str, int] = {"fail": 0, "missing": 1, "research": 2, "condition": 3, "info": 4, "pass": 5}
+_OUTCOME_SEVERITY: dict[Outcome, Severity] = {
+    "pass": "pass",
+    "fail": "fail",
+    "missing": "missing",
+    "not_applicable": "info",
+    "informational": "info",
+}
+
+
+def assess(
+    submission: Submission,
+    catalogue: Catalogue,
+    *,
+    as_of: dt.date,
+    policy: Policy | None = None,
+    profile: str | None = None,
+    overrides: Mapping[str, Override] | None = None,
+    verifications: Mapping[str, Verification] | None = None,
+) -> Assessment:
+    """Assess a normalised submission (see ``submission.normalise``) on ``as_of``."""
+    policy = policy or catalogue.policy
+    prof = profile or submission.profile
+    if prof not in ("dtac", "nice-lbp"):
+        raise ValueError(f"unknown profile '{prof}'")
+    cs = catalogue.dtac_set(submission.criteria)
+    overrides = overrides or {}
+    verifications = verifications or {}
+    answers = submission.answers
+    findings: list[Finding] = []
+    events: list[TimeEvent] = []
+
+    # Evidence records grouped by question for quick lookup.
+    by_question: dict[str, list[int]] = {}
+    for i, rec in enumerate(submission.evidence):
+        by_question.setdefault(rec.question, []).append(i)
+    evidence_state: dict[int, EvidenceCheck] = {}
+    evidence_label: dict[int, str] = {}
+
+    is_v1 = cs.version.startswith("1")
+    apply_cvss = (not is_v1) or policy.v1_apply_cvss_threshold
+
+    # ---- questions, in form order, with routing
+    shown: dict[str, bool | None] = {}
+    results: list[QuestionResult] = []
+    for section in cs.sections:
+        for q in section.questions:
+            cond = cs.compiled_condition(q.id)
+            asked = True if cond is None else cond(answers, shown)
+            shown[q.id] = asked
+            answer = answers.get(q.id)
+            if asked is not True:
+                reason = _not_asked_reason(q, asked)
+                results.append(QuestionResult(id=q.id, section=section.id, short=q.short, asked=False,
+                                              answer=answer, outcome="not_applicable", reason=reason))
+                continue
+            outcome, reason, condition, ev_idx, q_events = _judge(
+                q, section.role, answer, submission, by_question, catalogue, policy, as_of, apply_cvss,
+                evidence_state, evidence_label,
+            )
+            engine_outcome: Outcome | None = None
+            override = overrides.get(q.id)
+            if override is not None:
+                engine_outcome = outcome
+                outcome = override.outcome
+                reason = f"Assessor override ({override.by or 'assessor'}): {override.rationale} [engine said: {reason}]"
+                condition = "" if outcome != "pass" else condition
+                q_events = []
+            ver = verifications.get(q.id)
+            events.extend(q_events)
+            results.append(QuestionResult(
+                id=q.id, section=section.id, short=q.short, asked=True, answer=answer, outcome=outcome,
+                reason=reason, condition=condition, evidence=tuple(ev_idx), engine_outcome=engine_outcome,
+                override=override, provenance="verified" if ver else "asserted", verification=ver,
+            ))
+            if section.role == "assessed" or (section.role == "scored" and condition):
+                sev = _OUTCOME_SEVERITY[outcome]
+                if sev in ("fail", "missing"):
+                    findings.append(Finding(rule=q.id, severity=sev, text=f"{q.id} {q.short}: {reason}",
+                                            used=_used(q, answer), fix=_question_fix(q, outcome, reason), section=section.id))
+                if condition:
+                    findings.append(Finding(rule=q.id, severity="condition", text=f"{q.id} {q.short}: {condition}",
+                                            used=_used(q, answer), fix=condition, section=section.id))
+
+    # ---- form-version validity (v1.0 retired for submissions after 5 Apr 2026)
+    if cs.accept_submissions_until is not None:
+        form_date = submission.submitted_on or as_of
+        if form_date > cs.accept_submissions_until:
+            findings.append(Finding(
+                rule=f"{cs.key}.retired", severity="fail", section="Form",
+                text=f"{cs.title} is accepted only for submissions made by {fmt(cs.accept_submissions_until)}; "
+                     f"this one is dated {fmt(form_date)}",
+                used=f"submitted_on = {submission.submitted_on or 'not given (assessment date used)'}",
+                fix="Resubmit on the current DTAC form (v2.0); the criteria browser shows what moved"))
+
+    # ---- sections
+    sections: list[SectionResult] = []
+    for section in cs.sections:
+        rs = [r for r in results if r.section == section.id]
+        asked_n = sum(r.asked for r in rs)
+        passed = sum(r.outcome == "pass" for r in rs)
+        failed = sum(r.outcome == "fail" for r in rs)
+        missing = sum(r.outcome == "missing" for r in rs)
+        if section.role == "assessed":
+            status = "not_met" if failed else "incomplete" if missing else "met"
+        else:
+            status = "context" if section.role == "context" else "scored"
+        sections.append(SectionResult(id=section.id, title=section.title, role=section.role, status=status,  # type: ignore[arg-type]
+                                      passed=passed, failed=failed, missing=missing, asked=asked_n))
+
+    # ---- D1 score
+    d1 = _score_d1(cs, results, policy)
+    if policy.d1_minimum_percent is not None and d1.percent is not None and d1.percent < policy.d1_minimum_percent:
+        findings.append(Finding(rule="D1.minimum", severity="fail", section="D1",
+                                text=f"D1 score {d1.percent:.1f}% is below this organisation's minimum of {policy.d1_minimum_percent:.0f}%",
+                                used="policy d1_minimum_percent", fix="Improve usability and accessibility items in D1"))
+
+    # ---- evidence register
+    ev_results = _evidence_register(submission, catalogue, evidence_state, evidence_label)
+
+    # ---- regulatory and NICE
+    lbp = prof == "nice-lbp"
+    device_required = bool(lbp and (submission.clinical is None or submission.clinical.delivers_treatment))
+    regulatory, reg_events = assess_regulatory(submission, catalogue.regulatory, policy, as_of, device_required=device_required)
+    findings.extend(f for f in regulatory.findings if f.severity != "pass")
+    events.extend(reg_events)
+    if lbp:
+        nice, nice_events = assess_nice(submission, catalogue.nice, policy, as_of)
+        findings.extend(f for f in (*nice.findings, *nice.content) if f.severity not in ("pass", "info"))
+        events.extend(nice_events)
+    else:
+        nice = NiceVerdict(applies=False, status="not_applicable", summary="The NICE back-pain profile was not applied.")
+
+    # ---- decision
+    decision = _decide(findings)
+    reasons = _reasons(decision, findings, sections, cs)
+    conditions = tuple(f for f in findings if f.severity == "condition")
+    valid_until, why = _valid_until(decision, events, as_of)
+    fixes = _fixes(findings, decision)
+    summary = _summary(decision, findings, sections, d1)
+    events.sort(key=lambda e: (e.on, e.rule))
+
+    return Assessment(
+        engine_version=ENGINE_VERSION,
+        as_of=as_of,
+        profile=prof,  # type: ignore[arg-type]
+        criteria=CriteriaRef(set=cs.key, title=cs.title, version=cs.version, hashes=catalogue.hashes_for(cs.key)),
+        product=ProductRef(name=submission.product.name, version=submission.product.version,
+                           manufacturer=submission.product.manufacturer),
+        decision=decision,
+        decision_label=DECISION_LABELS[decision],
+        summary=summary,
+        reasons=reasons,
+        conditions=conditions,
+        valid_until=valid_until,
+        valid_until_reason=why,
+        events=tuple(e for e in events if e.on > as_of),
+        sections=tuple(sections),
+        questions=tuple(results),
+        d1=d1,
+        evidence=ev_results,
+        regulatory=regulatory,
+        nice=nice,
+        findings=tuple(sorted(findings, key=lambda f: _SEVERITY_RANK[f.severity])),
+        fixes=fixes,
+    )
+
+
+# ----------------------------------------------------------------------------- question judging
+
+
+def _judge(
+    q: Question,
+    role: str,
+    answer: str | None,
+    sub: Submission,
+    by_question: dict[str, list[int]],
+    catalogue: Catalogue,
+    policy: Policy,
+    as_of: dt.date,
+    apply_cvss: bool,
+    evidence_state: dict[int, EvidenceCheck],
+    evidence_label: dict[int, str],
+) -> tuple[Outcome, str, str, list[int], list[TimeEvent]]:
+    linked = by_question.get(q.id, [])
+    if answer is None or not answer.strip():
+        if role == "assessed":
+            return "missing", "Not answered", "", linked, []
+        return "informational", "Not answered", "", linked, []
+    if q.type == "choice" and answer not in q.options:
+        return "missing", f"'{answer[:60]}' is not one of the options", "", linked, []
+
+    rule = q.pass_rule
+    condition = ""
+    if rule is None:
+        note = f" ({q.routing_note})" if q.routing_note and role == "assessed" else ""
+        outcome: Outcome = "informational"
+        reason = f"Answered “{_short(answer)}”{note}"
+    elif rule.nonempty:
+        text = answer.strip()
+        if len(text) < rule.min_chars:
+            outcome, reason = "missing", f"Answer too short to assess ({len(text)} characters; at least {rule.min_chars} expected)"
+        else:
+            outcome, reason = "pass", "Answer given" + (f": “{_short(text)}”" if len(text) <= 60 else "")
+    elif answer in rule.accept:
+        outcome, reason = "pass", f"Answered “{answer}”"
+    elif answer in rule.conditional:
+        outcome, reason = "pass", f"Answered “{answer}”"
+        condition = rule.condition_text or f"Conditional answer “{answer}”"
+    else:
+        outcome, reason = "fail", rule.fail_reason or f"“{answer}” does not meet the criterion"
+        reason = f"Answered “{answer}”: {reason}"
+
+    if role != "assessed" and outcome == "fail":
+        outcome = "informational"
+        reason += " (scored for comparison; not pass/fail)"
+
+    # Evidence the answer calls for.
+    q_events: list[TimeEvent] = []
+    if outcome == "pass" or rule is None:
+        worst: tuple[int, str, str] | None = None  # (rank, severity, detail)
+        for req in q.evidence:
+            if req.when is not None and answer not in req.when:
+                continue
+            recs = [i for i in linked if sub.evidence[i].kind == req.kind]
+            if not recs:
+                if req.required and role == "assessed":
+                    sev, detail = "missing", f"{req.label} not supplied"
+                    if worst is None or _SEVERITY_RANK[sev] < worst[0]:
+                        worst = (_SEVERITY_RANK[sev], sev, detail)
+                continue
+            checks = [check_record(sub.evidence[i], req, catalogue.regulatory, policy, as_of, apply_cvss=apply_cvss) for i in recs]
+            best = best_check(checks)
+            for i, c in zip(recs, checks, strict=True):
+                evidence_state[i] = c
+                evidence_label[i] = req.label
+            chosen = checks[best]
+            if role == "assessed":
+                q_events.extend(chosen.events)
+            if chosen.severity == "condition" and role == "assessed":
+                condition = (condition + "; " if condition else "") + chosen.detail
+            if chosen.severity in ("fail", "missing") and role == "assessed":
+                rank = _SEVERITY_RANK[chosen.severity]
+                if worst is None or rank < worst[0]:
+                    worst = (rank, chosen.severity, chosen.detail)
+        if worst is not None:
+            outcome = "fail" if worst[1] == "fail" else "missing"
+            reason = f"{reason}; {worst[2]}"
+            q_events = []
+    return outcome, reason, condition, linked, q_events
+
+
+def _not_asked_reason(q: Question, asked: bool | None) -> str:
+    if q.show_if is None:
+        return "Not asked"
+    cond = describe_condition(q.show_if)
+    if asked is None:
+        return f"Waiting for an earlier answer: asked only when {cond}"
+    return f"Not asked: applies only when {cond}"
+
+
+def _short(text: str, n: int = 60) -> str:
+    text = " ".join(text.split())
+    return text if len(text) <= n else text[: n - 1] + "…"
+
+
+def _used(q: Question, answer: str | None) -> str:
+    return f"{q.id} = “{_short(answer)}”" if answer else f"{q.id} not answered"
+
+
+def _question_fix(q: Question, outcome: Outcome, reason: str) -> str:
+    if outcome == "missing":
+        if "not supplied" in reason or "not given" in reason or "not stated" in reason:
+            return f"Supply the evidence {q.id} asks for ({q.short})"
+        return f"Answer {q.id}: {q.short}"
+    if q.pass_rule and q.pass_rule.accept:
+        if "expired" in reason or "CVSS" in reason or "DSPT status" in reason or "OWASP" in reason:
+            return f"{q.id}: {reason.split('; ', 1)[-1]} — renew or correct the evidence"
+        return f"{q.id}: meet the criterion so the answer can be “{q.pass_rule.accept[0]}”"
+    return f"Improve the answer to {q.id} ({q.short})"
+
+
+# ----------------------------------------------------------------------------- D1
+
+
+def _score_d1(cs: CriteriaSet, results: list[QuestionResult], policy: Policy) -> D1Score:
+    items: list[D1Item] = []
+    earned = possible = 0.0
+    by_id = {r.id: r for r in results}
+    for q in cs.questions.values():
+        if q.score is None:
+            continue
+        r = by_id[q.id]
+        if not r.asked:
+            items.append(D1Item(id=q.id, weight=q.score.weight, points=None, note="not asked"))
+            continue
+        if not r.answer:
+            possible += q.score.weight
+            items.append(D1Item(id=q.id, weight=q.score.weight, points=0.0, note="not answered"))
+            continue
+        pts = q.score.points.get(r.answer, q.score.points.get("*", 0.0))
+        if pts == "policy:working_towards_credit":
+            pts = policy.v1_working_towards_credit
+        elif pts == "policy:not_applicable":
+            pts = "exclude" if policy.v1_not_applicable_d1 == "exclude" else 1.0
+        if pts == "exclude":
+            items.append(D1Item(id=q.id, weight=q.score.weight, points=None, note="not applicable"))
+            continue
+        value = float(pts)
+        earned += value * q.score.weight
+        possible += q.score.weight
+        items.append(D1Item(id=q.id, weight=q.score.weight, points=value))
+    pct = round(100.0 * earned / possible, 1) if possible else None
+    return D1Score(method=cs.scoring.method, earned=round(earned, 3), possible=round(possible, 3), percent=pct, items=tuple(items))
+
+
+# ----------------------------------------------------------------------------- evidence register
+
+
+def _evidence_register(
+    sub: Submission, catalogue: Catalogue, states: dict[int, EvidenceCheck], labels: dict[int, str]
+) -> tuple[EvidenceResult, ...]:
+    out = []
+    kinds = catalogue.regulatory.evidence_kinds
+    for i, rec in enumerate(sub.evidence):
+        c = states.get(i)
+        kind = kinds.get(rec.kind)
+        label = labels.get(i) or (kind.label if kind else rec.kind)
+        if c is None:
+            state, detail, expires = "unchecked", "Not used by any question asked with this answer", rec.expires
+        else:
+            state, detail, expires = c.state, c.detail, c.expires or rec.expires
+        out.append(EvidenceResult(
+            index=i, question=rec.question, kind=rec.kind, label=label, title=rec.title, reference=rec.reference,
+            issuer=rec.issuer, issued=rec.issued, expires=expires, file=rec.file, sha256=rec.sha256,
+            state=state, detail=detail,  # type: ignore[arg-type]
+        ))
+    return tuple(out)
+
+
+# ----------------------------------------------------------------------------- decision
+
+
+def _decide(findings: list[Finding]) -> Decision:
+    sev = {f.severity for f in findings}
+    if "fail" in sev:
+        return "not_available"
+    if "missing" in sev:
+        return "incomplete"
+    if "research" in sev:
+        return "research_only"
+    if "condition" in sev:
+        return "available_with_conditions"
+    return "available"
+
+
+_DECIDING: dict[Decision, Severity] = {
+    "not_available": "fail",
+    "incomplete": "missing",
+    "research_only": "research",
+    "available_with_conditions": "condition",
+}
+
+
+def _reasons(decision: Decision, findings: list[Finding], sections: list[SectionResult], cs: CriteriaSet) -> tuple[Finding, ...]:
+    sev = _DECIDING.get(decision)
+    if sev is not None:
+        return tuple(f for f in findings if f.severity == sev)
+    met = ", ".join(s.id for s in sections if s.role == "assessed")
+    return (Finding(rule="DTAC", severity="pass", text=f"All assessed sections met ({met}); no conditions apply",
+                    used=f"{cs.title}", section=""),)
+
+
+def _valid_until(decision: Decision, events: list[TimeEvent], as_of: dt.date) -> tuple[dt.date | None, str]:
+    if decision == "not_available":
+        return None, "No date: the decision changes only when the submission or evidence changes."
+    relevant = [
+        e for e in events
+        if e.on > as_of and (e.effect in ("fail", "review") or (e.effect == "condition" and decision == "available"))
+    ]
+    if not relevant:
+        return None, "No known future date changes this decision."
+    first = min(relevant, key=lambda e: (e.on, e.rule))
+    same_day = [e.text for e in relevant if e.on == first.on]
+    return first.on, f"On {fmt(first.on)} the decision changes: " + "; ".join(dict.fromkeys(same_day))
+
+
+def _fixes(findings: list[Finding], decision: Decision) -> tuple[Fix, ...]:
+    actionable = [f for f in findings if f.severity in ("fail", "missing", "condition", "research") and (f.fix or f.severity == "research")]
+    actionable.sort(key=lambda f: (_SEVERITY_RANK[f.severity], f.section, f.rule))
+    counts: dict[str, int] = {}
+    for f in actionable:
+        counts[f.severity] = counts.get(f.severity, 0) + 1
+    after = {
+        "fail": "incomplete" if counts.get("missing") else "research use only" if counts.get("research")
+        else "available with conditions" if counts.get("condition") else "available for NHS use",
+        "missing": "research use only" if counts.get("research") else "available with conditions" if counts.get("condition")
+        else "available for NHS use",
+        "research": "available with conditions" if counts.get("condition") else "available for NHS use",
+        "condition": "available for NHS use",
+    }
+    blocking = {"fail": "not available", "missing": "incomplete", "research": "research use only", "condition": "available with conditions"}
+    out = []
+    seen: set[str] = set()
+    for f in actionable:
+        action = f.fix or "Seek NICE assessment outside research use"
+        if action in seen:
+            continue
+        seen.add(action)
+        n = counts[f.severity]
+        if n == 1:
+            impact = f"The only item keeping the decision at '{blocking[f.severity]}': fixing it moves it to '{after[f.severity]}'"
+        else:
+            impact = f"One of {n} items keeping the decision at '{blocking[f.severity]}'"
+        out.append(Fix(rank=len(out) + 1, rule=f.rule, severity=f.severity, action=action, impact=impact))
+    return tuple(out)
+
+
+def _summary(decision: Decision, findings: list[Finding], sections: list[SectionResult], d1: D1Score) -> str:
+    assessed = [s for s in sections if s.role == "assessed"]
+    met = sum(s.status == "met" for s in assessed)
+    parts = [f"{DECISION_LABELS[decision]}.", f"{met} of {len(assessed)} assessed sections met."]
+    n = {k: sum(f.severity == k for f in findings) for k in ("fail", "missing", "condition")}
+    if n["fail"]:
+        parts.append(f"{n['fail']} failure{'s' if n['fail'] != 1 else ''}.")
+    if n["missing"]:
+        parts.append(f"{n['missing']} item{'s' if n['missing'] != 1 else ''} missing.")
+    if n["condition"]:
+        parts.append(f"{n['condition']} condition{'s' if n['condition'] != 1 else ''}.")
+    if d1.percent is not None:
+        parts.append(f"D1 {d1.percent:.0f}%.")
+    return " ".join(parts)
+
+
+def decision_at(submission: Submission, catalogue: Catalogue, day: dt.date, **kw: object) -> Decision:
+    """Convenience for timelines: the decision on another day."""
+    return assess(submission, catalogue, as_of=day, **kw).decision  # type: ignore[arg-type]
+
+
+__all__ = ["ENGINE_VERSION", "ONE_DAY", "assess", "decision_at"]

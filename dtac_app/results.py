@@ -1,0 +1,235 @@
+"""What an assessment returns. Pure data; ``model_dump(mode="json")`` is the stable JSON form."""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Literal
+
+from pydantic import BaseModel, ConfigDict, Field, field_validator
+
+ASSESSMENT_SCHEMA = "dtac-assessment/1"
+
+Outcome = Literal["pass", "fail", "missing", "not_applicable", "informational"]
+Decision = Literal["not_available", "incomplete", "research_only", "available_with_conditions", "available"]
+Severity = Literal["fail", "missing", "research", "condition", "info", "pass"]
+SectionStatus = Literal["met", "not_met", "incomplete", "scored", "context"]
+EvidenceState = Literal["valid", "expiring", "expired", "not_yet_valid", "undated", "unchecked", "problem"]
+
+DECISION_ORDER: tuple[Decision, ...] = (
+    "not_available",
+    "incomplete",
+    "research_only",
+    "available_with_conditions",
+    "available",
+)
+DECISION_LABELS: dict[Decision, str] = {
+    "not_available": "Not available",
+    "incomplete": "Incomplete",
+    "research_only": "Research use only",
+    "available_with_conditions": "Available with conditions",
+    "available": "Available for NHS use",
+}
+DECISION_COLOURS: dict[Decision, str] = {
+    "not_available": "#D5281B",
+    "incomplete": "#ED8B00",
+    "research_only": "#7C2855",
+    "available_with_conditions": "#005EB8",
+    "available": "#007F3B",
+}
+OUTCOME_LABELS: dict[Outcome, str] = {
+    "pass": "Met",
+    "fail": "Not met",
+    "missing": "Missing",
+    "not_applicable": "Not asked",
+    "informational": "For information",
+}
+
+
+class _Result(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+
+class Override(_Result):
+    """An assessor's judgement replacing the engine's outcome for one question."""
+
+    outcome: Outcome
+    rationale: str = Field(min_length=1, max_length=20_000)
+    by: str = ""
+    on: dt.date | None = None
+
+    @field_validator("rationale")
+    @classmethod
+    def _real_rationale(cls, v: str) -> str:
+        if len(v.strip()) < 10:
+            raise ValueError("an override needs a written rationale of at least 10 characters")
+        return v.strip()
+
+
+class Verification(_Result):
+    """An assessor's record that a supplier's fact was checked, and against what."""
+
+    checked: str = Field(min_length=3, max_length=5_000)
+    by: str = ""
+    on: dt.date | None = None
+
+
+class Finding(_Result):
+    """One rule applied: which rule, what it concluded, what it used, and how to fix it."""
+
+    rule: str
+    severity: Severity
+    text: str
+    used: str = ""
+    fix: str = ""
+    section: str = ""
+
+
+class TimeEvent(_Result):
+    """A future date on which a rule's result changes."""
+
+    on: dt.date
+    effect: Literal["fail", "condition", "review"]
+    text: str
+    rule: str
+
+
+class EvidenceResult(_Result):
+    index: int
+    question: str
+    kind: str
+    label: str
+    title: str = ""
+    reference: str = ""
+    issuer: str = ""
+    issued: dt.date | None = None
+    expires: dt.date | None = None
+    file: str | None = None
+    sha256: str | None = None
+    state: EvidenceState
+    detail: str
+
+
+class QuestionResult(_Result):
+    id: str
+    section: str
+    short: str
+    asked: bool
+    answer: str | None
+    outcome: Outcome
+    reason: str
+    condition: str = ""
+    evidence: tuple[int, ...] = ()
+    engine_outcome: Outcome | None = None
+    override: Override | None = None
+    provenance: Literal["asserted", "verified"] = "asserted"
+    verification: Verification | None = None
+
+
+class SectionResult(_Result):
+    id: str
+    title: str
+    role: Literal["context", "assessed", "scored"]
+    status: SectionStatus
+    passed: int = 0
+    failed: int = 0
+    missing: int = 0
+    asked: int = 0
+
+
+class D1Item(_Result):
+    id: str
+    weight: float
+    points: float | None
+    note: str = ""
+
+
+class D1Score(_Result):
+    method: Literal["weighted", "comparative"]
+    earned: float
+    possible: float
+    percent: float | None
+    items: tuple[D1Item, ...]
+
+
+class RegulatoryVerdict(_Result):
+    applies: bool
+    status: Literal["pass", "fail", "missing", "condition", "not_applicable"]
+    summary: str
+    device_class: str | None = None
+    marking: str | None = None
+    accepted_until: dt.date | None = None
+    mhra_registration: str | None = None
+    findings: tuple[Finding, ...] = ()
+
+
+class NiceVerdict(_Result):
+    applies: bool
+    status: Literal["pass", "fail", "missing", "condition", "research", "not_applicable"]
+    summary: str
+    technology: str | None = None
+    nice_status: str | None = None
+    nice_status_label: str = ""
+    obligations: tuple[str, ...] = ()
+    content: tuple[Finding, ...] = ()
+    findings: tuple[Finding, ...] = ()
+
+
+class Fix(_Result):
+    rank: int
+    rule: str
+    severity: Severity
+    action: str
+    impact: str
+
+
+class CriteriaRef(_Result):
+    set: str
+    title: str
+    version: str
+    hashes: dict[str, str]
+
+
+class ProductRef(_Result):
+    name: str
+    version: str
+    manufacturer: str
+
+
+class Assessment(_Result):
+    """The full, explainable result of ``assess``."""
+
+    schema_: Literal["dtac-assessment/1"] = Field(default=ASSESSMENT_SCHEMA, alias="schema")
+    engine_version: str
+    as_of: dt.date
+    profile: Literal["dtac", "nice-lbp"]
+    criteria: CriteriaRef
+    product: ProductRef
+    decision: Decision
+    decision_label: str
+    summary: str
+    reasons: tuple[Finding, ...]
+    conditions: tuple[Finding, ...]
+    valid_until: dt.date | None
+    valid_until_reason: str
+    events: tuple[TimeEvent, ...]
+    sections: tuple[SectionResult, ...]
+    questions: tuple[QuestionResult, ...]
+    d1: D1Score
+    evidence: tuple[EvidenceResult, ...]
+    regulatory: RegulatoryVerdict
+    nice: NiceVerdict
+    findings: tuple[Finding, ...]
+    fixes: tuple[Fix, ...]
+    model_config = ConfigDict(extra="forbid", frozen=True, populate_by_name=True)
+
+    def question(self, qid: str) -> QuestionResult | None:
+        for q in self.questions:
+            if q.id == qid:
+                return q
+        return None
+
+    def section(self, sid: str) -> SectionResult | None:
+        for s in self.sections:
+            if s.id == sid:
+                return s
+        return None

@@ -1,0 +1,145 @@
+"""Evidence validity on the assessment date (Cyber Essentials, pen test, DSPT, dated documents). Pure."""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass, field
+
+from .criteria import EvidenceRequirement, Policy, RegulatoryRules
+from .dates import ONE_DAY, dspt_valid_through, fmt, last_valid_day
+from .results import EvidenceState, Severity, TimeEvent
+from .submission import EvidenceRecord
+
+
+@dataclass
+class EvidenceCheck:
+    """The verdict on one evidence record for one requirement."""
+
+    state: EvidenceState
+    severity: Severity  # pass / condition / missing / fail
+    detail: str
+    fix: str = ""
+    expires: dt.date | None = None
+    events: list[TimeEvent] = field(default_factory=list)
+
+
+def _expiry_events(rule: str, label: str, last_day: dt.date, as_of: dt.date, warn_days: int) -> list[TimeEvent]:
+    events = [TimeEvent(on=last_day + ONE_DAY, effect="fail", text=f"{label} expires after {fmt(last_day)}", rule=rule)]
+    warn_from = last_day - dt.timedelta(days=warn_days)
+    if warn_from > as_of:
+        events.append(
+            TimeEvent(on=warn_from, effect="condition", text=f"{label} enters the {warn_days}-day renewal window", rule=rule)
+        )
+    return events
+
+
+def _dated(
+    rule: str, label: str, last_day: dt.date, issued: dt.date | None, as_of: dt.date, warn_days: int
+) -> EvidenceCheck:
+    if issued is not None and issued > as_of:
+        return EvidenceCheck(
+            "not_yet_valid",
+            "missing",
+            f"{label} is dated {fmt(issued)}, after the assessment date",
+            f"Supply {label.lower()} issued on or before the assessment date",
+            last_day,
+        )
+    if as_of > last_day:
+        return EvidenceCheck(
+            "expired", "fail", f"{label} expired after {fmt(last_day)}", f"Renew {label.lower()} and resubmit it", last_day
+        )
+    days_left = (last_day - as_of).days
+    events = _expiry_events(rule, label, last_day, as_of, warn_days)
+    if days_left <= warn_days:
+        return EvidenceCheck(
+            "expiring",
+            "condition",
+            f"{label} valid until {fmt(last_day)}: {days_left} days left, inside the {warn_days}-day renewal window",
+            f"Renew {label.lower()} before {fmt(last_day)}",
+            last_day,
+            events[:1],
+        )
+    return EvidenceCheck("valid", "pass", f"{label} valid until {fmt(last_day)}", "", last_day, events)
+
+
+def check_record(
+    rec: EvidenceRecord,
+    req: EvidenceRequirement,
+    rules: RegulatoryRules,
+    policy: Policy,
+    as_of: dt.date,
+    *,
+    apply_cvss: bool = True,
+) -> EvidenceCheck:
+    rule = f"{req.kind}@{rec.question}"
+    label = req.label
+    warn = policy.expiry_warning_days
+    kind = rules.evidence_kinds.get(rec.kind)
+    if req.check == "cyber_essentials":
+        months = (kind.validity_months if kind else None) or 12
+        candidates = []
+        if rec.issued:
+            candidates.append(last_valid_day(rec.issued, months))
+        if rec.expires:
+            candidates.append(rec.expires)
+        if not candidates:
+            return EvidenceCheck("undated", "missing", f"{label}: no issue or expiry date given", f"Add the issue date of the {label.lower()}")
+        return _dated(rule, label, min(candidates), rec.issued, as_of, warn)
+    if req.check == "pen_test":
+        months = rules.pen_test.max_age_months
+        if rec.issued is None:
+            return EvidenceCheck("undated", "missing", f"{label}: the test date is not given", "Add the date of the penetration test")
+        if rec.highest_cvss is None:
+            return EvidenceCheck(
+                "problem", "missing", f"{label}: the highest CVSS score found is not stated", "State the highest CVSS score in the report"
+            )
+        threshold = rules.pen_test.cvss_threshold
+        if apply_cvss and rec.highest_cvss >= threshold:
+            return EvidenceCheck(
+                "problem",
+                "fail",
+                f"{label} reports a finding scored CVSS {rec.highest_cvss:.1f}, at or above {threshold:.1f}",
+                f"Fix every finding scored CVSS {threshold:.1f} or higher and supply a retest",
+                last_valid_day(rec.issued, months),
+            )
+        if rec.owasp_top10 is False:
+            return EvidenceCheck(
+                "problem", "fail", f"{label} does not cover the OWASP Top 10", "Commission a test that covers the OWASP Top 10"
+            )
+        return _dated(rule, f"{label} ({fmt(rec.issued)})", last_valid_day(rec.issued, months), rec.issued, as_of, warn)
+    if req.check == "dspt":
+        d = rules.dspt
+        if not rec.status:
+            return EvidenceCheck("problem", "missing", f"{label}: the publication status is not given", "State the DSPT publication status")
+        if rec.status not in d.acceptable:
+            return EvidenceCheck(
+                "problem",
+                "fail",
+                f"DSPT status is '{rec.status}'; {' or '.join(d.acceptable)} is required",
+                "Publish a DSPT return at Standards Met or Standards Exceeded",
+            )
+        if not rec.period:
+            return EvidenceCheck("undated", "missing", f"{label}: the DSPT year (e.g. 2025-26) is not given", "State the DSPT year")
+        through = dspt_valid_through(rec.period, d.deadline_month, d.deadline_day)
+        return _dated(rule, f"DSPT {rec.period} ({rec.status})", through, None, as_of, warn)
+    if req.check == "expiry" or (kind is not None and kind.needs_expiry):
+        if rec.expires is None:
+            return EvidenceCheck("undated", "missing", f"{label}: no expiry date given", f"Add the expiry date of the {label.lower()}")
+        return _dated(rule, label, rec.expires, rec.issued, as_of, warn)
+    # Plain documents: valid if supplied; an explicit expiry is still honoured.
+    if rec.expires is not None:
+        return _dated(rule, label, rec.expires, rec.issued, as_of, warn)
+    if rec.issued is not None and rec.issued > as_of:
+        return EvidenceCheck("not_yet_valid", "missing", f"{label} is dated after the assessment date", f"Supply a current {label.lower()}")
+    return EvidenceCheck("valid", "pass", f"{label} supplied")
+
+
+def best_check(checks: list[EvidenceCheck]) -> int:
+    """Index of the most favourable check when several records answer one requirement."""
+    rank = {"pass": 0, "condition": 1, "missing": 2, "fail": 3, "info": 4, "research": 4}
+
+    def key(i: int) -> tuple[int, int]:
+        c = checks[i]
+        return (rank[c.severity], -(c.expires.toordinal() if c.expires else 0))
+
+    return min(range(len(checks)), key=key)
