@@ -266,6 +266,7 @@ class CriteriaSet(_Frozen):
     _index: dict[str, Question] = PrivateAttr(default_factory=dict)
     _section_of: dict[str, str] = PrivateAttr(default_factory=dict)
     _compiled: dict[str, CompiledCond] = PrivateAttr(default_factory=dict)
+    _plan: tuple[tuple[Section, Question, CompiledCond | None, str], ...] = PrivateAttr(default=())
 
     @model_validator(mode="after")
     def _check_ids_and_routing(self) -> CriteriaSet:
@@ -307,6 +308,11 @@ class CriteriaSet(_Frozen):
                 self._section_of[q.id] = s.id
                 if q.show_if is not None:
                     self._compiled[q.id] = compile_condition(q.show_if)
+        self._plan = tuple(
+            (s, q, self._compiled.get(q.id), describe_condition(q.show_if) if q.show_if else "")
+            for s in self.sections
+            for q in s.questions
+        )
 
     @property
     def key(self) -> str:
@@ -318,6 +324,11 @@ class CriteriaSet(_Frozen):
 
     def section_of(self, qid: str) -> str:
         return self._section_of[qid]
+
+    @property
+    def plan(self) -> tuple[tuple[Section, Question, CompiledCond | None, str], ...]:
+        """Every question in form order: section, question, compiled routing condition, its wording."""
+        return self._plan
 
     def compiled_condition(self, qid: str) -> CompiledCond | None:
         return self._compiled.get(qid)

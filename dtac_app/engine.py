@@ -10,7 +10,7 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Mapping
 
-from .criteria import Catalogue, CriteriaSet, Policy, Question, describe_condition
+from .criteria import Catalogue, CriteriaSet, Policy, Question
 from .dates import ONE_DAY, fmt
 from .results import (
     DECISION_LABELS,
@@ -31,6 +31,7 @@ from .results import (
     Severity,
     TimeEvent,
     Verification,
+    build,
 )
 from .rules_evidence import EvidenceCheck, best_check, check_record
 from .rules_nice import assess_nice
@@ -84,50 +85,48 @@ def assess(
     # ---- questions, in form order, with routing
     shown: dict[str, bool | None] = {}
     results: list[QuestionResult] = []
-    for section in cs.sections:
-        for q in section.questions:
-            cond = cs.compiled_condition(q.id)
-            asked = True if cond is None else cond(answers, shown)
-            shown[q.id] = asked
-            answer = answers.get(q.id)
-            if asked is not True:
-                reason = _not_asked_reason(q, asked)
-                results.append(QuestionResult(id=q.id, section=section.id, short=q.short, asked=False,
-                                              answer=answer, outcome="not_applicable", reason=reason))
-                continue
-            outcome, reason, condition, ev_idx, q_events = _judge(
-                q, section.role, answer, submission, by_question, catalogue, policy, as_of, apply_cvss,
-                evidence_state, evidence_label,
-            )
-            engine_outcome: Outcome | None = None
-            override = overrides.get(q.id)
-            if override is not None:
-                engine_outcome = outcome
-                outcome = override.outcome
-                reason = f"Assessor override ({override.by or 'assessor'}): {override.rationale} [engine said: {reason}]"
-                condition = "" if outcome != "pass" else condition
-                q_events = []
-            ver = verifications.get(q.id)
-            events.extend(q_events)
-            results.append(QuestionResult(
-                id=q.id, section=section.id, short=q.short, asked=True, answer=answer, outcome=outcome,
-                reason=reason, condition=condition, evidence=tuple(ev_idx), engine_outcome=engine_outcome,
-                override=override, provenance="verified" if ver else "asserted", verification=ver,
-            ))
-            if section.role == "assessed" or (section.role == "scored" and condition):
-                sev = _OUTCOME_SEVERITY[outcome]
-                if sev in ("fail", "missing"):
-                    findings.append(Finding(rule=q.id, severity=sev, text=f"{q.id} {q.short}: {reason}",
-                                            used=_used(q, answer), fix=_question_fix(q, outcome, reason), section=section.id))
-                if condition:
-                    findings.append(Finding(rule=q.id, severity="condition", text=f"{q.id} {q.short}: {condition}",
-                                            used=_used(q, answer), fix=condition, section=section.id))
+    for section, q, cond, cond_text in cs.plan:
+        asked = True if cond is None else cond(answers, shown)
+        shown[q.id] = asked
+        answer = answers.get(q.id)
+        if asked is not True:
+            reason = _not_asked_reason(cond_text, asked)
+            results.append(build(QuestionResult, id=q.id, section=section.id, short=q.short, asked=False,
+                                          answer=answer, outcome="not_applicable", reason=reason))
+            continue
+        outcome, reason, condition, ev_idx, q_events = _judge(
+            q, section.role, answer, submission, by_question, catalogue, policy, as_of, apply_cvss,
+            evidence_state, evidence_label,
+        )
+        engine_outcome: Outcome | None = None
+        override = overrides.get(q.id)
+        if override is not None:
+            engine_outcome = outcome
+            outcome = override.outcome
+            reason = f"Assessor override ({override.by or 'assessor'}): {override.rationale} [engine said: {reason}]"
+            condition = "" if outcome != "pass" else condition
+            q_events = []
+        ver = verifications.get(q.id)
+        events.extend(q_events)
+        results.append(build(QuestionResult,
+            id=q.id, section=section.id, short=q.short, asked=True, answer=answer, outcome=outcome,
+            reason=reason, condition=condition, evidence=tuple(ev_idx), engine_outcome=engine_outcome,
+            override=override, provenance="verified" if ver else "asserted", verification=ver,
+        ))
+        if section.role == "assessed" or (section.role == "scored" and condition):
+            sev = _OUTCOME_SEVERITY[outcome]
+            if sev in ("fail", "missing"):
+                findings.append(build(Finding, rule=q.id, severity=sev, text=f"{q.id} {q.short}: {reason}",
+                                        used=_used(q, answer), fix=_question_fix(q, outcome, reason), section=section.id))
+            if condition:
+                findings.append(build(Finding, rule=q.id, severity="condition", text=f"{q.id} {q.short}: {condition}",
+                                        used=_used(q, answer), fix=condition, section=section.id))
 
     # ---- form-version validity (v1.0 retired for submissions after 5 Apr 2026)
     if cs.accept_submissions_until is not None:
         form_date = submission.submitted_on or as_of
         if form_date > cs.accept_submissions_until:
-            findings.append(Finding(
+            findings.append(build(Finding,
                 rule=f"{cs.key}.retired", severity="fail", section="Form",
                 text=f"{cs.title} is accepted only for submissions made by {fmt(cs.accept_submissions_until)}; "
                      f"this one is dated {fmt(form_date)}",
@@ -146,13 +145,13 @@ def assess(
             status = "not_met" if failed else "incomplete" if missing else "met"
         else:
             status = "context" if section.role == "context" else "scored"
-        sections.append(SectionResult(id=section.id, title=section.title, role=section.role, status=status,  # type: ignore[arg-type]
+        sections.append(build(SectionResult, id=section.id, title=section.title, role=section.role, status=status,  # type: ignore[arg-type]
                                       passed=passed, failed=failed, missing=missing, asked=asked_n))
 
     # ---- D1 score
     d1 = _score_d1(cs, results, policy)
     if policy.d1_minimum_percent is not None and d1.percent is not None and d1.percent < policy.d1_minimum_percent:
-        findings.append(Finding(rule="D1.minimum", severity="fail", section="D1",
+        findings.append(build(Finding, rule="D1.minimum", severity="fail", section="D1",
                                 text=f"D1 score {d1.percent:.1f}% is below this organisation's minimum of {policy.d1_minimum_percent:.0f}%",
                                 used="policy d1_minimum_percent", fix="Improve usability and accessibility items in D1"))
 
@@ -291,10 +290,9 @@ def _judge(
     return outcome, reason, condition, linked, q_events
 
 
-def _not_asked_reason(q: Question, asked: bool | None) -> str:
-    if q.show_if is None:
+def _not_asked_reason(cond: str, asked: bool | None) -> str:
+    if not cond:
         return "Not asked"
-    cond = describe_condition(q.show_if)
     if asked is None:
         return f"Waiting for an earlier answer: asked only when {cond}"
     return f"Not asked: applies only when {cond}"
@@ -333,11 +331,11 @@ def _score_d1(cs: CriteriaSet, results: list[QuestionResult], policy: Policy) ->
             continue
         r = by_id[q.id]
         if not r.asked:
-            items.append(D1Item(id=q.id, weight=q.score.weight, points=None, note="not asked"))
+            items.append(build(D1Item, id=q.id, weight=q.score.weight, points=None, note="not asked"))
             continue
         if not r.answer:
             possible += q.score.weight
-            items.append(D1Item(id=q.id, weight=q.score.weight, points=0.0, note="not answered"))
+            items.append(build(D1Item, id=q.id, weight=q.score.weight, points=0.0, note="not answered"))
             continue
         pts = q.score.points.get(r.answer, q.score.points.get("*", 0.0))
         if pts == "policy:working_towards_credit":
@@ -345,12 +343,12 @@ def _score_d1(cs: CriteriaSet, results: list[QuestionResult], policy: Policy) ->
         elif pts == "policy:not_applicable":
             pts = "exclude" if policy.v1_not_applicable_d1 == "exclude" else 1.0
         if pts == "exclude":
-            items.append(D1Item(id=q.id, weight=q.score.weight, points=None, note="not applicable"))
+            items.append(build(D1Item, id=q.id, weight=q.score.weight, points=None, note="not applicable"))
             continue
         value = float(pts)
         earned += value * q.score.weight
         possible += q.score.weight
-        items.append(D1Item(id=q.id, weight=q.score.weight, points=value))
+        items.append(build(D1Item, id=q.id, weight=q.score.weight, points=value))
     pct = round(100.0 * earned / possible, 1) if possible else None
     return D1Score(method=cs.scoring.method, earned=round(earned, 3), possible=round(possible, 3), percent=pct, items=tuple(items))
 
@@ -371,7 +369,7 @@ def _evidence_register(
             state, detail, expires = "unchecked", "Not used by any question asked with this answer", rec.expires
         else:
             state, detail, expires = c.state, c.detail, c.expires or rec.expires
-        out.append(EvidenceResult(
+        out.append(build(EvidenceResult,
             index=i, question=rec.question, kind=rec.kind, label=label, title=rec.title, reference=rec.reference,
             issuer=rec.issuer, issued=rec.issued, expires=expires, file=rec.file, sha256=rec.sha256,
             state=state, detail=detail,  # type: ignore[arg-type]
@@ -408,7 +406,7 @@ def _reasons(decision: Decision, findings: list[Finding], sections: list[Section
     if sev is not None:
         return tuple(f for f in findings if f.severity == sev)
     met = ", ".join(s.id for s in sections if s.role == "assessed")
-    return (Finding(rule="DTAC", severity="pass", text=f"All assessed sections met ({met}); no conditions apply",
+    return (build(Finding, rule="DTAC", severity="pass", text=f"All assessed sections met ({met}); no conditions apply",
                     used=f"{cs.title}", section=""),)
 
 
@@ -453,7 +451,7 @@ def _fixes(findings: list[Finding], decision: Decision) -> tuple[Fix, ...]:
             impact = f"The only item keeping the decision at '{blocking[f.severity]}': fixing it moves it to '{after[f.severity]}'"
         else:
             impact = f"One of {n} items keeping the decision at '{blocking[f.severity]}'"
-        out.append(Fix(rank=len(out) + 1, rule=f.rule, severity=f.severity, action=action, impact=impact))
+        out.append(build(Fix, rank=len(out) + 1, rule=f.rule, severity=f.severity, action=action, impact=impact))
     return tuple(out)
 
 

@@ -3,11 +3,13 @@
 from __future__ import annotations
 
 import datetime as dt
-from typing import Literal
+from typing import Literal, TypeVar
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator
 
 ASSESSMENT_SCHEMA = "dtac-assessment/1"
+
+_M = TypeVar("_M", bound=BaseModel)
 
 Outcome = Literal["pass", "fail", "missing", "not_applicable", "informational"]
 Decision = Literal["not_available", "incomplete", "research_only", "available_with_conditions", "available"]
@@ -233,3 +235,33 @@ class Assessment(_Result):
             if s.id == sid:
                 return s
         return None
+
+
+# ----------------------------------------------------------------------------- fast construction
+
+_DEFAULTS: dict[type[BaseModel], dict[str, object]] = {}
+
+
+def build(cls: type[_M], **values: object) -> _M:
+    """Create a result model from values the engine has already made well-typed.
+
+    The engine builds ~100 small result objects per assessment; pydantic validation (or
+    ``model_construct``, which is slower still) costs more than the rules themselves. The
+    engine's own values need no validation, so this fills defaults and sets the fields
+    directly. ``tests/test_engine.py`` checks that results re-validate to identical models.
+    """
+    defaults = _DEFAULTS.get(cls)
+    if defaults is None:
+        defaults = {
+            name: f.get_default(call_default_factory=True)
+            for name, f in cls.model_fields.items()
+            if not f.is_required()
+        }
+        _DEFAULTS[cls] = defaults
+    data = {**defaults, **values}
+    obj = cls.__new__(cls)
+    object.__setattr__(obj, "__dict__", data)
+    object.__setattr__(obj, "__pydantic_fields_set__", set(values))
+    object.__setattr__(obj, "__pydantic_extra__", None)
+    object.__setattr__(obj, "__pydantic_private__", None)
+    return obj

@@ -7,7 +7,7 @@ from dataclasses import dataclass, field
 
 from .criteria import EvidenceRequirement, Policy, RegulatoryRules
 from .dates import ONE_DAY, dspt_valid_through, fmt, last_valid_day
-from .results import EvidenceState, Severity, TimeEvent
+from .results import EvidenceState, Severity, TimeEvent, build
 from .submission import EvidenceRecord
 
 
@@ -24,11 +24,11 @@ class EvidenceCheck:
 
 
 def _expiry_events(rule: str, label: str, last_day: dt.date, as_of: dt.date, warn_days: int) -> list[TimeEvent]:
-    events = [TimeEvent(on=last_day + ONE_DAY, effect="fail", text=f"{label} expires after {fmt(last_day)}", rule=rule)]
+    events = [build(TimeEvent, on=last_day + ONE_DAY, effect="fail", text=f"{label} expires after {fmt(last_day)}", rule=rule)]
     warn_from = last_day - dt.timedelta(days=warn_days)
     if warn_from > as_of:
         events.append(
-            TimeEvent(on=warn_from, effect="condition", text=f"{label} enters the {warn_days}-day renewal window", rule=rule)
+            build(TimeEvent, on=warn_from, effect="condition", text=f"{label} enters the {warn_days}-day renewal window", rule=rule)
         )
     return events
 
