@@ -471,9 +471,20 @@ def _summary(decision: Decision, findings: list[Finding], sections: list[Section
     return " ".join(parts)
 
 
+def route(cs: CriteriaSet, answers: Mapping[str, str]) -> dict[str, bool | None]:
+    """Which questions are asked for these answers: True asked, False routed out, None waiting.
+
+    The workbench's on-screen form uses this to show only the questions the answers lead to.
+    """
+    shown: dict[str, bool | None] = {}
+    for _section, q, cond, _text in cs.plan:
+        shown[q.id] = True if cond is None else cond(answers, shown)
+    return shown
+
+
 def decision_at(submission: Submission, catalogue: Catalogue, day: dt.date, **kw: object) -> Decision:
     """Convenience for timelines: the decision on another day."""
     return assess(submission, catalogue, as_of=day, **kw).decision  # type: ignore[arg-type]
 
 
-__all__ = ["ENGINE_VERSION", "ONE_DAY", "assess", "decision_at"]
+__all__ = ["ENGINE_VERSION", "ONE_DAY", "assess", "decision_at", "route"]

@@ -111,3 +111,52 @@ def verify_evidence_files(sub: Submission, base: Path, *, file: str) -> Submissi
     if errors:
         raise errors[0] if len(errors) == 1 else InputErrors(errors)
     return sub.model_copy(update={"evidence": tuple(updated)})
+
+
+MAX_ZIP_MEMBERS = 200
+MAX_ZIP_TOTAL_BYTES = 100 * 1024 * 1024
+
+
+def load_upload(name: str, data: bytes, catalogue: Catalogue) -> Submission:
+    """Load an uploaded submission: a YAML/JSON file, or a ZIP holding one plus its evidence files.
+
+    ZIP members are extracted into a private temporary folder (no absolute paths, no ``..``,
+    bounded count and size) so evidence hashes can be checked; the folder is removed afterwards.
+    """
+    import tempfile
+    import zipfile
+
+    lower = name.lower()
+    if lower.endswith(".zip"):
+        try:
+            zf = zipfile.ZipFile(__import__("io").BytesIO(data))
+        except zipfile.BadZipFile:
+            raise InputError(name, "", "not a valid ZIP file") from None
+        members = [m for m in zf.infolist() if not m.is_dir()]
+        if len(members) > MAX_ZIP_MEMBERS:
+            raise InputError(name, "", f"ZIP holds {len(members)} files; the limit is {MAX_ZIP_MEMBERS}")
+        if sum(m.file_size for m in members) > MAX_ZIP_TOTAL_BYTES:
+            raise InputError(name, "", f"ZIP expands to more than {MAX_ZIP_TOTAL_BYTES // 1_048_576} MB")
+        subs = [m for m in members if "/" not in m.filename.strip("/") and m.filename.lower().endswith((".yaml", ".yml", ".json"))]
+        if len(subs) != 1:
+            raise InputError(name, "", "the ZIP must hold exactly one submission file (.yaml, .yml or .json) at its top level")
+        with tempfile.TemporaryDirectory(prefix="dtac-upload-") as tmp:
+            root = Path(tmp).resolve()
+            for m in members:
+                target = (root / m.filename).resolve()
+                if root not in target.parents:
+                    raise InputError(name, m.filename, "ZIP entry points outside the archive folder")
+                target.parent.mkdir(parents=True, exist_ok=True)
+                with zf.open(m) as src, target.open("wb") as dst:
+                    dst.write(src.read(MAX_EVIDENCE_BYTES + 1))
+            sub = load_submission(root / subs[0].filename, catalogue)
+            return sub
+    if not lower.endswith((".yaml", ".yml", ".json")):
+        raise InputError(name, "", "upload a .yaml, .yml or .json submission, or a .zip with the submission and its evidence")
+    if len(data) > MAX_DOCUMENT_BYTES:
+        raise InputError(name, "", f"file is {len(data) / 1_048_576:.1f} MB; the limit is {MAX_DOCUMENT_BYTES / 1_048_576:.0f} MB")
+    try:
+        text = data.decode("utf-8-sig")
+    except UnicodeDecodeError as e:
+        raise InputError(name, f"byte {e.start}", "file is not UTF-8 text") from None
+    return parse_submission(parse_document(text, file=name), catalogue, file=name)

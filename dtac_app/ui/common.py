@@ -1,0 +1,119 @@
+"""Shared pieces for the Streamlit pages: cached catalogue, decision badge, assessment views.
+
+Presentation only: every rule lives in the engine or the criteria data.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import html
+
+import pandas as pd
+import streamlit as st
+
+from dtac_app.catalogue import get_catalogue
+from dtac_app.criteria import Catalogue
+from dtac_app.results import DECISION_COLOURS, OUTCOME_LABELS, Assessment, Decision
+
+BADGE_COLOURS: dict[str, str] = {
+    "not_available": "red",
+    "incomplete": "orange",
+    "research_only": "violet",
+    "available_with_conditions": "blue",
+    "available": "green",
+}
+BADGE_ICONS: dict[str, str] = {
+    "not_available": ":material/block:",
+    "incomplete": ":material/pending:",
+    "research_only": ":material/science:",
+    "available_with_conditions": ":material/rule:",
+    "available": ":material/check_circle:",
+}
+SECTION_LABELS = {"met": "Met", "not_met": "Not met", "incomplete": "Incomplete", "scored": "Scored", "context": "Context"}
+
+
+@st.cache_resource(show_spinner=False)
+def catalogue() -> Catalogue:
+    return get_catalogue()
+
+
+def today() -> dt.date:
+    """The UI's clock (the engine never reads one)."""
+    override = st.session_state.get("as_of_override")
+    return override if isinstance(override, dt.date) else dt.date.today()
+
+
+def decision_badge(decision: Decision | str, label: str) -> None:
+    st.badge(label, icon=BADGE_ICONS.get(decision), color=BADGE_COLOURS.get(decision, "gray"))  # type: ignore[arg-type]
+
+
+def decision_banner(a: Assessment) -> None:
+    """The decision in colour AND words, with the valid-until date."""
+    colour = DECISION_COLOURS[a.decision]
+    until = a.valid_until.isoformat() if a.valid_until else "no date"
+    st.html(
+        f"""<div role="status" aria-label="Decision" style="border-left:8px solid {colour};padding:0.6rem 1rem;
+        background:#f0f4f5;border-radius:4px;margin-bottom:0.5rem">
+        <div style="font-size:0.85rem;color:#425563">Decision as of {a.as_of.isoformat()}</div>
+        <div data-testid="decision-label" style="font-size:1.6rem;font-weight:700;color:{colour}">{html.escape(a.decision_label)}</div>
+        <div style="color:#212b32">Valid until: <strong>{until}</strong> — {html.escape(a.valid_until_reason)}</div>
+        </div>"""
+    )
+
+
+def sections_frame(a: Assessment) -> pd.DataFrame:
+    rows = []
+    for s in a.sections:
+        if s.role == "context":
+            continue
+        result = SECTION_LABELS[s.status]
+        if s.role == "scored" and a.d1.percent is not None:
+            result = f"Scored {a.d1.percent:.0f}%"
+        rows.append({"Section": f"{s.id} {s.title}", "Result": result, "Met": s.passed, "Not met": s.failed, "Missing": s.missing})
+    return pd.DataFrame(rows)
+
+
+def questions_frame(a: Assessment, *, asked_only: bool = True) -> pd.DataFrame:
+    rows = []
+    for q in a.questions:
+        if asked_only and not q.asked:
+            continue
+        rows.append({
+            "Id": q.id,
+            "Question": q.short,
+            "Answer": (q.answer or "")[:200],
+            "Outcome": OUTCOME_LABELS[q.outcome] + (" (override)" if q.override else ""),
+            "Reason": q.reason[:400],
+            "Provenance": "Verified" if q.provenance == "verified" else "Asserted",
+        })
+    return pd.DataFrame(rows)
+
+
+def show_assessment(a: Assessment, *, key: str, show_fixes: bool = True) -> None:
+    decision_banner(a)
+    st.caption(f"{a.summary} Criteria {a.criteria.title} · profile {a.profile}.")
+    c1, c2 = st.columns([3, 2])
+    with c1:
+        st.subheader("Sections", anchor=False)
+        st.dataframe(sections_frame(a), hide_index=True, key=f"{key}_sections")
+    with c2:
+        st.subheader("Regulatory and NICE", anchor=False)
+        st.markdown(f"**Regulatory:** {a.regulatory.status.replace('_', ' ')} — {a.regulatory.summary}")
+        if a.nice.applies:
+            st.markdown(f"**NICE:** {a.nice.status.replace('_', ' ')} — {a.nice.summary}")
+        else:
+            st.markdown("**NICE:** back-pain profile not applied")
+    st.subheader("Why", anchor=False)
+    for f in a.reasons:
+        st.markdown(f"- **{f.rule}** — {f.text}" + (f"  \n  <small>Used: {html.escape(f.used)}</small>" if f.used else ""),
+                    unsafe_allow_html=True)
+    if a.conditions and a.decision != "available_with_conditions":
+        st.subheader("Conditions", anchor=False)
+        for f in a.conditions:
+            st.markdown(f"- **{f.rule}** — {f.text}")
+    if show_fixes and a.fixes:
+        st.subheader("What would change it", anchor=False)
+        st.dataframe(
+            pd.DataFrame([{"#": f.rank, "Do this": f.action, "Effect": f.impact, "Rule": f.rule} for f in a.fixes]),
+            hide_index=True, key=f"{key}_fixes",
+        )

@@ -1,0 +1,110 @@
+"""Vendor pre-check: upload a submission or fill in the form; live verdict and fix list."""
+
+from __future__ import annotations
+
+import io
+import json
+import zipfile
+from typing import Any
+
+import streamlit as st
+import yaml
+
+from dtac_app.engine import assess
+from dtac_app.errors import InputError, InputErrors
+from dtac_app.submission_io import load_upload, parse_submission
+from dtac_app.ui import common, session
+from dtac_app.ui.form import render_form
+
+PREFIX = "pc"
+UPLOAD_TYPES = ["yaml", "yml", "json", "zip"]
+
+
+def _plain(value: Any) -> Any:
+    if isinstance(value, dict):
+        return {k: _plain(v) for k, v in value.items()}
+    if isinstance(value, list | tuple):
+        return [_plain(v) for v in value]
+    if hasattr(value, "isoformat"):
+        return value.isoformat()
+    return value
+
+
+def submission_yaml(data: dict[str, Any]) -> str:
+    header = "# DTAC Workbench submission — check it with: dtac validate FILE\n"
+    return header + yaml.safe_dump(_plain(data), sort_keys=False, allow_unicode=True, width=100)
+
+
+def submission_zip(data: dict[str, Any], files: dict[str, bytes]) -> bytes:
+    buf = io.BytesIO()
+    with zipfile.ZipFile(buf, "w", zipfile.ZIP_DEFLATED) as zf:
+        zf.writestr("submission.yaml", submission_yaml(data))
+        for name, content in sorted(files.items()):
+            zf.writestr(name, content)
+    return buf.getvalue()
+
+
+def show_errors(e: InputError) -> None:
+    errors = e.errors if isinstance(e, InputErrors) else [e]
+    lines = "\n".join(f"- **{x.field or 'file'}**: {x.reason}" for x in errors[:25])
+    more = f"\n- … and {len(errors) - 25} more" if len(errors) > 25 else ""
+    st.error(f"**{errors[0].file}** cannot be assessed yet. Fix these and try again:\n\n{lines}{more}", icon=":material/error:")
+
+
+def page() -> None:
+    user = session.require_user()
+    cat = common.catalogue()
+    st.title("Pre-check a submission")
+    st.write("See the decision an assessor would reach, what fails, what is missing, what expires soon, "
+             "and the smallest change that fixes each item. Nothing is sent until you choose to send it.")
+    as_of = common.today()
+    mode = st.segmented_control("How do you want to provide the submission?", ["Upload a file", "Fill in the form"],
+                                default="Upload a file", key="pc_mode")
+    sub = None
+    data: dict[str, Any] | None = None
+    upload_bytes: bytes | None = None
+    upload_name = ""
+    if mode == "Fill in the form":
+        set_key = st.selectbox("DTAC form version", sorted(cat.dtac, reverse=True), key="pc_set",
+                               format_func=lambda k: cat.dtac[k].title)
+        data = render_form(cat.dtac_set(set_key), cat, PREFIX)
+        try:
+            sub = parse_submission(_plain(data), cat, file="on-screen form")
+        except InputError as e:
+            show_errors(e)
+    else:
+        f = st.file_uploader("Submission file: YAML or JSON, or a ZIP with the submission and its evidence files",
+                             type=UPLOAD_TYPES, key="pc_upload", max_upload_size=50)
+        if f is not None:
+            upload_bytes = f.getvalue()
+            upload_name = f.name
+            try:
+                with st.spinner("Checking the file and its evidence hashes…"):
+                    sub = load_upload(f.name, upload_bytes, cat)
+            except InputError as e:
+                show_errors(e)
+        else:
+            st.info("Download an example to start from: run `dtac schema` for the JSON Schema, or see submissions/ in the project.",
+                    icon=":material/info:")
+    if sub is None:
+        return
+    a = assess(sub, cat, as_of=as_of)
+    st.divider()
+    st.header(f"{sub.product.name} {sub.product.version}", anchor=False)
+    common.show_assessment(a, key="pc")
+    with st.expander("Every question", expanded=False):
+        st.dataframe(common.questions_frame(a), hide_index=True, key="pc_questions")
+    c1, c2, c3 = st.columns(3)
+    if data is not None:
+        c1.download_button("Download the submission (YAML)", submission_yaml(data), file_name="submission.yaml",
+                           mime="application/x-yaml", on_click="ignore", key="pc_dl_yaml")
+        files = st.session_state.get(PREFIX + "_files", {})
+        c2.download_button("Download submission + evidence (ZIP)", submission_zip(data, files),
+                           file_name="submission.zip", mime="application/zip", on_click="ignore", key="pc_dl_zip")
+    c3.download_button("Download this assessment (JSON)", json.dumps(a.model_dump(mode="json", by_alias=True), indent=2),
+                       file_name="assessment.json", mime="application/json", on_click="ignore", key="pc_dl_json")
+    session.offer_submit(user, sub, upload_name or "submission.yaml",
+                         upload_bytes if upload_bytes is not None else submission_yaml(data or {}).encode())
+
+
+page()
