@@ -18,6 +18,7 @@ from .criteria import (
     Catalogue,
     CriteriaSet,
     LoadedFile,
+    MigrationMap,
     NiceProfile,
     Policy,
     RegulatoryRules,
@@ -70,6 +71,7 @@ def load_catalogue(directory: str | os.PathLike[str] | None = None) -> Catalogue
     regulatory: RegulatoryRules | None = None
     nice: NiceProfile | None = None
     policy = Policy()
+    migrations: list[MigrationMap] = []
     for path in sorted(root.glob("*.y*ml")):
         data, digest = _read(path)
         schema = data.get("schema") if isinstance(data, dict) else None
@@ -84,6 +86,10 @@ def load_catalogue(directory: str | os.PathLike[str] | None = None) -> Catalogue
         elif schema == "dtac-nice-profile/1":
             nice = _validate(NiceProfile, data, name)
             files[f"nice-lbp-v{nice.version}"] = LoadedFile(name, digest)
+        elif schema == "dtac-migration/1":
+            mm = _validate(MigrationMap, data, name)
+            migrations.append(mm)
+            files[f"migration-{mm.from_}-{mm.to}"] = LoadedFile(name, digest)
         elif schema == "dtac-policy/1":
             policy = _validate(Policy, data, name)
             files["policy"] = LoadedFile(name, digest)
@@ -92,7 +98,7 @@ def load_catalogue(directory: str | os.PathLike[str] | None = None) -> Catalogue
                 name,
                 "schema",
                 f"unknown or missing schema '{schema}'; expected one of dtac-criteria/1, "
-                "dtac-regulatory/1, dtac-nice-profile/1, dtac-policy/1",
+                "dtac-regulatory/1, dtac-nice-profile/1, dtac-policy/1, dtac-migration/1",
             )
     if not dtac:
         raise InputError(str(root), "", "no DTAC criteria set found")
@@ -100,7 +106,17 @@ def load_catalogue(directory: str | os.PathLike[str] | None = None) -> Catalogue
         raise InputError(str(root), "", "no GB regulatory rules file (schema dtac-regulatory/1) found")
     if nice is None:
         raise InputError(str(root), "", "no NICE back-pain profile (schema dtac-nice-profile/1) found")
-    return Catalogue(dtac=dtac, regulatory=regulatory, nice=nice, policy=policy, files=files)
+    for mm in migrations:
+        for end in (mm.from_, mm.to):
+            if end not in dtac:
+                raise InputError(files[f"migration-{mm.from_}-{mm.to}"].path, "from/to", f"unknown criteria set '{end}'")
+        src, dst = dtac[mm.from_], dtac[mm.to]
+        for i, co in enumerate(mm.carry_over):
+            for side, cs, qid in (("v1", src, co.v1), ("v2", dst, co.v2)):
+                if qid not in cs.questions:
+                    raise InputError(files[f"migration-{mm.from_}-{mm.to}"].path, f"carry_over.{i}.{side}",
+                                     f"no question {qid} in {cs.title}")
+    return Catalogue(dtac=dtac, regulatory=regulatory, nice=nice, policy=policy, files=files, migrations=tuple(migrations))
 
 
 _cache: dict[str, Catalogue] = {}

@@ -504,6 +504,33 @@ class NiceProfile(_Frozen):
         return None
 
 
+# --------------------------------------------------------------------------- v1.0 -> v2.0
+
+
+class FormChange(_Frozen):
+    area: str
+    v1: str
+    v2: str
+    change: str
+
+
+class CarryOver(_Frozen):
+    v1: str
+    v2: str
+    options: dict[str, str] = {}
+
+
+class MigrationMap(_Frozen):
+    """What changed between two DTAC form versions and which answers carry over."""
+
+    schema_: Literal["dtac-migration/1"] = Field(alias="schema")
+    from_: str = Field(alias="from")
+    to: str
+    changes: tuple[FormChange, ...]
+    carry_over: tuple[CarryOver, ...]
+    model_config = ConfigDict(extra="forbid", frozen=True, populate_by_name=True)
+
+
 # --------------------------------------------------------------------------- policy
 
 
@@ -544,6 +571,7 @@ class Catalogue:
     nice: NiceProfile
     policy: Policy
     files: dict[str, LoadedFile] = field(default_factory=dict)
+    migrations: tuple[MigrationMap, ...] = ()
 
     def dtac_set(self, key: str | None) -> CriteriaSet:
         k = normalise_set_key(key or DEFAULT_DTAC)
