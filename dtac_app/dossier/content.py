@@ -1,0 +1,297 @@
+"""What the dossier says, independent of format: labels, colours and wording shared by PDF and HTML.
+
+Both renderers walk the assessment in the same order and use these helpers, so the PDF (the
+record) and the HTML (the accessible copy) say the same things in the same words.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+
+from pydantic import BaseModel, ConfigDict, Field
+
+from dtac_app.dates import fmt
+from dtac_app.results import (
+    DECISION_COLOURS,
+    OUTCOME_LABELS,
+    Assessment,
+    EvidenceResult,
+    Finding,
+    QuestionResult,
+    SectionResult,
+)
+from dtac_app.submission import Submission
+
+TITLE = "DTAC assessment dossier"
+SUBTITLE = "Digital Technology Assessment Criteria for health and social care"
+
+# NHS identity colours (service manual palette).
+NHS_BLUE = "#005EB8"
+NHS_DARK_BLUE = "#003087"
+NHS_TEXT = "#212B32"
+NHS_SECONDARY_TEXT = "#4C6272"
+NHS_GREY_4 = "#D8DDE0"
+NHS_GREY_5 = "#F0F4F5"
+NHS_GREEN = "#007F3B"
+NHS_RED = "#D5281B"
+NHS_ORANGE = "#ED8B00"
+NHS_WARM_YELLOW = "#FFB81C"
+NHS_PURPLE = "#330072"
+
+SECTION_STATUS_LABELS = {
+    "met": "Met",
+    "not_met": "Not met",
+    "incomplete": "Incomplete",
+    "scored": "Scored",
+    "context": "Context (not assessed)",
+}
+SECTION_STATUS_COLOURS = {
+    "met": NHS_GREEN,
+    "not_met": NHS_RED,
+    "incomplete": NHS_ORANGE,
+    "scored": NHS_BLUE,
+    "context": NHS_SECONDARY_TEXT,
+}
+NHS_GREY_PALE = "#E8EDEE"
+# Outcomes that are not judgements (context answers, questions routing skipped) stay quiet, so
+# the met / not met / missing colours stand out.
+OUTCOME_COLOURS = {
+    "pass": NHS_GREEN,
+    "fail": NHS_RED,
+    "missing": NHS_ORANGE,
+    "not_applicable": NHS_GREY_PALE,
+    "informational": NHS_GREY_PALE,
+}
+SEVERITY_LABELS = {
+    "fail": "Fails",
+    "missing": "Missing",
+    "research": "Research only",
+    "condition": "Condition",
+    "info": "For information",
+    "pass": "Meets",
+}
+SEVERITY_COLOURS = {
+    "fail": NHS_RED,
+    "missing": NHS_ORANGE,
+    "research": DECISION_COLOURS["research_only"],
+    "condition": NHS_BLUE,
+    "info": NHS_SECONDARY_TEXT,
+    "pass": NHS_GREEN,
+}
+VERDICT_LABELS = {
+    "pass": "Meets the rules",
+    "fail": "Fails",
+    "missing": "Information missing",
+    "condition": "Meets the rules, with conditions",
+    "research": "Research use only",
+    "not_applicable": "Does not apply",
+}
+VERDICT_COLOURS = {
+    "pass": NHS_GREEN,
+    "fail": NHS_RED,
+    "missing": NHS_ORANGE,
+    "condition": NHS_BLUE,
+    "research": DECISION_COLOURS["research_only"],
+    "not_applicable": NHS_SECONDARY_TEXT,
+}
+EVIDENCE_STATE_LABELS = {
+    "valid": "Valid",
+    "expiring": "Expiring soon",
+    "expired": "Expired",
+    "not_yet_valid": "Not yet valid",
+    "undated": "Undated",
+    "unchecked": "Not checked",
+    "problem": "Problem",
+}
+EVIDENCE_STATE_COLOURS = {
+    "valid": NHS_GREEN,
+    "expiring": NHS_ORANGE,
+    "expired": NHS_RED,
+    "not_yet_valid": NHS_ORANGE,
+    "undated": NHS_SECONDARY_TEXT,
+    "unchecked": NHS_SECONDARY_TEXT,
+    "problem": NHS_RED,
+}
+EFFECT_LABELS = {"fail": "Would fail", "condition": "Condition starts", "review": "Review"}
+PROFILE_LABELS = {
+    "dtac": "dtac — DTAC C1–C4, evidence validity, GB device rules, D1 reported",
+    "nice-lbp": "nice-lbp — DTAC plus NICE HTE16 and NG59 back-pain rules",
+}
+ASSESSED_SECTIONS = ("C1", "C2", "C3", "C4")
+
+
+class SignOff(BaseModel):
+    """One signature on the dossier. Everything optional: blanks print as lines to sign on paper."""
+
+    assessor: str = Field(default="", max_length=300)
+    role: str = Field(default="", max_length=300)
+    organisation: str = Field(default="", max_length=300)
+    date: dt.date | None = None
+    statement: str = Field(default="", max_length=5_000)
+    model_config = ConfigDict(extra="forbid", frozen=True, str_strip_whitespace=True)
+
+    @property
+    def signed(self) -> bool:
+        return bool(self.assessor and self.date)
+
+
+DEFAULT_SIGNOFF_STATEMENT = (
+    "I have reviewed this assessment, the evidence listed in the evidence register and any overrides "
+    "recorded above, and I agree with the decision stated on the cover."
+)
+
+
+@dataclass(frozen=True)
+class DossierInput:
+    """Everything a dossier is rendered from. Rendering reads nothing else: no clock, no files."""
+
+    assessment: Assessment
+    submission: Submission
+    signoffs: tuple[SignOff, ...] = ()
+    source: str | None = None
+
+    @property
+    def signoff_blocks(self) -> tuple[SignOff, ...]:
+        """The sign-off blocks to print: the given ones, or one blank block to sign by hand."""
+        return self.signoffs or (SignOff(),)
+
+
+# ----------------------------------------------------------------------------- wording
+
+
+def date_text(day: dt.date | None, empty: str = "—") -> str:
+    return fmt(day) if day else empty
+
+
+def evidence_ref(index: int) -> str:
+    """How the dossier names an evidence record: E1, E2, ... (index is zero-based)."""
+    return f"E{index + 1}"
+
+
+def section_label(s: SectionResult, d1_percent: float | None) -> str:
+    if s.status == "scored":
+        return f"Scored {d1_percent:.0f}%" if d1_percent is not None else "Scored (no score)"
+    return SECTION_STATUS_LABELS[s.status]
+
+
+def outcome_label(q: QuestionResult) -> str:
+    return OUTCOME_LABELS[q.outcome]
+
+
+def override_text(q: QuestionResult) -> str:
+    """The override in words, or "" when the engine's outcome stands."""
+    o = q.override
+    if o is None:
+        return ""
+    who = o.by or "an assessor"
+    when = f" on {fmt(o.on)}" if o.on else ""
+    engine = OUTCOME_LABELS[q.engine_outcome] if q.engine_outcome else "—"
+    return f"Overridden by {who}{when}: engine said “{engine}”, now “{OUTCOME_LABELS[o.outcome]}”. Rationale: {o.rationale}"
+
+
+def provenance_text(q: QuestionResult) -> str:
+    if q.provenance == "verified" and q.verification is not None:
+        v = q.verification
+        who = f" by {v.by}" if v.by else ""
+        when = f" on {fmt(v.on)}" if v.on else ""
+        return f"Verified by assessor{who}{when}: {v.checked}"
+    if not q.asked:
+        return "—"
+    return "Asserted by supplier"
+
+
+def reason_text(q: QuestionResult) -> str:
+    """The reason, without the override preamble the engine adds (the override is shown on its own)."""
+    o = q.override
+    if o is not None:
+        # The engine writes: "Assessor override (<by>): <rationale> [engine said: <reason>]".
+        prefix = f"Assessor override ({o.by or 'assessor'}): {o.rationale} [engine said: "
+        if q.reason.startswith(prefix) and q.reason.endswith("]"):
+            return f"Engine’s reason: {q.reason[len(prefix):-1]}"
+    return q.reason
+
+
+def evidence_refs(q: QuestionResult) -> str:
+    return ", ".join(evidence_ref(i) for i in q.evidence)
+
+
+def evidence_name(e: EvidenceResult) -> str:
+    return e.file or e.title or "(no file)"
+
+
+def evidence_reference(e: EvidenceResult) -> str:
+    parts = [p for p in (e.reference, e.issuer) if p]
+    return " · ".join(parts)
+
+
+def questions_by_section(a: Assessment) -> list[tuple[SectionResult, list[QuestionResult]]]:
+    by: dict[str, list[QuestionResult]] = {}
+    for q in a.questions:
+        by.setdefault(q.section, []).append(q)
+    return [(s, by.get(s.id, [])) for s in a.sections]
+
+
+def section_counts(s: SectionResult) -> str:
+    return f"{s.passed} met, {s.failed} not met, {s.missing} missing, {s.asked} asked"
+
+
+def d1_text(a: Assessment) -> str:
+    d = a.d1
+    if d.percent is None:
+        return "No D1 score (no scored questions were answered)"
+    method = "weighted" if d.method == "weighted" else "comparative, reported only"
+    return f"{d.percent:.1f}% ({d.earned:g} of {d.possible:g} points; {method})"
+
+
+def valid_until_text(a: Assessment) -> str:
+    return date_text(a.valid_until, "No date")
+
+
+def valid_until_sentence(a: Assessment) -> str:
+    """The valid-until date and why, in one sentence (the engine's reason names the date itself)."""
+    if a.valid_until is None:
+        return a.valid_until_reason
+    return f"{fmt(a.valid_until)}. {a.valid_until_reason}"
+
+
+def top_fixes(a: Assessment, n: int = 5) -> list[str]:
+    return [f.action for f in a.fixes[:n]]
+
+
+def findings_in(findings: Iterable[Finding], *severities: str) -> list[Finding]:
+    return [f for f in findings if f.severity in severities]
+
+
+def criteria_rows(a: Assessment) -> list[tuple[str, str]]:
+    return [(k, v) for k, v in a.criteria.hashes.items()]
+
+
+def signoff_lines(s: SignOff) -> Sequence[tuple[str, str]]:
+    return (
+        ("Assessor", s.assessor),
+        ("Role", s.role),
+        ("Organisation", s.organisation),
+        ("Date", fmt(s.date) if s.date else ""),
+    )
+
+
+# ----------------------------------------------------------------------------- colour contrast
+
+
+def _luminance(hex_colour: str) -> float:
+    h = hex_colour.lstrip("#")
+    rgb = [int(h[i : i + 2], 16) / 255 for i in (0, 2, 4)]
+    lin = [c / 12.92 if c <= 0.03928 else ((c + 0.055) / 1.055) ** 2.4 for c in rgb]
+    return 0.2126 * lin[0] + 0.7152 * lin[1] + 0.0722 * lin[2]
+
+
+def contrast(a: str, b: str) -> float:
+    la, lb = sorted((_luminance(a), _luminance(b)), reverse=True)
+    return (la + 0.05) / (lb + 0.05)
+
+
+def text_on(background: str) -> str:
+    """White or NHS black text, whichever contrasts more with ``background`` (WCAG 2.2)."""
+    return "#FFFFFF" if contrast("#FFFFFF", background) >= contrast(NHS_TEXT, background) else NHS_TEXT

@@ -1,0 +1,846 @@
+"""The PDF dossier (ReportLab platypus): the record of an assessment.
+
+Layout: cover → one-page summary → findings by section → evidence register → regulatory and
+NICE status → conditions, reasons, timeline and fixes → appendix of long texts → sign-off.
+Every page carries the product, the decision and "Page X of Y".
+
+Reproducible: invariant mode is set on this document only (not globally), the PDF dates are the
+assessment date, and nothing reads the clock, so the same inputs give the same bytes.
+"""
+
+from __future__ import annotations
+
+import calendar
+import io
+import time
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field
+from typing import Any
+
+from reportlab.graphics.charts.barcharts import HorizontalBarChart, VerticalBarChart
+from reportlab.graphics.shapes import Drawing, Rect, String
+from reportlab.lib import colors
+from reportlab.lib.pagesizes import A4
+from reportlab.lib.styles import ParagraphStyle
+from reportlab.lib.units import mm
+from reportlab.lib.utils import TimeStamp
+from reportlab.pdfgen.canvas import Canvas
+from reportlab.platypus import (
+    BaseDocTemplate,
+    CondPageBreak,
+    Flowable,
+    Frame,
+    KeepInFrame,
+    KeepTogether,
+    NextPageTemplate,
+    PageBreak,
+    PageTemplate,
+    Paragraph,
+    Spacer,
+    Table,
+    TableStyle,
+)
+
+from dtac_app import __version__
+from dtac_app.dates import fmt
+from dtac_app.results import DECISION_COLOURS, Assessment, Finding
+
+from . import content as C
+from .fonts import BOLD, REGULAR, register_fonts
+from .json_export import assessment_sha256
+from .text import chunks, clean, clip, para
+
+PAGE_W, PAGE_H = A4
+MARGIN_X = 18 * mm
+MARGIN_TOP = 22 * mm
+MARGIN_BOTTOM = 20 * mm
+FRAME_W = PAGE_W - 2 * MARGIN_X
+COVER_BAND = 42 * mm
+
+# Longer texts are clipped in table cells (so every row fits on a page) and printed in full in
+# the appendix. Narrow columns hold ~20 characters a line, wide ones ~55.
+CELL_CHARS, CELL_LINES = 280, 10
+WIDE_CHARS, WIDE_LINES = 900, 16
+
+
+def _c(hex_colour: str) -> colors.Color:
+    return colors.HexColor(hex_colour)
+
+
+TEXT = _c(C.NHS_TEXT)
+MUTED = _c(C.NHS_SECONDARY_TEXT)
+BLUE = _c(C.NHS_BLUE)
+DARK_BLUE = _c(C.NHS_DARK_BLUE)
+GREY_4 = _c(C.NHS_GREY_4)
+GREY_5 = _c(C.NHS_GREY_5)
+WHITE = colors.white
+
+
+# ----------------------------------------------------------------------------- styles
+
+
+def _styles() -> dict[str, ParagraphStyle]:
+    base = ParagraphStyle("body", fontName=REGULAR, fontSize=9, leading=12.5, textColor=TEXT, spaceAfter=4)
+    s: dict[str, ParagraphStyle] = {"body": base}
+
+    def add(name: str, **kw: Any) -> None:
+        parent = s[kw.pop("parent", "body")]
+        s[name] = ParagraphStyle(name, parent=parent, **kw)
+
+    add("small", fontSize=8, leading=10.5)
+    add("muted", fontSize=8, leading=10.5, textColor=MUTED)
+    add("cell", fontSize=7.5, leading=9.6, spaceAfter=0)
+    add("cell_muted", parent="cell", textColor=MUTED)
+    add("cell_bold", parent="cell", fontName=BOLD)
+    add("cell_head", parent="cell", fontName=BOLD, textColor=TEXT)
+    add("cell_badge", parent="cell", fontName=BOLD)
+    add("hash", parent="cell", fontSize=7.2, leading=9)
+    add("h1", fontName=BOLD, fontSize=17, leading=21, textColor=DARK_BLUE, spaceBefore=0, spaceAfter=8, keepWithNext=1)
+    add("h2", fontName=BOLD, fontSize=12.5, leading=16, textColor=DARK_BLUE, spaceBefore=10, spaceAfter=4, keepWithNext=1)
+    add("h3", fontName=BOLD, fontSize=10, leading=13, textColor=TEXT, spaceBefore=8, spaceAfter=3, keepWithNext=1)
+    add("lead", fontSize=10, leading=14)
+    add("bullet", fontSize=8.5, leading=11.5, leftIndent=10, bulletIndent=0, spaceAfter=2)
+    add("cover_label", fontSize=8.5, leading=11, textColor=MUTED, spaceAfter=1)
+    add("cover_product", fontName=BOLD, fontSize=24, leading=29, textColor=DARK_BLUE, spaceAfter=4)
+    add("cover_sub", fontSize=12, leading=16, textColor=TEXT, spaceAfter=2)
+    add("decision_small", fontSize=9, leading=12, spaceAfter=2)
+    add("decision_big", fontName=BOLD, fontSize=26, leading=31, spaceAfter=4)
+    add("decision_words", fontSize=9.5, leading=13, spaceAfter=0)
+    add("kv_key", parent="cell", fontName=BOLD, fontSize=8, leading=10.5)
+    add("kv_val", parent="cell", fontSize=8, leading=10.5)
+    add("appendix", fontSize=8.5, leading=11.5, spaceAfter=3)
+    return s
+
+
+# ----------------------------------------------------------------------------- page furniture
+
+
+@dataclass
+class _Chrome:
+    """What the header and footer need on every page."""
+
+    product: str
+    decision_label: str
+    decision_colour: str
+    as_of: str
+    created: TimeStamp
+    title: str
+
+    def header(self, canv: Canvas, doc: BaseDocTemplate) -> None:
+        canv.saveState()
+        y = PAGE_H - 12 * mm
+        canv.setFont(REGULAR, 7.5)
+        canv.setFillColor(MUTED)
+        canv.drawString(MARGIN_X, y, f"{C.TITLE} · {self.product}")
+        self._chip(canv, PAGE_W - MARGIN_X, y - 1.6, self.decision_label, self.decision_colour)
+        canv.setStrokeColor(BLUE)
+        canv.setLineWidth(1.2)
+        canv.line(MARGIN_X, y - 4.5, PAGE_W - MARGIN_X, y - 4.5)
+        canv.restoreState()
+
+    def cover(self, canv: Canvas, doc: BaseDocTemplate) -> None:
+        canv.saveState()
+        canv.setFillColor(BLUE)
+        canv.rect(0, PAGE_H - COVER_BAND, PAGE_W, COVER_BAND, stroke=0, fill=1)
+        canv.setFillColor(WHITE)
+        canv.setFont(BOLD, 22)
+        canv.drawString(MARGIN_X, PAGE_H - 20 * mm, C.TITLE)
+        canv.setFont(REGULAR, 10.5)
+        canv.drawString(MARGIN_X, PAGE_H - 28 * mm, C.SUBTITLE)
+        canv.setFont(REGULAR, 8.5)
+        canv.drawString(MARGIN_X, PAGE_H - 35 * mm, f"Assessment as of {self.as_of}")
+        canv.restoreState()
+
+    def footer(self, canv: Canvas, page: int, pages: int) -> None:
+        canv.saveState()
+        y = 11 * mm
+        canv.setStrokeColor(GREY_4)
+        canv.setLineWidth(0.6)
+        canv.line(MARGIN_X, y + 4.2 * mm, PAGE_W - MARGIN_X, y + 4.2 * mm)
+        canv.setFont(REGULAR, 7.5)
+        canv.setFillColor(MUTED)
+        canv.drawString(MARGIN_X, y, f"{self.product} · Decision: {self.decision_label} · as of {self.as_of}")
+        canv.setFont(BOLD, 7.5)
+        canv.setFillColor(TEXT)
+        canv.drawRightString(PAGE_W - MARGIN_X, y, f"Page {page} of {pages}")
+        canv.restoreState()
+
+    @staticmethod
+    def _chip(canv: Canvas, right: float, y: float, label: str, colour: str) -> None:
+        canv.setFont(BOLD, 7.5)
+        w = canv.stringWidth(label, BOLD, 7.5) + 8
+        canv.setFillColor(_c(colour))
+        canv.roundRect(right - w, y - 2.2, w, 11, 2, stroke=0, fill=1)
+        canv.setFillColor(_c(C.text_on(colour)))
+        canv.drawString(right - w + 4, y + 0.9, label)
+
+
+def _canvas_maker(chrome: _Chrome) -> Callable[..., Canvas]:
+    class DossierCanvas(Canvas):
+        """Holds pages back until the end so each footer can say "Page X of Y".
+
+        Bookmarks need the real page number, which the PDF document only knows as pages are
+        emitted, so they are queued per page and placed when the page is finally written.
+        """
+
+        def __init__(self, *args: Any, **kw: Any) -> None:
+            super().__init__(*args, **kw)
+            self._doc._timeStamp = chrome.created  # PDF dates = the assessment date, never the clock
+            self._held: list[dict[str, Any]] = []
+            self._marks: list[str] = []
+
+        def bookmarkPage(self, key: str, **kw: Any) -> None:  # noqa: N802 - ReportLab's name
+            self._marks.append(key)
+
+        def showPage(self) -> None:  # noqa: N802
+            self._held.append(dict(self.__dict__))
+            self._startPage()
+            self._marks = []
+
+        def save(self) -> None:
+            pages = len(self._held)
+            for n, state in enumerate(self._held, start=1):
+                self.__dict__.update(state)
+                chrome.footer(self, n, pages)
+                for key in self._marks:
+                    Canvas.bookmarkPage(self, key, fit="XYZ", top=PAGE_H)
+                Canvas.showPage(self)
+            Canvas.save(self)
+
+    return DossierCanvas
+
+
+def _as_of_timestamp(a: Assessment) -> TimeStamp:
+    ts = TimeStamp(invariant=1)
+    t = calendar.timegm(a.as_of.timetuple())
+    ts.t = float(t)
+    ts.lt = time.gmtime(t)
+    ts.YMDhms = tuple(ts.lt)[:6]
+    ts.dhh = ts.dmm = 0
+    ts.tzname = "UTC"
+    return ts
+
+
+class _DocTemplate(BaseDocTemplate):
+    """Adds an outline entry (PDF bookmark) for every h1 and h2 heading."""
+
+    def afterFlowable(self, flowable: Flowable) -> None:  # noqa: N802
+        level = getattr(flowable, "_outline_level", None)
+        if level is None:
+            return
+        key = f"h{self.seq.nextf('outline')}"
+        self.canv.bookmarkPage(key)
+        self.canv.addOutlineEntry(flowable._outline_title, key, level=level, closed=level > 0)  # type: ignore[attr-defined]
+
+
+# ----------------------------------------------------------------------------- the builder
+
+
+@dataclass
+class _Appendix:
+    entries: list[tuple[str, str, str]] = field(default_factory=list)  # (ref, title, full text)
+
+
+class _Builder:
+    def __init__(self, d: C.DossierInput) -> None:
+        self.d = d
+        self.a = d.assessment
+        self.s = _styles()
+        self.appendix = _Appendix()
+        self.story: list[Flowable] = []
+
+    # -- small pieces
+
+    def p(self, text: object, style: str = "body") -> Paragraph:
+        return Paragraph(para(text), self.s[style])
+
+    def markup(self, markup: str, style: str = "body") -> Paragraph:
+        """A paragraph from markup this module wrote (any untrusted part already passed through ``para``)."""
+        return Paragraph(markup, self.s[style])
+
+    def cell(self, text: object, style: str | ParagraphStyle = "cell", *, title: str = "", wide: bool = False) -> Paragraph:
+        """Untrusted text in a table cell: clipped to fit, with the full text kept for the appendix."""
+        st = self.s[style] if isinstance(style, str) else style
+        full = clean(text).strip()
+        shown, cut = clip(full, *((WIDE_CHARS, WIDE_LINES) if wide else (CELL_CHARS, CELL_LINES)))
+        if not cut:
+            return Paragraph(para(shown), st)
+        ref = f"A{len(self.appendix.entries) + 1}"
+        self.appendix.entries.append((ref, title or "Text", full))
+        return Paragraph(f"{para(shown)} <b>[full text: appendix {ref}]</b>", st)
+
+    def heading(self, text: str, level: int) -> Paragraph:
+        style = "h1" if level == 0 else "h2" if level == 1 else "h3"
+        h = Paragraph(para(text), self.s[style])
+        if level <= 1:
+            h._outline_level = level  # type: ignore[attr-defined]
+            h._outline_title = clean(text)[:120]  # type: ignore[attr-defined]
+        return h
+
+    def badge(self, label: str) -> Paragraph:
+        return Paragraph(para(label), self.s["cell_badge"])
+
+    def table(
+        self,
+        header: Sequence[str] | None,
+        rows: list[list[Any]],
+        widths: Sequence[float],
+        *,
+        extra: Sequence[tuple[Any, ...]] = (),
+        zebra: bool = True,
+    ) -> Table:
+        data: list[list[Any]] = []
+        if header:
+            data.append([Paragraph(para(h), self.s["cell_head"]) for h in header])
+        data.extend(rows)
+        first = 1 if header else 0
+        cmds: list[tuple[Any, ...]] = [
+            ("VALIGN", (0, 0), (-1, -1), "TOP"),
+            ("LEFTPADDING", (0, 0), (-1, -1), 3.5),
+            ("RIGHTPADDING", (0, 0), (-1, -1), 3.5),
+            ("TOPPADDING", (0, 0), (-1, -1), 2.6),
+            ("BOTTOMPADDING", (0, 0), (-1, -1), 3.4),
+            ("LINEBELOW", (0, first), (-1, -1), 0.3, GREY_4),
+        ]
+        if header:
+            cmds += [("BACKGROUND", (0, 0), (-1, 0), GREY_5), ("LINEBELOW", (0, 0), (-1, 0), 1.1, BLUE)]
+        if zebra and len(data) > first:
+            cmds.append(("ROWBACKGROUNDS", (0, first), (-1, -1), [WHITE, _c("#F8FAFA")]))
+        cmds.extend(extra)
+        t = Table(data, colWidths=list(widths), repeatRows=first, hAlign="LEFT")
+        t.setStyle(TableStyle(cmds))
+        return t
+
+    def kv(self, rows: Sequence[tuple[str, Any]], key_width: float = 42 * mm, width: float = FRAME_W) -> Table:
+        """A two-column key/value table; values may be text (escaped) or flowables."""
+        data = []
+        for k, v in rows:
+            val = v if isinstance(v, Flowable) else self.cell(v, "kv_val", title=k, wide=True)
+            data.append([Paragraph(para(k), self.s["kv_key"]), val])
+        t = Table(data, colWidths=[key_width, width - key_width], hAlign="LEFT")
+        t.setStyle(TableStyle([
+            ("VALIGN", (0, 0), (-1, -1), "TOP"),
+            ("BACKGROUND", (0, 0), (0, -1), GREY_5),
+            ("LINEBELOW", (0, 0), (-1, -1), 0.3, GREY_4),
+            ("LINEABOVE", (0, 0), (-1, 0), 0.3, GREY_4),
+            ("LEFTPADDING", (0, 0), (-1, -1), 4),
+            ("RIGHTPADDING", (0, 0), (-1, -1), 4),
+            ("TOPPADDING", (0, 0), (-1, -1), 3),
+            ("BOTTOMPADDING", (0, 0), (-1, -1), 3.6),
+        ]))
+        return t
+
+    @staticmethod
+    def colour_cell(col: int, row: int, colour: str) -> list[tuple[Any, ...]]:
+        return [("BACKGROUND", (col, row), (col, row), _c(colour)), ("TEXTCOLOR", (col, row), (col, row), _c(C.text_on(colour)))]
+
+    def badge_cell(self, label: str, colour: str, *more: str) -> Paragraph | list[Flowable]:
+        """A status in words on its colour (the cell gets the colour via ``colour_cell``)."""
+        fg = _c(C.text_on(colour))
+        badge = Paragraph(para(label), ParagraphStyle("b", parent=self.s["cell_badge"], textColor=fg))
+        if not more:
+            return badge
+        style = ParagraphStyle("bm", parent=self.s["cell"], textColor=fg)
+        return [badge, *(self.cell(m, style) for m in more)]
+
+    def bullets(self, items: Sequence[str], style: str = "bullet", limit: int | None = None) -> list[Flowable]:
+        """A bulleted list; ``limit`` clips each item (for the one-page summary only)."""
+        out: list[Flowable] = []
+        for it in items:
+            text = clip(clean(it), limit, 6)[0] if limit else it
+            out.append(Paragraph(para(text), self.s[style], bulletText="•"))
+        return out
+
+    # -- the document
+
+    def build(self) -> list[Flowable]:
+        self.cover()
+        self.story += [NextPageTemplate("body"), PageBreak()]
+        self.summary()
+        self.story.append(PageBreak())
+        self.findings()
+        self.story.append(PageBreak())
+        self.evidence()
+        self.story.append(PageBreak())
+        self.regulatory_and_nice()
+        self.story.append(PageBreak())
+        self.conditions_and_timeline()
+        # The appendix collects clipped texts from every earlier table, so it is built last but one.
+        if self.appendix.entries:
+            self.story.append(PageBreak())
+            self.appendix_pages()
+        self.story.append(PageBreak())
+        self.signoff()
+        return self.story
+
+    def cover(self) -> None:
+        a, s = self.a, self.story
+        colour = DECISION_COLOURS[a.decision]
+        fg = C.text_on(colour)
+        s.append(Spacer(1, COVER_BAND - MARGIN_TOP + 6 * mm))
+        s.append(self.p("Product", "cover_label"))
+        s.append(self.p(clip(a.product.name, 200, 3)[0], "cover_product"))
+        s.append(self.p(f"Version {a.product.version} · {a.product.manufacturer}", "cover_sub"))
+        s.append(Spacer(1, 6 * mm))
+        big = ParagraphStyle("db", parent=self.s["decision_big"], textColor=_c(fg))
+        small = ParagraphStyle("ds", parent=self.s["decision_small"], textColor=_c(fg))
+        words = ParagraphStyle("dw", parent=self.s["decision_words"], textColor=_c(fg))
+        panel = Table(
+            [[Paragraph("Decision", small)], [Paragraph(para(a.decision_label), big)], [Paragraph(para(a.summary), words)]],
+            colWidths=[FRAME_W],
+            hAlign="LEFT",
+        )
+        panel.setStyle(TableStyle([
+            ("BACKGROUND", (0, 0), (-1, -1), _c(colour)),
+            ("LEFTPADDING", (0, 0), (-1, -1), 9 * mm / 2),
+            ("TOPPADDING", (0, 0), (0, 0), 8),
+            ("BOTTOMPADDING", (0, -1), (0, -1), 10),
+            ("TOPPADDING", (0, 1), (0, -1), 0),
+            ("BOTTOMPADDING", (0, 0), (0, -2), 0),
+        ]))
+        s.append(panel)
+        s.append(Spacer(1, 4 * mm))
+        s.append(self.kv([
+            ("Valid until", C.valid_until_text(a)),
+            ("Why", a.valid_until_reason),
+        ]))
+        s.append(Spacer(1, 6 * mm))
+        dtac_hash = a.criteria.hashes.get(a.criteria.set, "")
+        sub = self.d.submission
+        rows: list[tuple[str, Any]] = [
+            ("Product", a.product.name),
+            ("Version", a.product.version),
+            ("Manufacturer", a.product.manufacturer),
+            ("Criteria set", f"{a.criteria.title} ({a.criteria.set})"),
+            ("Criteria version", a.criteria.version),
+            ("Criteria content hash", self.markup(f"SHA-256 {para(dtac_hash)}", "hash")),
+            ("Profile", C.PROFILE_LABELS.get(a.profile, a.profile)),
+            ("Assessment date (as of)", fmt(a.as_of)),
+            ("Submitted on", C.date_text(sub.submitted_on, "Not stated")),
+            ("Engine", f"DTAC Workbench {__version__}, rules engine {a.engine_version}"),
+        ]
+        s.append(self.kv(rows))
+
+    def summary(self) -> None:
+        a = self.a
+        inner: list[Flowable] = [self.heading("Summary", 0), self.p(a.summary, "lead")]
+        rows, extra = [], []
+        for i, sec in enumerate(a.sections, start=1):
+            colour = C.SECTION_STATUS_COLOURS[sec.status]
+            label = C.section_label(sec, a.d1.percent)
+            context = sec.role == "context"
+            rows.append([
+                self.cell(f"{sec.id} {sec.title}", "cell_muted" if context else "cell_bold"),
+                self.badge_cell(label, colour),
+                self.cell("—" if context else sec.passed),
+                self.cell("—" if context else sec.failed),
+                self.cell("—" if context else sec.missing),
+                self.cell(sec.asked),
+            ])
+            extra += self.colour_cell(1, i, colour)
+        w = [62 * mm, 44 * mm, 17 * mm, 17 * mm, 17 * mm, FRAME_W - 157 * mm]
+        inner.append(self.table(["Section", "Result", "Met", "Not met", "Missing", "Asked"], rows, w, extra=extra))
+        inner.append(Spacer(1, 4 * mm))
+
+        reg, nice = a.regulatory, a.nice
+        facts = self.kv([
+            ("D1 usability and accessibility", C.d1_text(a)),
+            ("GB device regulation", self._verdict_markup(reg.status, reg.summary)),
+            ("NICE back-pain guidance", self._verdict_markup(nice.status, nice.summary) if nice.applies else "Not applied (profile dtac)"),
+            ("Valid until", C.valid_until_sentence(a)),
+        ], key_width=34 * mm, width=112 * mm)  # narrower: the chart sits beside it
+        chart = _section_chart(a)
+        side = Table([[facts, chart]], colWidths=[112 * mm, FRAME_W - 112 * mm], hAlign="LEFT")
+        side.setStyle(TableStyle([("VALIGN", (0, 0), (-1, -1), "TOP"), ("LEFTPADDING", (0, 0), (-1, -1), 0),
+                                  ("RIGHTPADDING", (0, 0), (-1, -1), 0), ("LEFTPADDING", (1, 0), (1, 0), 4 * mm)]))
+        inner.append(side)
+
+        def listing(title: str, findings: Sequence[Finding], n: int) -> None:
+            inner.append(self.heading(title, 2))
+            shown = [f"{f.rule}: {f.text}" for f in findings[:n]]
+            inner.extend(self.bullets(shown, limit=240))
+            if len(findings) > n:
+                inner.append(self.p(f"… and {len(findings) - n} more: see “Conditions, reasons and fixes”.", "muted"))
+
+        listing("Reasons for the decision", a.reasons, 6)
+        if a.conditions and a.reasons != a.conditions:
+            listing("Conditions", a.conditions, 5)
+        if a.fixes:
+            inner.append(self.heading("Top fixes (most impact first)", 2))
+            inner.extend(self.bullets([f"{f.rank}. {f.action}" for f in a.fixes[:5]], limit=240))
+            if len(a.fixes) > 5:
+                inner.append(self.p(f"… and {len(a.fixes) - 5} more: see “Conditions, reasons and fixes”.", "muted"))
+        # The summary is one page by design; shrink rather than spill if a submission is extreme.
+        avail_h = PAGE_H - MARGIN_TOP - MARGIN_BOTTOM - 2 * mm
+        self.story.append(KeepInFrame(FRAME_W, avail_h, inner, mode="shrink"))
+
+    def _verdict_markup(self, status: str, summary: str) -> Paragraph:
+        colour = C.VERDICT_COLOURS[status]
+        label = C.VERDICT_LABELS[status]
+        return self.markup(
+            f'<font color="{_ink(colour)}"><b>{para(label)}</b></font> — {para(clip(clean(summary), 300, 4)[0])}', "kv_val"
+        )
+
+    def findings(self) -> None:
+        a = self.a
+        self.story.append(self.heading("Findings by section", 0))
+        self.story.append(self.p(
+            "Every question on the form, in form order: the supplier’s answer, the outcome and the reason, any assessor "
+            "override with its rationale, and whether the answer was asserted by the supplier or verified by an assessor. "
+            "Evidence references (E1, E2, …) point to the evidence register.", "small"))
+        widths = [15 * mm, 28 * mm, 33 * mm, 22 * mm, FRAME_W - 127 * mm, 29 * mm]
+        for sec, qs in C.questions_by_section(a):
+            if not qs:
+                continue
+            colour = C.SECTION_STATUS_COLOURS[sec.status]
+            block: list[Flowable] = [self.heading(f"{sec.id} {sec.title}", 1)]
+            block.append(self.markup(
+                f'<font color="{_ink(colour)}"><b>{para(C.section_label(sec, a.d1.percent))}</b></font>'
+                f" · {para(C.section_counts(sec))}", "small"))
+            rows, extra = [], []
+            for r, q in enumerate(qs, start=1):
+                muted = not q.asked
+                st = "cell_muted" if muted else "cell"
+                colour_q = C.OUTCOME_COLOURS[q.outcome]
+                if q.override is not None:
+                    outcome = self.badge_cell(C.outcome_label(q), colour_q, "(assessor override)")
+                else:
+                    outcome = self.badge_cell(C.outcome_label(q), colour_q)
+                extra += self.colour_cell(3, r, colour_q)
+                reason: list[Flowable] = [self.cell(C.reason_text(q), st, title=f"{q.id} reason", wide=True)]
+                if q.override is not None:
+                    reason.append(self.cell(C.override_text(q), "cell_bold", title=f"{q.id} override rationale", wide=True))
+                if q.condition:
+                    reason.append(self.cell(f"Condition: {q.condition}", st, title=f"{q.id} condition"))
+                if q.evidence:
+                    reason.append(self.cell(f"Evidence: {C.evidence_refs(q)}", st))
+                rows.append([
+                    self.cell(q.id, "cell_bold" if not muted else "cell_muted"),
+                    self.cell(q.short, st),
+                    self.cell(q.answer if q.answer is not None else "—", st, title=f"{q.id} answer"),
+                    outcome,
+                    reason,
+                    self.cell(C.provenance_text(q), st, title=f"{q.id} verification"),
+                ])
+            block.append(Spacer(1, 1.5 * mm))
+            t = self.table(["ID", "Question", "Answer", "Outcome", "Reason, override, evidence", "Provenance"], rows, widths, extra=extra)
+            # Keep the heading with the start of its table.
+            self.story.append(CondPageBreak(45 * mm))
+            self.story.extend(block)
+            self.story.append(t)
+            if sec.id == "D1" and any(i.points is not None for i in a.d1.items):
+                self.story.append(Spacer(1, 3 * mm))
+                self.story.append(KeepTogether([self.p(f"D1 score: {C.d1_text(a)}", "small"), _d1_chart(a)]))
+
+    def evidence(self) -> None:
+        a = self.a
+        self.story.append(self.heading("Evidence register", 0))
+        self.story.append(self.p(
+            f"Every evidence record in the submission with its state on {fmt(a.as_of)} and the SHA-256 of its file. "
+            "`dtac verify` recomputes these hashes from the files and re-runs the assessment.", "small"))
+        if not a.evidence:
+            self.story.append(self.p("The submission lists no evidence.", "body"))
+            return
+        widths = [10 * mm, 52 * mm, 16 * mm, 34 * mm, 19 * mm, 19 * mm, FRAME_W - 150 * mm]
+        rows: list[list[Any]] = []
+        extra: list[tuple[Any, ...]] = []
+        for e in a.evidence:
+            r = len(rows) + 1
+            ref = C.evidence_ref(e.index)
+            colour = C.EVIDENCE_STATE_COLOURS[e.state]
+            name = [self.cell(e.label, "cell_bold"), self.cell(C.evidence_name(e), "cell", title=f"{ref} file")]
+            if e.title and e.file:
+                name.append(self.cell(e.title, "cell_muted", title=f"{ref} title"))
+            rows.append([
+                self.cell(ref, "cell_bold"),
+                name,
+                self.cell(e.question),
+                self.cell(C.evidence_reference(e) or "—", title=f"{ref} reference"),
+                self.cell(C.date_text(e.issued)),
+                self.cell(C.date_text(e.expires)),
+                self.badge_cell(C.EVIDENCE_STATE_LABELS[e.state], colour),
+            ])
+            digest = f"SHA-256 {para(e.sha256)}" if e.sha256 else "SHA-256 — no file supplied (a record only)"
+            rows.append(["", [self.cell(e.detail, "cell_muted", wide=True), self.markup(digest, "hash")], "", "", "", "", ""])
+            extra += [
+                ("BACKGROUND", (0, r), (-1, r + 1), _c("#F8FAFA") if (r // 2) % 2 else WHITE),
+                *self.colour_cell(6, r, colour),
+                ("SPAN", (1, r + 1), (-1, r + 1)),
+                ("NOSPLIT", (0, r), (-1, r + 1)),
+                ("LINEBELOW", (0, r), (-1, r), 0.3, WHITE),
+                ("TOPPADDING", (0, r + 1), (-1, r + 1), 0),
+                ("BOTTOMPADDING", (0, r + 1), (-1, r + 1), 5),
+            ]
+        t = self.table(["Ref", "Evidence and file", "Question", "Reference / issuer", "Issued", "Expires", "Status"],
+                       rows, widths, extra=extra, zebra=False)
+        self.story.append(t)
+
+    def regulatory_and_nice(self) -> None:
+        a = self.a
+        reg, nice = a.regulatory, a.nice
+        self.story.append(self.heading("Regulatory and NICE status", 0))
+        self.story.append(self.heading("GB medical-device regulation", 1))
+        self.story.append(self.kv([
+            ("Result", self._verdict_markup(reg.status, reg.summary)),
+            ("Medical device", "Yes" if reg.applies else "No (the device rules do not apply)"),
+            ("Device class", reg.device_class or "—"),
+            ("Marking", reg.marking or "—"),
+            ("GB acceptance ends", C.date_text(reg.accepted_until)),
+            ("MHRA registration", reg.mhra_registration or "—"),
+        ]))
+        if reg.findings:
+            self.story.append(self.heading("Regulatory findings", 2))
+            self.story.append(self.findings_table(reg.findings))
+
+        self.story.append(self.heading("NICE back-pain guidance (HTE16 and NG59)", 1))
+        if not nice.applies:
+            self.story.append(self.p(f"{nice.summary} The assessment ran under the “{a.profile}” profile.", "body"))
+            return
+        self.story.append(self.kv([
+            ("Result", self._verdict_markup(nice.status, nice.summary)),
+            ("Technology", nice.technology or "Not assessed by NICE"),
+            ("HTE16 status", nice.nice_status_label or "—"),
+        ]))
+        self.story.append(self.heading("Evidence-generation obligations (HTE16 1.2–1.3)", 2))
+        if nice.obligations:
+            self.story.extend(self.bullets(list(nice.obligations)))
+        else:
+            self.story.append(self.p("None: NICE’s evidence-generation conditions do not apply to this product.", "small"))
+        self.story.append(self.heading("NG59 clinical-content findings", 2))
+        if nice.content:
+            self.story.append(self.findings_table(nice.content))
+        else:
+            self.story.append(self.p("No content items were listed, so no NG59 content rules were applied.", "small"))
+        if nice.findings:
+            self.story.append(self.heading("Population, referral and HTE16 findings", 2))
+            self.story.append(self.findings_table(nice.findings))
+
+    def findings_table(self, findings: Sequence[Finding], *, fix: bool = False) -> Table:
+        rows, extra = [], []
+        for r, f in enumerate(findings, start=1):
+            colour = C.SEVERITY_COLOURS[f.severity]
+            row = [
+                self.cell(f.rule, "cell_bold"),
+                self.badge_cell(C.SEVERITY_LABELS[f.severity], colour),
+                self.cell(f.text, title=f"{f.rule} finding", wide=True),
+                self.cell(f.used or "—", "cell_muted", title=f"{f.rule} based on"),
+            ]
+            if fix:
+                row.append(self.cell(f.fix or "—", title=f"{f.rule} fix"))
+            rows.append(row)
+            extra += self.colour_cell(1, r, colour)
+        if fix:
+            widths = [28 * mm, 21 * mm, 55 * mm, 35 * mm, FRAME_W - 139 * mm]
+            return self.table(["Rule", "Result", "Finding", "Based on", "How to fix"], rows, widths, extra=extra)
+        widths = [30 * mm, 22 * mm, 78 * mm, FRAME_W - 130 * mm]
+        return self.table(["Rule", "Result", "Finding", "Based on"], rows, widths, extra=extra)
+
+    def conditions_and_timeline(self) -> None:
+        a = self.a
+        self.story.append(self.heading("Conditions, reasons and fixes", 0))
+        self.story.append(self.heading("Reasons for the decision", 1))
+        self.story.append(self.findings_table(a.reasons, fix=True))
+        self.story.append(self.heading("Conditions attached", 1))
+        if a.conditions:
+            self.story.append(self.findings_table(a.conditions, fix=True))
+        else:
+            self.story.append(self.p("No conditions are attached to this decision.", "small"))
+        self.story.append(self.heading("Decision timeline", 1))
+        self.story.append(self.p(f"Valid until: {C.valid_until_sentence(a)}", "small"))
+        if a.events:
+            rows, extra = [], []
+            for r, ev in enumerate(a.events, start=1):
+                rows.append([self.cell(fmt(ev.on), "cell_bold"), self.cell(C.EFFECT_LABELS[ev.effect]),
+                             self.cell(ev.text, title=f"Event {ev.rule}", wide=True), self.cell(ev.rule, "cell_muted")])
+                if a.valid_until is not None and ev.on == a.valid_until:
+                    extra.append(("BACKGROUND", (0, r), (-1, r), _c("#FFF4D6")))
+            w = [24 * mm, 28 * mm, 90 * mm, FRAME_W - 142 * mm]
+            self.story.append(self.table(["Date", "Effect", "What changes", "Rule"], rows, w, extra=extra, zebra=False))
+        else:
+            self.story.append(self.p("No dated changes are known.", "small"))
+        self.story.append(self.heading("What would change the decision", 1))
+        if a.fixes:
+            rows = []
+            for f in a.fixes:
+                rows.append([self.cell(f.rank, "cell_bold"), self.cell(f.rule), self.cell(C.SEVERITY_LABELS[f.severity]),
+                             self.cell(f.action, title=f"Fix {f.rank}", wide=True), self.cell(f.impact, "cell_muted")])
+            w = [9 * mm, 26 * mm, 20 * mm, 70 * mm, FRAME_W - 125 * mm]
+            self.story.append(self.table(["#", "Rule", "Type", "Action", "Impact"], rows, w))
+        else:
+            self.story.append(self.p("Nothing to fix: the product meets every rule that applies.", "small"))
+
+    def appendix_pages(self) -> None:
+        self.story.append(self.heading("Appendix: full texts", 0))
+        self.story.append(self.p(
+            "Texts too long for a table cell are shown there in part and printed here in full, exactly as supplied "
+            "(characters the embedded fonts cannot draw, such as emoji, appear as �).", "small"))
+        for ref, title, full in self.appendix.entries:
+            self.story.append(self.heading(f"{ref} — {title} ({len(full):,} characters)", 2))
+            for piece in chunks(full):
+                self.story.append(self.p(piece, "appendix"))
+
+    def signoff(self) -> None:
+        a = self.a
+        self.story.append(self.heading("Sign-off", 0))
+        self.story.append(self.heading("Reproducibility", 1))
+        self.story.append(self.kv([
+            ("Assessment fingerprint", self.markup(f"SHA-256 {assessment_sha256(a)}", "hash")),
+            *[(f"Criteria file {k}", self.markup(f"SHA-256 {para(v)}", "hash")) for k, v in C.criteria_rows(a)],
+            ("Check", "Run `dtac verify` on the JSON dossier to recompute evidence hashes and re-run the assessment."),
+        ], key_width=46 * mm))
+        for i, so in enumerate(self.d.signoff_blocks, start=1):
+            block: list[Flowable] = [self.heading("Assessor sign-off" + (f" ({i})" if len(self.d.signoff_blocks) > 1 else ""), 1)]
+            block.append(self.p(so.statement or C.DEFAULT_SIGNOFF_STATEMENT, "small"))
+            rows = [(k, v) for k, v in C.signoff_lines(so)]
+            rows.insert(3, ("Signature", ""))
+            data = []
+            for k, v in rows:
+                data.append([Paragraph(para(k), self.s["kv_key"]), self.cell(v, "kv_val", title=k) if v else ""])
+            t = Table(data, colWidths=[36 * mm, 110 * mm], rowHeights=[10 * mm] * len(data), hAlign="LEFT")
+            t.setStyle(TableStyle([
+                ("VALIGN", (0, 0), (-1, -1), "BOTTOM"),
+                ("LINEBELOW", (1, 0), (1, -1), 0.6, TEXT),
+                ("LEFTPADDING", (0, 0), (-1, -1), 0),
+                ("BOTTOMPADDING", (0, 0), (-1, -1), 3),
+            ]))
+            block.append(t)
+            self.story.append(KeepTogether(block))
+
+
+def _ink(colour: str) -> str:
+    """A text colour for ``colour`` on white: orange is too light for text, so use a darker shade."""
+    return "#8A4B00" if colour == C.NHS_ORANGE else colour
+
+
+# ----------------------------------------------------------------------------- charts
+
+
+def _section_chart(a: Assessment) -> Drawing:
+    """Met / not met / missing answers per assessed section, as a stacked horizontal bar chart."""
+    secs = [s for s in a.sections if s.role == "assessed"]
+    w, h = FRAME_W - 116 * mm, 52 * mm
+    d = Drawing(w, h)
+    d.add(String(0, h - 9, "Answers by section", fontName=BOLD, fontSize=8, fillColor=TEXT))
+    if not secs:
+        return d
+    bc = HorizontalBarChart()
+    bc.x, bc.y, bc.width, bc.height = 18, 26, w - 26, h - 42
+    names = [s.id for s in reversed(secs)]
+    bc.data = [
+        [s.passed for s in reversed(secs)],
+        [s.failed for s in reversed(secs)],
+        [s.missing for s in reversed(secs)],
+    ]
+    bc.categoryAxis.categoryNames = names
+    bc.categoryAxis.style = "stacked"
+    bc.categoryAxis.labels.fontName = REGULAR
+    bc.categoryAxis.labels.fontSize = 7
+    bc.categoryAxis.strokeColor = GREY_4
+    bc.valueAxis.valueMin = 0
+    top = max([sum(v) for v in zip(*bc.data, strict=True)] + [1])
+    bc.valueAxis.valueMax = top
+    bc.valueAxis.valueStep = max(1, round(top / 4))
+    bc.valueAxis.labels.fontName = REGULAR
+    bc.valueAxis.labels.fontSize = 6.5
+    bc.valueAxis.strokeColor = GREY_4
+    bc.barSpacing = 0
+    bc.groupSpacing = 5
+    palette = (C.NHS_GREEN, C.NHS_RED, C.NHS_ORANGE)
+    for i, col in enumerate(palette):
+        bc.bars[i].fillColor = _c(col)
+        bc.bars[i].strokeColor = None
+    d.add(bc)
+    x = 18
+    for label, col in zip(("Met", "Not met", "Missing"), palette, strict=True):
+        d.add(Rect(x, 4, 7, 7, fillColor=_c(col), strokeColor=None))
+        d.add(String(x + 10, 5, label, fontName=REGULAR, fontSize=7, fillColor=TEXT))
+        x += 12 + 4.2 * len(label) + 8
+    return d
+
+
+def _d1_chart(a: Assessment) -> Drawing:
+    """D1 points earned per item, as a share of the item's weight."""
+    items = [i for i in a.d1.items if i.points is not None]
+    w, h = FRAME_W, 40 * mm
+    d = Drawing(w, h)
+    bc = VerticalBarChart()
+    bc.x, bc.y, bc.width, bc.height = 28, 16, min(w - 40, 18 * len(items) + 30), h - 24
+    bc.data = [[round(100 * (i.points or 0.0), 1) for i in items]]
+    bc.categoryAxis.categoryNames = [i.id for i in items]
+    bc.categoryAxis.labels.fontName = REGULAR
+    bc.categoryAxis.labels.fontSize = 6.5
+    bc.categoryAxis.strokeColor = GREY_4
+    bc.valueAxis.valueMin, bc.valueAxis.valueMax, bc.valueAxis.valueStep = 0, 100, 25
+    bc.valueAxis.labels.fontName = REGULAR
+    bc.valueAxis.labels.fontSize = 6.5
+    bc.valueAxis.labelTextFormat = "%d%%"
+    bc.valueAxis.strokeColor = GREY_4
+    bc.bars[0].fillColor = BLUE
+    bc.bars[0].strokeColor = None
+    d.add(bc)
+    d.add(String(bc.x + bc.width + 10, h - 14, "D1 points per item (% of the item’s weight)",
+                 fontName=REGULAR, fontSize=7, fillColor=MUTED))
+    return d
+
+
+# ----------------------------------------------------------------------------- entry point
+
+
+def build_story(d: C.DossierInput) -> list[Flowable]:
+    """The dossier's flowables (exposed for the benchmark, which builds them with bare ReportLab)."""
+    register_fonts()
+    return _Builder(d).build()
+
+
+def make_doc(d: C.DossierInput, buf: io.BytesIO) -> tuple[BaseDocTemplate, Callable[..., Canvas]]:
+    a = d.assessment
+    product = clip(clean(f"{a.product.name} {a.product.version}").replace("\n", " "), 70, 1)[0]
+    chrome = _Chrome(
+        product=_plain(product),
+        decision_label=a.decision_label,
+        decision_colour=DECISION_COLOURS[a.decision],
+        as_of=fmt(a.as_of),
+        created=_as_of_timestamp(a),
+        title=f"{C.TITLE}: {product}",
+    )
+    doc = _DocTemplate(
+        buf,
+        pagesize=A4,
+        leftMargin=MARGIN_X,
+        rightMargin=MARGIN_X,
+        topMargin=MARGIN_TOP,
+        bottomMargin=MARGIN_BOTTOM,
+        title=_plain(chrome.title),
+        author="DTAC Workbench",
+        subject=f"Decision: {a.decision_label} (as of {a.as_of.isoformat()})",
+        creator=f"DTAC Workbench {__version__}",
+        keywords=["DTAC", a.criteria.set, a.profile, a.decision],
+        lang="en-GB",
+        displayDocTitle=1,
+        invariant=1,
+    )
+    body = Frame(MARGIN_X, MARGIN_BOTTOM, FRAME_W, PAGE_H - MARGIN_TOP - MARGIN_BOTTOM, id="body",
+                 leftPadding=0, rightPadding=0, topPadding=0, bottomPadding=0)
+    doc.addPageTemplates([
+        PageTemplate(id="cover", frames=[body], onPage=chrome.cover),
+        PageTemplate(id="body", frames=[body], onPage=chrome.header),
+    ])
+    return doc, _canvas_maker(chrome)
+
+
+def _plain(text: str) -> str:
+    """Text drawn directly on the canvas (header, footer, metadata): drawable, no markup to escape."""
+    from .fonts import drawable
+
+    return drawable(clean(text)).replace("\n", " ")
+
+
+def render_pdf(d: C.DossierInput) -> bytes:
+    register_fonts()
+    buf = io.BytesIO()
+    doc, maker = make_doc(d, buf)
+    doc.build(build_story(d), canvasmaker=maker)
+    return buf.getvalue()
+
+
+__all__ = ["build_story", "make_doc", "render_pdf"]
