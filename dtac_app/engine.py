@@ -425,18 +425,28 @@ def _valid_until(decision: Decision, events: list[TimeEvent], as_of: dt.date) ->
 
 
 def _fixes(findings: list[Finding], decision: Decision) -> tuple[Fix, ...]:
+    """What would change the decision, most impact first.
+
+    Failures come first (they make it 'not available'), then missing items, then conditions.
+    Each fix says whether it is the last item holding the decision at its level and, if so,
+    where the decision would move. Standing conditions (e.g. NICE's conditions of use) cannot be
+    cleared by the vendor; the impact text says so instead of promising an unconditional pass.
+    """
     actionable = [f for f in findings if f.severity in ("fail", "missing", "condition", "research") and (f.fix or f.severity == "research")]
-    actionable.sort(key=lambda f: (_SEVERITY_RANK[f.severity], f.section, f.rule))
+    actionable.sort(key=lambda f: (_SEVERITY_RANK[f.severity], f.standing, f.section, f.rule))
     counts: dict[str, int] = {}
-    for f in actionable:
-        counts[f.severity] = counts.get(f.severity, 0) + 1
+    for f in findings:
+        if f.severity in ("fail", "missing", "research") or (f.severity == "condition" and not f.standing):
+            counts[f.severity] = counts.get(f.severity, 0) + 1
+    standing = any(f.severity == "condition" and f.standing for f in findings)
+    conditional_after = counts.get("condition") or standing
     after = {
         "fail": "incomplete" if counts.get("missing") else "research use only" if counts.get("research")
-        else "available with conditions" if counts.get("condition") else "available for NHS use",
-        "missing": "research use only" if counts.get("research") else "available with conditions" if counts.get("condition")
+        else "available with conditions" if conditional_after else "available for NHS use",
+        "missing": "research use only" if counts.get("research") else "available with conditions" if conditional_after
         else "available for NHS use",
-        "research": "available with conditions" if counts.get("condition") else "available for NHS use",
-        "condition": "available for NHS use",
+        "research": "available with conditions" if conditional_after else "available for NHS use",
+        "condition": "available with conditions (standing conditions remain)" if standing else "available for NHS use",
     }
     blocking = {"fail": "not available", "missing": "incomplete", "research": "research use only", "condition": "available with conditions"}
     out = []
@@ -446,11 +456,14 @@ def _fixes(findings: list[Finding], decision: Decision) -> tuple[Fix, ...]:
         if action in seen:
             continue
         seen.add(action)
-        n = counts[f.severity]
-        if n == 1:
-            impact = f"The only item keeping the decision at '{blocking[f.severity]}': fixing it moves it to '{after[f.severity]}'"
+        if f.severity == "condition" and f.standing:
+            impact = "A standing condition of use: it stays attached to the decision while it applies"
         else:
-            impact = f"One of {n} items keeping the decision at '{blocking[f.severity]}'"
+            n = counts[f.severity]
+            if n == 1:
+                impact = f"The only item keeping the decision at '{blocking[f.severity]}': fixing it moves it to '{after[f.severity]}'"
+            else:
+                impact = f"One of {n} items keeping the decision at '{blocking[f.severity]}'"
         out.append(build(Fix, rank=len(out) + 1, rule=f.rule, severity=f.severity, action=action, impact=impact))
     return tuple(out)
 

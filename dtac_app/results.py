@@ -84,6 +84,7 @@ class Finding(_Result):
     used: str = ""
     fix: str = ""
     section: str = ""
+    standing: bool = False  # a condition of use that no change to the submission can clear
 
 
 class TimeEvent(_Result):

@@ -19,8 +19,8 @@ STATUS_LABELS = {
 }
 
 
-def _f(rule: str, severity: Severity, text: str, used: str = "", fix: str = "") -> Finding:
-    return Finding(rule=rule, severity=severity, text=text, used=used, fix=fix, section="NICE")
+def _f(rule: str, severity: Severity, text: str, used: str = "", fix: str = "", standing: bool = False) -> Finding:
+    return Finding(rule=rule, severity=severity, text=text, used=used, fix=fix, section="NICE", standing=standing)
 
 
 def current_status(
@@ -89,7 +89,7 @@ def assess_nice(
         if ci.rule in ("do_not_offer", "discouraged"):
             verb = "NICE says do not offer" if ci.rule == "do_not_offer" else "NICE guidance discourages"
             content.append(_f(ref, "fail", f"Offers {ci.label}: {verb} this ({ci.ng59})", used=f"clinical.content includes {ci.id}",
-                              fix=f"Remove {ci.label.lower()} from the app's content"))
+                              fix=f"Remove from the app's content: {ci.label}"))
         elif ci.rule == "only_with_exercise" and not has_exercise:
             content.append(_f(ref, "fail", f"{ci.label} is offered without exercise; NG59 supports it only as part of a package that includes exercise ({ci.ng59})",
                               used=f"clinical.content includes {ci.id} but not {profile.exercise_item}",
@@ -137,7 +137,8 @@ def assess_nice(
         if eg and eg.last_nice_contact and (as_of - eg.last_nice_contact).days > 365:
             obligations.append(f"Annual progress contact with NICE is overdue (last {fmt(eg.last_nice_contact)})")
         for o in obligations:
-            findings.append(_f("HTE16.1.2", "condition", o, used=f"{name}: {status_label}"))
+            findings.append(_f("HTE16.1.2", "condition", o, used=f"{name}: {status_label}",
+                               fix=o if o.startswith(("Start collecting", "Annual progress")) else "", standing=not o.startswith(("Start collecting", "Annual progress"))))
         summary = f"{name}: {status_label}"
         status = "condition"
     elif status_key == "research_only":
@@ -159,7 +160,7 @@ def assess_nice(
                                f"{not_covered}. NICE guidance does not cover it, so use is a local commissioning decision; "
                                "NICE Evidence Standards Framework tier C evidence is expected",
                                used=f"clinical.nice_technology = {name or 'none'}; policy unassessed_lbp_product",
-                               fix="Provide ESF tier C evidence to the commissioner"))
+                               fix="Provide NICE ESF tier C evidence to the commissioner", standing=True))
             status = "condition"
         elif effect == "research_only":
             findings.append(_f("NICE.unassessed", "research", f"{not_covered}; organisation policy: research use only",

@@ -17,10 +17,11 @@ def _f(rule: str, severity: str, text: str, used: str = "", fix: str = "") -> Fi
 def _says_device(sub: Submission) -> bool | None:
     """What the DTAC answers say about device status (v2 C1.1.1, v1 C1.3)."""
     a = sub.answers
+    if sub.criteria == "dtac-v1.0":
+        # v1.0 C1.3: "Yes" registered, "No" within UK MDR but not registered, "Not applicable" not a device.
+        return a["C1.3"] in ("Yes", "No") if "C1.3" in a else None
     if "C1.1.1" in a:
         return a["C1.1.1"] == "Yes"
-    if sub.criteria == "dtac-v1.0" and "C1.3" in a:
-        return a["C1.3"] in ("Yes", "No")
     return None
 
 
@@ -38,7 +39,7 @@ def assess_regulatory(
             return RegulatoryVerdict(applies=True, status="missing", summary=f.text, findings=(f,)), events
         if says:
             f = _f("record", "missing", "The answers say the product is a medical device, but there is no regulatory record",
-                   used=f"C1.1.1/C1.3 = {sub.answers.get('C1.1.1') or sub.answers.get('C1.3')}",
+                   used=f"{'C1.3' if sub.criteria == 'dtac-v1.0' else 'C1.1.1'} = {sub.answers.get('C1.3' if sub.criteria == 'dtac-v1.0' else 'C1.1.1')}",
                    fix="Add the regulatory section: device class, marking, certificate and MHRA registration")
             return RegulatoryVerdict(applies=True, status="missing", summary=f.text, findings=(f,)), events
         return RegulatoryVerdict(applies=False, status="not_applicable", summary="Not a medical device (no regulatory record)."), events
