@@ -30,5 +30,9 @@ def dspt_valid_through(period: str, deadline_month: int, deadline_day: int) -> d
     return dt.date(end_year + 1, deadline_month, deadline_day)
 
 
+_MONTHS = ("", "Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec")
+
+
 def fmt(day: dt.date | None) -> str:
-    return day.strftime("%-d %b %Y") if day else "no date"
+    """``1 Mar 2026`` (locale-independent, and several times faster than strftime)."""
+    return f"{day.day} {_MONTHS[day.month]} {day.year}" if day else "no date"

@@ -13,6 +13,7 @@ from collections.abc import Mapping
 from .criteria import Catalogue, CriteriaSet, Policy, Question
 from .dates import ONE_DAY, fmt
 from .results import (
+    ASSESSMENT_SCHEMA,
     DECISION_LABELS,
     Assessment,
     CriteriaRef,
@@ -180,7 +181,9 @@ def assess(
     summary = _summary(decision, findings, sections, d1)
     events.sort(key=lambda e: (e.on, e.rule))
 
-    return Assessment(
+    return build(
+        Assessment,
+        schema_=ASSESSMENT_SCHEMA,
         engine_version=ENGINE_VERSION,
         as_of=as_of,
         profile=prof,  # type: ignore[arg-type]
@@ -270,7 +273,7 @@ def _judge(
                         worst = (_SEVERITY_RANK[sev], sev, detail)
                 continue
             checks = [check_record(sub.evidence[i], req, catalogue.regulatory, policy, as_of, apply_cvss=apply_cvss) for i in recs]
-            best = best_check(checks)
+            best = best_check(checks) if len(checks) > 1 else 0
             for i, c in zip(recs, checks, strict=True):
                 evidence_state[i] = c
                 evidence_label[i] = req.label
