@@ -313,6 +313,79 @@ def criteria_nice(
               f"named for use: {', '.join(d.named_for_use)}.", soft_wrap=True)
 
 
+@app.command("dossier")
+def dossier_cmd(
+    file: Annotated[Path, typer.Argument(help="Submission file (YAML or JSON).")],
+    as_of: Annotated[str | None, typer.Option("--as-of", help="Assessment date, YYYY-MM-DD (default: today).")] = None,
+    out_dir: Annotated[Path, typer.Option("--out", help="Folder to write the dossier files to.")] = Path("."),
+    formats: Annotated[str, typer.Option("--format", help="Comma-separated: pdf,html,json,csv.")] = "pdf,html,json,csv",
+    profile: Annotated[str | None, typer.Option("--profile", help="dtac or nice-lbp (default: the submission's).")] = None,
+    assessor: Annotated[str | None, typer.Option("--assessor", help="Sign-off: assessor's name.")] = None,
+    role: Annotated[str | None, typer.Option("--role", help="Sign-off: assessor's role.")] = None,
+    signed_on: Annotated[str | None, typer.Option("--signed-on", help="Sign-off date, YYYY-MM-DD.")] = None,
+) -> None:
+    """Assess one submission and write its dossier: PDF, accessible HTML, JSON and CSV."""
+    from pydantic import ValidationError
+
+    from .dossier import SignOff, parse_formats, write_dossier
+
+    try:
+        day = _parse_date(as_of)
+        try:
+            fmts = parse_formats(formats)
+        except ValueError as e:
+            raise InputError("--format", "", str(e)) from None
+        if profile is not None and profile not in ("dtac", "nice-lbp"):
+            raise InputError("--profile", "", f"'{profile}' is not a profile; use dtac or nice-lbp")
+        signed = _parse_date(signed_on) if signed_on else None
+        try:
+            signoff = SignOff(assessor=assessor or "", role=role or "", date=signed) if (assessor or role or signed) else None
+        except ValidationError as e:
+            raise InputError("--assessor/--role", "", e.errors()[0]["msg"]) from None
+        sub, a = assess_file(file, as_of=day, profile=profile)
+    except InputError as e:
+        raise _bad_input(e) from None
+    try:
+        paths = write_dossier(a, sub, out_dir, fmts, signoff=signoff, source=str(file))
+    except OSError as e:
+        err.print(f"[bold red]error:[/] {_esc(str(out_dir))}: cannot write the dossier: {_esc(e.strerror or str(e))}")
+        raise typer.Exit(2) from None
+    out.print(f"{_esc(a.product.name)} {_esc(a.product.version)}: [{DECISION_STYLE[a.decision]}] {a.decision_label} [/] as of {day.isoformat()}")
+    for fmt, path in paths.items():
+        out.print(f"  {fmt.upper():<4} {_esc(str(path))}")
+
+
+@app.command()
+def verify(
+    dossier_file: Annotated[Path, typer.Argument(metavar="DOSSIER.json", help="A JSON dossier made by 'dtac dossier'.")],
+    evidence: Annotated[Path | None, typer.Option("--evidence", help="Folder holding the evidence files (default: beside the dossier, then beside the submission).")] = None,
+    as_json: Annotated[bool, typer.Option("--json", help="Print the report as JSON.")] = False,
+) -> None:
+    """Recompute evidence hashes, compare criteria hashes and re-run the assessment. Exit 0 = all match, 1 = something differs."""
+    from .dossier.verify import report_json, verify_dossier
+
+    try:
+        report = verify_dossier(dossier_file, evidence_dir=evidence)
+    except InputError as e:
+        raise _bad_input(e) from None
+    if as_json:
+        sys.stdout.write(json.dumps(report_json(report), indent=2, ensure_ascii=False) + "\n")
+    else:
+        marks = {"ok": "[green]✓[/]", "differs": "[red]✗[/]", "missing": "[red]✗ missing[/]", "skipped": "[dim]–[/]"}
+        titles = {"evidence": "Evidence files", "criteria": "Criteria files", "assessment": "Assessment"}
+        for area, title in titles.items():
+            out.print(f"[bold]{title}[/]")
+            for c in (c for c in report.checks if c.area == area):
+                out.print(f"  {marks[c.status]} {_esc(c.subject)}: {_esc(c.detail)}", soft_wrap=True)
+        n = len(report.problems)
+        if report.ok:
+            out.print("[green]Everything matches:[/] evidence, criteria and the re-run assessment are as recorded.")
+        else:
+            out.print(f"[red]{n} difference{'s' if n != 1 else ''} found[/]: this dossier no longer matches its inputs.")
+    if not report.ok:
+        raise typer.Exit(1)
+
+
 def main() -> None:
     try:
         app()

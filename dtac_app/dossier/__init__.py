@@ -134,6 +134,7 @@ def write_dossier(
         try:
             with os.fdopen(fd, "wb") as fh:
                 fh.write(data)
+            os.chmod(tmp, 0o644)  # mkstemp makes it private; a dossier is a document to share
             os.replace(tmp, path)
         except BaseException:
             Path(tmp).unlink(missing_ok=True)

@@ -24,6 +24,7 @@ from reportlab.lib.pagesizes import A4
 from reportlab.lib.styles import ParagraphStyle
 from reportlab.lib.units import mm
 from reportlab.lib.utils import TimeStamp
+from reportlab.pdfbase.pdfmetrics import stringWidth
 from reportlab.pdfgen.canvas import Canvas
 from reportlab.platypus import (
     BaseDocTemplate,
@@ -46,7 +47,7 @@ from dtac_app.dates import fmt
 from dtac_app.results import DECISION_COLOURS, Assessment, Finding
 
 from . import content as C
-from .fonts import BOLD, REGULAR, register_fonts
+from .fonts import BOLD, REGULAR, drawable, register_fonts
 from .json_export import assessment_sha256
 from .text import chunks, clean, clip, para
 
@@ -241,6 +242,42 @@ class _Appendix:
     entries: list[tuple[str, str, str]] = field(default_factory=list)  # (ref, title, full text)
 
 
+@dataclass(frozen=True)
+class _Txt:
+    """Untrusted text for a table cell, turned into a flowable once the column width is known.
+
+    Text that fits on one line is drawn as a plain table string, which costs a fraction of a
+    Paragraph (no markup parsing, no line breaking); everything else becomes a Paragraph.
+    """
+
+    text: str  # cleaned and clipped, not escaped
+    style: ParagraphStyle
+    suffix: str = ""  # markup this module wrote (the appendix reference)
+
+    def paragraph(self) -> Paragraph:
+        return Paragraph(para(self.text) + self.suffix, self.style)
+
+
+def _resolve(data: list[list[Any]], widths: Sequence[float], hpad: float) -> list[tuple[Any, ...]]:
+    """Replace every ``_Txt`` in ``data`` in place; return the style commands plain strings need."""
+    cmds: list[tuple[Any, ...]] = []
+    for r, row in enumerate(data):
+        for c, v in enumerate(row):
+            if isinstance(v, list):
+                row[c] = [x.paragraph() if isinstance(x, _Txt) else x for x in v]
+            elif isinstance(v, _Txt):
+                st = v.style
+                text = drawable(v.text)
+                if (not v.suffix and "\n" not in text
+                        and stringWidth(text, st.fontName, st.fontSize) <= widths[c] - hpad):
+                    row[c] = text
+                    cmds.append(("FONT", (c, r), (c, r), st.fontName, st.fontSize, st.leading))
+                    cmds.append(("TEXTCOLOR", (c, r), (c, r), st.textColor))
+                else:
+                    row[c] = v.paragraph()
+    return cmds
+
+
 class _Builder:
     def __init__(self, d: C.DossierInput) -> None:
         self.d = d
@@ -258,16 +295,16 @@ class _Builder:
         """A paragraph from markup this module wrote (any untrusted part already passed through ``para``)."""
         return Paragraph(markup, self.s[style])
 
-    def cell(self, text: object, style: str | ParagraphStyle = "cell", *, title: str = "", wide: bool = False) -> Paragraph:
+    def cell(self, text: object, style: str | ParagraphStyle = "cell", *, title: str = "", wide: bool = False) -> _Txt:
         """Untrusted text in a table cell: clipped to fit, with the full text kept for the appendix."""
         st = self.s[style] if isinstance(style, str) else style
         full = clean(text).strip()
         shown, cut = clip(full, *((WIDE_CHARS, WIDE_LINES) if wide else (CELL_CHARS, CELL_LINES)))
         if not cut:
-            return Paragraph(para(shown), st)
+            return _Txt(shown, st)
         ref = f"A{len(self.appendix.entries) + 1}"
         self.appendix.entries.append((ref, title or "Text", full))
-        return Paragraph(f"{para(shown)} <b>[full text: appendix {ref}]</b>", st)
+        return _Txt(shown, st, f" <b>[full text: appendix {ref}]</b>")
 
     def heading(self, text: str, level: int) -> Paragraph:
         style = "h1" if level == 0 else "h2" if level == 1 else "h3"
@@ -276,9 +313,6 @@ class _Builder:
             h._outline_level = level  # type: ignore[attr-defined]
             h._outline_title = clean(text)[:120]  # type: ignore[attr-defined]
         return h
-
-    def badge(self, label: str) -> Paragraph:
-        return Paragraph(para(label), self.s["cell_badge"])
 
     def table(
         self,
@@ -291,10 +325,11 @@ class _Builder:
     ) -> Table:
         data: list[list[Any]] = []
         if header:
-            data.append([Paragraph(para(h), self.s["cell_head"]) for h in header])
+            data.append([_Txt(h, self.s["cell_head"]) for h in header])
         data.extend(rows)
         first = 1 if header else 0
         cmds: list[tuple[Any, ...]] = [
+            *_resolve(data, widths, 7),
             ("VALIGN", (0, 0), (-1, -1), "TOP"),
             ("LEFTPADDING", (0, 0), (-1, -1), 3.5),
             ("RIGHTPADDING", (0, 0), (-1, -1), 3.5),
@@ -313,12 +348,15 @@ class _Builder:
 
     def kv(self, rows: Sequence[tuple[str, Any]], key_width: float = 42 * mm, width: float = FRAME_W) -> Table:
         """A two-column key/value table; values may be text (escaped) or flowables."""
-        data = []
+        data: list[list[Any]] = []
         for k, v in rows:
             val = v if isinstance(v, Flowable) else self.cell(v, "kv_val", title=k, wide=True)
-            data.append([Paragraph(para(k), self.s["kv_key"]), val])
-        t = Table(data, colWidths=[key_width, width - key_width], hAlign="LEFT")
+            data.append([_Txt(k, self.s["kv_key"]), val])
+        widths = [key_width, width - key_width]
+        cmds = _resolve(data, widths, 8)
+        t = Table(data, colWidths=widths, hAlign="LEFT")
         t.setStyle(TableStyle([
+            *cmds,
             ("VALIGN", (0, 0), (-1, -1), "TOP"),
             ("BACKGROUND", (0, 0), (0, -1), GREY_5),
             ("LINEBELOW", (0, 0), (-1, -1), 0.3, GREY_4),
@@ -334,14 +372,19 @@ class _Builder:
     def colour_cell(col: int, row: int, colour: str) -> list[tuple[Any, ...]]:
         return [("BACKGROUND", (col, row), (col, row), _c(colour)), ("TEXTCOLOR", (col, row), (col, row), _c(C.text_on(colour)))]
 
-    def badge_cell(self, label: str, colour: str, *more: str) -> Paragraph | list[Flowable]:
+    def badge_cell(self, label: str, colour: str, *more: str) -> _Txt | list[_Txt]:
         """A status in words on its colour (the cell gets the colour via ``colour_cell``)."""
-        fg = _c(C.text_on(colour))
-        badge = Paragraph(para(label), ParagraphStyle("b", parent=self.s["cell_badge"], textColor=fg))
+        fg = C.text_on(colour)
+        badge = _Txt(label, self._style_in("cell_badge", fg))
         if not more:
             return badge
-        style = ParagraphStyle("bm", parent=self.s["cell"], textColor=fg)
-        return [badge, *(self.cell(m, style) for m in more)]
+        return [badge, *(self.cell(m, self._style_in("cell", fg)) for m in more)]
+
+    def _style_in(self, base: str, colour: str) -> ParagraphStyle:
+        key = f"{base}@{colour}"
+        if key not in self.s:
+            self.s[key] = ParagraphStyle(key, parent=self.s[base], textColor=_c(colour))
+        return self.s[key]
 
     def bullets(self, items: Sequence[str], style: str = "bullet", limit: int | None = None) -> list[Flowable]:
         """A bulleted list; ``limit`` clips each item (for the one-page summary only)."""
@@ -693,11 +736,12 @@ class _Builder:
             block.append(self.p(so.statement or C.DEFAULT_SIGNOFF_STATEMENT, "small"))
             rows = [(k, v) for k, v in C.signoff_lines(so)]
             rows.insert(3, ("Signature", ""))
-            data = []
-            for k, v in rows:
-                data.append([Paragraph(para(k), self.s["kv_key"]), self.cell(v, "kv_val", title=k) if v else ""])
-            t = Table(data, colWidths=[36 * mm, 110 * mm], rowHeights=[10 * mm] * len(data), hAlign="LEFT")
+            data: list[list[Any]] = [[_Txt(k, self.s["kv_key"]), self.cell(v, "kv_val", title=k) if v else ""] for k, v in rows]
+            widths = [36 * mm, 110 * mm]
+            cmds = _resolve(data, widths, 0)
+            t = Table(data, colWidths=widths, rowHeights=[10 * mm] * len(data), hAlign="LEFT")
             t.setStyle(TableStyle([
+                *cmds,
                 ("VALIGN", (0, 0), (-1, -1), "BOTTOM"),
                 ("LINEBELOW", (1, 0), (1, -1), 0.6, TEXT),
                 ("LEFTPADDING", (0, 0), (-1, -1), 0),
@@ -830,8 +874,6 @@ def make_doc(d: C.DossierInput, buf: io.BytesIO) -> tuple[BaseDocTemplate, Calla
 
 def _plain(text: str) -> str:
     """Text drawn directly on the canvas (header, footer, metadata): drawable, no markup to escape."""
-    from .fonts import drawable
-
     return drawable(clean(text)).replace("\n", " ")
 
 

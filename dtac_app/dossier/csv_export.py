@@ -1,0 +1,78 @@
+"""The CSV dossier: one row per question, for spreadsheets and pivot tables.
+
+Every text cell that a spreadsheet would read as a formula (starting with = + - @, tab or CR)
+is neutralised with ``services.neutralise_cell``: vendor answers are data, never formulas.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pandas as pd
+
+from dtac_app.results import OUTCOME_LABELS
+from dtac_app.services import neutralise_cell
+
+from . import content as C
+from .text import clean
+
+CSV_COLUMNS = [
+    "product", "version", "manufacturer", "criteria", "profile", "as_of", "decision",
+    "section", "section_title", "section_result", "question_id", "question", "asked", "answer",
+    "outcome", "outcome_label", "reason", "condition", "overridden", "engine_outcome", "override_rationale",
+    "override_by", "override_on", "provenance", "verification", "evidence",
+]
+
+
+def csv_rows(d: C.DossierInput) -> list[dict[str, Any]]:
+    a = d.assessment
+    sections = {s.id: s for s in a.sections}
+    by_index = {e.index: e for e in a.evidence}
+    rows = []
+    for q in a.questions:
+        s = sections.get(q.section)
+        o = q.override
+        rows.append({
+            "product": a.product.name,
+            "version": a.product.version,
+            "manufacturer": a.product.manufacturer,
+            "criteria": a.criteria.set,
+            "profile": a.profile,
+            "as_of": a.as_of.isoformat(),
+            "decision": a.decision_label,
+            "section": q.section,
+            "section_title": s.title if s else "",
+            "section_result": C.section_label(s, a.d1.percent) if s else "",
+            "question_id": q.id,
+            "question": q.short,
+            "asked": "yes" if q.asked else "no",
+            "answer": q.answer or "",
+            "outcome": q.outcome,
+            "outcome_label": OUTCOME_LABELS[q.outcome],
+            "reason": C.reason_text(q),
+            "condition": q.condition,
+            "overridden": "yes" if o else "no",
+            "engine_outcome": q.engine_outcome or "",
+            "override_rationale": o.rationale if o else "",
+            "override_by": o.by if o else "",
+            "override_on": o.on.isoformat() if o and o.on else "",
+            "provenance": C.provenance_text(q),
+            "verification": q.verification.checked if q.verification else "",
+            "evidence": "; ".join(
+                f"{C.evidence_ref(i)} {C.evidence_name(by_index[i])} sha256={by_index[i].sha256 or 'none'}"
+                for i in q.evidence if i in by_index
+            ),
+        })
+    return rows
+
+
+def _safe(value: Any) -> Any:
+    return neutralise_cell(clean(value)) if isinstance(value, str) else value
+
+
+def render_csv(d: C.DossierInput) -> bytes:
+    """UTF-8 with a byte-order mark, so spreadsheet programs detect the encoding of non-Latin answers."""
+    frame = pd.DataFrame(csv_rows(d), columns=CSV_COLUMNS, dtype=object)
+    frame = frame.map(_safe)
+    text = frame.to_csv(index=False, lineterminator="\r\n")
+    return "\ufeff".encode() + text.encode("utf-8")
