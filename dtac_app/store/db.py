@@ -1,0 +1,184 @@
+"""Engine factory, SQLite pragmas, sessions and programmatic Alembic migrations.
+
+Where the data lives:
+
+* ``DTAC_DATABASE_URL`` set → that database (``postgresql://…`` uses psycopg 3).
+* otherwise one SQLite file, ``dtac.sqlite3``, in the data directory: ``DTAC_DATA_DIR`` if set,
+  else ``./data`` under the current directory. The directory is created on first use.
+
+SQLite connections run with ``foreign_keys=ON``, ``journal_mode=WAL`` and a 30 s busy timeout.
+Write transactions start with ``BEGIN IMMEDIATE`` so two writers queue instead of failing on a
+stale snapshot; read transactions use a plain (deferred) ``BEGIN`` and see one consistent snapshot.
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Iterator
+from contextlib import contextmanager
+from pathlib import Path
+from typing import Any
+
+from sqlalchemy import Engine, create_engine, event, inspect
+from sqlalchemy.engine import make_url
+from sqlalchemy.orm import Session, sessionmaker
+
+DATA_DIR_ENV = "DTAC_DATA_DIR"
+DATABASE_URL_ENV = "DTAC_DATABASE_URL"
+SQLITE_FILENAME = "dtac.sqlite3"
+SQLITE_BUSY_TIMEOUT_S = 30.0
+MIGRATIONS_DIR = Path(__file__).with_name("migrations")
+
+
+def data_dir() -> Path:
+    """The data directory: ``$DTAC_DATA_DIR`` or ``./data``."""
+    return Path(os.environ.get(DATA_DIR_ENV) or Path.cwd() / "data")
+
+
+def normalise_url(url: str) -> str:
+    """Accept ``postgres://`` and ``postgresql://`` and always use the psycopg 3 driver."""
+    if url.startswith("postgres://"):
+        url = "postgresql://" + url[len("postgres://"):]
+    if url.startswith("postgresql://"):
+        url = "postgresql+psycopg://" + url[len("postgresql://"):]
+    return url
+
+
+def database_url() -> str:
+    """``$DTAC_DATABASE_URL`` if set, else the SQLite file in :func:`data_dir`."""
+    env = os.environ.get(DATABASE_URL_ENV, "").strip()
+    if env:
+        return normalise_url(env)
+    return f"sqlite:///{data_dir().resolve() / SQLITE_FILENAME}"
+
+
+def describe_url(url: str) -> str:
+    """The URL with any password hidden, for messages and logs."""
+    return make_url(url).render_as_string(hide_password=True)
+
+
+def _sqlite_engine(url: str, **kw: Any) -> Engine:
+    u = make_url(url)
+    if u.database and u.database != ":memory:" and not u.database.startswith("file:"):
+        Path(u.database).parent.mkdir(parents=True, exist_ok=True)
+    engine = create_engine(url, connect_args={"timeout": SQLITE_BUSY_TIMEOUT_S}, **kw)
+
+    @event.listens_for(engine, "connect")
+    def _on_connect(dbapi_conn: Any, _record: Any) -> None:
+        # Take transaction control away from the sqlite3 module; "begin" below emits BEGIN.
+        dbapi_conn.isolation_level = None
+        cur = dbapi_conn.cursor()
+        cur.execute("PRAGMA foreign_keys=ON")
+        cur.execute("PRAGMA journal_mode=WAL")
+        cur.execute(f"PRAGMA busy_timeout={int(SQLITE_BUSY_TIMEOUT_S * 1000)}")
+        cur.close()
+
+    @event.listens_for(engine, "begin")
+    def _on_begin(conn: Any) -> None:
+        mode = conn.get_execution_options().get("dtac_begin", "DEFERRED")
+        conn.exec_driver_sql(f"BEGIN {mode}")
+
+    return engine
+
+
+def make_engine(url: str | None = None, **kw: Any) -> Engine:
+    """Create an Engine for ``url`` (default :func:`database_url`) with the project's settings."""
+    url = normalise_url(url or database_url())
+    if make_url(url).get_backend_name() == "sqlite":
+        return _sqlite_engine(url, **kw)
+    return create_engine(url, pool_pre_ping=True, **kw)
+
+
+class Database:
+    """One database: an Engine plus read and write sessions and the migration runner."""
+
+    def __init__(self, url: str | None = None, *, engine: Engine | None = None, **engine_kw: Any) -> None:
+        self.engine = engine or make_engine(url, **engine_kw)
+        self.url = self.engine.url.render_as_string(hide_password=False)
+        self.dialect = self.engine.dialect.name
+        # Writers on SQLite take the write lock up front (BEGIN IMMEDIATE); harmless elsewhere.
+        self._write_engine = self.engine.execution_options(dtac_begin="IMMEDIATE")
+        self._read = sessionmaker(self.engine, expire_on_commit=False)
+        self._write = sessionmaker(self._write_engine, expire_on_commit=False)
+
+    def __repr__(self) -> str:
+        return f"Database({describe_url(self.url)!r})"
+
+    @property
+    def is_sqlite(self) -> bool:
+        return self.dialect == "sqlite"
+
+    @contextmanager
+    def read(self) -> Iterator[Session]:
+        """A session for reading; rolled back at the end."""
+        with self._read() as s, s.begin():
+            yield s
+
+    @contextmanager
+    def write(self) -> Iterator[Session]:
+        """A session for one unit of work: committed if the block succeeds, else rolled back."""
+        with self._write() as s, s.begin():
+            yield s
+
+    # ---- migrations -------------------------------------------------------------------------
+
+    def alembic_config(self) -> Any:
+        from alembic.config import Config
+
+        cfg = Config()
+        cfg.set_main_option("script_location", str(MIGRATIONS_DIR))
+        cfg.set_main_option("sqlalchemy.url", self.url.replace("%", "%%"))
+        return cfg
+
+    def upgrade(self, revision: str = "head") -> None:
+        """Create the schema or bring it up to ``revision`` (idempotent)."""
+        from alembic import command
+
+        cfg = self.alembic_config()
+        with self.engine.begin() as conn:
+            cfg.attributes["connection"] = conn
+            command.upgrade(cfg, revision)
+
+    def downgrade(self, revision: str = "base") -> None:
+        from alembic import command
+
+        cfg = self.alembic_config()
+        with self.engine.begin() as conn:
+            cfg.attributes["connection"] = conn
+            command.downgrade(cfg, revision)
+
+    def current_revision(self) -> str | None:
+        from alembic.runtime.migration import MigrationContext
+
+        with self.engine.connect() as conn:
+            return MigrationContext.configure(conn).get_current_revision()
+
+    def head_revision(self) -> str | None:
+        from alembic.script import ScriptDirectory
+
+        return ScriptDirectory.from_config(self.alembic_config()).get_current_head()
+
+    def schema_diff(self) -> list[Any]:
+        """Differences between the models and the live schema (empty when they agree)."""
+        from alembic.autogenerate import compare_metadata
+        from alembic.runtime.migration import MigrationContext
+
+        from .models import Base
+
+        with self.engine.connect() as conn:
+            ctx = MigrationContext.configure(conn, opts={"compare_type": True, "compare_server_default": False})
+            return list(compare_metadata(ctx, Base.metadata))
+
+    def table_names(self) -> list[str]:
+        return inspect(self.engine).get_table_names()
+
+    def dispose(self) -> None:
+        self.engine.dispose()
+
+
+def open_database(url: str | None = None, *, upgrade: bool = True) -> Database:
+    """Open the configured database, creating or upgrading the schema unless ``upgrade=False``."""
+    db = Database(url)
+    if upgrade:
+        db.upgrade()
+    return db

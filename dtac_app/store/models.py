@@ -1,0 +1,347 @@
+"""SQLAlchemy 2 typed ORM models. The schema itself is created by the Alembic migrations in
+``migrations/``; a test checks that the two agree.
+
+Append-only tables (database triggers refuse UPDATE and DELETE): ``audit_log``, ``submissions``,
+``assessment_revisions``, ``overrides``, ``provenance_marks``, ``sign_offs``,
+``clarification_replies``. The only mutable assessment column is the head's revision counter
+(``assessments.current_revision``), which is what optimistic concurrency checks.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Any
+
+from sqlalchemy import (
+    JSON,
+    Boolean,
+    CheckConstraint,
+    Date,
+    DateTime,
+    ForeignKey,
+    Index,
+    Integer,
+    LargeBinary,
+    MetaData,
+    String,
+    Text,
+    UniqueConstraint,
+)
+from sqlalchemy.engine import Dialect
+from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, relationship
+from sqlalchemy.types import TypeDecorator
+
+NAMING_CONVENTION = {
+    "ix": "ix_%(column_0_label)s",
+    "uq": "uq_%(table_name)s_%(column_0_N_name)s",
+    "ck": "ck_%(table_name)s_%(constraint_name)s",
+    "fk": "fk_%(table_name)s_%(column_0_name)s_%(referred_table_name)s",
+    "pk": "pk_%(table_name)s",
+}
+
+ROLES = ("vendor", "assessor", "admin")
+ORG_KINDS = ("vendor", "nhs")
+OUTCOMES = ("pass", "fail", "missing", "not_applicable", "informational")
+PROVENANCE = ("asserted", "verified")
+CLARIFICATION_STATUSES = ("open", "answered", "closed")
+WHOLE_ASSESSMENT = "*"
+"""``sign_offs.section`` value meaning the whole assessment (rather than one section)."""
+
+APPEND_ONLY_TABLES = (
+    "audit_log",
+    "submissions",
+    "assessment_revisions",
+    "overrides",
+    "provenance_marks",
+    "sign_offs",
+    "clarification_replies",
+)
+
+
+def _in(column: str, values: tuple[str, ...]) -> str:
+    return f"{column} IN ({', '.join(repr(v) for v in values)})"
+
+
+class UTCDateTime(TypeDecorator[dt.datetime]):
+    """Timezone-aware UTC datetimes on every backend (SQLite stores naive UTC text)."""
+
+    impl = DateTime(timezone=True)
+    cache_ok = True
+
+    def process_bind_param(self, value: dt.datetime | None, dialect: Dialect) -> dt.datetime | None:
+        if value is None:
+            return None
+        if value.tzinfo is None:
+            raise ValueError("naive datetime given to the store; pass an aware UTC datetime")
+        value = value.astimezone(dt.UTC)
+        return value.replace(tzinfo=None) if dialect.name == "sqlite" else value
+
+    def process_result_value(self, value: dt.datetime | None, dialect: Dialect) -> dt.datetime | None:
+        if value is None:
+            return None
+        if value.tzinfo is None:
+            return value.replace(tzinfo=dt.UTC)
+        return value.astimezone(dt.UTC)
+
+
+class Base(DeclarativeBase):
+    metadata = MetaData(naming_convention=NAMING_CONVENTION)
+    type_annotation_map = {dt.datetime: UTCDateTime(), dict[str, Any]: JSON()}
+
+
+class Organisation(Base):
+    __tablename__ = "organisations"
+    __table_args__ = (CheckConstraint(_in("kind", ORG_KINDS), name="kind"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    name: Mapped[str] = mapped_column(String(300), unique=True)
+    slug: Mapped[str] = mapped_column(String(100), unique=True)
+    kind: Mapped[str] = mapped_column(String(20), default="vendor")
+    created_at: Mapped[dt.datetime]
+
+    products: Mapped[list[Product]] = relationship(back_populates="organisation")
+
+
+class User(Base):
+    __tablename__ = "users"
+    __table_args__ = (
+        CheckConstraint(_in("role", ROLES), name="role"),
+        CheckConstraint("role <> 'vendor' OR organisation_id IS NOT NULL", name="vendor_has_org"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    username: Mapped[str] = mapped_column(String(100), unique=True)
+    display_name: Mapped[str] = mapped_column(String(200), default="")
+    email: Mapped[str | None] = mapped_column(String(320), unique=True)
+    role: Mapped[str] = mapped_column(String(20))
+    organisation_id: Mapped[int | None] = mapped_column(ForeignKey("organisations.id"), index=True)
+    password_hash: Mapped[str | None] = mapped_column(String(255))
+    oidc_subject: Mapped[str | None] = mapped_column(String(255), unique=True)
+    disabled: Mapped[bool] = mapped_column(Boolean, default=False)
+    locked_until: Mapped[dt.datetime | None]
+    created_at: Mapped[dt.datetime]
+
+    organisation: Mapped[Organisation | None] = relationship()
+
+
+class LoginAttempt(Base):
+    __tablename__ = "login_attempts"
+    __table_args__ = (Index("ix_login_attempts_username_at", "username", "at"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    username: Mapped[str] = mapped_column(String(100))
+    user_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
+    at: Mapped[dt.datetime]
+    success: Mapped[bool] = mapped_column(Boolean)
+
+
+class Product(Base):
+    __tablename__ = "products"
+    __table_args__ = (UniqueConstraint("organisation_id", "name"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    organisation_id: Mapped[int] = mapped_column(ForeignKey("organisations.id"), index=True)
+    name: Mapped[str] = mapped_column(String(200))
+    manufacturer: Mapped[str] = mapped_column(String(300))
+    created_at: Mapped[dt.datetime]
+    created_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
+
+    organisation: Mapped[Organisation] = relationship(back_populates="products")
+    versions: Mapped[list[ProductVersion]] = relationship(back_populates="product", order_by="ProductVersion.id")
+
+
+class ProductVersion(Base):
+    __tablename__ = "product_versions"
+    __table_args__ = (UniqueConstraint("product_id", "version"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    product_id: Mapped[int] = mapped_column(ForeignKey("products.id"), index=True)
+    version: Mapped[str] = mapped_column(String(100))
+    created_at: Mapped[dt.datetime]
+
+    product: Mapped[Product] = relationship(back_populates="versions")
+    submissions: Mapped[list[Submission]] = relationship(back_populates="product_version", order_by="Submission.id")
+
+
+class Submission(Base):
+    """The vendor's file exactly as received, with its SHA-256."""
+
+    __tablename__ = "submissions"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    product_version_id: Mapped[int] = mapped_column(ForeignKey("product_versions.id"), index=True)
+    filename: Mapped[str] = mapped_column(String(500))
+    content: Mapped[bytes] = mapped_column(LargeBinary)
+    sha256: Mapped[str] = mapped_column(String(64), index=True)
+    size: Mapped[int] = mapped_column(Integer)
+    criteria_set: Mapped[str] = mapped_column(String(40))
+    profile: Mapped[str] = mapped_column(String(20))
+    submitted_on: Mapped[dt.date | None] = mapped_column(Date)
+    received_at: Mapped[dt.datetime]
+    received_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
+
+    product_version: Mapped[ProductVersion] = relationship(back_populates="submissions")
+    received_by: Mapped[User | None] = relationship()
+    assessments: Mapped[list[Assessment]] = relationship(back_populates="submission", order_by="Assessment.id")
+
+
+class Assessment(Base):
+    """The head of an assessment: what was assessed, how, and which revision is current."""
+
+    __tablename__ = "assessments"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    submission_id: Mapped[int] = mapped_column(ForeignKey("submissions.id"), index=True)
+    criteria_set: Mapped[str] = mapped_column(String(40))
+    criteria_hash: Mapped[str] = mapped_column(String(64))
+    criteria_hashes: Mapped[dict[str, Any]] = mapped_column(JSON)
+    profile: Mapped[str] = mapped_column(String(20))
+    as_of: Mapped[dt.date] = mapped_column(Date)
+    current_revision: Mapped[int] = mapped_column(Integer)
+    created_at: Mapped[dt.datetime]
+    created_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
+    updated_at: Mapped[dt.datetime]
+
+    submission: Mapped[Submission] = relationship(back_populates="assessments")
+    revisions: Mapped[list[AssessmentRevision]] = relationship(
+        back_populates="assessment", order_by="AssessmentRevision.number"
+    )
+    clarifications: Mapped[list[Clarification]] = relationship(
+        back_populates="assessment", order_by="Clarification.id"
+    )
+
+
+class AssessmentRevision(Base):
+    """One saved state of an assessment. Never updated: every save adds a row."""
+
+    __tablename__ = "assessment_revisions"
+    __table_args__ = (UniqueConstraint("assessment_id", "number"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    assessment_id: Mapped[int] = mapped_column(ForeignKey("assessments.id"), index=True)
+    number: Mapped[int] = mapped_column(Integer)
+    created_at: Mapped[dt.datetime]
+    created_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
+    comment: Mapped[str] = mapped_column(Text, default="")
+    decision: Mapped[str] = mapped_column(String(40))
+    valid_until: Mapped[dt.date | None] = mapped_column(Date)
+    engine_version: Mapped[str] = mapped_column(String(40))
+    criteria_hash: Mapped[str] = mapped_column(String(64))
+    result: Mapped[dict[str, Any]] = mapped_column(JSON)
+
+    assessment: Mapped[Assessment] = relationship(back_populates="revisions")
+    overrides: Mapped[list[OverrideRow]] = relationship(order_by="OverrideRow.question_id")
+    provenance: Mapped[list[ProvenanceMark]] = relationship(order_by="ProvenanceMark.question_id")
+    sign_offs: Mapped[list[SignOff]] = relationship(order_by="SignOff.id")
+
+
+class OverrideRow(Base):
+    """An assessor's outcome for one question in one revision; the rationale is mandatory."""
+
+    __tablename__ = "overrides"
+    __table_args__ = (
+        UniqueConstraint("revision_id", "question_id"),
+        CheckConstraint(_in("outcome", OUTCOMES), name="outcome"),
+        CheckConstraint("length(trim(rationale)) >= 10", name="rationale"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    revision_id: Mapped[int] = mapped_column(ForeignKey("assessment_revisions.id"), index=True)
+    question_id: Mapped[str] = mapped_column(String(20))
+    outcome: Mapped[str] = mapped_column(String(20))
+    rationale: Mapped[str] = mapped_column(Text)
+    by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
+    by_label: Mapped[str] = mapped_column(String(200), default="")
+    on_date: Mapped[dt.date | None] = mapped_column(Date)
+
+
+class ProvenanceMark(Base):
+    """Provenance of one question's facts: asserted by the supplier or verified by an assessor."""
+
+    __tablename__ = "provenance_marks"
+    __table_args__ = (
+        UniqueConstraint("revision_id", "question_id"),
+        CheckConstraint(_in("status", PROVENANCE), name="status"),
+        CheckConstraint("status <> 'verified' OR length(trim(checked)) >= 3", name="verified_says_what"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    revision_id: Mapped[int] = mapped_column(ForeignKey("assessment_revisions.id"), index=True)
+    question_id: Mapped[str] = mapped_column(String(20))
+    status: Mapped[str] = mapped_column(String(20))
+    checked: Mapped[str] = mapped_column(Text, default="")
+    by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
+    by_label: Mapped[str] = mapped_column(String(200), default="")
+    on_date: Mapped[dt.date | None] = mapped_column(Date)
+
+
+class SignOff(Base):
+    """Sign-off of one section (``C1`` …) or of the whole revision (``section == '*'``)."""
+
+    __tablename__ = "sign_offs"
+    __table_args__ = (UniqueConstraint("revision_id", "section"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    revision_id: Mapped[int] = mapped_column(ForeignKey("assessment_revisions.id"), index=True)
+    section: Mapped[str] = mapped_column(String(20))
+    by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
+    by_label: Mapped[str] = mapped_column(String(200), default="")
+    at: Mapped[dt.datetime]
+    note: Mapped[str] = mapped_column(Text, default="")
+
+
+class Clarification(Base):
+    """An assessor's question to the vendor about an assessment (optionally about one question)."""
+
+    __tablename__ = "clarifications"
+    __table_args__ = (CheckConstraint(_in("status", CLARIFICATION_STATUSES), name="status"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    assessment_id: Mapped[int] = mapped_column(ForeignKey("assessments.id"), index=True)
+    revision_number: Mapped[int] = mapped_column(Integer)
+    question_id: Mapped[str | None] = mapped_column(String(20))
+    text: Mapped[str] = mapped_column(Text)
+    status: Mapped[str] = mapped_column(String(20), default="open")
+    asked_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
+    asked_by_label: Mapped[str] = mapped_column(String(200), default="")
+    asked_at: Mapped[dt.datetime]
+    closed_at: Mapped[dt.datetime | None]
+    closed_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
+
+    assessment: Mapped[Assessment] = relationship(back_populates="clarifications")
+    replies: Mapped[list[ClarificationReply]] = relationship(order_by="ClarificationReply.id")
+
+
+class ClarificationReply(Base):
+    __tablename__ = "clarification_replies"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    clarification_id: Mapped[int] = mapped_column(ForeignKey("clarifications.id"), index=True)
+    text: Mapped[str] = mapped_column(Text)
+    by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
+    by_label: Mapped[str] = mapped_column(String(200), default="")
+    at: Mapped[dt.datetime]
+
+
+class AuditEntry(Base):
+    """Append-only: who did what, when, to which record, with the state before and after."""
+
+    __tablename__ = "audit_log"
+    __table_args__ = (
+        Index("ix_audit_log_product_id_at", "product_id", "at"),
+        Index("ix_audit_log_organisation_id_at", "organisation_id", "at"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    at: Mapped[dt.datetime] = mapped_column(index=True)
+    actor_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
+    actor: Mapped[str] = mapped_column(String(200))
+    action: Mapped[str] = mapped_column(String(60))
+    entity_type: Mapped[str] = mapped_column(String(40))
+    entity_id: Mapped[str | None] = mapped_column(String(100))
+    organisation_id: Mapped[int | None] = mapped_column(ForeignKey("organisations.id"))
+    product_id: Mapped[int | None] = mapped_column(ForeignKey("products.id"))
+    before: Mapped[dict[str, Any] | None] = mapped_column(JSON)
+    after: Mapped[dict[str, Any] | None] = mapped_column(JSON)
+    detail: Mapped[str] = mapped_column(Text, default="")
+    origin: Mapped[str | None] = mapped_column(String(100))

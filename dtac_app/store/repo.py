@@ -1,0 +1,377 @@
+"""Repositories: data access over one Session. No access checks here (the workflow layer does
+them); no commits here (the caller's unit of work does). The audit repository can only append
+and read: there is deliberately no method that changes or removes an audit row."""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+import unicodedata
+from collections.abc import Sequence
+from typing import Any
+
+from sqlalchemy import func, select, update
+from sqlalchemy.orm import Session, selectinload
+
+from .errors import NotFound
+from .models import (
+    Assessment,
+    AssessmentRevision,
+    AuditEntry,
+    Clarification,
+    ClarificationReply,
+    LoginAttempt,
+    Organisation,
+    Product,
+    ProductVersion,
+    SignOff,
+    Submission,
+    User,
+)
+
+
+def slugify(text: str, *, max_len: int = 80) -> str:
+    norm = unicodedata.normalize("NFKD", text).encode("ascii", "ignore").decode("ascii").lower()
+    slug = re.sub(r"[^a-z0-9]+", "-", norm).strip("-")
+    return (slug[:max_len].rstrip("-")) or "org"
+
+
+class Organisations:
+    def __init__(self, s: Session) -> None:
+        self.s = s
+
+    def get(self, org_id: int) -> Organisation:
+        org = self.s.get(Organisation, org_id)
+        if org is None:
+            raise NotFound(f"organisation {org_id} does not exist")
+        return org
+
+    def by_name(self, name: str) -> Organisation | None:
+        return self.s.scalar(select(Organisation).where(func.lower(Organisation.name) == name.strip().lower()))
+
+    def by_slug(self, slug: str) -> Organisation | None:
+        return self.s.scalar(select(Organisation).where(Organisation.slug == slug))
+
+    def find(self, key: str) -> Organisation | None:
+        """By id (digits), slug or name."""
+        if key.isdigit():
+            return self.s.get(Organisation, int(key))
+        return self.by_slug(key) or self.by_name(key)
+
+    def add(self, name: str, *, kind: str, now: dt.datetime) -> Organisation:
+        base = slugify(name)
+        slug, n = base, 2
+        while self.by_slug(slug) is not None:
+            slug, n = f"{base}-{n}", n + 1
+        org = Organisation(name=name.strip(), slug=slug, kind=kind, created_at=now)
+        self.s.add(org)
+        self.s.flush()
+        return org
+
+    def list(self, only: int | None = None) -> Sequence[Organisation]:
+        q = select(Organisation).order_by(Organisation.name)
+        if only is not None:
+            q = q.where(Organisation.id == only)
+        return self.s.scalars(q).all()
+
+
+class Users:
+    def __init__(self, s: Session) -> None:
+        self.s = s
+
+    def get(self, user_id: int) -> User:
+        u = self.s.get(User, user_id)
+        if u is None:
+            raise NotFound(f"user {user_id} does not exist")
+        return u
+
+    def by_username(self, username: str) -> User | None:
+        return self.s.scalar(select(User).where(User.username == username.strip()))
+
+    def by_email(self, email: str) -> User | None:
+        return self.s.scalar(select(User).where(User.email == email.strip().lower()))
+
+    def by_subject(self, subject: str) -> User | None:
+        return self.s.scalar(select(User).where(User.oidc_subject == subject))
+
+    def find(self, key: str) -> User | None:
+        if key.isdigit():
+            return self.s.get(User, int(key))
+        return self.by_username(key)
+
+    def add(self, user: User) -> User:
+        self.s.add(user)
+        self.s.flush()
+        return user
+
+    def list(self) -> Sequence[User]:
+        return self.s.scalars(select(User).options(selectinload(User.organisation)).order_by(User.username)).all()
+
+
+class LoginAttempts:
+    def __init__(self, s: Session) -> None:
+        self.s = s
+
+    def add(self, username: str, user_id: int | None, at: dt.datetime, success: bool) -> None:
+        self.s.add(LoginAttempt(username=username, user_id=user_id, at=at, success=success))
+        self.s.flush()
+
+    def failures_since(self, username: str, since: dt.datetime) -> int:
+        last_ok = self.s.scalar(
+            select(func.max(LoginAttempt.at)).where(LoginAttempt.username == username, LoginAttempt.success.is_(True))
+        )
+        if last_ok is not None:
+            last_ok = last_ok if last_ok.tzinfo else last_ok.replace(tzinfo=dt.UTC)
+            since = max(since, last_ok)
+        return self.s.scalar(
+            select(func.count()).select_from(LoginAttempt).where(
+                LoginAttempt.username == username, LoginAttempt.success.is_(False), LoginAttempt.at > since
+            )
+        ) or 0
+
+
+class Products:
+    def __init__(self, s: Session) -> None:
+        self.s = s
+
+    def get(self, product_id: int) -> Product:
+        p = self.s.get(Product, product_id)
+        if p is None:
+            raise NotFound(f"product {product_id} does not exist")
+        return p
+
+    def find(self, organisation_id: int, name: str) -> Product | None:
+        return self.s.scalar(select(Product).where(Product.organisation_id == organisation_id, Product.name == name))
+
+    def add(self, organisation_id: int, name: str, manufacturer: str, *, now: dt.datetime, by: int | None) -> Product:
+        p = Product(organisation_id=organisation_id, name=name, manufacturer=manufacturer, created_at=now, created_by_id=by)
+        self.s.add(p)
+        self.s.flush()
+        return p
+
+    def version(self, product: Product, version: str, *, now: dt.datetime) -> tuple[ProductVersion, bool]:
+        v = self.s.scalar(select(ProductVersion).where(ProductVersion.product_id == product.id, ProductVersion.version == version))
+        if v is not None:
+            return v, False
+        v = ProductVersion(product_id=product.id, version=version, created_at=now)
+        self.s.add(v)
+        self.s.flush()
+        return v, True
+
+    def list(self, organisation_id: int | None = None) -> Sequence[Product]:
+        q = (
+            select(Product)
+            .options(
+                selectinload(Product.organisation),
+                selectinload(Product.versions).selectinload(ProductVersion.submissions).selectinload(Submission.assessments),
+                selectinload(Product.versions).selectinload(ProductVersion.submissions).selectinload(Submission.received_by),
+            )
+            .order_by(Product.name, Product.id)
+        )
+        if organisation_id is not None:
+            q = q.where(Product.organisation_id == organisation_id)
+        return self.s.scalars(q).all()
+
+
+class Submissions:
+    def __init__(self, s: Session) -> None:
+        self.s = s
+
+    def get(self, submission_id: int) -> Submission:
+        sub = self.s.get(Submission, submission_id)
+        if sub is None:
+            raise NotFound(f"submission {submission_id} does not exist")
+        return sub
+
+    def find_by_hash(self, product_version_id: int, sha256: str) -> Submission | None:
+        return self.s.scalar(
+            select(Submission).where(Submission.product_version_id == product_version_id, Submission.sha256 == sha256)
+        )
+
+    def add(self, sub: Submission) -> Submission:
+        self.s.add(sub)
+        self.s.flush()
+        return sub
+
+
+class Assessments:
+    def __init__(self, s: Session) -> None:
+        self.s = s
+
+    def get(self, assessment_id: int) -> Assessment:
+        a = self.s.get(Assessment, assessment_id)
+        if a is None:
+            raise NotFound(f"assessment {assessment_id} does not exist")
+        return a
+
+    def revision(self, assessment_id: int, number: int) -> AssessmentRevision:
+        r = self.s.scalar(
+            select(AssessmentRevision)
+            .where(AssessmentRevision.assessment_id == assessment_id, AssessmentRevision.number == number)
+            .options(
+                selectinload(AssessmentRevision.overrides),
+                selectinload(AssessmentRevision.provenance),
+                selectinload(AssessmentRevision.sign_offs),
+            )
+        )
+        if r is None:
+            raise NotFound(f"assessment {assessment_id} has no revision {number}")
+        return r
+
+    def revisions(self, assessment_id: int) -> Sequence[AssessmentRevision]:
+        return self.s.scalars(
+            select(AssessmentRevision)
+            .where(AssessmentRevision.assessment_id == assessment_id)
+            .options(
+                selectinload(AssessmentRevision.overrides),
+                selectinload(AssessmentRevision.provenance),
+                selectinload(AssessmentRevision.sign_offs),
+            )
+            .order_by(AssessmentRevision.number)
+        ).all()
+
+    def advance(self, assessment_id: int, expected: int, new: int, now: dt.datetime) -> bool:
+        """Compare-and-set the revision counter; False if someone else moved it first."""
+        res = self.s.execute(
+            update(Assessment)
+            .where(Assessment.id == assessment_id, Assessment.current_revision == expected)
+            .values(current_revision=new, updated_at=now)
+            .execution_options(synchronize_session=False)
+        )
+        return bool(res.rowcount == 1)  # type: ignore[attr-defined]
+
+    def add(self, a: Assessment) -> Assessment:
+        self.s.add(a)
+        self.s.flush()
+        return a
+
+    def add_revision(self, r: AssessmentRevision) -> AssessmentRevision:
+        self.s.add(r)
+        self.s.flush()
+        return r
+
+    def signed_revisions(self, assessment_id: int) -> list[int]:
+        return list(
+            self.s.scalars(
+                select(AssessmentRevision.number)
+                .join(SignOff, SignOff.revision_id == AssessmentRevision.id)
+                .where(AssessmentRevision.assessment_id == assessment_id, SignOff.section == "*")
+                .order_by(AssessmentRevision.number)
+            ).all()
+        )
+
+    def open_clarifications(self, assessment_id: int) -> int:
+        return self.s.scalar(
+            select(func.count()).select_from(Clarification).where(
+                Clarification.assessment_id == assessment_id, Clarification.status != "closed"
+            )
+        ) or 0
+
+
+class Clarifications:
+    def __init__(self, s: Session) -> None:
+        self.s = s
+
+    def get(self, clarification_id: int) -> Clarification:
+        c = self.s.get(Clarification, clarification_id)
+        if c is None:
+            raise NotFound(f"clarification {clarification_id} does not exist")
+        return c
+
+    def for_assessment(self, assessment_id: int) -> Sequence[Clarification]:
+        return self.s.scalars(
+            select(Clarification)
+            .where(Clarification.assessment_id == assessment_id)
+            .options(selectinload(Clarification.replies))
+            .order_by(Clarification.id)
+        ).all()
+
+    def add(self, c: Clarification) -> Clarification:
+        self.s.add(c)
+        self.s.flush()
+        return c
+
+    def add_reply(self, r: ClarificationReply) -> ClarificationReply:
+        self.s.add(r)
+        self.s.flush()
+        return r
+
+
+class Audit:
+    """Append and read. There is no update or delete, by design."""
+
+    def __init__(self, s: Session) -> None:
+        self.s = s
+
+    def append(
+        self,
+        *,
+        at: dt.datetime,
+        actor: str,
+        actor_id: int | None,
+        action: str,
+        entity_type: str,
+        entity_id: object = None,
+        organisation_id: int | None = None,
+        product_id: int | None = None,
+        before: dict[str, Any] | None = None,
+        after: dict[str, Any] | None = None,
+        detail: str = "",
+        origin: str | None = None,
+    ) -> AuditEntry:
+        e = AuditEntry(
+            at=at, actor=actor, actor_id=actor_id, action=action, entity_type=entity_type,
+            entity_id=None if entity_id is None else str(entity_id), organisation_id=organisation_id,
+            product_id=product_id, before=before, after=after, detail=detail, origin=origin,
+        )
+        self.s.add(e)
+        self.s.flush()
+        return e
+
+    def query(
+        self,
+        *,
+        organisation_id: int | None = None,
+        product_id: int | None = None,
+        entity_type: str | None = None,
+        entity_id: object = None,
+        action: str | None = None,
+        actor: str | None = None,
+        since: dt.datetime | None = None,
+        limit: int | None = 1000,
+        ascending: bool = False,
+    ) -> Sequence[AuditEntry]:
+        q = select(AuditEntry)
+        if organisation_id is not None:
+            q = q.where(AuditEntry.organisation_id == organisation_id)
+        if product_id is not None:
+            q = q.where(AuditEntry.product_id == product_id)
+        if entity_type is not None:
+            q = q.where(AuditEntry.entity_type == entity_type)
+        if entity_id is not None:
+            q = q.where(AuditEntry.entity_id == str(entity_id))
+        if action is not None:
+            q = q.where(AuditEntry.action == action)
+        if actor is not None:
+            q = q.where(AuditEntry.actor == actor)
+        if since is not None:
+            q = q.where(AuditEntry.at >= since)
+        q = q.order_by(AuditEntry.id if ascending else AuditEntry.id.desc())
+        if limit is not None:
+            q = q.limit(limit)
+        return self.s.scalars(q).all()
+
+
+class Repos:
+    """All repositories over one session: ``r = Repos(session); r.users.get(1)``."""
+
+    def __init__(self, s: Session) -> None:
+        self.s = s
+        self.orgs = Organisations(s)
+        self.users = Users(s)
+        self.logins = LoginAttempts(s)
+        self.products = Products(s)
+        self.submissions = Submissions(s)
+        self.assessments = Assessments(s)
+        self.clarifications = Clarifications(s)
+        self.audit = Audit(s)

@@ -1,0 +1,244 @@
+"""Plain, frozen values returned by the service API (never ORM objects, so they are safe to cache,
+pass between Streamlit reruns and threads, and compare in tests)."""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass, field
+from typing import Any, Literal
+
+from dtac_app.results import Assessment, Override, Verification
+
+Role = Literal["vendor", "assessor", "admin"]
+AssessmentStatus = Literal["in_review", "signed_off", "changed_after_sign_off"]
+
+
+@dataclass(frozen=True)
+class UserView:
+    id: int
+    username: str
+    role: Role
+    display_name: str = ""
+    email: str | None = None
+    organisation_id: int | None = None
+    organisation_name: str | None = None
+    disabled: bool = False
+    has_password: bool = False
+    sso_linked: bool = False
+
+    @property
+    def label(self) -> str:
+        return self.display_name or self.username
+
+
+@dataclass(frozen=True)
+class SystemActor:
+    """The local command line (``dtac user …``, ``dtac db …``): full rights, audited as ``label``."""
+
+    label: str = "system"
+    id: None = None
+    role: Role = "admin"
+    organisation_id: None = None
+    username: str = "system"
+
+
+SYSTEM = SystemActor()
+Actor = UserView | SystemActor
+
+
+@dataclass(frozen=True)
+class OrganisationView:
+    id: int
+    name: str
+    slug: str
+    kind: str
+
+
+@dataclass(frozen=True)
+class AssessmentSummary:
+    id: int
+    submission_id: int
+    criteria_set: str
+    criteria_hash: str
+    profile: str
+    as_of: dt.date
+    current_revision: int
+    decision: str
+    decision_label: str
+    valid_until: dt.date | None
+    status: AssessmentStatus
+    created_at: dt.datetime
+    updated_at: dt.datetime
+
+
+@dataclass(frozen=True)
+class SubmissionSummary:
+    id: int
+    filename: str
+    sha256: str
+    size: int
+    criteria_set: str
+    profile: str
+    submitted_on: dt.date | None
+    received_at: dt.datetime
+    received_by: str
+    assessments: tuple[AssessmentSummary, ...] = ()
+
+
+@dataclass(frozen=True)
+class VersionView:
+    id: int
+    version: str
+    submissions: tuple[SubmissionSummary, ...]
+
+
+@dataclass(frozen=True)
+class ProductSummary:
+    id: int
+    name: str
+    manufacturer: str
+    organisation_id: int
+    organisation_name: str
+    versions: tuple[str, ...]
+    latest: AssessmentSummary | None
+    """The most recent assessment of the most recent version (None before any assessment)."""
+    latest_version: str | None
+
+
+@dataclass(frozen=True)
+class ProductDetail(ProductSummary):
+    version_details: tuple[VersionView, ...] = ()
+
+
+@dataclass(frozen=True)
+class SubmissionView:
+    id: int
+    product_id: int
+    product_name: str
+    version: str
+    organisation_id: int
+    filename: str
+    sha256: str
+    size: int
+    content: bytes
+    criteria_set: str
+    profile: str
+    submitted_on: dt.date | None
+    received_at: dt.datetime
+    received_by: str
+
+    @property
+    def text(self) -> str:
+        return self.content.decode("utf-8-sig")
+
+
+@dataclass(frozen=True)
+class SignOffView:
+    section: str
+    by: str
+    at: dt.datetime
+    note: str
+
+
+@dataclass(frozen=True)
+class RevisionSummary:
+    number: int
+    created_at: dt.datetime
+    created_by: str
+    comment: str
+    decision: str
+    valid_until: dt.date | None
+    criteria_hash: str
+    overrides: int
+    verified: int
+    sections_signed: tuple[str, ...]
+    signed_off: SignOffView | None
+
+
+@dataclass(frozen=True)
+class AssessmentView:
+    """One revision of an assessment, with the engine's result for that revision."""
+
+    id: int
+    submission_id: int
+    product_id: int
+    product_name: str
+    version: str
+    organisation_id: int
+    organisation_name: str
+    criteria_set: str
+    criteria_hash: str
+    profile: str
+    as_of: dt.date
+    current_revision: int
+    revision: int
+    created_at: dt.datetime
+    created_by: str
+    comment: str
+    result: Assessment
+    overrides: dict[str, Override]
+    verifications: dict[str, Verification]
+    section_sign_offs: dict[str, SignOffView]
+    signed_off: SignOffView | None
+    sections_to_sign: tuple[str, ...]
+    """Sections (C1 … D1) a sign-off covers: every non-context section of the result."""
+    status: AssessmentStatus
+    open_clarifications: int = 0
+
+    @property
+    def is_current(self) -> bool:
+        return self.revision == self.current_revision
+
+    @property
+    def editable(self) -> bool:
+        """Saving makes a new revision either way; after sign-off that revision needs a new sign-off."""
+        return self.is_current
+
+
+@dataclass(frozen=True)
+class ReplyView:
+    id: int
+    text: str
+    by: str
+    at: dt.datetime
+
+
+@dataclass(frozen=True)
+class ClarificationView:
+    id: int
+    assessment_id: int
+    revision_number: int
+    question_id: str | None
+    text: str
+    status: str
+    asked_by: str
+    asked_at: dt.datetime
+    closed_at: dt.datetime | None
+    replies: tuple[ReplyView, ...] = ()
+
+
+@dataclass(frozen=True)
+class AuditView:
+    id: int
+    at: dt.datetime
+    actor: str
+    action: str
+    entity_type: str
+    entity_id: str | None
+    organisation_id: int | None
+    product_id: int | None
+    before: dict[str, Any] | None
+    after: dict[str, Any] | None
+    detail: str
+    origin: str | None
+
+
+@dataclass(frozen=True)
+class SeedReport:
+    organisations_created: int = 0
+    users_created: int = 0
+    submissions_loaded: int = 0
+    already_present: int = 0
+    errors: tuple[str, ...] = field(default_factory=tuple)
+    accounts: tuple[tuple[str, str, str], ...] = ()
+    """(username, role, password) of accounts created by this run, for the console."""
