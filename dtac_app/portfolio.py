@@ -1,0 +1,141 @@
+"""Portfolio and calendar rows: what the workbench lists for every product a user may see.
+
+``summarise`` is pure (an Assessment in, a compact row out); ``portfolio`` asks the Workflow,
+which checks access, and caches each summary by (assessment id, revision) because a stored
+revision never changes.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import threading
+from dataclasses import dataclass, field
+
+from .results import Assessment
+from .store.views import Actor, ProductSummary
+from .workflow import Workflow
+
+
+@dataclass(frozen=True)
+class CalendarItem:
+    on: dt.date
+    kind: str  # "expiry" (evidence or certificate lapses), "deadline" (legal date), "window", "decision"
+    text: str
+    rule: str = ""
+
+
+@dataclass(frozen=True)
+class PortfolioRow:
+    product_id: int
+    assessment_id: int | None
+    revision: int | None
+    product: str
+    version: str
+    manufacturer: str
+    organisation: str
+    status: str
+    decision: str
+    decision_label: str
+    profile: str = ""
+    criteria_set: str = ""
+    as_of: dt.date | None = None
+    sections: dict[str, str] = field(default_factory=dict)
+    d1_percent: float | None = None
+    device_class: str | None = None
+    marking: str | None = None
+    regulatory: str = ""
+    nice_technology: str | None = None
+    nice_status: str = ""
+    next_expiry: dt.date | None = None
+    next_expiry_what: str = ""
+    valid_until: dt.date | None = None
+    valid_until_reason: str = ""
+    failures: int = 0
+    missing: int = 0
+    conditions: int = 0
+    calendar: tuple[CalendarItem, ...] = ()
+
+
+def summarise(result: Assessment) -> dict[str, object]:
+    """The portfolio columns of one assessment result (pure)."""
+    sev = [f.severity for f in result.findings]
+    expiries = sorted(
+        (e.expires, e.label) for e in result.evidence if e.expires is not None and e.expires >= result.as_of
+    )
+    if result.regulatory.accepted_until and result.regulatory.accepted_until >= result.as_of:
+        expiries.append((result.regulatory.accepted_until, f"{result.regulatory.marking} accepted in GB until"))
+        expiries.sort()
+    cal: list[CalendarItem] = [
+        CalendarItem(on=e.expires, kind="expiry", text=f"{e.label} expires ({e.question})", rule=e.question)
+        for e in result.evidence if e.expires is not None
+    ]
+    for ev in result.events:
+        kind = "window" if ev.effect == "condition" else "deadline" if ev.rule.startswith("GB-REG") else "expiry"
+        if ev.effect == "review":
+            kind = "deadline"
+        cal.append(CalendarItem(on=ev.on, kind=kind, text=ev.text, rule=ev.rule))
+    if result.valid_until:
+        cal.append(CalendarItem(on=result.valid_until, kind="decision",
+                                text=f"Decision changes from '{result.decision_label}'", rule="decision"))
+    cal.sort(key=lambda c: (c.on, c.kind, c.text))
+    return {
+        "profile": result.profile,
+        "criteria_set": result.criteria.set,
+        "as_of": result.as_of,
+        "sections": {s.id: s.status for s in result.sections if s.role == "assessed"},
+        "d1_percent": result.d1.percent,
+        "device_class": result.regulatory.device_class,
+        "marking": result.regulatory.marking,
+        "regulatory": result.regulatory.status,
+        "nice_technology": result.nice.technology,
+        "nice_status": (result.nice.nice_status_label or result.nice.status) if result.nice.applies else "",
+        "next_expiry": expiries[0][0] if expiries else None,
+        "next_expiry_what": expiries[0][1] if expiries else "",
+        "valid_until": result.valid_until,
+        "valid_until_reason": result.valid_until_reason,
+        "failures": sev.count("fail"),
+        "missing": sev.count("missing"),
+        "conditions": sev.count("condition"),
+        "calendar": tuple(cal),
+    }
+
+
+_cache: dict[tuple[str, int, int], dict[str, object]] = {}
+_lock = threading.Lock()
+_CACHE_MAX = 20_000
+
+
+def _summary_for(wf: Workflow, actor: Actor, p: ProductSummary) -> dict[str, object]:
+    latest = p.latest
+    assert latest is not None
+    key = (wf.db.url, latest.id, latest.current_revision)
+    hit = _cache.get(key)
+    if hit is None:
+        view = wf.get_assessment(actor, latest.id)
+        hit = summarise(view.result)
+        with _lock:
+            if len(_cache) > _CACHE_MAX:
+                _cache.clear()
+            _cache[key] = hit
+    return hit
+
+
+def portfolio(wf: Workflow, actor: Actor) -> list[PortfolioRow]:
+    """One row per product the actor may see (the Workflow enforces who sees what)."""
+    rows: list[PortfolioRow] = []
+    for p in wf.list_products(actor):
+        latest = p.latest
+        if latest is None:
+            rows.append(PortfolioRow(product_id=p.id, assessment_id=None, revision=None, product=p.name,
+                                     version=p.latest_version or "", manufacturer=p.manufacturer,
+                                     organisation=p.organisation_name, status="not assessed", decision="",
+                                     decision_label="Not assessed"))
+            continue
+        extra = _summary_for(wf, actor, p)
+        rows.append(PortfolioRow(
+            product_id=p.id, assessment_id=latest.id, revision=latest.current_revision, product=p.name,
+            version=p.latest_version or "", manufacturer=p.manufacturer, organisation=p.organisation_name,
+            status=latest.status, decision=latest.decision, decision_label=latest.decision_label,
+            **extra,  # type: ignore[arg-type]
+        ))
+    return rows

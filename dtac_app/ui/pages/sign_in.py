@@ -1,0 +1,51 @@
+"""Sign in: local account, or single sign-on when .streamlit/secrets.toml configures it."""
+
+from __future__ import annotations
+
+import streamlit as st
+
+from dtac_app.store.errors import AccountLocked, LoginFailed
+from dtac_app.ui import session
+
+
+def page() -> None:
+    st.title("DTAC Workbench")
+    st.write("Decide whether a digital health technology may be used in the NHS — and show why.")
+    notice = st.session_state.pop("sign_in_notice", None)
+    if notice:
+        st.info(notice)
+    if st.session_state.get("sso_error"):
+        st.error(st.session_state.pop("sso_error"))
+    if session.sso_configured():
+        providers = [k for k, v in st.secrets["auth"].items() if isinstance(v, dict)]
+        for p in providers or [None]:
+            label = f"Sign in with {p.title() if p else 'single sign-on'}"
+            if st.button(label, key=f"sso_{p}", type="primary"):
+                st.login(p) if p else st.login()
+        st.caption("Or use a local account:")
+    with st.form("sign_in", border=True):
+        st.subheader("Sign in", anchor=False)
+        username = st.text_input("User name", key="si_user", autocomplete="username")
+        password = st.text_input("Password", type="password", key="si_pass", autocomplete="current-password")
+        submitted = st.form_submit_button("Sign in", type="primary")
+    if submitted:
+        if not username or not password:
+            st.error("Enter your user name and password.")
+        else:
+            try:
+                user = session.workflow().login(username.strip(), password)
+            except AccountLocked as e:
+                st.error(f"Too many failed attempts: this account is locked until {e.until:%H:%M} UTC. "
+                         "Try again then, or ask an administrator.")
+            except LoginFailed:
+                st.error("The user name or password is not right. Check them and try again; "
+                         "after 5 failed attempts the account is locked for 15 minutes.")
+            else:
+                st.session_state[session.USER_KEY] = user
+                st.rerun()
+    hint = session.demo_accounts_hint()
+    if hint:
+        st.info(hint, icon=":material/key:")
+
+
+page()

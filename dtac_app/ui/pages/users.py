@@ -1,0 +1,58 @@
+"""Users (admins only): list, add, disable. Passwords are stored as argon2 hashes."""
+
+from __future__ import annotations
+
+import pandas as pd
+import streamlit as st
+
+from dtac_app.store.errors import StoreError
+from dtac_app.ui import session
+
+
+def page() -> None:
+    user = session.require_user()
+    wf = session.workflow()
+    st.title("Users")
+    if user.role != "admin":
+        st.error("Only administrators can manage users.")
+        return
+    try:
+        users = wf.list_users(user)
+        orgs = wf.list_organisations(user)
+    except StoreError as e:
+        session.show_store_error(e)
+        return
+    st.dataframe(pd.DataFrame([{"User": u.username, "Name": u.display_name, "Role": u.role, "Organisation": u.organisation_name or "",
+                                "E-mail": u.email or "", "Single sign-on": "linked" if u.sso_linked else "",
+                                "Status": "disabled" if u.disabled else "active"} for u in users]), hide_index=True, key="us_table")
+    with st.form("us_add", clear_on_submit=True):
+        st.subheader("Add a user", anchor=False)
+        c1, c2 = st.columns(2)
+        username = c1.text_input("User name", max_chars=100)
+        role = c2.selectbox("Role", ["vendor", "assessor", "admin"])
+        display = c1.text_input("Full name", max_chars=300)
+        email = c2.text_input("E-mail (for single sign-on)", max_chars=300)
+        org = st.selectbox("Organisation (vendors only)", [o.id for o in orgs], index=None,
+                           format_func={o.id: o.name for o in orgs}.get)
+        password = st.text_input("Initial password (at least 12 characters)", type="password")
+        if st.form_submit_button("Add user", type="primary"):
+            try:
+                created = wf.create_user(user, username.strip(), role=role, password=password or None, display_name=display,
+                                         email=email or None, organisation=org)
+                st.success(f"Added {created.username}.")
+                st.rerun()
+            except (StoreError, ValueError) as e:
+                st.error(getattr(e, "message", None) or str(e))
+    active = [u for u in users if not u.disabled and u.id != user.id]
+    if active:
+        who = st.selectbox("Disable an account", [u.id for u in active], index=None,
+                           format_func={u.id: u.username for u in active}.get, key="us_disable")
+        if who is not None and st.button("Disable", key="us_disable_btn"):
+            try:
+                wf.disable_user(user, who)
+                st.rerun()
+            except StoreError as e:
+                session.show_store_error(e)
+
+
+page()

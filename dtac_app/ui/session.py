@@ -1,0 +1,124 @@
+"""Who is signed in, and the one Workflow the pages call. Access rules live in the Workflow."""
+
+from __future__ import annotations
+
+import datetime as dt
+import os
+from typing import Any
+
+import streamlit as st
+
+from dtac_app.store.errors import AccessDenied, StoreError
+from dtac_app.store.views import UserView
+from dtac_app.submission import Submission
+from dtac_app.workflow import Workflow, open_workflow
+
+USER_KEY = "dtac_user"
+
+
+@st.cache_resource(show_spinner="Opening the database…")
+def workflow() -> Workflow:
+    """One Workflow per server process (thread-safe; each call uses its own DB session)."""
+    return open_workflow()
+
+
+def sso_configured() -> bool:
+    try:
+        return "auth" in st.secrets
+    except Exception:  # noqa: BLE001 - no secrets file at all
+        return False
+
+
+def current_user() -> UserView | None:
+    """The signed-in user, re-read from the database on every run (a disabled account is signed out)."""
+    wf = workflow()
+    user = st.session_state.get(USER_KEY)
+    if user is None and sso_configured() and getattr(st.user, "is_logged_in", False):
+        user = wf.find_user_for_identity(getattr(st.user, "email", None), getattr(st.user, "sub", None))
+        if user is None:
+            st.session_state["sso_error"] = (
+                f"{getattr(st.user, 'email', 'This account')} has no DTAC Workbench account. "
+                "Ask an administrator to add you (dtac user add --email …)."
+            )
+            return None
+        st.session_state[USER_KEY] = user
+    if user is None:
+        return None
+    try:
+        fresh = wf.refresh_user(user)
+    except (AccessDenied, StoreError):
+        st.session_state.pop(USER_KEY, None)
+        st.session_state["sign_in_notice"] = "Your account has been disabled or removed; you have been signed out."
+        return None
+    st.session_state[USER_KEY] = fresh
+    return fresh
+
+
+def require_user() -> UserView:
+    user = st.session_state.get(USER_KEY)
+    if not isinstance(user, UserView):
+        st.warning("Please sign in.")
+        st.stop()
+    return user
+
+
+def sign_out() -> None:
+    st.session_state.clear()
+    if sso_configured() and getattr(st.user, "is_logged_in", False):
+        st.logout()
+
+
+def demo_accounts_hint() -> str | None:
+    """Shown on the sign-in page when the server was started by `dtac serve` with example data."""
+    return os.environ.get("DTAC_DEMO_HINT") or None
+
+
+def show_store_error(e: StoreError) -> None:
+    msg = getattr(e, "message", None) or str(e)
+    if isinstance(e, AccessDenied):
+        st.error(f"You do not have access to this: {msg}", icon=":material/lock:")
+    else:
+        st.error(msg, icon=":material/error:")
+
+
+def offer_submit(user: UserView, sub: Submission, filename: str, data: bytes) -> None:
+    """Let a vendor send the pre-checked file to the assessors (stored as received, with its hash)."""
+    st.divider()
+    st.subheader("Send for assessment", anchor=False)
+    org_id: int | None = None
+    if user.role == "vendor":
+        st.write(f"The file will be stored for **{user.organisation_name}** exactly as it is, with its SHA-256, "
+                 "and assessed; assessors see it in their portfolio.")
+    else:
+        orgs = [o for o in workflow().list_organisations(user) if o.kind == "vendor"]
+        choice = st.selectbox("File it under the vendor organisation", [o.id for o in orgs], index=None,
+                              format_func={o.id: o.name for o in orgs}.get, key="pc_org",
+                              placeholder="Leave empty to create one from the manufacturer's name")
+        org_id = choice
+    comment = st.text_input("Note for the assessors (optional)", key="pc_comment", max_chars=2000)
+    if st.button("Send for assessment", type="primary", key="pc_send"):
+        try:
+            view = workflow().submit(user, data, filename, organisation_id=org_id, comment=comment,
+                                     as_of=_today())
+        except StoreError as e:
+            show_store_error(e)
+        except Exception as e:  # noqa: BLE001 - InputError and friends: show, don't crash
+            st.error(f"{filename}: {getattr(e, 'message', e)}")
+        else:
+            st.success(f"Sent. {view.product_name} {view.version} is now assessment #{view.id} "
+                       f"(decision: {view.result.decision_label}).", icon=":material/check_circle:")
+            st.page_link("dtac_app/ui/pages/review.py", label="Open it", icon=":material/arrow_forward:",
+                         query_params={"product": str(view.product_id), "assessment": str(view.id)})
+
+
+def _today() -> dt.date:
+    override = st.session_state.get("as_of_override")
+    return override if isinstance(override, dt.date) else dt.date.today()
+
+
+def query_int(name: str) -> int | None:
+    raw: Any = st.query_params.get(name)
+    try:
+        return int(raw) if raw is not None else None
+    except (TypeError, ValueError):
+        return None

@@ -1,0 +1,42 @@
+"""DTAC Workbench — the Streamlit entry point: sign-in gate, pages per role, shared sidebar.
+
+Run it with `dtac serve` (which prepares the database first) or `streamlit run streamlit_app.py`.
+"""
+
+from __future__ import annotations
+
+import streamlit as st
+
+from dtac_app import __version__
+from dtac_app.ui import session
+
+st.set_page_config(page_title="DTAC Workbench", page_icon=":material/health_and_safety:", layout="wide")
+
+PAGES = "dtac_app/ui/pages/"
+user = session.current_user()
+
+if user is None:
+    nav = st.navigation([st.Page(PAGES + "sign_in.py", title="Sign in", icon=":material/login:", default=True)],
+                        position="hidden")
+else:
+    portfolio = st.Page(PAGES + "portfolio.py", title="Portfolio", icon=":material/dashboard:", default=True)
+    precheck = st.Page(PAGES + "precheck.py", title="Pre-check a submission", icon=":material/fact_check:")
+    review = st.Page(PAGES + "review.py", title="Assessment", icon=":material/rate_review:")
+    dossier = st.Page(PAGES + "dossier.py", title="Dossier", icon=":material/description:")
+    calendar = st.Page(PAGES + "calendar.py", title="Compliance calendar", icon=":material/event:")
+    criteria = st.Page(PAGES + "criteria_browser.py", title="Criteria", icon=":material/menu_book:")
+    audit = st.Page(PAGES + "audit.py", title="Audit trail", icon=":material/history:")
+    users = st.Page(PAGES + "users.py", title="Users", icon=":material/group:")
+    work = [portfolio, precheck, review, dossier, calendar]
+    reference = [criteria, audit]
+    if user.role == "admin":
+        reference.append(users)
+    nav = st.navigation({"Work": work, "Reference": reference})
+    with st.sidebar:
+        st.markdown(f"**{user.label}**  \n{user.role.title()}" + (f" · {user.organisation_name}" if user.organisation_name else ""))
+        if st.button("Sign out", key="sign_out", icon=":material/logout:"):
+            session.sign_out()
+            st.rerun()
+        st.caption(f"DTAC Workbench {__version__}. Works offline; nothing leaves this server.")
+
+nav.run()
