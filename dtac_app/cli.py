@@ -386,6 +386,13 @@ def verify(
         raise typer.Exit(1)
 
 
+# The store's commands (dtac db …, dtac user …) live in dtac_app.store.cli.
+from .store.cli import db_app, user_app  # noqa: E402
+
+app.add_typer(db_app, name="db")
+app.add_typer(user_app, name="user")
+
+
 def main() -> None:
     try:
         app()

@@ -859,10 +859,24 @@ class Workflow:
         products = [x for x in self.list_products(actor) if x.id == p_id]
         return products[0]
 
-    def seed_examples(self, directory: str | Path, *, as_of: dt.date | None = None) -> SeedReport:
-        """Load example submissions (idempotent): see :func:`dtac_app.store.seed.seed_examples`."""
+    def seed_examples(
+        self, actor: Actor | str | Path = SYSTEM, directory: str | Path | None = None, *, as_of: dt.date | None = None
+    ) -> SeedReport:
+        """Admin only. Load example submissions and default accounts for local use (idempotent):
+        see :mod:`dtac_app.store.seed`. ``seed_examples(SYSTEM, dir)``; ``seed_examples(dir)`` is
+        the same call from the local command line (the SYSTEM actor)."""
         from .store.seed import seed_examples
 
+        who: Actor
+        if isinstance(actor, str | Path):
+            who, directory = SYSTEM, actor
+        else:
+            who = actor
+        if directory is None:
+            raise TypeError("seed_examples needs the examples directory")
+        with self.db.read() as s:
+            act = auth.load_actor(Repos(s), who)
+            auth.require_role(act, "admin", doing="load example data")
         return seed_examples(self, Path(directory), as_of=as_of)
 
     # ================================================================ internals

@@ -59,7 +59,11 @@ def seed_examples(wf: Workflow, directory: Path, *, as_of: dt.date | None = None
             errors.append(e.message)
             continue
         raw = path.read_bytes()
-        vendor, org_new, user_new = _vendor_for(wf, sub.product.manufacturer)
+        try:
+            vendor, org_new, user_new = _vendor_for(wf, sub.product.manufacturer)
+        except InputError as e:
+            errors.append(e.message)
+            continue
         orgs_created += org_new
         if user_new:
             created_users.append((vendor.username, "vendor", VENDOR_PASSWORD))
