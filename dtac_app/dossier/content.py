@@ -251,7 +251,7 @@ def valid_until_text(a: Assessment) -> str:
 
 def valid_until_sentence(a: Assessment) -> str:
     """The valid-until date and why, in one sentence (the engine's reason names the date itself)."""
-    if a.valid_until is None:
+    if a.valid_until is None or fmt(a.valid_until) in a.valid_until_reason:
         return a.valid_until_reason
     return f"{fmt(a.valid_until)}. {a.valid_until_reason}"
 

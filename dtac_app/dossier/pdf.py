@@ -81,7 +81,7 @@ WHITE = colors.white
 
 
 def _styles() -> dict[str, ParagraphStyle]:
-    base = ParagraphStyle("body", fontName=REGULAR, fontSize=9, leading=12.5, textColor=TEXT, spaceAfter=4)
+    base = ParagraphStyle("body", fontName=REGULAR, bulletFontName=REGULAR, fontSize=9, leading=12.5, textColor=TEXT, spaceAfter=4)
     s: dict[str, ParagraphStyle] = {"body": base}
 
     def add(name: str, **kw: Any) -> None:
@@ -306,10 +306,11 @@ class _Builder:
         self.appendix.entries.append((ref, title or "Text", full))
         return _Txt(shown, st, f" <b>[full text: appendix {ref}]</b>")
 
-    def heading(self, text: str, level: int) -> Paragraph:
+    def heading(self, text: str, level: int, *, outline: bool = True) -> Paragraph:
+        """A heading; levels 0 and 1 also get a PDF bookmark (the outline a reader navigates by)."""
         style = "h1" if level == 0 else "h2" if level == 1 else "h3"
         h = Paragraph(para(text), self.s[style])
-        if level <= 1:
+        if level <= 1 and outline:
             h._outline_level = level  # type: ignore[attr-defined]
             h._outline_title = clean(text)[:120]  # type: ignore[attr-defined]
         return h
@@ -329,6 +330,7 @@ class _Builder:
         data.extend(rows)
         first = 1 if header else 0
         cmds: list[tuple[Any, ...]] = [
+            ("FONT", (0, 0), (-1, -1), REGULAR, 7.5),
             *_resolve(data, widths, 7),
             ("VALIGN", (0, 0), (-1, -1), "TOP"),
             ("LEFTPADDING", (0, 0), (-1, -1), 3.5),
@@ -356,6 +358,7 @@ class _Builder:
         cmds = _resolve(data, widths, 8)
         t = Table(data, colWidths=widths, hAlign="LEFT")
         t.setStyle(TableStyle([
+            ("FONT", (0, 0), (-1, -1), REGULAR, 7.5),
             *cmds,
             ("VALIGN", (0, 0), (-1, -1), "TOP"),
             ("BACKGROUND", (0, 0), (0, -1), GREY_5),
@@ -434,6 +437,7 @@ class _Builder:
             hAlign="LEFT",
         )
         panel.setStyle(TableStyle([
+            ("FONT", (0, 0), (-1, -1), REGULAR, 7.5),
             ("BACKGROUND", (0, 0), (-1, -1), _c(colour)),
             ("LEFTPADDING", (0, 0), (-1, -1), 9 * mm / 2),
             ("TOPPADDING", (0, 0), (0, 0), 8),
@@ -466,7 +470,7 @@ class _Builder:
 
     def summary(self) -> None:
         a = self.a
-        inner: list[Flowable] = [self.heading("Summary", 0), self.p(a.summary, "lead")]
+        inner: list[Flowable] = [self.heading("Summary", 0, outline=False), self.p(a.summary, "lead")]
         rows, extra = [], []
         for i, sec in enumerate(a.sections, start=1):
             colour = C.SECTION_STATUS_COLOURS[sec.status]
@@ -494,7 +498,8 @@ class _Builder:
         ], key_width=34 * mm, width=112 * mm)  # narrower: the chart sits beside it
         chart = _section_chart(a)
         side = Table([[facts, chart]], colWidths=[112 * mm, FRAME_W - 112 * mm], hAlign="LEFT")
-        side.setStyle(TableStyle([("VALIGN", (0, 0), (-1, -1), "TOP"), ("LEFTPADDING", (0, 0), (-1, -1), 0),
+        side.setStyle(TableStyle([
+            ("FONT", (0, 0), (-1, -1), REGULAR, 7.5),("VALIGN", (0, 0), (-1, -1), "TOP"), ("LEFTPADDING", (0, 0), (-1, -1), 0),
                                   ("RIGHTPADDING", (0, 0), (-1, -1), 0), ("LEFTPADDING", (1, 0), (1, 0), 4 * mm)]))
         inner.append(side)
 
@@ -510,12 +515,15 @@ class _Builder:
             listing("Conditions", a.conditions, 5)
         if a.fixes:
             inner.append(self.heading("Top fixes (most impact first)", 2))
-            inner.extend(self.bullets([f"{f.rank}. {f.action}" for f in a.fixes[:5]], limit=240))
+            for f in a.fixes[:5]:
+                inner.append(Paragraph(para(clip(clean(f.action), 240, 6)[0]), self.s["bullet"], bulletText=f"{f.rank}."))
             if len(a.fixes) > 5:
                 inner.append(self.p(f"… and {len(a.fixes) - 5} more: see “Conditions, reasons and fixes”.", "muted"))
         # The summary is one page by design; shrink rather than spill if a submission is extreme.
         avail_h = PAGE_H - MARGIN_TOP - MARGIN_BOTTOM - 2 * mm
-        self.story.append(KeepInFrame(FRAME_W, avail_h, inner, mode="shrink"))
+        page = KeepInFrame(FRAME_W, avail_h, inner, mode="shrink")
+        page._outline_level, page._outline_title = 0, "Summary"  # type: ignore[attr-defined]
+        self.story.append(page)
 
     def _verdict_markup(self, status: str, summary: str) -> Paragraph:
         colour = C.VERDICT_COLOURS[status]
@@ -580,7 +588,7 @@ class _Builder:
         self.story.append(self.heading("Evidence register", 0))
         self.story.append(self.p(
             f"Every evidence record in the submission with its state on {fmt(a.as_of)} and the SHA-256 of its file. "
-            "`dtac verify` recomputes these hashes from the files and re-runs the assessment.", "small"))
+            "“dtac verify” recomputes these hashes from the files and re-runs the assessment.", "small"))
         if not a.evidence:
             self.story.append(self.p("The submission lists no evidence.", "body"))
             return
@@ -729,7 +737,7 @@ class _Builder:
         self.story.append(self.kv([
             ("Assessment fingerprint", self.markup(f"SHA-256 {assessment_sha256(a)}", "hash")),
             *[(f"Criteria file {k}", self.markup(f"SHA-256 {para(v)}", "hash")) for k, v in C.criteria_rows(a)],
-            ("Check", "Run `dtac verify` on the JSON dossier to recompute evidence hashes and re-run the assessment."),
+            ("Check", "Run “dtac verify” on the JSON dossier to recompute evidence hashes and re-run the assessment."),
         ], key_width=46 * mm))
         for i, so in enumerate(self.d.signoff_blocks, start=1):
             block: list[Flowable] = [self.heading("Assessor sign-off" + (f" ({i})" if len(self.d.signoff_blocks) > 1 else ""), 1)]
@@ -741,6 +749,7 @@ class _Builder:
             cmds = _resolve(data, widths, 0)
             t = Table(data, colWidths=widths, rowHeights=[10 * mm] * len(data), hAlign="LEFT")
             t.setStyle(TableStyle([
+            ("FONT", (0, 0), (-1, -1), REGULAR, 7.5),
                 *cmds,
                 ("VALIGN", (0, 0), (-1, -1), "BOTTOM"),
                 ("LINEBELOW", (1, 0), (1, -1), 0.6, TEXT),
@@ -759,11 +768,18 @@ def _ink(colour: str) -> str:
 # ----------------------------------------------------------------------------- charts
 
 
+def _drawing(w: float, h: float) -> Drawing:
+    d = Drawing(w, h)
+    d.initialFontName = REGULAR  # the renderer's default is Helvetica, a font we do not embed
+    d.initialFontSize = 7
+    return d
+
+
 def _section_chart(a: Assessment) -> Drawing:
     """Met / not met / missing answers per assessed section, as a stacked horizontal bar chart."""
     secs = [s for s in a.sections if s.role == "assessed"]
     w, h = FRAME_W - 116 * mm, 52 * mm
-    d = Drawing(w, h)
+    d = _drawing(w, h)
     d.add(String(0, h - 9, "Answers by section", fontName=BOLD, fontSize=8, fillColor=TEXT))
     if not secs:
         return d
@@ -806,7 +822,7 @@ def _d1_chart(a: Assessment) -> Drawing:
     """D1 points earned per item, as a share of the item's weight."""
     items = [i for i in a.d1.items if i.points is not None]
     w, h = FRAME_W, 40 * mm
-    d = Drawing(w, h)
+    d = _drawing(w, h)
     bc = VerticalBarChart()
     bc.x, bc.y, bc.width, bc.height = 28, 16, min(w - 40, 18 * len(items) + 30), h - 24
     bc.data = [[round(100 * (i.points or 0.0), 1) for i in items]]
@@ -862,6 +878,7 @@ def make_doc(d: C.DossierInput, buf: io.BytesIO) -> tuple[BaseDocTemplate, Calla
         lang="en-GB",
         displayDocTitle=1,
         invariant=1,
+        initialFontName=REGULAR,  # no standard (unembedded) font anywhere in the file
     )
     body = Frame(MARGIN_X, MARGIN_BOTTOM, FRAME_W, PAGE_H - MARGIN_TOP - MARGIN_BOTTOM, id="body",
                  leftPadding=0, rightPadding=0, topPadding=0, bottomPadding=0)
