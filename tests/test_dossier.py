@@ -16,10 +16,10 @@ from typing import Any
 
 import pypdf
 import pytest
+from conftest import REPO, TODAY, passing_lbp, passing_v2
 from reportlab import rl_config
 from typer.testing import CliRunner
 
-from conftest import REPO, TODAY, passing_lbp, passing_v2
 from dtac_app.catalogue import get_catalogue
 from dtac_app.cli import app
 from dtac_app.dossier import FORMATS, SignOff, build_dossier, dossier_basename, parse_formats, write_dossier
@@ -29,8 +29,6 @@ from dtac_app.engine import assess
 from dtac_app.results import Assessment, Override, Verification
 from dtac_app.submission import Submission
 from dtac_app.submission_io import load_submission
-
-pytestmark = pytest.mark.filterwarnings("ignore::DeprecationWarning:pypdf")
 
 HOSTILE = {
     "B2": "Our app <b>is bold</b> & </para> <script>alert('x')</script> <font color=red>unbalanced <i> &amp; &nbsp; ]]>",

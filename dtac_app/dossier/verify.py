@@ -184,6 +184,9 @@ def _check_assessment(doc: DossierDocument, cat: Catalogue, report: VerifyReport
         report.add("assessment", "re-run", "differs", f"the recorded inputs no longer assess: {reason}")
         return
     new = assessment_data(rerun)
+    # Criteria hashes are the criteria check's business; here the question is whether the rules,
+    # applied to the recorded inputs, still give the recorded result.
+    new["criteria"] = {**new["criteria"], "hashes": recorded["criteria"]["hashes"]}
     if new == recorded:
         report.add("assessment", "re-run", "ok",
                    f"re-running on {doc.inputs.as_of.isoformat()} gives the same result: {rerun.decision_label}")
