@@ -15,22 +15,23 @@ st.set_page_config(page_title="DTAC Workbench", page_icon=":material/health_and_
 PAGES = "dtac_app/ui/pages/"
 user = session.current_user()
 
+pages = {
+    "portfolio": st.Page(PAGES + "portfolio.py", title="Portfolio", icon=":material/dashboard:", default=True),
+    "precheck": st.Page(PAGES + "precheck.py", title="Pre-check a submission", icon=":material/fact_check:"),
+    "review": st.Page(PAGES + "review.py", title="Assessment", icon=":material/rate_review:"),
+    "dossier": st.Page(PAGES + "dossier.py", title="Dossier", icon=":material/description:"),
+    "calendar": st.Page(PAGES + "calendar.py", title="Compliance calendar", icon=":material/event:"),
+    "criteria": st.Page(PAGES + "criteria_browser.py", title="Criteria", icon=":material/menu_book:"),
+    "audit": st.Page(PAGES + "audit.py", title="Audit trail", icon=":material/history:"),
+    "users": st.Page(PAGES + "users.py", title="Users", icon=":material/group:"),
+}
+
 if user is None:
-    nav = st.navigation([st.Page(PAGES + "sign_in.py", title="Sign in", icon=":material/login:", default=True)],
-                        position="hidden")
+    # Every page stays routable so a deep link survives signing in: each page asks for sign-in itself.
+    nav = st.navigation(list(pages.values()), position="hidden")
 else:
-    portfolio = st.Page(PAGES + "portfolio.py", title="Portfolio", icon=":material/dashboard:", default=True)
-    precheck = st.Page(PAGES + "precheck.py", title="Pre-check a submission", icon=":material/fact_check:")
-    review = st.Page(PAGES + "review.py", title="Assessment", icon=":material/rate_review:")
-    dossier = st.Page(PAGES + "dossier.py", title="Dossier", icon=":material/description:")
-    calendar = st.Page(PAGES + "calendar.py", title="Compliance calendar", icon=":material/event:")
-    criteria = st.Page(PAGES + "criteria_browser.py", title="Criteria", icon=":material/menu_book:")
-    audit = st.Page(PAGES + "audit.py", title="Audit trail", icon=":material/history:")
-    users = st.Page(PAGES + "users.py", title="Users", icon=":material/group:")
-    work = [portfolio, precheck, review, dossier, calendar]
-    reference = [criteria, audit]
-    if user.role == "admin":
-        reference.append(users)
+    work = [pages[k] for k in ("portfolio", "precheck", "review", "dossier", "calendar")]
+    reference = [pages["criteria"], pages["audit"]] + ([pages["users"]] if user.role == "admin" else [])
     nav = st.navigation({"Work": work, "Reference": reference})
     with st.sidebar:
         st.markdown(f"**{user.label}**  \n{user.role.title()}" + (f" · {user.organisation_name}" if user.organisation_name else ""))

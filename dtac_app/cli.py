@@ -386,6 +386,18 @@ def verify(
         raise typer.Exit(1)
 
 
+@app.command()
+def serve(
+    port: Annotated[int, typer.Option("--port", help="Port to listen on.")] = 8501,
+    address: Annotated[str, typer.Option("--address", help="Address to bind (localhost keeps it on this machine).")] = "localhost",
+    examples: Annotated[bool, typer.Option("--examples/--no-examples", help="Load the example submissions.")] = True,
+) -> None:
+    """Create or upgrade the database, load the examples, and start the workbench in the browser."""
+    from .serve import serve as run_server
+
+    raise typer.Exit(run_server(port=port, address=address, examples=examples, console=out))
+
+
 # The store's commands (dtac db …, dtac user …) live in dtac_app.store.cli.
 from .store.cli import db_app, user_app  # noqa: E402
 

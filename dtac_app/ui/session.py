@@ -55,9 +55,12 @@ def current_user() -> UserView | None:
 
 
 def require_user() -> UserView:
+    """The signed-in user; otherwise show the sign-in form here (so deep links work) and stop."""
     user = st.session_state.get(USER_KEY)
     if not isinstance(user, UserView):
-        st.warning("Please sign in.")
+        from dtac_app.ui.signin import render_sign_in
+
+        render_sign_in()
         st.stop()
     return user
 

@@ -11,7 +11,8 @@ from dtac_app.results import DECISION_COLOURS, DECISION_LABELS, DECISION_ORDER
 from dtac_app.store.errors import StoreError
 from dtac_app.ui import session
 
-MARK = {"not_available": "🔴", "incomplete": "🟠", "research_only": "🟣", "available_with_conditions": "🔵", "available": "🟢", "": "⚪"}
+DECISION_OPTIONS = [*(DECISION_LABELS[d] for d in DECISION_ORDER), "Not assessed"]
+DECISION_PILL_COLOURS = [*(DECISION_COLOURS[d] for d in DECISION_ORDER), "#768692"]
 SECTION_MARK = {"met": "✓ Met", "not_met": "✗ Not met", "incomplete": "… Incomplete"}
 
 
@@ -23,7 +24,7 @@ def frame(rows: list[PortfolioRow]) -> pd.DataFrame:
             "Product": r.product,
             "Version": r.version,
             "Manufacturer": r.manufacturer,
-            "Decision": f"{MARK.get(r.decision, '⚪')} {r.decision_label}",
+            "Decision": [r.decision_label],
             "decision_key": r.decision,
             "Review": r.status.replace("_", " "),
             "Profile": r.profile,
@@ -70,9 +71,9 @@ def page() -> None:
     counts = {d: int((df["decision_key"] == d).sum()) for d in DECISION_ORDER}
     cols = st.columns(len(DECISION_ORDER))
     for c, d in zip(cols, DECISION_ORDER, strict=True):
-        c.metric(f"{MARK[d]} {DECISION_LABELS[d]}", counts[d])
+        c.metric(DECISION_LABELS[d], counts[d])
 
-    st.caption(f"{len(view)} of {len(df)} products. Select a row to open it. Decision shown by symbol and words.")
+    st.caption(f"{len(view)} of {len(df)} products. Select a row to open it. Decisions are shown in words and colour.")
     event = st.dataframe(
         view.drop(columns=["product_id", "decision_key"]),
         hide_index=True,
@@ -80,6 +81,8 @@ def page() -> None:
         on_select="rerun",
         selection_mode="single-row",
         column_config={
+            "Decision": st.column_config.MultiselectColumn("Decision", options=DECISION_OPTIONS, color=DECISION_PILL_COLOURS,
+                                                           disabled=True, width="medium"),
             "D1 %": st.column_config.ProgressColumn("D1 %", min_value=0, max_value=100, format="%.0f%%"),
             "Next expiry": st.column_config.DateColumn("Next expiry", format="YYYY-MM-DD"),
             "Valid until": st.column_config.DateColumn("Valid until", format="YYYY-MM-DD"),
@@ -110,7 +113,7 @@ def page() -> None:
             tooltip=["Product", "Decision", "Sections met (of 4)", "D1 %"],
         )
         text_layer = base.mark_text(align="left", dx=4).encode(x="Sections met (of 4):Q", text="Decision:N")
-        st.altair_chart((bars + text_layer).properties(height=max(120, 28 * len(data))), key="pf_chart")
+        st.altair_chart(bars + text_layer, height=max(140, 34 * len(data) + 60), key="pf_chart")
 
 
 page()

@@ -1,4 +1,4 @@
-"""Sign in: local account, or single sign-on when .streamlit/secrets.toml configures it."""
+"""Sign-in form: local account, or single sign-on when .streamlit/secrets.toml configures it."""
 
 from __future__ import annotations
 
@@ -8,7 +8,8 @@ from dtac_app.store.errors import AccountLocked, LoginFailed
 from dtac_app.ui import session
 
 
-def page() -> None:
+def render_sign_in() -> None:
+    """The sign-in form; shown on the start page and on any deep link opened while signed out."""
     st.title("DTAC Workbench")
     st.write("Decide whether a digital health technology may be used in the NHS — and show why.")
     notice = st.session_state.pop("sign_in_notice", None)
@@ -48,4 +49,3 @@ def page() -> None:
         st.info(hint, icon=":material/key:")
 
 
-page()
