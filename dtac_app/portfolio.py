@@ -65,9 +65,10 @@ def summarise(result: Assessment) -> dict[str, object]:
     if result.regulatory.accepted_until and result.regulatory.accepted_until >= result.as_of:
         expiries.append((result.regulatory.accepted_until, f"{result.regulatory.marking} accepted in GB until"))
         expiries.sort()
+    covered = {ev.rule for ev in result.events}
     cal: list[CalendarItem] = [
-        CalendarItem(on=e.expires, kind="expiry", text=f"{e.label} expires ({e.question})", rule=e.question)
-        for e in result.evidence if e.expires is not None
+        CalendarItem(on=e.expires, kind="expiry", text=f"{e.label} ({e.question}) last valid day", rule=e.question)
+        for e in result.evidence if e.expires is not None and f"{e.kind}@{e.question}" not in covered
     ]
     for ev in result.events:
         kind = "window" if ev.effect == "condition" else "deadline" if ev.rule.startswith("GB-REG") else "expiry"
@@ -75,8 +76,9 @@ def summarise(result: Assessment) -> dict[str, object]:
             kind = "deadline"
         cal.append(CalendarItem(on=ev.on, kind=kind, text=ev.text, rule=ev.rule))
     if result.valid_until:
+        why = result.valid_until_reason.split(": ", 1)[-1]
         cal.append(CalendarItem(on=result.valid_until, kind="decision",
-                                text=f"Decision changes from '{result.decision_label}'", rule="decision"))
+                                text=f"No longer '{result.decision_label}': {why}", rule="decision"))
     cal.sort(key=lambda c: (c.on, c.kind, c.text))
     return {
         "profile": result.profile,
