@@ -7,6 +7,7 @@ record) and the HTML (the accessible copy) say the same things in the same words
 from __future__ import annotations
 
 import datetime as dt
+from functools import lru_cache
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 
@@ -292,6 +293,7 @@ def contrast(a: str, b: str) -> float:
     return (la + 0.05) / (lb + 0.05)
 
 
+@lru_cache(maxsize=64)
 def text_on(background: str) -> str:
     """White or NHS black text, whichever contrasts more with ``background`` (WCAG 2.2)."""
     return "#FFFFFF" if contrast("#FFFFFF", background) >= contrast(NHS_TEXT, background) else NHS_TEXT

@@ -258,9 +258,17 @@ class _Txt:
         return Paragraph(para(self.text) + self.suffix, self.style)
 
 
+# Every table starts from this font and colour, so plain-string cells in the usual style need no
+# per-cell commands (a table's style commands cost more to apply than its text costs to draw).
+_BASE_FONT = (REGULAR, 7.5, 9.6)
+
+
 def _resolve(data: list[list[Any]], widths: Sequence[float], hpad: float) -> list[tuple[Any, ...]]:
-    """Replace every ``_Txt`` in ``data`` in place; return the style commands plain strings need."""
-    cmds: list[tuple[Any, ...]] = []
+    """Replace every ``_Txt`` in ``data`` in place; return the style commands plain strings need.
+
+    The commands assume the table's base style is ``_BASE_FONT`` in ``TEXT`` colour.
+    """
+    cmds: list[tuple[Any, ...]] = [("FONT", (0, 0), (-1, -1), *_BASE_FONT), ("TEXTCOLOR", (0, 0), (-1, -1), TEXT)]
     for r, row in enumerate(data):
         for c, v in enumerate(row):
             if isinstance(v, list):
@@ -271,8 +279,10 @@ def _resolve(data: list[list[Any]], widths: Sequence[float], hpad: float) -> lis
                 if (not v.suffix and "\n" not in text
                         and stringWidth(text, st.fontName, st.fontSize) <= widths[c] - hpad):
                     row[c] = text
-                    cmds.append(("FONT", (c, r), (c, r), st.fontName, st.fontSize, st.leading))
-                    cmds.append(("TEXTCOLOR", (c, r), (c, r), st.textColor))
+                    if (st.fontName, st.fontSize, st.leading) != _BASE_FONT:
+                        cmds.append(("FONT", (c, r), (c, r), st.fontName, st.fontSize, st.leading))
+                    if st.textColor != TEXT:
+                        cmds.append(("TEXTCOLOR", (c, r), (c, r), st.textColor))
                 else:
                     row[c] = v.paragraph()
     return cmds
@@ -330,7 +340,6 @@ class _Builder:
         data.extend(rows)
         first = 1 if header else 0
         cmds: list[tuple[Any, ...]] = [
-            ("FONT", (0, 0), (-1, -1), REGULAR, 7.5),
             *_resolve(data, widths, 7),
             ("VALIGN", (0, 0), (-1, -1), "TOP"),
             ("LEFTPADDING", (0, 0), (-1, -1), 3.5),
@@ -358,7 +367,6 @@ class _Builder:
         cmds = _resolve(data, widths, 8)
         t = Table(data, colWidths=widths, hAlign="LEFT")
         t.setStyle(TableStyle([
-            ("FONT", (0, 0), (-1, -1), REGULAR, 7.5),
             *cmds,
             ("VALIGN", (0, 0), (-1, -1), "TOP"),
             ("BACKGROUND", (0, 0), (0, -1), GREY_5),
@@ -373,7 +381,8 @@ class _Builder:
 
     @staticmethod
     def colour_cell(col: int, row: int, colour: str) -> list[tuple[Any, ...]]:
-        return [("BACKGROUND", (col, row), (col, row), _c(colour)), ("TEXTCOLOR", (col, row), (col, row), _c(C.text_on(colour)))]
+        """The cell's background; its text colour comes from the badge style (``badge_cell``)."""
+        return [("BACKGROUND", (col, row), (col, row), _c(colour))]
 
     def badge_cell(self, label: str, colour: str, *more: str) -> _Txt | list[_Txt]:
         """A status in words on its colour (the cell gets the colour via ``colour_cell``)."""
@@ -499,7 +508,8 @@ class _Builder:
         chart = _section_chart(a)
         side = Table([[facts, chart]], colWidths=[112 * mm, FRAME_W - 112 * mm], hAlign="LEFT")
         side.setStyle(TableStyle([
-            ("FONT", (0, 0), (-1, -1), REGULAR, 7.5),("VALIGN", (0, 0), (-1, -1), "TOP"), ("LEFTPADDING", (0, 0), (-1, -1), 0),
+            ("FONT", (0, 0), (-1, -1), REGULAR, 7.5),
+            ("VALIGN", (0, 0), (-1, -1), "TOP"), ("LEFTPADDING", (0, 0), (-1, -1), 0),
                                   ("RIGHTPADDING", (0, 0), (-1, -1), 0), ("LEFTPADDING", (1, 0), (1, 0), 4 * mm)]))
         inner.append(side)
 
@@ -749,7 +759,6 @@ class _Builder:
             cmds = _resolve(data, widths, 0)
             t = Table(data, colWidths=widths, rowHeights=[10 * mm] * len(data), hAlign="LEFT")
             t.setStyle(TableStyle([
-            ("FONT", (0, 0), (-1, -1), REGULAR, 7.5),
                 *cmds,
                 ("VALIGN", (0, 0), (-1, -1), "BOTTOM"),
                 ("LINEBELOW", (1, 0), (1, -1), 0.6, TEXT),
