@@ -7,9 +7,9 @@ record) and the HTML (the accessible copy) say the same things in the same words
 from __future__ import annotations
 
 import datetime as dt
-from functools import lru_cache
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
+from functools import lru_cache
 
 from pydantic import BaseModel, ConfigDict, Field
 
