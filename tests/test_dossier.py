@@ -161,7 +161,7 @@ def test_long_tables_split_with_repeated_headers(rich_files: dict[str, bytes]) -
 
 def test_outline_bookmarks_point_at_their_pages(rich_files: dict[str, bytes]) -> None:
     reader = pypdf.PdfReader(io.BytesIO(rich_files["pdf"]))
-    top = {o.title: reader.get_destination_page_number(o) for o in reader.outline if not isinstance(o, list)}
+    top: dict[Any, Any] = {o.title: reader.get_destination_page_number(o) for o in reader.outline if not isinstance(o, list)}
     assert {"Summary", "Findings by section", "Evidence register", "Sign-off"} <= set(top)
     for title, page in top.items():
         assert title in (reader.pages[page].extract_text() or ""), title
@@ -169,7 +169,7 @@ def test_outline_bookmarks_point_at_their_pages(rich_files: dict[str, bytes]) ->
 
 def test_pdf_metadata_fonts_and_dates(rich: Any, rich_files: dict[str, bytes]) -> None:
     _, a, _ = rich
-    reader = pypdf.PdfReader(io.BytesIO(rich_files["pdf"]))
+    reader: Any = pypdf.PdfReader(io.BytesIO(rich_files["pdf"]))
     meta = reader.metadata
     assert meta is not None
     assert meta.title == f"DTAC assessment dossier: {a.product.name} {a.product.version}"
@@ -376,7 +376,7 @@ def check_html(page: str) -> _Checker:
         if tag == "th":
             assert attrs.get("scope") in ("col", "row"), "every header cell has a scope"
     assert names.count("table") == names.count("caption"), "every table has a caption"
-    assert c.headings.count(1) == 1
+    assert c.headings[0] == 1 and c.headings.count(1) == 1, "one h1, and it comes first"
     for prev, cur in zip(c.headings, c.headings[1:], strict=False):
         assert cur <= prev + 1, f"heading level jumps from h{prev} to h{cur}"
     return c
@@ -400,7 +400,7 @@ def test_decision_colours_have_enough_contrast() -> None:
     from dtac_app.dossier import content as C
     from dtac_app.results import DECISION_COLOURS
 
-    palettes = [DECISION_COLOURS, C.OUTCOME_COLOURS, C.SECTION_STATUS_COLOURS, C.SEVERITY_COLOURS,
+    palettes: list[dict[Any, str]] = [DECISION_COLOURS, C.OUTCOME_COLOURS, C.SECTION_STATUS_COLOURS, C.SEVERITY_COLOURS,
                 C.VERDICT_COLOURS, C.EVIDENCE_STATE_COLOURS]
     for palette in palettes:
         for colour in palette.values():

@@ -124,6 +124,7 @@ footer { margin: 3rem 0 2rem; color: #4C6272; font-size: .875rem; }
   body { font-size: 10pt; }
   header.banner { background: none; color: #000; border-bottom: 3pt solid #005EB8; padding: 0 0 6pt; }
   nav, .skip { display: none; }
+  nav + section h2, section:first-of-type h2 { break-before: auto; }
   h2 { break-before: page; }
   h2, h3 { break-after: avoid; }
   thead { display: table-header-group; }
@@ -155,14 +156,16 @@ def render_html(d: C.DossierInput) -> bytes:
         f"<p>{esc(C.SUBTITLE)} · assessment as of {esc(fmt(a.as_of))}</p>",
         "</div></header>",
         '<div class="wrap">',
+        '<main id="main">',
+    ]
+    parts += _cover(d, colour)
+    parts += [
         '<nav aria-label="Contents"><h2 id="contents">Contents</h2><ol>',
         '<li><a href="#summary">Summary</a></li><li><a href="#findings">Findings by section</a></li>',
         '<li><a href="#evidence">Evidence register</a></li><li><a href="#regulatory">Regulatory and NICE status</a></li>',
         '<li><a href="#conditions">Conditions, reasons and fixes</a></li><li><a href="#signoff">Sign-off</a></li>',
         "</ol></nav>",
-        '<main id="main">',
     ]
-    parts += _cover(d, colour)
     parts += _summary(a)
     parts += _findings(a)
     parts += _evidence(a)
@@ -269,7 +272,7 @@ def _findings(a: Assessment) -> list[str]:
                 outcome += '<br><span class="override">(assessor override)</span>'
             reason = [_text(C.reason_text(q))]
             if q.override is not None:
-                reason.append(f'<span class="override">{_text(C.override_text(q))}</span>')
+                reason.append(f'<strong>Assessor override.</strong> {_text(C.override_text(q))}')
             if q.condition:
                 reason.append(_text(f"Condition: {q.condition}"))
             if q.evidence:

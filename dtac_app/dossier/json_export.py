@@ -65,7 +65,7 @@ class ManifestEntry(_Doc):
 class DossierDocument(_Doc):
     """The JSON dossier. Keys are stable within a schema version."""
 
-    schema_: Literal["dtac-dossier/1"] = Field(default=DOSSIER_SCHEMA, alias="schema")
+    schema_: Literal["dtac-dossier/1"] = Field(default="dtac-dossier/1", alias="schema")
     generator: Generator
     inputs: Inputs
     evidence_manifest: tuple[ManifestEntry, ...]
@@ -111,8 +111,8 @@ def dossier_document(d: DossierInput) -> DossierDocument:
             criteria=CriteriaInput(set=a.criteria.set, version=a.criteria.version, hashes=dict(a.criteria.hashes)),
             submission=sub,
             submission_sha256=canonical_sha256(submission_data(sub)),
-            overrides=overrides,  # type: ignore[arg-type]
-            verifications=verifications,  # type: ignore[arg-type]
+            overrides=overrides,
+            verifications=verifications,
             source=d.source,
         ),
         evidence_manifest=manifest,

@@ -214,7 +214,7 @@ def _canvas_maker(chrome: _Chrome) -> Callable[..., Canvas]:
 def _as_of_timestamp(a: Assessment) -> TimeStamp:
     ts = TimeStamp(invariant=1)
     t = calendar.timegm(a.as_of.timetuple())
-    ts.t = float(t)
+    ts.t = t
     ts.lt = time.gmtime(t)
     ts.YMDhms = tuple(ts.lt)[:6]
     ts.dhh = ts.dmm = 0
@@ -231,7 +231,7 @@ class _DocTemplate(BaseDocTemplate):
             return
         key = f"h{self.seq.nextf('outline')}"
         self.canv.bookmarkPage(key)
-        self.canv.addOutlineEntry(flowable._outline_title, key, level=level, closed=level > 0)  # type: ignore[attr-defined]
+        self.canv.addOutlineEntry(flowable._outline_title, key, level=level, closed=level > 0)
 
 
 # ----------------------------------------------------------------------------- the builder
@@ -253,9 +253,10 @@ class _Txt:
     text: str  # cleaned and clipped, not escaped
     style: ParagraphStyle
     suffix: str = ""  # markup this module wrote (the appendix reference)
+    prefix: str = ""  # markup this module wrote (a bold label)
 
     def paragraph(self) -> Paragraph:
-        return Paragraph(para(self.text) + self.suffix, self.style)
+        return Paragraph(self.prefix + para(self.text) + self.suffix, self.style)
 
 
 # Every table starts from this font and colour, so plain-string cells in the usual style need no
@@ -276,7 +277,7 @@ def _resolve(data: list[list[Any]], widths: Sequence[float], hpad: float) -> lis
             elif isinstance(v, _Txt):
                 st = v.style
                 text = drawable(v.text)
-                if (not v.suffix and "\n" not in text
+                if (not v.suffix and not v.prefix and "\n" not in text
                         and stringWidth(text, st.fontName, st.fontSize) <= widths[c] - hpad):
                     row[c] = text
                     if (st.fontName, st.fontSize, st.leading) != _BASE_FONT:
@@ -305,24 +306,29 @@ class _Builder:
         """A paragraph from markup this module wrote (any untrusted part already passed through ``para``)."""
         return Paragraph(markup, self.s[style])
 
-    def cell(self, text: object, style: str | ParagraphStyle = "cell", *, title: str = "", wide: bool = False) -> _Txt:
-        """Untrusted text in a table cell: clipped to fit, with the full text kept for the appendix."""
+    def cell(self, text: object, style: str | ParagraphStyle = "cell", *, title: str = "", wide: bool = False,
+             label: str = "") -> _Txt:
+        """Untrusted text in a table cell: clipped to fit, with the full text kept for the appendix.
+
+        ``label`` is a bold lead-in this module writes (never untrusted text).
+        """
         st = self.s[style] if isinstance(style, str) else style
         full = clean(text).strip()
         shown, cut = clip(full, *((WIDE_CHARS, WIDE_LINES) if wide else (CELL_CHARS, CELL_LINES)))
+        prefix = f"<b>{para(label)}</b> " if label else ""
         if not cut:
-            return _Txt(shown, st)
+            return _Txt(shown, st, prefix=prefix)
         ref = f"A{len(self.appendix.entries) + 1}"
         self.appendix.entries.append((ref, title or "Text", full))
-        return _Txt(shown, st, f" <b>[full text: appendix {ref}]</b>")
+        return _Txt(shown, st, f" <b>[full text: appendix {ref}]</b>", prefix)
 
     def heading(self, text: str, level: int, *, outline: bool = True) -> Paragraph:
         """A heading; levels 0 and 1 also get a PDF bookmark (the outline a reader navigates by)."""
         style = "h1" if level == 0 else "h2" if level == 1 else "h3"
         h = Paragraph(para(text), self.s[style])
         if level <= 1 and outline:
-            h._outline_level = level  # type: ignore[attr-defined]
-            h._outline_title = clean(text)[:120]  # type: ignore[attr-defined]
+            h._outline_level = level
+            h._outline_title = clean(text)[:120]
         return h
 
     def table(
@@ -532,7 +538,7 @@ class _Builder:
         # The summary is one page by design; shrink rather than spill if a submission is extreme.
         avail_h = PAGE_H - MARGIN_TOP - MARGIN_BOTTOM - 2 * mm
         page = KeepInFrame(FRAME_W, avail_h, inner, mode="shrink")
-        page._outline_level, page._outline_title = 0, "Summary"  # type: ignore[attr-defined]
+        page._outline_level, page._outline_title = 0, "Summary"
         self.story.append(page)
 
     def _verdict_markup(self, status: str, summary: str) -> Paragraph:
@@ -570,7 +576,8 @@ class _Builder:
                 extra += self.colour_cell(3, r, colour_q)
                 reason: list[Flowable] = [self.cell(C.reason_text(q), st, title=f"{q.id} reason", wide=True)]
                 if q.override is not None:
-                    reason.append(self.cell(C.override_text(q), "cell_bold", title=f"{q.id} override rationale", wide=True))
+                    reason.append(self.cell(C.override_text(q), st, title=f"{q.id} override rationale", wide=True,
+                                            label="Assessor override."))
                 if q.condition:
                     reason.append(self.cell(f"Condition: {q.condition}", st, title=f"{q.id} condition"))
                 if q.evidence:
@@ -691,9 +698,9 @@ class _Builder:
             rows.append(row)
             extra += self.colour_cell(1, r, colour)
         if fix:
-            widths = [28 * mm, 21 * mm, 55 * mm, 35 * mm, FRAME_W - 139 * mm]
+            widths = [33 * mm, 20 * mm, 55 * mm, 33 * mm, FRAME_W - 141 * mm]
             return self.table(["Rule", "Result", "Finding", "Based on", "How to fix"], rows, widths, extra=extra)
-        widths = [30 * mm, 22 * mm, 78 * mm, FRAME_W - 130 * mm]
+        widths = [35 * mm, 21 * mm, 76 * mm, FRAME_W - 132 * mm]
         return self.table(["Rule", "Result", "Finding", "Based on"], rows, widths, extra=extra)
 
     def conditions_and_timeline(self) -> None:
@@ -819,11 +826,11 @@ def _section_chart(a: Assessment) -> Drawing:
         bc.bars[i].fillColor = _c(col)
         bc.bars[i].strokeColor = None
     d.add(bc)
-    x = 18
+    x = 18.0
     for label, col in zip(("Met", "Not met", "Missing"), palette, strict=True):
         d.add(Rect(x, 4, 7, 7, fillColor=_c(col), strokeColor=None))
         d.add(String(x + 10, 5, label, fontName=REGULAR, fontSize=7, fillColor=TEXT))
-        x += 12 + 4.2 * len(label) + 8
+        x += 10 + stringWidth(label, REGULAR, 7) + 9
     return d
 
 

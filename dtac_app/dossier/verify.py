@@ -208,8 +208,8 @@ def _differences(old: dict[str, Any], new: dict[str, Any]) -> list[str]:
         if was is None:
             out.append(f"question {q['id']}: not in the recorded assessment")
         elif was.get("outcome") != q.get("outcome"):
-            out.append(f"question {q['id']}: recorded “{OUTCOME_LABELS.get(was.get('outcome'), was.get('outcome'))}”, "  # type: ignore[call-overload]
-                       f"re-run gives “{OUTCOME_LABELS.get(q.get('outcome'), q.get('outcome'))}”")  # type: ignore[call-overload]
+            out.append(f"question {q['id']}: recorded “{OUTCOME_LABELS.get(was.get('outcome'), was.get('outcome'))}”, "
+                       f"re-run gives “{OUTCOME_LABELS.get(q.get('outcome'), q.get('outcome'))}”")
     for key in sorted(set(old) | set(new)):
         if key in ("decision", "decision_label", "valid_until", "questions"):
             continue
