@@ -17,6 +17,8 @@ from typing import Any
 import pypdf
 import pytest
 from conftest import REPO, TODAY, passing_lbp, passing_v2
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 from reportlab import rl_config
 from typer.testing import CliRunner
 
@@ -28,7 +30,7 @@ from dtac_app.dossier.json_export import DOSSIER_SCHEMA, DossierDocument, dossie
 from dtac_app.engine import assess
 from dtac_app.results import Assessment, Override, Verification
 from dtac_app.submission import Submission
-from dtac_app.submission_io import load_submission
+from dtac_app.submission_io import load_submission, parse_submission
 
 HOSTILE = {
     "B2": "Our app <b>is bold</b> & </para> <script>alert('x')</script> <font color=red>unbalanced <i> &amp; &nbsp; ]]>",
@@ -149,6 +151,18 @@ def test_every_page_says_page_x_of_y(rich_files: dict[str, bytes]) -> None:
     for i, text in enumerate(pages, start=1):
         assert f"Page {i} of {n}" in text
         assert "Decision:" in text  # footer names the decision on every page
+
+
+def test_summary_is_one_page(rich_files: dict[str, bytes], hostile: Any) -> None:
+    for pdf in (rich_files["pdf"], hostile[2]["pdf"]):
+        pages = pdf_pages(pdf)
+        summary = " ".join(pages[1].split())
+        assert "Summary" in summary and "Answers by section" in summary
+        for sid in ("C1", "C2", "C3", "C4", "D1"):
+            assert sid in summary
+        assert "GB device regulation" in summary and "NICE back-pain" in summary
+        assert "Top fixes" in summary
+        assert "Findings by section" in pages[2]  # the next section starts on the next page
 
 
 def test_long_tables_split_with_repeated_headers(rich_files: dict[str, bytes]) -> None:
@@ -315,8 +329,6 @@ def test_odd_answers_never_break_the_build(answer: str, tmp_path: Path) -> None:
     data = passing_v2()
     data["answers"]["B2"] = answer
     cat = get_catalogue()
-    from dtac_app.submission_io import parse_submission
-
     sub = parse_submission(data, cat, file="t.yaml")
     a = assess(sub, cat, as_of=TODAY)
     files = build_dossier(a, sub, FORMATS)
@@ -325,6 +337,23 @@ def test_odd_answers_never_break_the_build(answer: str, tmp_path: Path) -> None:
     assert f"Page 1 of {len(pages)}" in pages[0]
     check_html(files["html"].decode("utf-8"))
     json.loads(files["json"])
+
+
+@settings(max_examples=15, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(answer=st.text(max_size=3000), name=st.text(min_size=1, max_size=200).filter(lambda t: t.strip()))
+def test_any_text_builds(answer: str, name: str) -> None:
+    """Property: whatever a vendor types, every format builds and the PDF still numbers its pages."""
+    data = passing_v2()
+    data["answers"]["B2"] = answer
+    data["product"]["name"] = name
+    cat = get_catalogue()
+    sub = parse_submission(data, cat, file="t.yaml")
+    a = assess(sub, cat, as_of=TODAY)
+    files = build_dossier(a, sub, FORMATS)
+    pages = pdf_pages(files["pdf"])
+    assert f"Page {len(pages)} of {len(pages)}" in pages[-1]
+    check_html(files["html"].decode("utf-8"))
+    assert json.loads(files["json"])["inputs"]["submission"]["answers"].get("B2", "") == sub.answers.get("B2", "")
 
 
 # ----------------------------------------------------------------------------- HTML structure
