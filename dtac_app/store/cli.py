@@ -28,7 +28,7 @@ db_app = typer.Typer(help="The database: create/upgrade it, load examples, expor
                      no_args_is_help=True)
 user_app = typer.Typer(help="Local user accounts: add, list, disable, enable, set a password.", no_args_is_help=True)
 
-out = Console(highlight=False, soft_wrap=False)
+out = Console(highlight=False, soft_wrap=True)
 err = Console(stderr=True, highlight=False)
 
 EXAMPLES_DEFAULT = "submissions"

@@ -2,7 +2,8 @@
 overrides, provenance, sign-offs, clarifications, login attempts and the append-only audit log.
 
 Append-only tables get triggers that refuse UPDATE and DELETE (and TRUNCATE on PostgreSQL);
-on PostgreSQL the connecting role's UPDATE/DELETE/TRUNCATE privileges on them are also revoked.
+on PostgreSQL the connecting role's DELETE/TRUNCATE (and, where no foreign key points at the
+table, UPDATE) privileges on them are also revoked.
 A later migration that rebuilds one of these tables in SQLite batch mode must re-create its
 triggers (batch "move and copy" drops them): call ``append_only_sql`` from this module.
 
@@ -25,11 +26,16 @@ APPEND_ONLY_TABLES = (
     "sign_offs",
     "clarification_replies",
 )
+# Append-only tables that foreign keys point at (see append_only_sql).
+FK_REFERENCED = ("submissions", "assessment_revisions")
 
 
 def append_only_sql(dialect: str, table: str) -> list[str]:
     """DDL that makes ``table`` append-only on ``dialect`` (sqlite or postgresql)."""
     msg = f"{table} is append-only: rows cannot be changed or deleted"
+    # Foreign-key checks lock referenced rows FOR KEY SHARE, which needs UPDATE privilege, so
+    # UPDATE stays granted on referenced tables (the trigger still refuses it).
+    privileges = "DELETE, TRUNCATE" if table in FK_REFERENCED else "UPDATE, DELETE, TRUNCATE"
     if dialect == "sqlite":
         return [
             f"CREATE TRIGGER {table}_no_update BEFORE UPDATE ON {table} "
@@ -43,8 +49,8 @@ def append_only_sql(dialect: str, table: str) -> list[str]:
             "FOR EACH ROW EXECUTE FUNCTION dtac_append_only()",
             f"CREATE TRIGGER {table}_no_truncate BEFORE TRUNCATE ON {table} "
             "FOR EACH STATEMENT EXECUTE FUNCTION dtac_append_only()",
-            f"REVOKE UPDATE, DELETE, TRUNCATE ON {table} FROM PUBLIC",
-            f"REVOKE UPDATE, DELETE, TRUNCATE ON {table} FROM CURRENT_USER",
+            f"REVOKE {privileges} ON {table} FROM PUBLIC",
+            f"REVOKE {privileges} ON {table} FROM CURRENT_USER",
         ]
     return []
 
