@@ -171,7 +171,7 @@ class Submission(Base):
     id: Mapped[int] = mapped_column(primary_key=True)
     product_version_id: Mapped[int] = mapped_column(ForeignKey("product_versions.id"), index=True)
     filename: Mapped[str] = mapped_column(String(500))
-    content: Mapped[bytes] = mapped_column(LargeBinary)
+    content: Mapped[bytes] = mapped_column(LargeBinary, deferred=True)  # loaded only when read
     sha256: Mapped[str] = mapped_column(String(64), index=True)
     size: Mapped[int] = mapped_column(Integer)
     criteria_set: Mapped[str] = mapped_column(String(40))
@@ -227,7 +227,7 @@ class AssessmentRevision(Base):
     valid_until: Mapped[dt.date | None] = mapped_column(Date)
     engine_version: Mapped[str] = mapped_column(String(40))
     criteria_hash: Mapped[str] = mapped_column(String(64))
-    result: Mapped[dict[str, Any]] = mapped_column(JSON)
+    result: Mapped[dict[str, Any]] = mapped_column(JSON, deferred=True)  # loaded only when read
 
     assessment: Mapped[Assessment] = relationship(back_populates="revisions")
     overrides: Mapped[list[OverrideRow]] = relationship(order_by="OverrideRow.question_id")
