@@ -7,7 +7,7 @@ record) and the HTML (the accessible copy) say the same things in the same words
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Iterable, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass
 from functools import lru_cache
 
@@ -38,8 +38,6 @@ NHS_GREY_5 = "#F0F4F5"
 NHS_GREEN = "#007F3B"
 NHS_RED = "#D5281B"
 NHS_ORANGE = "#ED8B00"
-NHS_WARM_YELLOW = "#FFB81C"
-NHS_PURPLE = "#330072"
 
 SECTION_STATUS_LABELS = {
     "met": "Met",
@@ -120,7 +118,6 @@ PROFILE_LABELS = {
     "dtac": "dtac — DTAC C1–C4, evidence validity, GB device rules, D1 reported",
     "nice-lbp": "nice-lbp — DTAC plus NICE HTE16 and NG59 back-pain rules",
 }
-ASSESSED_SECTIONS = ("C1", "C2", "C3", "C4")
 
 
 class SignOff(BaseModel):
@@ -257,12 +254,9 @@ def valid_until_sentence(a: Assessment) -> str:
     return f"{fmt(a.valid_until)}. {a.valid_until_reason}"
 
 
-def top_fixes(a: Assessment, n: int = 5) -> list[str]:
-    return [f.action for f in a.fixes[:n]]
-
-
-def findings_in(findings: Iterable[Finding], *severities: str) -> list[Finding]:
-    return [f for f in findings if f.severity in severities]
+def finding_line(f: Finding) -> str:
+    """A finding in one line, led by its rule id (once: question findings already start with it)."""
+    return f.text if f.text.startswith(f"{f.rule} ") else f"{f.rule}: {f.text}"
 
 
 def criteria_rows(a: Assessment) -> list[tuple[str, str]]:

@@ -238,12 +238,12 @@ def _summary(a: Assessment) -> list[str]:
             ("Valid until", esc(C.valid_until_sentence(a))),
         ]),
         '<h3 id="summary-reasons">Reasons for the decision</h3><ul>',
-        *[f"<li>{esc(f.rule)}: {_text(f.text)}</li>" for f in a.reasons],
+        *[f"<li>{_text(C.finding_line(f))}</li>" for f in a.reasons],
         "</ul>",
     ]
     if a.conditions and a.reasons != a.conditions:
         out += ['<h3 id="summary-conditions">Conditions</h3><ul>',
-                *[f"<li>{esc(f.rule)}: {_text(f.text)}</li>" for f in a.conditions], "</ul>"]
+                *[f"<li>{_text(C.finding_line(f))}</li>" for f in a.conditions], "</ul>"]
     if a.fixes:
         out += ['<h3 id="summary-fixes">Top fixes (most impact first)</h3><ol>',
                 *[f"<li>{_text(f.action)}</li>" for f in a.fixes[:5]], "</ol>"]

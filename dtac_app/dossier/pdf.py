@@ -521,7 +521,7 @@ class _Builder:
 
         def listing(title: str, findings: Sequence[Finding], n: int) -> None:
             inner.append(self.heading(title, 2))
-            shown = [f"{f.rule}: {f.text}" for f in findings[:n]]
+            shown = [C.finding_line(f) for f in findings[:n]]
             inner.extend(self.bullets(shown, limit=240))
             if len(findings) > n:
                 inner.append(self.p(f"… and {len(findings) - n} more: see “Conditions, reasons and fixes”.", "muted"))
@@ -590,15 +590,14 @@ class _Builder:
                     reason,
                     self.cell(C.provenance_text(q), st, title=f"{q.id} verification"),
                 ])
+            if sec.id == "D1" and any(i.points is not None for i in a.d1.items):
+                block.append(_d1_chart(a))
             block.append(Spacer(1, 1.5 * mm))
             t = self.table(["ID", "Question", "Answer", "Outcome", "Reason, override, evidence", "Provenance"], rows, widths, extra=extra)
-            # Keep the heading with the start of its table.
-            self.story.append(CondPageBreak(45 * mm))
+            # Keep the heading (and the D1 chart) with the start of its table.
+            self.story.append(CondPageBreak(45 * mm + sum(f.wrap(FRAME_W, PAGE_H)[1] for f in block if isinstance(f, Drawing))))
             self.story.extend(block)
             self.story.append(t)
-            if sec.id == "D1" and any(i.points is not None for i in a.d1.items):
-                self.story.append(Spacer(1, 3 * mm))
-                self.story.append(KeepTogether([self.p(f"D1 score: {C.d1_text(a)}", "small"), _d1_chart(a)]))
 
     def evidence(self) -> None:
         a = self.a
@@ -837,10 +836,12 @@ def _section_chart(a: Assessment) -> Drawing:
 def _d1_chart(a: Assessment) -> Drawing:
     """D1 points earned per item, as a share of the item's weight."""
     items = [i for i in a.d1.items if i.points is not None]
-    w, h = FRAME_W, 40 * mm
+    w, h = FRAME_W, 38 * mm
     d = _drawing(w, h)
+    d.add(String(0, h - 9, f"D1 points per item, as a share of each item’s weight — score {C.d1_text(a)}",
+                 fontName=BOLD, fontSize=7.5, fillColor=TEXT))
     bc = VerticalBarChart()
-    bc.x, bc.y, bc.width, bc.height = 28, 16, min(w - 40, 18 * len(items) + 30), h - 24
+    bc.x, bc.y, bc.width, bc.height = 28, 14, min(w - 40, 26 * len(items) + 10), h - 30
     bc.data = [[round(100 * (i.points or 0.0), 1) for i in items]]
     bc.categoryAxis.categoryNames = [i.id for i in items]
     bc.categoryAxis.labels.fontName = REGULAR
@@ -854,8 +855,6 @@ def _d1_chart(a: Assessment) -> Drawing:
     bc.bars[0].fillColor = BLUE
     bc.bars[0].strokeColor = None
     d.add(bc)
-    d.add(String(bc.x + bc.width + 10, h - 14, "D1 points per item (% of the item’s weight)",
-                 fontName=REGULAR, fontSize=7, fillColor=MUTED))
     return d
 
 
