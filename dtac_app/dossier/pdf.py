@@ -254,6 +254,7 @@ class _Txt:
     style: ParagraphStyle
     suffix: str = ""  # markup this module wrote (the appendix reference)
     prefix: str = ""  # markup this module wrote (a bold label)
+    paragraph_only: bool = False
 
     def paragraph(self) -> Paragraph:
         return Paragraph(self.prefix + para(self.text) + self.suffix, self.style)
@@ -277,7 +278,7 @@ def _resolve(data: list[list[Any]], widths: Sequence[float], hpad: float) -> lis
             elif isinstance(v, _Txt):
                 st = v.style
                 text = drawable(v.text)
-                if (not v.suffix and not v.prefix and "\n" not in text
+                if (not (v.suffix or v.prefix or v.paragraph_only) and "\n" not in text
                         and stringWidth(text, st.fontName, st.fontSize) <= widths[c] - hpad):
                     row[c] = text
                     if (st.fontName, st.fontSize, st.leading) != _BASE_FONT:
@@ -385,24 +386,16 @@ class _Builder:
         ]))
         return t
 
-    @staticmethod
-    def colour_cell(col: int, row: int, colour: str) -> list[tuple[Any, ...]]:
-        """The cell's background; its text colour comes from the badge style (``badge_cell``)."""
-        return [("BACKGROUND", (col, row), (col, row), _c(colour))]
-
     def badge_cell(self, label: str, colour: str, *more: str) -> _Txt | list[_Txt]:
-        """A status in words on its colour (the cell gets the colour via ``colour_cell``)."""
-        fg = C.text_on(colour)
-        badge = _Txt(label, self._style_in("cell_badge", fg))
+        """A status in words on a block of its colour, with any further lines in plain text below."""
+        key = f"badge@{colour}"
+        if key not in self.s:
+            self.s[key] = ParagraphStyle(key, parent=self.s["cell_badge"], textColor=_c(C.text_on(colour)),
+                                         backColor=_c(colour), borderPadding=(1.2, 2.5, 1.6, 2.5))
+        badge = _Txt(label, self.s[key], paragraph_only=True)  # a plain table string has no background
         if not more:
             return badge
-        return [badge, *(self.cell(m, self._style_in("cell", fg)) for m in more)]
-
-    def _style_in(self, base: str, colour: str) -> ParagraphStyle:
-        key = f"{base}@{colour}"
-        if key not in self.s:
-            self.s[key] = ParagraphStyle(key, parent=self.s[base], textColor=_c(colour))
-        return self.s[key]
+        return [badge, *(self.cell(m, "cell") for m in more)]
 
     def bullets(self, items: Sequence[str], style: str = "bullet", limit: int | None = None) -> list[Flowable]:
         """A bulleted list; ``limit`` clips each item (for the one-page summary only)."""
@@ -486,8 +479,8 @@ class _Builder:
     def summary(self) -> None:
         a = self.a
         inner: list[Flowable] = [self.heading("Summary", 0, outline=False), self.p(a.summary, "lead")]
-        rows, extra = [], []
-        for i, sec in enumerate(a.sections, start=1):
+        rows = []
+        for sec in a.sections:
             colour = C.SECTION_STATUS_COLOURS[sec.status]
             label = C.section_label(sec, a.d1.percent)
             context = sec.role == "context"
@@ -499,9 +492,8 @@ class _Builder:
                 self.cell("—" if context else sec.missing),
                 self.cell(sec.asked),
             ])
-            extra += self.colour_cell(1, i, colour)
         w = [62 * mm, 44 * mm, 17 * mm, 17 * mm, 17 * mm, FRAME_W - 157 * mm]
-        inner.append(self.table(["Section", "Result", "Met", "Not met", "Missing", "Asked"], rows, w, extra=extra))
+        inner.append(self.table(["Section", "Result", "Met", "Not met", "Missing", "Asked"], rows, w))
         inner.append(Spacer(1, 4 * mm))
 
         reg, nice = a.regulatory, a.nice
@@ -564,8 +556,8 @@ class _Builder:
             block.append(self.markup(
                 f'<font color="{_ink(colour)}"><b>{para(C.section_label(sec, a.d1.percent))}</b></font>'
                 f" · {para(C.section_counts(sec))}", "small"))
-            rows, extra = [], []
-            for r, q in enumerate(qs, start=1):
+            rows = []
+            for q in qs:
                 muted = not q.asked
                 st = "cell_muted" if muted else "cell"
                 colour_q = C.OUTCOME_COLOURS[q.outcome]
@@ -573,7 +565,6 @@ class _Builder:
                     outcome = self.badge_cell(C.outcome_label(q), colour_q, "(assessor override)")
                 else:
                     outcome = self.badge_cell(C.outcome_label(q), colour_q)
-                extra += self.colour_cell(3, r, colour_q)
                 reason: list[Flowable] = [self.cell(C.reason_text(q), st, title=f"{q.id} reason", wide=True)]
                 if q.override is not None:
                     reason.append(self.cell(C.override_text(q), st, title=f"{q.id} override rationale", wide=True,
@@ -593,7 +584,7 @@ class _Builder:
             if sec.id == "D1" and any(i.points is not None for i in a.d1.items):
                 block.append(_d1_chart(a))
             block.append(Spacer(1, 1.5 * mm))
-            t = self.table(["ID", "Question", "Answer", "Outcome", "Reason, override, evidence", "Provenance"], rows, widths, extra=extra)
+            t = self.table(["ID", "Question", "Answer", "Outcome", "Reason, override, evidence", "Provenance"], rows, widths)
             # Keep the heading (and the D1 chart) with the start of its table.
             self.story.append(CondPageBreak(45 * mm + sum(f.wrap(FRAME_W, PAGE_H)[1] for f in block if isinstance(f, Drawing))))
             self.story.extend(block)
@@ -631,7 +622,6 @@ class _Builder:
             rows.append(["", [self.cell(e.detail, "cell_muted", wide=True), self.markup(digest, "hash")], "", "", "", "", ""])
             extra += [
                 ("BACKGROUND", (0, r), (-1, r + 1), _c("#F8FAFA") if (r // 2) % 2 else WHITE),
-                *self.colour_cell(6, r, colour),
                 ("SPAN", (1, r + 1), (-1, r + 1)),
                 ("NOSPLIT", (0, r), (-1, r + 1)),
                 ("LINEBELOW", (0, r), (-1, r), 0.3, WHITE),
@@ -683,8 +673,8 @@ class _Builder:
             self.story.append(self.findings_table(nice.findings))
 
     def findings_table(self, findings: Sequence[Finding], *, fix: bool = False) -> Table:
-        rows, extra = [], []
-        for r, f in enumerate(findings, start=1):
+        rows = []
+        for f in findings:
             colour = C.SEVERITY_COLOURS[f.severity]
             row = [
                 self.cell(f.rule, "cell_bold"),
@@ -695,12 +685,11 @@ class _Builder:
             if fix:
                 row.append(self.cell(f.fix or "—", title=f"{f.rule} fix"))
             rows.append(row)
-            extra += self.colour_cell(1, r, colour)
         if fix:
             widths = [33 * mm, 20 * mm, 55 * mm, 33 * mm, FRAME_W - 141 * mm]
-            return self.table(["Rule", "Result", "Finding", "Based on", "How to fix"], rows, widths, extra=extra)
+            return self.table(["Rule", "Result", "Finding", "Based on", "How to fix"], rows, widths)
         widths = [35 * mm, 21 * mm, 76 * mm, FRAME_W - 132 * mm]
-        return self.table(["Rule", "Result", "Finding", "Based on"], rows, widths, extra=extra)
+        return self.table(["Rule", "Result", "Finding", "Based on"], rows, widths)
 
     def conditions_and_timeline(self) -> None:
         a = self.a
