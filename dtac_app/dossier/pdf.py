@@ -14,7 +14,7 @@ import calendar
 import io
 import time
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from typing import Any
 
 from reportlab.graphics.charts.barcharts import HorizontalBarChart, VerticalBarChart
@@ -190,10 +190,10 @@ def _canvas_maker(chrome: _Chrome) -> Callable[..., Canvas]:
             self._held: list[dict[str, Any]] = []
             self._marks: list[str] = []
 
-        def bookmarkPage(self, key: str, **kw: Any) -> None:  # noqa: N802 - ReportLab's name
+        def bookmarkPage(self, key: str, **kw: Any) -> None:  # ReportLab's names
             self._marks.append(key)
 
-        def showPage(self) -> None:  # noqa: N802
+        def showPage(self) -> None:
             self._held.append(dict(self.__dict__))
             self._startPage()
             self._marks = []
@@ -225,7 +225,7 @@ def _as_of_timestamp(a: Assessment) -> TimeStamp:
 class _DocTemplate(BaseDocTemplate):
     """Adds an outline entry (PDF bookmark) for every h1 and h2 heading."""
 
-    def afterFlowable(self, flowable: Flowable) -> None:  # noqa: N802
+    def afterFlowable(self, flowable: Flowable) -> None:
         level = getattr(flowable, "_outline_level", None)
         if level is None:
             return
@@ -235,11 +235,6 @@ class _DocTemplate(BaseDocTemplate):
 
 
 # ----------------------------------------------------------------------------- the builder
-
-
-@dataclass
-class _Appendix:
-    entries: list[tuple[str, str, str]] = field(default_factory=list)  # (ref, title, full text)
 
 
 @dataclass(frozen=True)
@@ -295,7 +290,7 @@ class _Builder:
         self.d = d
         self.a = d.assessment
         self.s = _styles()
-        self.appendix = _Appendix()
+        self.appendix: list[tuple[str, str, str]] = []  # (ref, title, full text) of clipped cells
         self.story: list[Flowable] = []
 
     # -- small pieces
@@ -319,8 +314,8 @@ class _Builder:
         prefix = f"<b>{para(label)}</b> " if label else ""
         if not cut:
             return _Txt(shown, st, prefix=prefix)
-        ref = f"A{len(self.appendix.entries) + 1}"
-        self.appendix.entries.append((ref, title or "Text", full))
+        ref = f"A{len(self.appendix) + 1}"
+        self.appendix.append((ref, title or "Text", full))
         return _Txt(shown, st, f" <b>[full text: appendix {ref}]</b>", prefix)
 
     def heading(self, text: str, level: int, *, outline: bool = True) -> Paragraph:
@@ -420,7 +415,7 @@ class _Builder:
         self.story.append(PageBreak())
         self.conditions_and_timeline()
         # The appendix collects clipped texts from every earlier table, so it is built last but one.
-        if self.appendix.entries:
+        if self.appendix:
             self.story.append(PageBreak())
             self.appendix_pages()
         self.story.append(PageBreak())
@@ -730,7 +725,7 @@ class _Builder:
         self.story.append(self.p(
             "Texts too long for a table cell are shown there in part and printed here in full, exactly as supplied "
             "(characters the embedded fonts cannot draw, such as emoji, appear as �).", "small"))
-        for ref, title, full in self.appendix.entries:
+        for ref, title, full in self.appendix:
             self.story.append(self.heading(f"{ref} — {title} ({len(full):,} characters)", 2))
             for piece in chunks(full):
                 self.story.append(self.p(piece, "appendix"))
