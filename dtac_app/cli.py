@@ -361,7 +361,10 @@ def verify(
     evidence: Annotated[Path | None, typer.Option("--evidence", help="Folder holding the evidence files (default: beside the dossier, then beside the submission).")] = None,
     as_json: Annotated[bool, typer.Option("--json", help="Print the report as JSON.")] = False,
 ) -> None:
-    """Recompute evidence hashes, compare criteria hashes and re-run the assessment. Exit 0 = all match, 1 = something differs."""
+    """Recompute evidence hashes, compare criteria hashes and re-run the assessment.
+
+    Exit 0 = everything matches, 1 = something differs (each difference is listed), 2 = bad input.
+    """
     from .dossier.verify import report_json, verify_dossier
 
     try:
