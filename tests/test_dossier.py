@@ -434,6 +434,7 @@ def test_decision_colours_have_enough_contrast() -> None:
     for palette in palettes:
         for colour in palette.values():
             assert C.contrast(colour, C.text_on(colour)) >= 4.5, colour
+            assert C.contrast(C.ink(colour), "#FFFFFF") >= 4.5, colour
 
 
 # ----------------------------------------------------------------------------- JSON and CSV

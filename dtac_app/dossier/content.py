@@ -291,3 +291,15 @@ def contrast(a: str, b: str) -> float:
 def text_on(background: str) -> str:
     """White or NHS black text, whichever contrasts more with ``background`` (WCAG 2.2)."""
     return "#FFFFFF" if contrast("#FFFFFF", background) >= contrast(NHS_TEXT, background) else NHS_TEXT
+
+
+@lru_cache(maxsize=64)
+def ink(colour: str) -> str:
+    """``colour`` as text on white, darkened until it reaches 4.5:1 (NHS orange is too light for text)."""
+    h = colour.lstrip("#")
+    rgb = [int(h[i : i + 2], 16) for i in (0, 2, 4)]
+    out = colour
+    while contrast(out, "#FFFFFF") < 4.5:
+        rgb = [int(c * 0.9) for c in rgb]
+        out = "#{:02X}{:02X}{:02X}".format(*rgb)
+    return out

@@ -29,11 +29,6 @@ def _badge(label: str, colour: str) -> str:
             f"{esc(label)}</span>")
 
 
-def _ink(colour: str) -> str:
-    """A text colour for ``colour`` on white that passes 4.5:1 (orange is too light for text)."""
-    return "#8A4B00" if colour == C.NHS_ORANGE else colour
-
-
 def _table(caption: str, header: Sequence[str], rows: Iterable[Sequence[str]], *, row_header: bool = True,
            cls: str = "") -> str:
     """A data table; cells are already-escaped HTML. The first cell of each row is a row header."""

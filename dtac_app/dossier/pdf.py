@@ -532,7 +532,7 @@ class _Builder:
         colour = C.VERDICT_COLOURS[status]
         label = C.VERDICT_LABELS[status]
         return self.markup(
-            f'<font color="{_ink(colour)}"><b>{para(label)}</b></font> — {para(clip(clean(summary), 300, 4)[0])}', "kv_val"
+            f'<font color="{C.ink(colour)}"><b>{para(label)}</b></font> — {para(clip(clean(summary), 300, 4)[0])}', "kv_val"
         )
 
     def findings(self) -> None:
@@ -549,7 +549,7 @@ class _Builder:
             colour = C.SECTION_STATUS_COLOURS[sec.status]
             block: list[Flowable] = [self.heading(f"{sec.id} {sec.title}", 1)]
             block.append(self.markup(
-                f'<font color="{_ink(colour)}"><b>{para(C.section_label(sec, a.d1.percent))}</b></font>'
+                f'<font color="{C.ink(colour)}"><b>{para(C.section_label(sec, a.d1.percent))}</b></font>'
                 f" · {para(C.section_counts(sec))}", "small"))
             rows = []
             for q in qs:
@@ -757,11 +757,6 @@ class _Builder:
             ]))
             block.append(t)
             self.story.append(KeepTogether(block))
-
-
-def _ink(colour: str) -> str:
-    """A text colour for ``colour`` on white: orange is too light for text, so use a darker shade."""
-    return "#8A4B00" if colour == C.NHS_ORANGE else colour
 
 
 # ----------------------------------------------------------------------------- charts
