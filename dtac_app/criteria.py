@@ -112,6 +112,11 @@ def compile_condition(cond: Condition) -> CompiledCond:
     return negate
 
 
+def canon_label(text: str) -> str:
+    """Option labels compare case-insensitively and ignore runs of spaces."""
+    return " ".join(text.split()).casefold()
+
+
 def describe_condition(cond: Condition) -> str:
     """Plain-English rendering used by the criteria browser and the dossier."""
     if isinstance(cond, CondAnswer):
@@ -267,6 +272,7 @@ class CriteriaSet(_Frozen):
     _section_of: dict[str, str] = PrivateAttr(default_factory=dict)
     _compiled: dict[str, CompiledCond] = PrivateAttr(default_factory=dict)
     _plan: tuple[tuple[Section, Question, CompiledCond | None, str], ...] = PrivateAttr(default=())
+    _option_lookup: dict[str, dict[str, str]] = PrivateAttr(default_factory=dict)
 
     @model_validator(mode="after")
     def _check_ids_and_routing(self) -> CriteriaSet:
@@ -308,6 +314,9 @@ class CriteriaSet(_Frozen):
                 self._section_of[q.id] = s.id
                 if q.show_if is not None:
                     self._compiled[q.id] = compile_condition(q.show_if)
+        self._option_lookup = {
+            q.id: {canon_label(o): o for o in q.options} for s in self.sections for q in s.questions if q.options
+        }
         self._plan = tuple(
             (s, q, self._compiled.get(q.id), describe_condition(q.show_if) if q.show_if else "")
             for s in self.sections
@@ -329,6 +338,10 @@ class CriteriaSet(_Frozen):
     def plan(self) -> tuple[tuple[Section, Question, CompiledCond | None, str], ...]:
         """Every question in form order: section, question, compiled routing condition, its wording."""
         return self._plan
+
+    def option_for(self, qid: str, text: str) -> str | None:
+        """The official option label matching ``text`` (any case and spacing), or None."""
+        return self._option_lookup.get(qid, {}).get(canon_label(text))
 
     def compiled_condition(self, qid: str) -> CompiledCond | None:
         return self._compiled.get(qid)

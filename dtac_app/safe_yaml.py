@@ -48,7 +48,9 @@ def parse_document(text: str, *, file: str, max_bytes: int = MAX_DOCUMENT_BYTES)
     try:
         # Refuse anchors and aliases outright: they are never needed in a submission or criteria
         # file and are the vector for exponential-expansion attacks.
-        for event in yaml.parse(stripped, Loader=_Loader):
+        # Anchors need "&" and aliases "*": when neither character occurs there is nothing to scan for.
+        events = yaml.parse(stripped, Loader=_Loader) if ("&" in stripped or "*" in stripped) else ()
+        for event in events:
             if isinstance(event, yaml.AliasEvent) or getattr(event, "anchor", None):
                 mark = event.start_mark
                 raise InputError(

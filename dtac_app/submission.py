@@ -6,12 +6,11 @@ Pure: reading files and hashing evidence live in ``dtac_app.submission_io``.
 from __future__ import annotations
 
 import datetime as dt
-import re
 from typing import Annotated, Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
 
-from .criteria import Catalogue, CriteriaSet, normalise_set_key
+from .criteria import Catalogue, CriteriaSet, canon_label, normalise_set_key
 from .errors import InputError, InputErrors
 
 SUBMISSION_SCHEMA = "dtac-submission/1"
@@ -157,8 +156,7 @@ class Submission(_Model):
 # ----------------------------------------------------------------------------- normalising
 
 
-def _canon(text: str) -> str:
-    return re.sub(r"\s+", " ", text.strip()).casefold()
+_canon = canon_label
 
 
 def normalise(sub: Submission, catalogue: Catalogue, *, file: str = "<submission>") -> Submission:
@@ -179,8 +177,7 @@ def normalise(sub: Submission, catalogue: Catalogue, *, file: str = "<submission
             errors.append(InputError(file, f"answers.{qid}", f"no question {qid} in {cs.title}"))
             continue
         if q.type == "choice":
-            lookup = {_canon(o): o for o in q.options}
-            label = lookup.get(_canon(value))
+            label = cs.option_for(qid, value)
             if label is None:
                 opts = "; ".join(q.options)
                 errors.append(InputError(file, f"answers.{qid}", f"'{_clip(value)}' is not an option; choose one of: {opts}"))
