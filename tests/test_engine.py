@@ -1,0 +1,1008 @@
+"""The assessment engine: routing, rules, decisions and their precedence, overrides, explanations."""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Any
+
+import pytest
+from conftest import (
+    DECISIONS,
+    TODAY,
+    V1_DAY,
+    days,
+    device_v2,
+    drop_answers,
+    evidence_of,
+    finding_text,
+    passing_lbp,
+    passing_v1,
+    passing_v2,
+    rules_of,
+    run,
+)
+from pydantic import ValidationError
+
+from dtac_app.criteria import Catalogue, Policy
+from dtac_app.results import Assessment, Override, Verification
+
+
+def asked(a: Assessment, *qids: str) -> list[bool]:
+    out = []
+    for q in qids:
+        r = a.question(q)
+        assert r is not None, q
+        out.append(r.asked)
+    return out
+
+
+def outcome(a: Assessment, qid: str) -> str:
+    r = a.question(qid)
+    assert r is not None, qid
+    return r.outcome
+
+
+def section(a: Assessment, sid: str) -> str:
+    s = a.section(sid)
+    assert s is not None, sid
+    return s.status
+
+
+# =========================================================================== the baseline
+
+
+def test_baseline_v2_submission_is_available_with_no_conditions(catalogue: Catalogue) -> None:
+    a = run(passing_v2(), catalogue)
+    assert a.decision == "available"
+    assert a.decision_label == "Available for NHS use"
+    assert [section(a, s) for s in ("C1", "C2", "C3", "C4")] == ["met"] * 4
+    assert a.conditions == ()
+    assert a.fixes == ()
+    assert all(f.severity == "pass" for f in a.reasons)
+    assert a.regulatory.status == "not_applicable"
+    assert a.nice.applies is False
+    assert a.d1.method == "comparative"
+    assert a.d1.percent == 100.0
+
+
+def test_baseline_v1_submission_is_available(catalogue: Catalogue) -> None:
+    a = run(passing_v1(), catalogue, V1_DAY)
+    assert a.decision == "available", finding_text(a)
+    assert a.d1.percent == 100.0
+    assert a.d1.method == "weighted"
+
+
+def test_baseline_lbp_submission_is_available_with_conditions_only_for_nice(catalogue: Catalogue) -> None:
+    a = run(passing_lbp(), catalogue)
+    assert a.decision == "available_with_conditions"
+    assert rules_of(a, "condition") == {"NICE.unassessed"}
+    assert a.regulatory.status == "pass"
+    # The same product under the dtac profile has no NICE gate and no conditions.
+    b = run(passing_lbp(), catalogue, profile="dtac")
+    assert b.decision == "available"
+    assert b.profile == "dtac"
+
+
+# =========================================================================== routing (v2.0)
+
+
+def test_c1_1_1_no_goes_to_c1_2(catalogue: Catalogue) -> None:
+    a = run(passing_v2(), catalogue)
+    assert asked(a, "C1.1.1", "C1.1.2", "C1.2") == [True, False, True]
+    assert outcome(a, "C1.1.2") == "not_applicable"
+
+
+def test_standalone_device_skips_all_of_c1_2(catalogue: Catalogue) -> None:
+    data = device_v2()
+    data["answers"]["C1.1.2"] = "Yes"
+    drop_answers(data, "C1.2", "C1.2.2", "C1.2.3", "C1.2.4", "C1.2.5")
+    a = run(data, catalogue)
+    assert asked(a, "C1.1.1", "C1.1.2") == [True, True]
+    assert asked(a, "C1.2", "C1.2.1", "C1.2.2", "C1.2.3", "C1.2.4", "C1.2.5") == [False] * 6
+    assert section(a, "C1") == "met"
+    assert a.decision == "available", finding_text(a)
+
+
+def test_device_that_is_not_standalone_continues_at_c1_2(catalogue: Catalogue) -> None:
+    a = run(device_v2(), catalogue)
+    assert asked(a, "C1.1.2", "C1.2", "C1.2.2", "C1.2.5") == [True, True, True, True]
+    assert a.decision == "available", finding_text(a)
+
+
+def test_device_needs_the_paq(catalogue: Catalogue) -> None:
+    data = device_v2()
+    data["evidence"] = [e for e in data["evidence"] if e["kind"] != "paq"]
+    a = run(data, catalogue)
+    assert outcome(a, "C1.1.1") == "missing"
+    assert "Pre-Acquisition Questionnaire" in a.question("C1.1.1").reason  # type: ignore[union-attr]
+    assert a.decision == "incomplete"
+
+
+def test_c1_2_no_asks_only_the_justification(catalogue: Catalogue) -> None:
+    data = passing_v2()
+    data["answers"]["C1.2"] = "No"
+    drop_answers(data, "C1.2.2", "C1.2.3", "C1.2.4", "C1.2.5")
+    a = run(data, catalogue)
+    assert asked(a, "C1.2.1") == [True]
+    assert asked(a, "C1.2.2", "C1.2.3", "C1.2.4", "C1.2.5") == [False] * 4
+    assert outcome(a, "C1.2.1") == "missing"
+    assert a.decision == "incomplete"
+    data["answers"]["C1.2.1"] = "Population-level reporting only; no direct care decisions."
+    a = run(data, catalogue)
+    assert section(a, "C1") == "met"
+    assert a.decision == "available"
+
+
+def test_c1_2_1_justification_must_say_something(catalogue: Catalogue) -> None:
+    data = passing_v2()
+    data["answers"]["C1.2"] = "No"
+    data["answers"]["C1.2.1"] = "n/a"
+    a = run(data, catalogue)
+    assert outcome(a, "C1.2.1") == "missing"
+    assert "too short" in a.question("C1.2.1").reason  # type: ignore[union-attr]
+
+
+def test_answers_to_questions_routed_out_are_ignored(catalogue: Catalogue) -> None:
+    data = passing_v2()
+    data["answers"]["C1.2"] = "No"
+    data["answers"]["C1.2.1"] = "Population-level reporting only; no direct care decisions."
+    data["answers"]["C1.2.2"] = "No"  # would fail if asked
+    a = run(data, catalogue)
+    assert asked(a, "C1.2.2") == [False]
+    assert outcome(a, "C1.2.2") == "not_applicable"
+    assert a.decision == "available"
+
+
+def test_c2_2_no_skips_every_c2_2_question(catalogue: Catalogue) -> None:
+    data = passing_v2()
+    data["answers"]["C2.2"] = "No"
+    drop_answers(data, "C2.2.1", "C2.2.2", "C2.2.3", "C2.2.4", "C2.2.5")
+    a = run(data, catalogue)
+    assert asked(a, "C2.2.1", "C2.2.2", "C2.2.3", "C2.2.4", "C2.2.5", "C2.2.6") == [False] * 6
+    # Routed out, not waiting: even C2.2.6, which depends on the (unasked) C2.2.5.
+    for q in ("C2.2.1", "C2.2.5", "C2.2.6"):
+        assert a.question(q).reason.startswith("Not asked: applies only when"), q  # type: ignore[union-attr]
+    assert section(a, "C2") == "met"
+    assert a.decision == "available"
+
+
+def test_c2_2_5_uk_only_skips_c2_2_6_and_outside_uk_asks_it(catalogue: Catalogue) -> None:
+    a = run(passing_v2(), catalogue)
+    assert asked(a, "C2.2.6") == [False]
+    data = passing_v2()
+    data["answers"]["C2.2.5"] = "Outside of UK"
+    a = run(data, catalogue)
+    assert asked(a, "C2.2.6") == [True]
+    assert outcome(a, "C2.2.6") == "missing"
+    assert section(a, "C2") == "incomplete"
+    data["answers"]["C2.2.6"] = "Ireland: UK adequacy regulations cover the EEA."
+    assert run(data, catalogue).decision == "available"
+
+
+def test_cyber_security_charter_skips_c3_3_to_c3_6(catalogue: Catalogue) -> None:
+    data = passing_v2()
+    data["answers"]["C3.2"] = "Yes"
+    drop_answers(data, "C3.3", "C3.4", "C3.5", "C3.5.1", "C3.6")
+    data["evidence"] = [e for e in data["evidence"] if e["kind"] != "pen_test"]
+    data["evidence"].append({"question": "C3.2", "kind": "charter"})
+    a = run(data, catalogue)
+    assert asked(a, "C3.1", "C3.2") == [True, True]
+    assert asked(a, "C3.3", "C3.4", "C3.5", "C3.5.1", "C3.6") == [False] * 5
+    assert section(a, "C3") == "met"
+    assert a.decision == "available"
+
+
+def test_charter_yes_needs_the_signed_charter(catalogue: Catalogue) -> None:
+    data = passing_v2()
+    data["answers"]["C3.2"] = "Yes"
+    a = run(data, catalogue)
+    assert outcome(a, "C3.2") == "missing"
+    assert a.decision == "incomplete"
+
+
+def test_c4_1_no_skips_the_api_questions(catalogue: Catalogue) -> None:
+    a = run(passing_v2(), catalogue)
+    assert asked(a, "C4.1.1", "C4.1.2", "C4.1.3") == [False] * 3
+
+
+def test_c4_1_yes_asks_standards_and_gds_practice(catalogue: Catalogue) -> None:
+    data = passing_v2()
+    data["answers"].update({"C4.1": "Yes", "C4.1.1": "HL7 FHIR R4 UK Core", "C4.1.2": "Confirm"})
+    a = run(data, catalogue)
+    assert asked(a, "C4.1.1", "C4.1.2", "C4.1.3") == [True, True, False]
+    assert a.decision == "available"
+
+
+def test_c4_1_2_cannot_confirm_asks_c4_1_3(catalogue: Catalogue) -> None:
+    data = passing_v2()
+    data["answers"].update({"C4.1": "Yes", "C4.1.1": "HL7 FHIR R4 UK Core", "C4.1.2": "Cannot confirm"})
+    a = run(data, catalogue)
+    assert asked(a, "C4.1.3") == [True]
+    assert outcome(a, "C4.1.3") == "missing"
+    assert a.decision == "incomplete"
+    data["answers"]["C4.1.3"] = "Documented on request under a partner licence, free of charge."
+    assert run(data, catalogue).decision == "available"
+
+
+def test_c4_2_no_ends_section_c4(catalogue: Catalogue) -> None:
+    a = run(passing_v2(), catalogue)
+    assert asked(a, "C4.2.1", "C4.2.2", "C4.2.3", "C4.2.4", "C4.2.5", "C4.2.6") == [False] * 6
+    for q in ("C4.2.1", "C4.2.3", "C4.2.5", "C4.2.6"):
+        assert a.question(q).reason.startswith("Not asked: applies only when"), q  # type: ignore[union-attr]
+    assert section(a, "C4") == "met"
+
+
+def _identity(**answers: str) -> dict[str, Any]:
+    data = passing_v2()
+    data["answers"]["C4.2"] = "Yes"
+    data["answers"].update(answers)
+    return data
+
+
+def test_c4_2_2_pds_yes_skips_c4_2_3(catalogue: Catalogue) -> None:
+    a = run(_identity(**{"C4.2.1": "Yes", "C4.2.2": "Yes", "C4.2.4": "Yes"}), catalogue)
+    assert asked(a, "C4.2.1", "C4.2.2", "C4.2.3", "C4.2.4") == [True, True, False, True]
+    assert a.decision == "available"
+
+
+def test_c4_2_2_pds_no_asks_c4_2_3(catalogue: Catalogue) -> None:
+    a = run(_identity(**{"C4.2.1": "Yes", "C4.2.2": "No", "C4.2.4": "Yes"}), catalogue)
+    assert asked(a, "C4.2.3") == [True]
+    assert a.decision == "incomplete"
+
+
+def test_c4_2_1_nhs_number_no_skips_pds_and_asks_c4_2_3(catalogue: Catalogue) -> None:
+    data = _identity(**{"C4.2.1": "No", "C4.2.4": "Yes",
+                        "C4.2.3": "Matched on name, date of birth and postcode with manual review."})
+    a = run(data, catalogue)
+    assert asked(a, "C4.2.2", "C4.2.3") == [False, True]
+    assert a.decision == "available"
+
+
+def test_c4_2_4_nhs_login_yes_skips_c4_2_5_and_c4_2_6(catalogue: Catalogue) -> None:
+    a = run(_identity(**{"C4.2.1": "Yes", "C4.2.2": "Yes", "C4.2.4": "Yes"}), catalogue)
+    assert asked(a, "C4.2.5", "C4.2.6") == [False, False]
+
+
+def test_c4_2_4_no_asks_dapb3051_then_authentication(catalogue: Catalogue) -> None:
+    data = _identity(**{"C4.2.1": "Yes", "C4.2.2": "Yes", "C4.2.4": "No", "C4.2.5": "Yes"})
+    a = run(data, catalogue)
+    assert asked(a, "C4.2.5", "C4.2.6") == [True, False]
+    assert a.decision == "available"
+    data["answers"]["C4.2.5"] = "Not applicable"
+    a = run(data, catalogue)
+    assert asked(a, "C4.2.6") == [True]
+    assert a.decision == "incomplete"
+    data["answers"]["C4.2.6"] = "Passwordless email link plus TOTP; sessions expire after 15 minutes."
+    assert run(data, catalogue).decision == "available"
+    data["answers"]["C4.2.5"] = "No"
+    a = run(data, catalogue)
+    assert outcome(a, "C4.2.5") == "fail"
+    assert a.decision == "not_available"
+
+
+def test_d1_4_no_skips_the_web_questions(catalogue: Catalogue) -> None:
+    data = passing_v2()
+    data["answers"]["D1.4"] = "No"
+    drop_answers(data, "D1.4.1", "D1.4.3")
+    a = run(data, catalogue)
+    assert asked(a, "D1.4.1", "D1.4.2", "D1.4.3") == [False] * 3
+    assert a.decision == "available"
+    assert {i.id: i.note for i in a.d1.items}["D1.4.1"] == "not asked"
+
+
+@pytest.mark.parametrize(
+    ("drop", "section_id", "waiting"),
+    [
+        ("C1.2", "C1", ["C1.2.1", "C1.2.2", "C1.2.5"]),
+        ("C1.1.1", "C1", ["C1.1.2", "C1.2", "C1.2.1"]),
+        ("C2.2", "C2", ["C2.2.1", "C2.2.5"]),
+        ("C2.2.5", "C2", ["C2.2.6"]),
+        ("C3.2", "C3", ["C3.3", "C3.6"]),
+        ("C4.1", "C4", ["C4.1.1", "C4.1.2"]),
+        ("C4.2", "C4", ["C4.2.1", "C4.2.4"]),
+    ],
+)
+def test_unanswered_routing_question_makes_the_section_incomplete(
+    catalogue: Catalogue, drop: str, section_id: str, waiting: list[str]
+) -> None:
+    data = drop_answers(passing_v2(), drop)
+    a = run(data, catalogue)
+    assert outcome(a, drop) == "missing"
+    assert section(a, section_id) == "incomplete"
+    assert a.decision == "incomplete"
+    for q in waiting:
+        r = a.question(q)
+        assert r is not None and r.asked is False
+        assert "Waiting for an earlier answer" in r.reason
+    assert any(f.rule == drop and f.severity == "missing" for f in a.reasons)
+    assert any(drop in fx.action for fx in a.fixes)
+
+
+# =========================================================================== each decision reachable
+
+
+def test_every_decision_is_reachable(catalogue: Catalogue) -> None:
+    seen = {}
+    seen["available"] = run(passing_v2(), catalogue).decision
+    seen["available_with_conditions"] = run(passing_lbp(), catalogue).decision
+    flok = passing_lbp()
+    flok["clinical"]["nice_technology"] = "Flok Health"
+    seen["research_only"] = run(flok, catalogue).decision
+    seen["incomplete"] = run(drop_answers(passing_v2(), "C3.1"), catalogue).decision
+    bad = passing_v2()
+    bad["answers"]["C3.4"] = "Unable to confirm"
+    seen["not_available"] = run(bad, catalogue).decision
+    assert seen == {d: d for d in DECISIONS}
+
+
+def test_research_only_technology(catalogue: Catalogue) -> None:
+    data = passing_lbp()
+    data["clinical"]["nice_technology"] = "Flok Health"
+    a = run(data, catalogue)
+    assert a.decision == "research_only"
+    assert a.decision_label == "Research use only"
+    assert a.nice.nice_status == "research_only"
+    assert a.nice.technology == "Flok Health"
+    assert any(f.rule == "HTE16.1.4" for f in a.reasons)
+    # Under the dtac profile the NICE gate does not apply.
+    assert run(data, catalogue, profile="dtac").decision == "available"
+
+
+@pytest.mark.parametrize("name", ["Ascenti Reach", "Digital Therapist", "Flok Health", "Phio Engage", "Joint Academy"])
+def test_all_research_only_technologies(catalogue: Catalogue, name: str) -> None:
+    data = passing_lbp()
+    data["clinical"]["nice_technology"] = name
+    assert run(data, catalogue).decision == "research_only"
+
+
+# =========================================================================== precedence
+
+
+def test_a_failure_outranks_a_missing_item(catalogue: Catalogue) -> None:
+    data = drop_answers(passing_v2(), "C1.2.5")  # missing
+    data["answers"]["C3.6"] = "No"  # fail
+    a = run(data, catalogue)
+    assert a.decision == "not_available"
+    assert {f.rule for f in a.reasons} == {"C3.6"}
+    assert {f.severity for f in a.findings} >= {"fail", "missing"}
+    # The fix list puts the failure first and says what fixing it would lead to.
+    assert a.fixes[0].rule == "C3.6"
+    assert "incomplete" in a.fixes[0].impact
+    assert a.valid_until is None
+
+
+def test_missing_outranks_research_and_conditions(catalogue: Catalogue) -> None:
+    data = passing_lbp()
+    data["clinical"]["nice_technology"] = "Flok Health"
+    data["answers"]["D1.4.1"] = "No, but a plan and timeline exists"
+    drop_answers(data, "C2.2.3")
+    assert run(data, catalogue).decision == "incomplete"
+    data["answers"]["C2.2.3"] = "Provided"
+    assert run(data, catalogue).decision == "research_only"
+
+
+def test_research_outranks_conditions(catalogue: Catalogue) -> None:
+    data = passing_lbp()
+    data["clinical"]["nice_technology"] = "Flok Health"
+    data["answers"]["D1.4.1"] = "No, but a plan and timeline exists"
+    a = run(data, catalogue)
+    assert a.decision == "research_only"
+    assert a.conditions  # still listed
+
+
+def test_context_and_d1_answers_never_fail_the_product(catalogue: Catalogue) -> None:
+    data = passing_v2()
+    data["answers"].update({"B4": "Not available", "D1.1": "Not provided", "D1.2": "No", "D1.3": "Cannot confirm",
+                            "D1.4.1": "No"})
+    a = run(data, catalogue)
+    assert a.decision == "available"
+    assert outcome(a, "D1.4.1") == "informational"
+    assert a.d1.percent is not None and a.d1.percent < 50
+
+
+def test_d1_minimum_is_a_policy_setting(catalogue: Catalogue) -> None:
+    data = passing_v2()
+    data["answers"].update({"D1.2": "No", "D1.3": "Cannot confirm"})
+    assert run(data, catalogue).decision == "available"
+    a = run(data, catalogue, policy=Policy(d1_minimum_percent=80))
+    assert a.decision == "not_available"
+    assert "D1.minimum" in rules_of(a, "fail")
+
+
+# =========================================================================== evidence rules
+
+
+def test_cyber_essentials_older_than_12_months_fails(catalogue: Catalogue) -> None:
+    data = passing_v2()
+    evidence_of(data, "cyber_essentials")["issued"] = (TODAY - days(400)).isoformat()
+    a = run(data, catalogue)
+    assert a.decision == "not_available"
+    assert outcome(a, "C3.1") == "fail"
+    assert "expired" in a.question("C3.1").reason  # type: ignore[union-attr]
+    assert {e.state for e in a.evidence if e.kind == "cyber_essentials"} == {"expired"}
+
+
+def test_cyber_essentials_with_no_date_is_missing(catalogue: Catalogue) -> None:
+    data = passing_v2()
+    del evidence_of(data, "cyber_essentials")["issued"]
+    a = run(data, catalogue)
+    assert outcome(a, "C3.1") == "missing"
+    assert a.decision == "incomplete"
+
+
+def test_cyber_essentials_the_newest_of_two_certificates_counts(catalogue: Catalogue) -> None:
+    data = passing_v2()
+    evidence_of(data, "cyber_essentials")["issued"] = (TODAY - days(400)).isoformat()
+    data["evidence"].append({"question": "C3.1", "kind": "cyber_essentials", "issued": (TODAY - days(10)).isoformat()})
+    assert run(data, catalogue).decision == "available"
+
+
+def test_cyber_essentials_not_provided_fails(catalogue: Catalogue) -> None:
+    data = passing_v2()
+    data["answers"]["C3.1"] = "Not provided"
+    a = run(data, catalogue)
+    assert outcome(a, "C3.1") == "fail"
+    assert a.decision == "not_available"
+
+
+def test_evidence_dated_after_the_assessment_date_is_not_accepted(catalogue: Catalogue) -> None:
+    data = passing_v2()
+    evidence_of(data, "cyber_essentials")["issued"] = (TODAY + days(5)).isoformat()
+    a = run(data, catalogue)
+    assert outcome(a, "C3.1") == "missing"
+    assert a.decision == "incomplete"
+
+
+@pytest.mark.parametrize(
+    ("cvss", "expected"),
+    [(0.0, "available"), (6.9, "available"), (7.0, "not_available"), (9.8, "not_available")],
+)
+def test_pen_test_cvss_threshold(catalogue: Catalogue, cvss: float, expected: str) -> None:
+    data = passing_v2()
+    evidence_of(data, "pen_test")["highest_cvss"] = cvss
+    a = run(data, catalogue)
+    assert a.decision == expected
+    if expected == "not_available":
+        assert outcome(a, "C3.3") == "fail"
+        assert f"CVSS {cvss:.1f}" in a.question("C3.3").reason  # type: ignore[union-attr]
+
+
+def test_pen_test_older_than_12_months_fails(catalogue: Catalogue) -> None:
+    data = passing_v2()
+    evidence_of(data, "pen_test")["issued"] = (TODAY - days(370)).isoformat()
+    a = run(data, catalogue)
+    assert outcome(a, "C3.3") == "fail"
+    assert a.decision == "not_available"
+
+
+def test_pen_test_not_covering_owasp_fails(catalogue: Catalogue) -> None:
+    data = passing_v2()
+    evidence_of(data, "pen_test")["owasp_top10"] = False
+    a = run(data, catalogue)
+    assert outcome(a, "C3.3") == "fail"
+    assert "OWASP" in a.question("C3.3").reason  # type: ignore[union-attr]
+
+
+def test_pen_test_without_a_cvss_score_is_missing(catalogue: Catalogue) -> None:
+    data = passing_v2()
+    del evidence_of(data, "pen_test")["highest_cvss"]
+    a = run(data, catalogue)
+    assert outcome(a, "C3.3") == "missing"
+    assert a.decision == "incomplete"
+
+
+def test_v1_cvss_threshold_is_a_policy_setting(catalogue: Catalogue) -> None:
+    data = passing_v1()
+    evidence_of(data, "pen_test")["highest_cvss"] = 8.1
+    assert run(data, catalogue, V1_DAY).decision == "not_available"
+    assert run(data, catalogue, V1_DAY, policy=Policy(v1_apply_cvss_threshold=False)).decision == "available"
+
+
+@pytest.mark.parametrize(
+    ("status", "expected"),
+    [("Standards Exceeded", "available"), ("Standards Met", "available"), ("Approaching Standards", "not_available"),
+     ("Standards Not Met", "not_available"), ("No current publication", "not_available")],
+)
+def test_dspt_status(catalogue: Catalogue, status: str, expected: str) -> None:
+    data = passing_v2()
+    evidence_of(data, "dspt")["status"] = status
+    a = run(data, catalogue)
+    assert a.decision == expected
+    if expected == "not_available":
+        assert outcome(a, "C2.1") == "fail"
+        assert status in a.question("C2.1").reason  # type: ignore[union-attr]
+
+
+def test_dspt_unable_to_confirm_fails_and_no_access_passes(catalogue: Catalogue) -> None:
+    data = passing_v2()
+    data["answers"]["C2.1"] = "Unable to confirm"
+    assert run(data, catalogue).decision == "not_available"
+    data["answers"]["C2.1"] = "No access to patient data or national NHS system"
+    data["evidence"] = [e for e in data["evidence"] if e["kind"] != "dspt"]
+    assert run(data, catalogue).decision == "available"
+
+
+def test_dspt_without_a_year_is_missing(catalogue: Catalogue) -> None:
+    data = passing_v2()
+    del evidence_of(data, "dspt")["period"]
+    assert run(data, catalogue).decision == "incomplete"
+
+
+def test_ico_registration_needs_an_expiry_date(catalogue: Catalogue) -> None:
+    data = passing_v2()
+    del evidence_of(data, "ico_registration")["expires"]
+    a = run(data, catalogue)
+    assert outcome(a, "C2.2.1") == "missing"
+    assert a.decision == "incomplete"
+
+
+def test_missing_required_document_is_listed_as_something_to_supply(catalogue: Catalogue) -> None:
+    data = passing_v2()
+    data["evidence"] = [e for e in data["evidence"] if e["kind"] != "hazard_log"]
+    a = run(data, catalogue)
+    assert a.decision == "incomplete"
+    assert outcome(a, "C1.2.4") == "missing"
+    assert "Hazard Log not supplied" in a.question("C1.2.4").reason  # type: ignore[union-attr]
+    assert any("Supply the evidence C1.2.4" in fx.action for fx in a.fixes)
+
+
+def test_evidence_not_used_by_any_asked_question_is_unchecked(catalogue: Catalogue) -> None:
+    data = passing_v2()
+    data["evidence"].append({"question": "C4.1.1", "kind": "other"})
+    a = run(data, catalogue)
+    assert a.evidence[-1].state == "unchecked"
+    assert a.decision == "available"
+
+
+# =========================================================================== GB regulatory rules
+
+
+def test_medical_device_without_mhra_registration_fails(catalogue: Catalogue) -> None:
+    data = device_v2()
+    del data["regulatory"]["mhra_registration"]
+    a = run(data, catalogue)
+    assert a.decision == "not_available"
+    assert "GB-REG.mhra" in rules_of(a, "fail")
+    assert a.regulatory.status == "fail"
+
+
+def test_medical_device_with_no_marking_fails(catalogue: Catalogue) -> None:
+    a = run(device_v2(marking="none"), catalogue)
+    assert a.decision == "not_available"
+    assert "GB-REG.marking" in rules_of(a, "fail")
+
+
+def test_medical_device_without_a_regulatory_record_is_incomplete(catalogue: Catalogue) -> None:
+    data = device_v2()
+    del data["regulatory"]
+    a = run(data, catalogue)
+    assert a.decision == "incomplete"
+    assert "GB-REG.record" in rules_of(a, "missing")
+
+
+def test_answers_and_regulatory_record_must_agree(catalogue: Catalogue) -> None:
+    data = passing_v2()
+    data["regulatory"] = {"medical_device": True, "device_class": "I", "marking": "UKCA", "mhra_registration": "X1"}
+    a = run(data, catalogue)
+    assert "GB-REG.consistency" in rules_of(a, "missing")
+    assert a.decision == "incomplete"
+
+
+def test_ukca_class_iia_needs_a_certificate_expiry(catalogue: Catalogue) -> None:
+    a = run(device_v2(device_class="IIa"), catalogue)
+    assert a.decision == "incomplete"
+    assert "GB-REG.certificate" in rules_of(a, "missing")
+    ok = run(device_v2(device_class="IIa", certificate_expiry="2030-01-01"), catalogue)
+    assert ok.decision == "available"
+    assert ok.regulatory.accepted_until == dt.date(2030, 1, 1)
+
+
+def test_ce_marking_is_accepted_with_a_condition(catalogue: Catalogue) -> None:
+    a = run(device_v2(marking="CE-MDR", device_class="IIa", certificate_expiry="2031-01-01"), catalogue)
+    assert a.decision == "available_with_conditions"
+    assert "GB-REG.ce_acceptance" in rules_of(a, "condition")
+    assert a.regulatory.accepted_until == dt.date(2030, 6, 30)  # legal end before certificate expiry
+    assert "30 Jun 2030" in finding_text(a)
+
+
+def test_ce_mdd_class_iii_ends_earlier(catalogue: Catalogue) -> None:
+    a = run(device_v2(marking="CE-MDD", device_class="III", certificate_expiry="2029-01-01"), catalogue)
+    assert a.regulatory.accepted_until == dt.date(2027, 12, 31)
+
+
+def test_ce_certificate_expiry_before_the_legal_end_counts(catalogue: Catalogue) -> None:
+    a = run(device_v2(marking="CE-MDR", device_class="IIb", certificate_expiry="2027-03-31"), catalogue)
+    assert a.regulatory.accepted_until == dt.date(2027, 3, 31)
+    assert "certificate expiry" in finding_text(a)
+
+
+def test_self_declared_class_i_ce_under_mdd_only_is_no_longer_accepted(catalogue: Catalogue) -> None:
+    a = run(device_v2(marking="CE-MDD", device_class="I", class_i_ce_basis="mdd_only"), catalogue)
+    assert a.decision == "not_available"
+    assert "GB-REG.ce_acceptance" in rules_of(a, "fail")
+    b = run(device_v2(marking="CE-MDD", device_class="I", class_i_ce_basis="mdd_upclassified"), catalogue)
+    assert b.decision == "available_with_conditions"
+    assert b.regulatory.accepted_until == dt.date(2028, 6, 30)
+    c = run(device_v2(marking="CE-MDD", device_class="I"), catalogue)
+    assert c.decision == "incomplete"  # basis not stated
+
+
+def test_device_class_not_stated_is_missing(catalogue: Catalogue) -> None:
+    data = device_v2()
+    del data["regulatory"]["device_class"]
+    assert run(data, catalogue).decision == "incomplete"
+
+
+# =========================================================================== NICE back-pain profile
+
+
+def test_lbp_profile_needs_a_clinical_section(catalogue: Catalogue) -> None:
+    data = passing_lbp()
+    del data["clinical"]
+    a = run(data, catalogue)
+    assert a.decision == "incomplete"
+    assert "NICE.profile" in rules_of(a, "missing")
+
+
+@pytest.mark.parametrize("item", ["tens", "acupuncture", "traction", "opioids_chronic", "paracetamol_alone", "bed_rest"])
+def test_content_against_ng59_fails(catalogue: Catalogue, item: str) -> None:
+    data = passing_lbp()
+    data["clinical"]["content"].append(item)
+    a = run(data, catalogue)
+    assert a.decision == "not_available"
+    assert f"NG59.{item}" in rules_of(a, "fail")
+    assert a.nice.status == "fail"
+
+
+def test_tens_fails_and_says_why(catalogue: Catalogue) -> None:
+    data = passing_lbp()
+    data["clinical"]["content"].append("tens")
+    a = run(data, catalogue)
+    text = finding_text(a)
+    assert "TENS" in text and "do not offer" in text
+    assert any("Remove" in fx.action and "tens" in fx.action.lower() for fx in a.fixes)
+
+
+@pytest.mark.parametrize("item", ["manual_therapy", "cbt"])
+def test_manual_therapy_and_cbt_only_with_exercise(catalogue: Catalogue, item: str) -> None:
+    data = passing_lbp()
+    data["clinical"]["content"] = ["self_management", item]
+    a = run(data, catalogue)
+    assert a.decision == "not_available"
+    assert f"NG59.{item}" in rules_of(a, "fail")
+    data["clinical"]["content"] = ["self_management", item, "exercise"]
+    a = run(data, catalogue)
+    assert a.decision == "available_with_conditions"
+    assert f"NG59.{item}" not in rules_of(a, "fail")
+    assert any(f.rule == f"NG59.{item}" and f.severity == "pass" for f in a.nice.content)
+
+
+def test_no_self_management_advice_is_a_condition(catalogue: Catalogue) -> None:
+    data = passing_lbp()
+    data["clinical"]["content"] = ["exercise"]
+    a = run(data, catalogue)
+    assert "NG59.self_management" in rules_of(a, "condition")
+
+
+@pytest.mark.parametrize(("age", "expected"), [(15, "not_available"), (16, "available_with_conditions"),
+                                               (18, "available_with_conditions"), (0, "not_available")])
+def test_population_16_and_over(catalogue: Catalogue, age: int, expected: str) -> None:
+    data = passing_lbp()
+    data["clinical"]["minimum_age"] = age
+    a = run(data, catalogue)
+    assert a.decision == expected
+    if expected == "not_available":
+        assert "NICE.population" in rules_of(a, "fail")
+
+
+def test_minimum_age_not_stated_is_missing(catalogue: Catalogue) -> None:
+    data = passing_lbp()
+    del data["clinical"]["minimum_age"]
+    assert run(data, catalogue).decision == "incomplete"
+
+
+@pytest.mark.parametrize(
+    ("self_referral", "escalation", "expected"),
+    [(True, False, "not_available"), (True, True, "available_with_conditions"), (True, None, "incomplete"),
+     (False, False, "available_with_conditions"), (None, True, "incomplete")],
+)
+def test_self_referral_needs_red_flag_escalation(
+    catalogue: Catalogue, self_referral: bool | None, escalation: bool | None, expected: str
+) -> None:
+    data = passing_lbp()
+    data["clinical"]["self_referral"] = self_referral
+    data["clinical"]["red_flag_escalation"] = escalation
+    a = run(data, catalogue)
+    assert a.decision == expected
+    if expected == "not_available":
+        assert "NICE.red_flags" in rules_of(a, "fail")
+        assert "HTE16 3.2" in finding_text(a)
+
+
+def test_treatment_app_that_is_not_a_medical_device_fails_under_nice_lbp(catalogue: Catalogue) -> None:
+    data = passing_lbp()
+    data["answers"]["C1.1.1"] = "No"
+    drop_answers(data, "C1.1.2")
+    data["regulatory"] = {"medical_device": False}
+    a = run(data, catalogue)
+    assert a.decision == "not_available"
+    assert "GB-REG.device" in rules_of(a, "fail")
+    # The same product is fine under the dtac profile (DTAC alone does not demand a device).
+    assert run(data, catalogue, profile="dtac").decision == "available"
+
+
+def test_treatment_app_with_no_regulatory_record_under_nice_lbp_is_flagged(catalogue: Catalogue) -> None:
+    data = passing_lbp()
+    data["answers"]["C1.1.1"] = "No"
+    drop_answers(data, "C1.1.2")
+    del data["regulatory"]
+    a = run(data, catalogue)
+    assert a.decision in ("not_available", "incomplete")
+    assert a.decision != "available_with_conditions"
+
+
+def test_information_only_app_need_not_be_a_device(catalogue: Catalogue) -> None:
+    data = passing_lbp()
+    data["answers"]["C1.1.1"] = "No"
+    drop_answers(data, "C1.1.2")
+    data["regulatory"] = {"medical_device": False}
+    data["clinical"]["delivers_treatment"] = False
+    a = run(data, catalogue)
+    assert a.decision == "available_with_conditions"
+    assert "GB-REG.device" not in rules_of(a)
+
+
+def test_use_with_evidence_generation_technology_gets_obligations(catalogue: Catalogue) -> None:
+    data = passing_lbp()
+    data["clinical"]["nice_technology"] = "getUBetter"
+    data["clinical"]["evidence_generation"] = {"agreement_in_place": True, "outcomes": ["msk_hq", "eq5d5l"]}
+    a = run(data, catalogue)
+    assert a.decision == "available_with_conditions"
+    assert a.nice.nice_status == "use_with_evidence_generation"
+    assert any("HTE16 1.2" in o for o in a.nice.obligations)
+    assert any("HTE16 1.3" in o for o in a.nice.obligations)
+    missing = next(o for o in a.nice.obligations if o.startswith("Start collecting"))
+    assert "EQ-5D-5L" not in missing and "MSK-HQ" not in missing
+    assert "30 days" in missing
+    assert "HTE16.1.2" in rules_of(a, "condition")
+    assert "NICE.unassessed" not in rules_of(a)
+    assert {f.rule for f in a.conditions} >= {"HTE16.1.2"}
+
+
+def test_use_with_evidence_generation_without_agreement_fails(catalogue: Catalogue) -> None:
+    data = passing_lbp()
+    data["clinical"]["nice_technology"] = "getUBetter"
+    data["clinical"]["evidence_generation"] = {"agreement_in_place": False}
+    a = run(data, catalogue)
+    assert a.decision == "not_available"
+    assert "HTE16.1.2" in rules_of(a, "fail")
+    data["clinical"]["evidence_generation"] = {}
+    assert run(data, catalogue).decision == "incomplete"
+
+
+def test_overdue_annual_nice_contact_is_an_obligation(catalogue: Catalogue) -> None:
+    data = passing_lbp()
+    data["clinical"]["nice_technology"] = "SelfBack"
+    data["clinical"]["evidence_generation"] = {"agreement_in_place": True,
+                                               "last_nice_contact": (TODAY - days(400)).isoformat()}
+    a = run(data, catalogue)
+    assert any("overdue" in o for o in a.nice.obligations)
+
+
+def test_unassessed_product_is_at_best_available_with_conditions(catalogue: Catalogue) -> None:
+    a = run(passing_lbp(), catalogue)
+    assert a.decision == "available_with_conditions"
+    assert a.nice.nice_status is None
+    assert "Not assessed by NICE in HTE16" in a.nice.summary
+    assert "tier C" in finding_text(a)
+
+
+@pytest.mark.parametrize(("setting", "expected"), [("research_only", "research_only"), ("not_available", "not_available")])
+def test_unassessed_product_policy(catalogue: Catalogue, setting: str, expected: str) -> None:
+    a = run(passing_lbp(), catalogue, policy=Policy(unassessed_lbp_product=setting))
+    assert a.decision == expected
+
+
+def test_no_recommendation_reports_nices_reason(catalogue: Catalogue) -> None:
+    data = passing_lbp()
+    data["clinical"]["nice_technology"] = "ACT for PAIN"
+    data["answers"]["C1.1.1"] = "No"
+    drop_answers(data, "C1.1.2")
+    data["regulatory"] = {"medical_device": False}
+    a = run(data, catalogue)
+    assert a.decision == "not_available"  # not a regulated device
+    assert "GB-REG.device" in rules_of(a, "fail")
+    assert "NICE's reason: not a regulated medical device" in finding_text(a)
+    assert a.nice.nice_status == "no_recommendation"
+
+
+def test_no_recommendation_reason_for_supportback(catalogue: Catalogue) -> None:
+    data = passing_lbp()
+    data["clinical"]["nice_technology"] = "SupportBack"
+    a = run(data, catalogue)
+    assert a.decision == "available_with_conditions"
+    assert "regulatory status unknown; developer did not respond" in finding_text(a)
+
+
+def test_kaia_unconfirmed_withdrawal_is_not_applied_by_default(catalogue: Catalogue) -> None:
+    data = passing_lbp()
+    data["clinical"]["nice_technology"] = "Kaia"
+    data["clinical"]["evidence_generation"] = {"agreement_in_place": True}
+    a = run(data, catalogue)
+    assert a.nice.nice_status == "use_with_evidence_generation"
+    assert "HTE16.1.2" in rules_of(a, "condition")
+
+    b = run(data, catalogue, policy=Policy(apply_unconfirmed_nice_changes=True))
+    assert b.nice.nice_status == "withdrawn"
+    assert "no longer available to the NHS" in finding_text(b)
+    assert "HTE16.1.2" not in rules_of(b)
+    # Before 1 April 2026 the withdrawal has not happened yet, even under the policy.
+    early = dt.date(2026, 3, 1)
+    data_early = passing_lbp(early)
+    data_early["clinical"].update(nice_technology="Kaia", evidence_generation={"agreement_in_place": True})
+    c = run(data_early, catalogue, early, policy=Policy(apply_unconfirmed_nice_changes=True))
+    assert c.nice.nice_status == "use_with_evidence_generation"
+    assert any(e.rule == "NICE.HTE16" and e.on == dt.date(2026, 4, 1) for e in c.events)
+
+
+def test_pain_duration_mismatch_is_reported_not_failed(catalogue: Catalogue) -> None:
+    data = passing_lbp()
+    data["clinical"]["nice_technology"] = "Pathway through Pain"
+    data["clinical"]["evidence_generation"] = {"agreement_in_place": True}
+    data["clinical"]["content"].append("cbt")
+    a = run(data, catalogue)
+    assert a.decision == "available_with_conditions"
+    assert any(f.rule == "HTE16.2.2" and f.severity == "info" for f in a.nice.findings)
+
+
+# =========================================================================== form version
+
+
+def test_v1_submission_dated_after_5_april_2026_fails(catalogue: Catalogue) -> None:
+    day = dt.date(2026, 4, 10)
+    data = passing_v1(day)
+    data["submitted_on"] = "2026-04-06"
+    a = run(data, catalogue, day)
+    assert a.decision == "not_available"
+    assert "dtac-v1.0.retired" in rules_of(a, "fail")
+    assert any("v2.0" in fx.action for fx in a.fixes)
+    data["submitted_on"] = "2026-04-05"
+    assert run(data, catalogue, day).decision == "available"
+
+
+def test_v1_submission_without_a_date_uses_the_assessment_date(catalogue: Catalogue) -> None:
+    data = passing_v1(dt.date(2026, 4, 6))
+    del data["submitted_on"]
+    assert run(data, catalogue, dt.date(2026, 4, 6)).decision == "not_available"
+    data = passing_v1(dt.date(2026, 4, 5))
+    del data["submitted_on"]
+    assert run(data, catalogue, dt.date(2026, 4, 5)).decision == "available"
+
+
+def test_v1_d1_working_towards_credit_is_a_policy(catalogue: Catalogue) -> None:
+    data = passing_v1()
+    data["answers"]["D1.4"] = "Working towards it"  # weight 20
+    a = run(data, catalogue, V1_DAY)
+    assert a.d1.percent == 80.0
+    assert a.decision == "available_with_conditions"  # WCAG 2.1 AA still to reach
+    b = run(data, catalogue, V1_DAY, policy=Policy(v1_working_towards_credit=0.5))
+    assert b.d1.percent == 90.0
+
+
+def test_v1_d1_not_applicable_is_a_policy(catalogue: Catalogue) -> None:
+    data = passing_v1()
+    data["answers"]["D1.9"] = "No because it is not applicable"  # weight 5
+    a = run(data, catalogue, V1_DAY)
+    assert (a.d1.earned, a.d1.possible) == (95.0, 95.0)
+    b = run(data, catalogue, V1_DAY, policy=Policy(v1_not_applicable_d1="award"))
+    assert (b.d1.earned, b.d1.possible) == (100.0, 100.0)
+
+
+# =========================================================================== conditions
+
+
+def test_wcag_plan_gives_a_condition(catalogue: Catalogue) -> None:
+    data = passing_v2()
+    data["answers"]["D1.4.1"] = "No, but a plan and timeline exists"
+    data["answers"]["D1.4.2"] = "By March 2027"
+    a = run(data, catalogue)
+    assert a.decision == "available_with_conditions"
+    assert [f.rule for f in a.conditions] == ["D1.4.1"]
+    assert "WCAG 2.2 AA" in a.conditions[0].text
+    assert a.question("D1.4.1").condition  # type: ignore[union-attr]
+    assert a.d1.percent is not None and a.d1.percent < 100
+
+
+def test_expiring_evidence_gives_a_condition(catalogue: Catalogue) -> None:
+    data = passing_v2()
+    evidence_of(data, "ico_registration")["expires"] = (TODAY + days(30)).isoformat()
+    a = run(data, catalogue)
+    assert a.decision == "available_with_conditions"
+    assert [f.rule for f in a.conditions] == ["C2.2.1"]
+    assert "30 days left" in a.conditions[0].text
+    assert a.valid_until == TODAY + days(31)
+
+
+def test_warning_window_is_a_policy_setting(catalogue: Catalogue) -> None:
+    data = passing_v2()
+    evidence_of(data, "ico_registration")["expires"] = (TODAY + days(30)).isoformat()
+    assert run(data, catalogue, policy=Policy(expiry_warning_days=10)).decision == "available"
+    assert run(data, catalogue, policy=Policy(expiry_warning_days=0)).decision == "available"
+
+
+# =========================================================================== overrides and provenance
+
+
+def test_override_replaces_the_outcome_and_keeps_the_engine_outcome(catalogue: Catalogue) -> None:
+    data = passing_v2()
+    data["answers"]["C3.1"] = "Not provided"
+    assert run(data, catalogue).decision == "not_available"
+    ov = Override(outcome="pass", rationale="Checked the IASME register: certificate 1234 valid to 2027.", by="A. Assessor")
+    a = run(data, catalogue, overrides={"C3.1": ov})
+    r = a.question("C3.1")
+    assert r is not None
+    assert (r.outcome, r.engine_outcome) == ("pass", "fail")
+    assert r.override == ov
+    assert "Assessor override (A. Assessor)" in r.reason
+    assert "engine said" in r.reason
+    assert a.decision == "available"
+
+
+def test_override_can_fail_a_passing_answer(catalogue: Catalogue) -> None:
+    ov = Override(outcome="fail", rationale="CSO registration lapsed on the GMC register at check time.")
+    a = run(passing_v2(), catalogue, overrides={"C1.2.5": ov})
+    r = a.question("C1.2.5")
+    assert r is not None and (r.outcome, r.engine_outcome) == ("fail", "pass")
+    assert a.decision == "not_available"
+    assert any(f.rule == "C1.2.5" for f in a.reasons)
+
+
+def test_questions_without_an_override_have_no_engine_outcome(catalogue: Catalogue) -> None:
+    a = run(passing_v2(), catalogue)
+    assert all(q.engine_outcome is None and q.override is None for q in a.questions)
+
+
+@pytest.mark.parametrize("rationale", ["", "   ", "ok", "fine, ok"])
+def test_override_without_a_written_rationale_is_rejected(rationale: str) -> None:
+    with pytest.raises(ValidationError):
+        Override(outcome="pass", rationale=rationale)
+
+
+def test_provenance_is_asserted_unless_verified(catalogue: Catalogue) -> None:
+    v = Verification(checked="IASME register, certificate 1234, checked 1 Oct 2026", by="A. Assessor", on=TODAY)
+    a = run(passing_v2(), catalogue, verifications={"C3.1": v})
+    assert a.question("C3.1").provenance == "verified"  # type: ignore[union-attr]
+    assert a.question("C3.1").verification == v  # type: ignore[union-attr]
+    assert a.question("C3.3").provenance == "asserted"  # type: ignore[union-attr]
+
+
+# =========================================================================== explanations
+
+
+def test_every_reason_cites_a_rule_and_what_it_used(catalogue: Catalogue) -> None:
+    data = passing_lbp()
+    data["clinical"]["content"].append("tens")
+    data["answers"]["C3.6"] = "No"
+    evidence_of(data, "pen_test")["highest_cvss"] = 7.5
+    a = run(data, catalogue)
+    assert a.decision == "not_available"
+    assert {"C3.6", "C3.3", "NG59.tens"} <= {f.rule for f in a.reasons}
+    for f in a.reasons:
+        assert f.rule and f.text and f.used, f
+        assert f.fix, f
+    assert [fx.rank for fx in a.fixes] == list(range(1, len(a.fixes) + 1))
+    assert a.summary.startswith("Not available.")
+
+
+def test_unknown_profile_is_rejected(catalogue: Catalogue) -> None:
+    with pytest.raises(ValueError, match="unknown profile"):
+        run(passing_v2(), catalogue, profile="nhs")
+
+
+def test_assessment_json_round_trips(catalogue: Catalogue) -> None:
+    a = run(passing_lbp(), catalogue)
+    dumped = a.model_dump(mode="json", by_alias=True)
+    assert dumped["schema"] == "dtac-assessment/1"
+    assert dumped["decision"] in DECISIONS
+    assert type(a).model_validate(dumped) == a
