@@ -19,7 +19,6 @@ import subprocess
 import sys
 import time
 from contextlib import redirect_stdout
-from pathlib import Path
 
 from common import REPO, header, machine
 
