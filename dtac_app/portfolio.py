@@ -107,33 +107,44 @@ _lock = threading.Lock()
 _CACHE_MAX = 20_000
 
 
-def _summary_for(wf: Workflow, actor: Actor, p: ProductSummary) -> dict[str, object]:
-    latest = p.latest
-    assert latest is not None
-    key = (wf.db.url, latest.id, latest.current_revision)
-    hit = _cache.get(key)
-    if hit is None:
-        view = wf.get_assessment(actor, latest.id)
-        hit = summarise(view.result)
+def _summaries(wf: Workflow, actor: Actor, products: list[ProductSummary]) -> dict[int, dict[str, object]]:
+    """Summaries of each product's latest assessment; cache misses are fetched in one query."""
+    out: dict[int, dict[str, object]] = {}
+    missing: list[int] = []
+    for p in products:
+        if p.latest is None:
+            continue
+        hit = _cache.get((wf.db.url, p.latest.id, p.latest.current_revision))
+        if hit is None:
+            missing.append(p.latest.id)
+        else:
+            out[p.latest.id] = hit
+    if missing:
+        fetched = wf.current_results(actor, missing)
         with _lock:
             if len(_cache) > _CACHE_MAX:
                 _cache.clear()
-            _cache[key] = hit
-    return hit
+            for aid, (rev, data) in fetched.items():
+                summary = summarise(Assessment.model_validate(data))
+                _cache[(wf.db.url, aid, rev)] = summary
+                out[aid] = summary
+    return out
 
 
 def portfolio(wf: Workflow, actor: Actor) -> list[PortfolioRow]:
     """One row per product the actor may see (the Workflow enforces who sees what)."""
+    products = wf.list_products(actor)
+    summaries = _summaries(wf, actor, products)
     rows: list[PortfolioRow] = []
-    for p in wf.list_products(actor):
+    for p in products:
         latest = p.latest
-        if latest is None:
+        extra = summaries.get(latest.id) if latest is not None else None
+        if latest is None or extra is None:
             rows.append(PortfolioRow(product_id=p.id, assessment_id=None, revision=None, product=p.name,
                                      version=p.latest_version or "", manufacturer=p.manufacturer,
                                      organisation=p.organisation_name, status="not assessed", decision="",
                                      decision_label="Not assessed"))
             continue
-        extra = _summary_for(wf, actor, p)
         rows.append(PortfolioRow(
             product_id=p.id, assessment_id=latest.id, revision=latest.current_revision, product=p.name,
             version=p.latest_version or "", manufacturer=p.manufacturer, organisation=p.organisation_name,

@@ -57,6 +57,8 @@ from .store.models import (
     Clarification,
     ClarificationReply,
     OverrideRow,
+    Product,
+    ProductVersion,
     ProvenanceMark,
     SignOff,
     Submission,
@@ -509,6 +511,29 @@ class Workflow:
             auth.require_organisation(act, product.organisation_id, doing=f"read assessment {assessment_id}")
             rev = r.assessments.revision(a.id, revision or a.current_revision)
             return self._assessment_view(r, a, rev)
+
+    def current_results(self, actor: Actor, assessment_ids: list[int]) -> dict[int, tuple[int, dict[str, Any]]]:
+        """For many assessments at once: ``{id: (current revision, result as JSON data)}``.
+
+        One query for the portfolio and calendar instead of one per product. Assessments the
+        actor may not see are left out (a vendor gets only its own organisation's)."""
+        if not assessment_ids:
+            return {}
+        with self.db.read() as s:
+            r = Repos(s)
+            act = auth.load_actor(r, actor)
+            scope = auth.organisation_scope(act)
+            q = (
+                select(AssessmentRow.id, AssessmentRevision.number, AssessmentRevision.result)
+                .join(AssessmentRevision, AssessmentRevision.assessment_id == AssessmentRow.id)
+                .join(Submission, Submission.id == AssessmentRow.submission_id)
+                .join(ProductVersion, ProductVersion.id == Submission.product_version_id)
+                .join(Product, Product.id == ProductVersion.product_id)
+                .where(AssessmentRow.id.in_(assessment_ids), AssessmentRevision.number == AssessmentRow.current_revision)
+            )
+            if scope is not None:
+                q = q.where(Product.organisation_id == scope)
+            return {row.id: (row.number, row.result) for row in r.s.execute(q)}
 
     def list_revisions(self, actor: Actor, assessment_id: int) -> list[RevisionSummary]:
         with self.db.read() as s:

@@ -61,7 +61,7 @@ SIGN_IN = {"login", "find_user_for_identity"}
 
 def test_every_public_service_function_is_covered(world: World) -> None:
     public = {n for n, _ in inspect.getmembers(Workflow, predicate=inspect.isfunction) if not n.startswith("_")}
-    covered = set(cross_org_calls(world, 0)) | {"list_products", "list_organisations", "refresh_user"} | SIGN_IN
+    covered = set(cross_org_calls(world, 0)) | {"list_products", "list_organisations", "refresh_user", "current_results"} | SIGN_IN
     assert public - covered == set(), "add new service functions to the access tests"
 
 
@@ -84,6 +84,14 @@ def test_vendor_lists_only_its_own(world: World) -> None:
     assert not any("Beta" in str(e.after) for e in trail)
     # and the other way round
     assert [p.name for p in wf.list_products(world.beta)] == ["Beta Spine"]
+
+
+def test_current_results_leave_out_other_organisations(world: World) -> None:
+    both = [world.a.id, world.b.id]
+    assert set(world.wf.current_results(world.acme, both)) == {world.a.id}
+    assert set(world.wf.current_results(world.beta, both)) == {world.b.id}
+    rev, data = world.wf.current_results(world.assessor, both)[world.b.id]
+    assert rev == 1 and data["product"]["name"] == "Beta Spine"
 
 
 def test_vendor_can_work_with_its_own_data(world: World) -> None:
