@@ -13,6 +13,7 @@ from typing import Annotated
 
 import typer
 from rich.console import Console
+from rich.markup import escape
 from rich.table import Table
 
 from . import __version__
@@ -52,7 +53,7 @@ SEVERITY_MARK = {"fail": "[red]✗ fail[/]", "missing": "[dark_orange]? missing[
 def _bad_input(e: InputError) -> typer.Exit:
     errors = e.errors if isinstance(e, InputErrors) else [e]
     for x in errors:
-        err.print(f"[bold red]error:[/] {x.message}", markup=True, highlight=False, soft_wrap=True)
+        err.print(f"[bold red]error:[/] {escape(x.message)}", markup=True, highlight=False, soft_wrap=True)
     return typer.Exit(2)
 
 
@@ -66,14 +67,21 @@ def _parse_date(value: str | None) -> dt.date:
 
 
 def _esc(text: str) -> str:
-    return text.replace("[", r"\[")
+    return escape(text)
+
+
+def _show_version(value: bool) -> None:
+    if value:
+        out.print(f"dtac {__version__}")
+        raise typer.Exit(0)
 
 
 @app.callback()
-def _main(version: Annotated[bool, typer.Option("--version", help="Show the version and exit.")] = False) -> None:
-    if version:
-        out.print(f"dtac {__version__}")
-        raise typer.Exit(0)
+def _main(
+    version: Annotated[bool, typer.Option("--version", help="Show the version and exit.", is_eager=True,
+                                          callback=_show_version)] = False,
+) -> None:
+    """Assess digital health technologies against DTAC, GB device rules and NICE back-pain guidance."""
 
 
 @app.command()
@@ -174,7 +182,7 @@ def batch(
     except InputError as e:
         raise _bad_input(e) from None
     if not paths:
-        err.print(f"[bold red]error:[/] {directory}: no submission files (*.yaml, *.yml, *.json) found")
+        err.print(f"[bold red]error:[/] {_esc(str(directory))}: no submission files (*.yaml, *.yml, *.json) found")
         raise typer.Exit(2)
     counts: dict[str, int] = {}
     bad: list[str] = []
@@ -257,7 +265,7 @@ def criteria_show(
     sec = next((s for s in cs.sections if s.id.casefold() == question.casefold()), None)
     qs = list(sec.questions) if sec else [q for q in cs.questions.values() if q.id.casefold() == question.casefold()]
     if not qs:
-        err.print(f"[bold red]error:[/] {question}: no such question or section in {cs.title}")
+        err.print(f"[bold red]error:[/] {_esc(question)}: no such question or section in {cs.title}")
         raise typer.Exit(2)
     for q in qs:
         out.print(f"[bold]{q.id}[/] {_esc(q.short)}  [dim]({cs.key}, section {cs.section_of(q.id)})[/]")

@@ -60,6 +60,7 @@ def assess(
     profile: str | None = None,
     overrides: Mapping[str, Override] | None = None,
     verifications: Mapping[str, Verification] | None = None,
+    _recheck: bool = True,
 ) -> Assessment:
     """Assess a normalised submission (see ``submission.normalise``) on ``as_of``."""
     policy = policy or catalogue.policy
@@ -126,6 +127,10 @@ def assess(
     # ---- form-version validity (v1.0 retired for submissions after 5 Apr 2026)
     if cs.accept_submissions_until is not None:
         form_date = submission.submitted_on or as_of
+        if submission.submitted_on is None and form_date <= cs.accept_submissions_until:
+            events.append(build(TimeEvent, on=cs.accept_submissions_until + ONE_DAY, effect="fail", rule=f"{cs.key}.retired",
+                                text=f"{cs.title} is no longer accepted after {fmt(cs.accept_submissions_until)} "
+                                     "(the submission gives no date, so the assessment date counts)"))
         if form_date > cs.accept_submissions_until:
             findings.append(build(Finding,
                 rule=f"{cs.key}.retired", severity="fail", section="Form",
@@ -176,7 +181,16 @@ def assess(
     decision = _decide(findings)
     reasons = _reasons(decision, findings, sections, cs)
     conditions = tuple(f for f in findings if f.severity == "condition")
-    valid_until, why = _valid_until(decision, events, as_of)
+    changes_on: set[dt.date] = set()
+    if _recheck:
+        # A 'review' event (a dated NICE change, future-dated evidence) may or may not change the
+        # decision: find out by assessing on that day. Rare, so the cost only falls where it applies.
+        for day in sorted({e.on for e in events if e.effect == "review" and e.on > as_of}):
+            later = assess(submission, catalogue, as_of=day, policy=policy, profile=prof, overrides=overrides,
+                           verifications=verifications, _recheck=False)
+            if later.decision != decision:
+                changes_on.add(day)
+    valid_until, why = _valid_until(decision, events, as_of, changes_on if _recheck else None)
     fixes = _fixes(findings, decision)
     summary = _summary(decision, findings, sections, d1)
     events.sort(key=lambda e: (e.on, e.rule))
@@ -280,6 +294,8 @@ def _judge(
             chosen = checks[best]
             if role == "assessed":
                 q_events.extend(chosen.events)
+                # A record dated in the future also counts from its date, even if another is chosen now.
+                q_events.extend(e for c in checks if c is not chosen for e in c.events if e.effect == "review")
             if chosen.severity == "condition" and role == "assessed":
                 condition = (condition + "; " if condition else "") + chosen.detail
             if chosen.severity in ("fail", "missing") and role == "assessed":
@@ -289,7 +305,7 @@ def _judge(
         if worst is not None:
             outcome = "fail" if worst[1] == "fail" else "missing"
             reason = f"{reason}; {worst[2]}"
-            q_events = []
+            q_events = [e for e in q_events if e.effect == "review"]
     return outcome, reason, condition, linked, q_events
 
 
@@ -413,13 +429,23 @@ def _reasons(decision: Decision, findings: list[Finding], sections: list[Section
                     used=f"{cs.title}", section=""),)
 
 
-def _valid_until(decision: Decision, events: list[TimeEvent], as_of: dt.date) -> tuple[dt.date | None, str]:
-    if decision == "not_available":
+def _valid_until(
+    decision: Decision, events: list[TimeEvent], as_of: dt.date, review_changes: set[dt.date] | None
+) -> tuple[dt.date | None, str]:
+    """The first future date on which the decision would differ, and why.
+
+    ``review_changes``: the 'review' dates on which re-assessing gave another decision (None: treat
+    every review date as a change)."""
+    def changes(e: TimeEvent) -> bool:
+        if e.effect == "review":
+            return review_changes is None or e.on in review_changes
+        if decision == "not_available":
+            return False
+        return e.effect == "fail" or (e.effect == "condition" and decision == "available")
+
+    relevant = [e for e in events if e.on > as_of and changes(e)]
+    if decision == "not_available" and not relevant:
         return None, "No date: the decision changes only when the submission or evidence changes."
-    relevant = [
-        e for e in events
-        if e.on > as_of and (e.effect in ("fail", "review") or (e.effect == "condition" and decision == "available"))
-    ]
     if not relevant:
         return None, "No known future date changes this decision."
     first = min(relevant, key=lambda e: (e.on, e.rule))

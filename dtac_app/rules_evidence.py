@@ -43,6 +43,7 @@ def _dated(
             f"{label} is dated {fmt(issued)}, after the assessment date",
             f"Supply {label.lower()} issued on or before the assessment date",
             last_day,
+            [build(TimeEvent, on=issued, effect="review", text=f"{label} dated {fmt(issued)} becomes current", rule=rule)],
         )
     if as_of > last_day:
         return EvidenceCheck(
@@ -130,7 +131,9 @@ def check_record(
     if rec.expires is not None:
         return _dated(rule, label, rec.expires, rec.issued, as_of, warn)
     if rec.issued is not None and rec.issued > as_of:
-        return EvidenceCheck("not_yet_valid", "missing", f"{label} is dated after the assessment date", f"Supply a current {label.lower()}")
+        return EvidenceCheck("not_yet_valid", "missing", f"{label} is dated after the assessment date", f"Supply a current {label.lower()}",
+                             None, [build(TimeEvent, on=rec.issued, effect="review",
+                                          text=f"{label} dated {fmt(rec.issued)} becomes current", rule=rule)])
     return EvidenceCheck("valid", "pass", f"{label} supplied")
 
 

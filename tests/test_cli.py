@@ -206,11 +206,6 @@ def test_several_problems_in_one_file_are_all_listed(cli: CliRunner, tmp_path: P
     assert "answers.C1.2" in lines[0] and "answers.C3.1" in lines[1]
 
 
-@pytest.mark.xfail(
-    reason="engine bug (CLI): error messages quote the vendor's answer and are printed as Rich markup, "
-           "so an answer containing '[/x]' raises rich.errors.MarkupError: a traceback and exit 1 instead of exit 2",
-    strict=True,
-)
 def test_answer_that_looks_like_markup_closing_tag_is_still_a_clean_error(cli: CliRunner, tmp_path: Path) -> None:
     data = passing_v2()
     data["answers"]["C1.2"] = "[/x] maybe"
@@ -218,11 +213,6 @@ def test_answer_that_looks_like_markup_closing_tag_is_still_a_clean_error(cli: C
     _assert_one_clear_error(result, "sub.yaml", ["answers.C1.2", "'[/x] maybe' is not an option"])
 
 
-@pytest.mark.xfail(
-    reason="engine bug (CLI): error messages are printed as Rich markup, so a vendor's '[red]Maybe' is quoted "
-           "back as 'Maybe' and the message misreports the input",
-    strict=True,
-)
 def test_answer_that_looks_like_markup_is_quoted_verbatim(cli: CliRunner, tmp_path: Path) -> None:
     data = passing_v2()
     data["answers"]["C1.2"] = "[red]Maybe"
@@ -441,11 +431,6 @@ def test_criteria_nice_lists_all_13_technologies(cli: CliRunner) -> None:
     assert "NICE consultation 2211" in text
 
 
-@pytest.mark.xfail(
-    reason="bug (CLI): 'dtac --version' exits 2 with 'Missing command.' because the group callback that handles "
-           "--version never runs without a subcommand (the option is not eager / no invoke_without_command)",
-    strict=True,
-)
 def test_version(cli: CliRunner) -> None:
     result = invoke(cli, "--version")
     assert result.exit_code == 0

@@ -268,12 +268,6 @@ def test_valid_until_v1_submission(catalogue: Catalogue) -> None:
     assert (a.decision, after.decision) == ("available", "available_with_conditions")
 
 
-@pytest.mark.xfail(
-    reason="engine bug: a v1.0 submission with no submitted_on is judged by the assessment date, "
-           "so it stops being accepted on 6 Apr 2026, but the engine records no time event for that "
-           "legal deadline and valid_until points past it",
-    strict=True,
-)
 def test_valid_until_v1_submission_without_a_date_stops_at_v1_retirement(catalogue: Catalogue) -> None:
     data = passing_v1()
     del data["submitted_on"]
@@ -282,12 +276,6 @@ def test_valid_until_v1_submission_without_a_date_stops_at_v1_retirement(catalog
     assert after.decision == "not_available"
 
 
-@pytest.mark.xfail(
-    reason="engine bug: evidence dated after the assessment date makes the decision 'incomplete', "
-           "but the day it takes effect is not a time event, so valid_until skips the date on "
-           "which the decision changes",
-    strict=True,
-)
 def test_valid_until_evidence_dated_in_the_future(catalogue: Catalogue) -> None:
     data = passing_v2()
     evidence_of(data, "cyber_essentials")["issued"] = (TODAY + days(10)).isoformat()
@@ -321,15 +309,18 @@ def test_kaia_reported_withdrawal_is_a_review_date_under_the_policy(catalogue: C
     data["clinical"].update(nice_technology="Kaia", evidence_generation={"agreement_in_place": True})
     policy = Policy(apply_unconfirmed_nice_changes=True)
     a = run(data, catalogue, day, policy=policy)
-    assert a.valid_until == D(2026, 4, 1)
-    assert "Kaia" in a.valid_until_reason
+    # The withdrawal is a dated event, but the decision stays 'available with conditions' (only the
+    # conditions change), so it is not the valid-until date: that is the first date the decision differs.
+    withdrawal = [e for e in a.events if e.on == D(2026, 4, 1)]
+    assert withdrawal and "Kaia" in withdrawal[0].text
+    assert a.valid_until != D(2026, 4, 1)
     before = run(data, catalogue, D(2026, 3, 31), policy=policy)
     on = run(data, catalogue, D(2026, 4, 1), policy=policy)
     assert before.nice.nice_status == "use_with_evidence_generation"
     assert on.nice.nice_status == "withdrawn"
     assert {f.rule for f in before.conditions} != {f.rule for f in on.conditions}
     # Without the policy there is no such date.
-    assert run(data, catalogue, day).valid_until != D(2026, 4, 1)
+    assert D(2026, 4, 1) not in {e.on for e in run(data, catalogue, day).events}
 
 
 def test_events_are_future_dated_and_sorted(catalogue: Catalogue) -> None:

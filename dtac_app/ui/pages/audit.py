@@ -13,7 +13,7 @@ def page() -> None:
     user = session.require_user()
     st.title("Audit trail")
     st.caption("Every change is recorded here and can never be edited or deleted through the application.")
-    action = st.text_input("Filter by action (e.g. assessment.review, login.failure)", key="au_action")
+    action = st.text_input("Filter by action (e.g. assessment.save, login.failure)", key="au_action")
     limit = st.select_slider("Entries", options=[50, 100, 500, 2000], value=100, key="au_limit")
     try:
         entries = session.workflow().audit_trail(user, action=action.strip() or None, limit=limit)

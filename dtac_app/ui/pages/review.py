@@ -59,7 +59,8 @@ def _pick_assessment(user: UserView) -> AssessmentView | None:
     try:
         latest = wf.get_assessment(user, aid)
         revs = list(range(latest.current_revision, 0, -1))
-        rev = st.selectbox("Revision", revs, index=0, key=f"rv_rev_{aid}",
+        # Keyed by the current revision: when a save adds one, the picker starts again at the new current one.
+        rev = st.selectbox("Revision", revs, index=0, key=f"rv_rev_{aid}_{latest.current_revision}",
                            format_func=lambda n: f"Revision {n}" + (" (current)" if n == latest.current_revision else " (read-only)"))
         return latest if rev == latest.current_revision else wf.get_assessment(user, aid, revision=rev)
     except StoreError as e:
@@ -126,6 +127,7 @@ def _question_review(user: UserView, view: AssessmentView, can_edit: bool) -> No
                                                  key=f"{key}_{q.id}_ovwhy", max_chars=20_000)
                         if choice == "(no override)":
                             pending_o.pop(q.id, None)
+                            st.session_state.pop(f"{key}_{q.id}_overr", None)
                         else:
                             try:
                                 pending_o[q.id] = Override(outcome=choice, rationale=rationale, by=user.label, on=common.today())
