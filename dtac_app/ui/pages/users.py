@@ -5,6 +5,7 @@ from __future__ import annotations
 import pandas as pd
 import streamlit as st
 
+from dtac_app.auth import MIN_PASSWORD_LENGTH
 from dtac_app.store.errors import StoreError
 from dtac_app.ui import session
 
@@ -34,12 +35,12 @@ def page() -> None:
         email = c2.text_input("E-mail (for single sign-on)", max_chars=300)
         org = st.selectbox("Organisation (vendors only)", [o.id for o in orgs], index=None,
                            format_func={o.id: o.name for o in orgs}.get)
-        password = st.text_input("Initial password (at least 12 characters)", type="password")
+        password = st.text_input(f"Initial password (at least {MIN_PASSWORD_LENGTH} characters)", type="password")
         if st.form_submit_button("Add user", type="primary"):
             try:
                 created = wf.create_user(user, username.strip(), role=role, password=password or None, display_name=display,
                                          email=email or None, organisation=org)
-                st.success(f"Added {created.username}.")
+                st.toast(f"Added {created.username}.", icon=":material/person_add:")
                 st.rerun()
             except (StoreError, ValueError) as e:
                 st.error(getattr(e, "message", None) or str(e))
