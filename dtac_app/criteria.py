@@ -273,6 +273,7 @@ class CriteriaSet(_Frozen):
     _compiled: dict[str, CompiledCond] = PrivateAttr(default_factory=dict)
     _plan: tuple[tuple[Section, Question, CompiledCond | None, str], ...] = PrivateAttr(default=())
     _option_lookup: dict[str, dict[str, str]] = PrivateAttr(default_factory=dict)
+    _static_results: dict[tuple[str, bool | None], Any] = PrivateAttr(default_factory=dict)
 
     @model_validator(mode="after")
     def _check_ids_and_routing(self) -> CriteriaSet:
@@ -338,6 +339,11 @@ class CriteriaSet(_Frozen):
     def plan(self) -> tuple[tuple[Section, Question, CompiledCond | None, str], ...]:
         """Every question in form order: section, question, compiled routing condition, its wording."""
         return self._plan
+
+    @property
+    def static_results(self) -> dict[tuple[str, bool | None], Any]:
+        """The engine's cache of results that depend only on these criteria (unanswered, not-asked questions)."""
+        return self._static_results
 
     def option_for(self, qid: str, text: str) -> str | None:
         """The official option label matching ``text`` (any case and spacing), or None."""

@@ -33,6 +33,8 @@ from .results import (
     TimeEvent,
     Verification,
     build,
+    finding,
+    question_result,
 )
 from .rules_evidence import EvidenceCheck, best_check, check_record
 from .rules_nice import assess_nice
@@ -87,42 +89,61 @@ def assess(
     # ---- questions, in form order, with routing
     shown: dict[str, bool | None] = {}
     results: list[QuestionResult] = []
+    counts: dict[str, list[int]] = {s.id: [0, 0, 0, 0] for s in cs.sections}  # asked, pass, fail, missing
+    not_asked_cache = cs.static_results
     for section, q, cond, cond_text in cs.plan:
+        qid = q.id
         asked = True if cond is None else cond(answers, shown)
-        shown[q.id] = asked
-        answer = answers.get(q.id)
+        shown[qid] = asked
+        answer = answers.get(qid)
         if asked is not True:
-            reason = _not_asked_reason(cond_text, asked)
-            results.append(build(QuestionResult, id=q.id, section=section.id, short=q.short, asked=False,
-                                          answer=answer, outcome="not_applicable", reason=reason))
+            if answer is None:
+                # Nothing submission-specific in it: build it once per criteria set.
+                key = (qid, asked)
+                cached = not_asked_cache.get(key)
+                if cached is None:
+                    cached = not_asked_cache[key] = question_result(
+                        qid, section.id, q.short, False, None, "not_applicable", _not_asked_reason(cond_text, asked))
+                results.append(cached)
+            else:
+                results.append(question_result(qid, section.id, q.short, False, answer, "not_applicable",
+                                               _not_asked_reason(cond_text, asked)))
             continue
+        role = section.role
         outcome, reason, condition, ev_idx, q_events = _judge(
-            q, section.role, answer, submission, by_question, catalogue, policy, as_of, apply_cvss,
+            q, role, answer, submission, by_question, catalogue, policy, as_of, apply_cvss,
             evidence_state, evidence_label,
         )
         engine_outcome: Outcome | None = None
-        override = overrides.get(q.id)
+        override = overrides.get(qid) if overrides else None
         if override is not None:
             engine_outcome = outcome
             outcome = override.outcome
             reason = f"Assessor override ({override.by or 'assessor'}): {override.rationale} [engine said: {reason}]"
             condition = "" if outcome != "pass" else condition
             q_events = []
-        ver = verifications.get(q.id)
-        events.extend(q_events)
-        results.append(build(QuestionResult,
-            id=q.id, section=section.id, short=q.short, asked=True, answer=answer, outcome=outcome,
-            reason=reason, condition=condition, evidence=tuple(ev_idx), engine_outcome=engine_outcome,
-            override=override, provenance="verified" if ver else "asserted", verification=ver,
+        ver = verifications.get(qid) if verifications else None
+        if q_events:
+            events.extend(q_events)
+        results.append(question_result(
+            qid, section.id, q.short, True, answer, outcome, reason, condition, tuple(ev_idx), engine_outcome,
+            override, "verified" if ver else "asserted", ver,
         ))
-        if section.role == "assessed" or (section.role == "scored" and condition):
-            sev = _OUTCOME_SEVERITY[outcome]
-            if sev in ("fail", "missing"):
-                findings.append(build(Finding, rule=q.id, severity=sev, text=f"{q.id} {q.short}: {reason}",
-                                        used=_used(q, answer), fix=_question_fix(q, outcome, reason), section=section.id))
+        c = counts[section.id]
+        c[0] += 1
+        if outcome == "pass":
+            c[1] += 1
+        elif outcome == "fail":
+            c[2] += 1
+        elif outcome == "missing":
+            c[3] += 1
+        if role == "assessed" or (role == "scored" and condition):
+            if outcome == "fail" or outcome == "missing":
+                findings.append(finding(qid, outcome, f"{qid} {q.short}: {reason}", _used(q, answer),
+                                        _question_fix(q, outcome, reason), section.id))
             if condition:
-                findings.append(build(Finding, rule=q.id, severity="condition", text=f"{q.id} {q.short}: {condition}",
-                                        used=_used(q, answer), fix=condition, section=section.id))
+                findings.append(finding(qid, "condition", f"{qid} {q.short}: {condition}", _used(q, answer),
+                                        condition, section.id))
 
     # ---- form-version validity (v1.0 retired for submissions after 5 Apr 2026)
     if cs.accept_submissions_until is not None:
@@ -132,8 +153,7 @@ def assess(
                                 text=f"{cs.title} is no longer accepted after {fmt(cs.accept_submissions_until)} "
                                      "(the submission gives no date, so the assessment date counts)"))
         if form_date > cs.accept_submissions_until:
-            findings.append(build(Finding,
-                rule=f"{cs.key}.retired", severity="fail", section="Form",
+            findings.append(finding(rule=f"{cs.key}.retired", severity="fail", section="Form",
                 text=f"{cs.title} is accepted only for submissions made by {fmt(cs.accept_submissions_until)}; "
                      f"this one is dated {fmt(form_date)}",
                 used=f"submitted_on = {submission.submitted_on or 'not given (assessment date used)'}",
@@ -142,22 +162,18 @@ def assess(
     # ---- sections
     sections: list[SectionResult] = []
     for section in cs.sections:
-        rs = [r for r in results if r.section == section.id]
-        asked_n = sum(r.asked for r in rs)
-        passed = sum(r.outcome == "pass" for r in rs)
-        failed = sum(r.outcome == "fail" for r in rs)
-        missing = sum(r.outcome == "missing" for r in rs)
+        asked_n, passed, failed, missing = counts[section.id]
         if section.role == "assessed":
             status = "not_met" if failed else "incomplete" if missing else "met"
         else:
             status = "context" if section.role == "context" else "scored"
         sections.append(build(SectionResult, id=section.id, title=section.title, role=section.role, status=status,  # type: ignore[arg-type]
-                                      passed=passed, failed=failed, missing=missing, asked=asked_n))
+                              passed=passed, failed=failed, missing=missing, asked=asked_n))
 
     # ---- D1 score
     d1 = _score_d1(cs, results, policy)
     if policy.d1_minimum_percent is not None and d1.percent is not None and d1.percent < policy.d1_minimum_percent:
-        findings.append(build(Finding, rule="D1.minimum", severity="fail", section="D1",
+        findings.append(finding(rule="D1.minimum", severity="fail", section="D1",
                                 text=f"D1 score {d1.percent:.1f}% is below this organisation's minimum of {policy.d1_minimum_percent:.0f}%",
                                 used="policy d1_minimum_percent", fix="Improve usability and accessibility items in D1"))
 
@@ -318,6 +334,8 @@ def _not_asked_reason(cond: str, asked: bool | None) -> str:
 
 
 def _short(text: str, n: int = 60) -> str:
+    if len(text) <= n and "\n" not in text and "  " not in text and "\t" not in text:
+        return text
     text = " ".join(text.split())
     return text if len(text) <= n else text[: n - 1] + "…"
 
@@ -425,7 +443,7 @@ def _reasons(decision: Decision, findings: list[Finding], sections: list[Section
     if sev is not None:
         return tuple(f for f in findings if f.severity == sev)
     met = ", ".join(s.id for s in sections if s.role == "assessed")
-    return (build(Finding, rule="DTAC", severity="pass", text=f"All assessed sections met ({met}); no conditions apply",
+    return (finding(rule="DTAC", severity="pass", text=f"All assessed sections met ({met}); no conditions apply",
                     used=f"{cs.title}", section=""),)
 
 

@@ -6,7 +6,7 @@ import datetime as dt
 
 from .criteria import NiceProfile, NiceTechnology, Policy, StatusChange
 from .dates import fmt
-from .results import Finding, NiceVerdict, Severity, TimeEvent
+from .results import Finding, NiceVerdict, Severity, TimeEvent, finding
 from .submission import Submission
 
 STATUS_LABELS = {
@@ -20,7 +20,7 @@ STATUS_LABELS = {
 
 
 def _f(rule: str, severity: Severity, text: str, used: str = "", fix: str = "", standing: bool = False) -> Finding:
-    return Finding(rule=rule, severity=severity, text=text, used=used, fix=fix, section="NICE", standing=standing)
+    return finding(rule, severity, text, used, fix, "NICE", standing)
 
 
 def current_status(
