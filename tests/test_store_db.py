@@ -100,3 +100,13 @@ def test_every_append_only_table_has_its_guard(db: Database) -> None:
             have = {(r[0], r[1]) for r in rows}
             for t in APPEND_ONLY_TABLES:
                 assert {(t, "UPDATE"), (t, "DELETE")} <= have
+
+
+def test_schema_head_constant_matches_the_migrations(tmp_path) -> None:  # type: ignore[no-untyped-def]
+    from dtac_app.store.db import SCHEMA_HEAD, Database, open_database
+
+    db = Database(f"sqlite:///{tmp_path / 'h.sqlite3'}")
+    assert db.head_revision() == SCHEMA_HEAD
+    assert db.stored_revision() is None
+    opened = open_database(db.url)
+    assert opened.stored_revision() == SCHEMA_HEAD == opened.current_revision()

@@ -28,6 +28,9 @@ DATABASE_URL_ENV = "DTAC_DATABASE_URL"
 SQLITE_FILENAME = "dtac.sqlite3"
 SQLITE_BUSY_TIMEOUT_S = 30.0
 MIGRATIONS_DIR = Path(__file__).with_name("migrations")
+SCHEMA_HEAD = "0001"
+"""The newest migration's revision id. A database already at it is opened without loading Alembic
+(which saves about half a second on every start); tests check this matches the migrations."""
 
 
 def data_dir() -> Path:
@@ -147,6 +150,18 @@ class Database:
             cfg.attributes["connection"] = conn
             command.downgrade(cfg, revision)
 
+    def stored_revision(self) -> str | None:
+        """The schema revision recorded in the database (plain SQL; None if there is no schema yet)."""
+        from sqlalchemy import text
+        from sqlalchemy.exc import DBAPIError
+
+        try:
+            with self.engine.connect() as conn:
+                row = conn.execute(text("SELECT version_num FROM alembic_version")).first()
+        except DBAPIError:
+            return None
+        return row[0] if row else None
+
     def current_revision(self) -> str | None:
         from alembic.runtime.migration import MigrationContext
 
@@ -179,6 +194,6 @@ class Database:
 def open_database(url: str | None = None, *, upgrade: bool = True) -> Database:
     """Open the configured database, creating or upgrading the schema unless ``upgrade=False``."""
     db = Database(url)
-    if upgrade:
+    if upgrade and db.stored_revision() != SCHEMA_HEAD:
         db.upgrade()
     return db
