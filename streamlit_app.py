@@ -8,9 +8,9 @@ from __future__ import annotations
 import streamlit as st
 
 from dtac_app import __version__
-from dtac_app.ui import session
+from dtac_app.ui import common, session
 
-st.set_page_config(page_title="DTAC Workbench", page_icon=":material/health_and_safety:", layout="wide")
+st.set_page_config(page_title="DTAC Workbench", page_icon=common.app_icon(), layout="wide")
 
 PAGES = "dtac_app/ui/pages/"
 user = session.current_user()

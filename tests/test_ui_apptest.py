@@ -407,7 +407,11 @@ def test_review_an_abandoned_override_does_not_block_saving(app: App) -> None:
 
 def test_review_sign_off_sections_then_the_whole_assessment(app: App) -> None:
     p = app.seeded.product(CLEAN)
-    at, _key = open_review(app, CLEAN)
+    at, key = open_review(app, CLEAN)
+    assert "No question needs attention" in texts(at.caption)
+    at.button_group(key=f"{key}_filter").set_value("All asked").run()
+    assert "No question needs attention" not in texts(at.caption)
+    assert [e for e in at.expander if e.label.startswith("C1.2 ")]
     at.button_group(key=f"rv_tab_{p.assessment_id}").set_value("Sign-off").run()
     view = app.wf.get_assessment(SYSTEM, p.assessment_id)
     sk = f"{p.assessment_id}_{view.revision}"

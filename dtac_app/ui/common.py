@@ -6,10 +6,12 @@ Presentation only: every rule lives in the engine or the criteria data.
 from __future__ import annotations
 
 import datetime as dt
+import functools
 import html
 
 import pandas as pd
 import streamlit as st
+from PIL import Image, ImageDraw
 
 from dtac_app.catalogue import get_catalogue
 from dtac_app.criteria import Catalogue
@@ -30,6 +32,18 @@ BADGE_ICONS: dict[str, str] = {
     "available": ":material/check_circle:",
 }
 SECTION_LABELS = {"met": "Met", "not_met": "Not met", "incomplete": "Incomplete", "scored": "Scored", "context": "Context"}
+
+
+@functools.cache
+def app_icon() -> Image.Image:
+    """The browser-tab icon, drawn here: a `:material/…:` page icon makes the browser fetch it from
+    fonts.gstatic.com, and the workbench makes no external calls."""
+    size = 64
+    img = Image.new("RGBA", (size, size), (0, 0, 0, 0))
+    draw = ImageDraw.Draw(img)
+    draw.rounded_rectangle((0, 0, size - 1, size - 1), radius=12, fill="#005EB8")
+    draw.line([(15, 33), (27, 45), (49, 19)], fill="white", width=8, joint="curve")
+    return img
 
 
 @st.cache_resource(show_spinner=False)

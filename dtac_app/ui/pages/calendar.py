@@ -44,13 +44,19 @@ def page() -> None:
     c2.metric("Decisions that change", len(changes))
     soonest = changes["Date"].min() if len(changes) else None
     c3.metric("First decision change", soonest.isoformat() if soonest is not None else "—")
+    # Most serious first: a decision change (red diamond), a lapse, a legal deadline, a renewal window.
+    kinds = [KIND_LABELS[k] for k in ("decision", "expiry", "deadline", "window")]
+    legend = alt.Legend(orient="bottom", title=None, labelLimit=320)
     chart = alt.Chart(df).mark_point(filled=True, size=120).encode(
         x=alt.X("Date:T", title=None, scale=alt.Scale(domain=[today.isoformat(), horizon.isoformat()])),
-        y=alt.Y("Product:N", title=None),
-        shape=alt.Shape("What:N", legend=alt.Legend(orient="bottom", title=None)),
-        color=alt.Color("What:N", legend=None),
+        y=alt.Y("Product:N", title=None, axis=alt.Axis(labelLimit=260)),
+        # Shape and colour share one legend, so each kind is told apart without relying on colour.
+        shape=alt.Shape("What:N", scale=alt.Scale(domain=kinds, range=["diamond", "square", "triangle-up", "circle"]),
+                        legend=legend),
+        color=alt.Color("What:N", scale=alt.Scale(domain=kinds, range=["#D5281B", "#ED8B00", "#330072", "#005EB8"]),
+                        legend=legend),
         tooltip=["Date:T", "Product", "What", "Detail"],
-    ).properties(height=max(160, 30 * df["Product"].nunique()))
+    ).properties(height=alt.Step(28))
     st.altair_chart(chart, key="cal_chart")
     st.dataframe(df.drop(columns=["product_id"]), hide_index=True, key="cal_table",
                  column_config={"Date": st.column_config.DateColumn("Date", format="YYYY-MM-DD"),

@@ -30,7 +30,7 @@ def page() -> None:
 
     view = st.segmented_control("Show", ["DTAC questions", "What changed v1.0 → v2.0", "NICE back-pain technologies",
                                          "NG59 content rules", "GB device rules", "Policy settings"],
-                                default="DTAC questions", key="cb_view")
+                                default="DTAC questions", required=True, key="cb_view")
     if view == "DTAC questions":
         key = st.selectbox("Form version", sorted(cat.dtac, reverse=True), format_func=lambda k: cat.dtac[k].title, key="cb_set")
         cs = cat.dtac_set(key)

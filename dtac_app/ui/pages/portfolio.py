@@ -96,7 +96,8 @@ def page() -> None:
     st.subheader("Compare products", anchor=False)
     compare = view[view["Profile"] == "nice-lbp"] if (view["Profile"] == "nice-lbp").any() else view
     label = "Back-pain apps side by side" if (view["Profile"] == "nice-lbp").any() else "Products side by side"
-    st.caption(f"{label}: C1–C4 met (bars) and D1 score. Colour and the decision text both show the decision.")
+    st.caption(f"{label}: C1–C4 sections met (bars), with the decision and D1 score written on each bar. "
+               "Colour and the decision text both show the decision.")
     long = []
     for _, r in compare.iterrows():
         met = sum(str(r[s]).startswith("✓") for s in ("C1", "C2", "C3", "C4"))
@@ -106,14 +107,19 @@ def page() -> None:
         data = pd.DataFrame(long)
         domain = [DECISION_LABELS[d] for d in DECISION_ORDER]
         colours = [DECISION_COLOURS[d] for d in DECISION_ORDER]
-        base = alt.Chart(data).encode(y=alt.Y("Product:N", sort="-x", title=None))
+        data["Label"] = [f"{d} · D1 {p:.0f}%" for d, p in zip(data["Decision"], data["D1 %"], strict=True)]
+        # One 30 px band per product (a fixed chart height squeezed the bars and hid every other name).
+        base = alt.Chart(data).encode(y=alt.Y("Product:N", sort="-x", title=None, axis=alt.Axis(labelLimit=260)))
         bars = base.mark_bar().encode(
-            x=alt.X("Sections met (of 4):Q", scale=alt.Scale(domain=[0, 4]), title="C1–C4 sections met"),
-            color=alt.Color("Decision:N", scale=alt.Scale(domain=domain, range=colours), legend=alt.Legend(orient="bottom")),
+            x=alt.X("Sections met (of 4):Q", scale=alt.Scale(domain=[0, 4]), title="C1–C4 sections met",
+                    axis=alt.Axis(tickCount=4, format="d")),
+            color=alt.Color("Decision:N", scale=alt.Scale(domain=domain, range=colours),
+                            legend=alt.Legend(orient="bottom", title=None)),
             tooltip=["Product", "Decision", "Sections met (of 4)", "D1 %"],
         )
-        text_layer = base.mark_text(align="left", dx=4).encode(x="Sections met (of 4):Q", text="Decision:N")
-        st.altair_chart(bars + text_layer, height=max(140, 34 * len(data) + 60), key="pf_chart")
+        text_layer = base.mark_text(align="left", dx=4).encode(x="Sections met (of 4):Q", text="Label:N")
+        chart = (bars + text_layer).properties(height=alt.Step(30))
+        st.altair_chart(chart, key="pf_chart")
 
 
 page()

@@ -59,7 +59,7 @@ def page() -> None:
              "and the smallest change that fixes each item. Nothing is sent until you choose to send it.")
     as_of = common.today()
     mode = st.segmented_control("How do you want to provide the submission?", ["Upload a file", "Fill in the form"],
-                                default="Upload a file", key="pc_mode")
+                                default="Upload a file", required=True, key="pc_mode")
     sub = None
     data: dict[str, Any] | None = None
     upload_bytes: bytes | None = None

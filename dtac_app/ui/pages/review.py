@@ -82,10 +82,11 @@ def _question_review(user: UserView, view: AssessmentView, can_edit: bool) -> No
     key = f"rv_{view.id}_{view.revision}"
     pending_o: dict[str, Override] = st.session_state.setdefault(key + "_ov", dict(view.overrides))
     pending_v: dict[str, Verification] = st.session_state.setdefault(key + "_ver", dict(view.verifications))
-    show = st.segmented_control("Show", ["Needs attention", "All asked", "Not asked"], default="Needs attention",
+    show = st.segmented_control("Show", ["Needs attention", "All asked", "Not asked"], default="Needs attention", required=True,
                                 key=key + "_filter")
     evidence = {e.index: e for e in a.evidence}
     sections = [s for s in a.sections if s.role != "context"]
+    listed = 0
     for s in sections:
         qs = [q for q in a.questions if q.section == s.id]
         if show == "Needs attention":
@@ -96,6 +97,7 @@ def _question_review(user: UserView, view: AssessmentView, can_edit: bool) -> No
             qs = [q for q in qs if not q.asked]
         if not qs:
             continue
+        listed += len(qs)
         st.subheader(f"{s.id} {s.title} — {common.SECTION_LABELS[s.status]}", anchor=False)
         for q in qs:
             tag = OUTCOME_LABELS[q.outcome] + (" · override" if q.override else "") + (" · verified" if q.provenance == "verified" else "")
@@ -149,6 +151,11 @@ def _question_review(user: UserView, view: AssessmentView, can_edit: bool) -> No
                                 st.error("Say what you checked (at least 3 characters) to mark it verified.")
                         else:
                             pending_v.pop(q.id, None)
+    if not listed:
+        st.caption({"Needs attention": "No question needs attention: every question asked is met, with no condition "
+                                       "or override. Choose “All asked” to review them.",
+                    "All asked": "No question was asked.",
+                    "Not asked": "Every question was asked."}[show])
     if not can_edit:
         return
     changed = (pending_o != dict(view.overrides)) or (pending_v != dict(view.verifications))
@@ -291,7 +298,7 @@ def page() -> None:
     _header(view)
     common.show_assessment(view.result, key=f"rv_{view.id}_{view.revision}", show_fixes=True)
     can_edit = user.role in ("assessor", "admin") and view.is_current
-    tab = st.segmented_control("Part", ["Questions", "Clarifications", "Sign-off", "History"], default="Questions",
+    tab = st.segmented_control("Part", ["Questions", "Clarifications", "Sign-off", "History"], default="Questions", required=True,
                                key=f"rv_tab_{view.id}")
     if tab == "Questions":
         if user.role in ("assessor", "admin") and not view.is_current:
