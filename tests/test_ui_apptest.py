@@ -281,6 +281,9 @@ def test_precheck_form_follows_the_routing(app: App) -> None:
     shown = question_ids(at)
     assert "C1.1.1" in shown
     assert "C1.2" not in shown, "C1.2 waits for C1.1.1"
+    # A blank form is not an error: it says what is needed for a verdict.
+    assert not at.error
+    assert "Fill in the product name, product version and manufacturer" in texts(at.info)
     at.radio(key="pc_q_C1-1-1").set_value("No").run()
     assert "C1.2" in question_ids(at)
     at.radio(key="pc_q_C1-2").set_value("No").run()
@@ -378,6 +381,14 @@ def test_review_override_needs_a_rationale_then_saves_a_new_revision(app: App) -
     assert view.result.decision != "not_available"
     assert view.result.decision_label in html_text(at)
     assert "revision 2 of 2" in texts(at.caption)
+    # Nothing is pending after the save, and the assessment picker names the new decision.
+    key2 = f"rv_{p.assessment_id}_2"
+    assert at.button(key=f"{key2}_save").disabled
+    assert "Unsaved changes." not in texts(at.caption)
+    picker = next(s for s in at.selectbox if s.label == "Assessment")
+    assert picker.options == [f"Version {p.version} · ledgerbrook-v1.yaml · assessment #{p.assessment_id} as of "
+                              f"{app.seeded.as_of} · {view.result.decision_label}"]
+    assert at.query_params["assessment"] == str(p.assessment_id)
     assert [t.value for t in at.toast] == [f"Saved revision 2: {view.result.decision_label}"]
     # The history tab shows both revisions and the audit entry.
     at.button_group(key=f"rv_tab_{p.assessment_id}").set_value("History").run()

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 import os
+import zlib
 from typing import Any
 
 import streamlit as st
@@ -117,6 +118,12 @@ def offer_submit(user: UserView, sub: Submission, filename: str, data: bytes) ->
 def _today() -> dt.date:
     override = st.session_state.get("as_of_override")
     return override if isinstance(override, dt.date) else dt.date.today()
+
+
+def options_key(prefix: str, options: object) -> str:
+    """A widget key that changes when its option labels do: the browser keeps showing a keyed
+    selectbox's old label for the same value (e.g. a decision that a save has just changed)."""
+    return f"{prefix}_{zlib.crc32(repr(options).encode()):08x}"
 
 
 def query_int(name: str) -> int | None:

@@ -58,9 +58,9 @@ def page() -> None:
     if built:
         stem, files = built
         st.success(f"Built {', '.join(f.upper() for f in files)} for revision {view.revision}.", icon=":material/check_circle:")
-        cols = st.columns(len(files))
-        for col, (fmt, data) in zip(cols, files.items(), strict=True):
-            col.download_button(f"Download {fmt.upper()}", data, file_name=f"{stem}.{fmt}", mime=MEDIA_TYPES[fmt].split(";")[0],
+        row = st.container(horizontal=True)
+        for fmt, data in files.items():
+            row.download_button(f"Download {fmt.upper()}", data, file_name=f"{stem}.{fmt}", mime=MEDIA_TYPES[fmt].split(";")[0],
                                 on_click="ignore", key=f"ds_dl_{fmt}", icon=":material/download:")
         st.caption(f"{len(files.get('pdf', b'')):,} bytes PDF." if "pdf" in files else "")
 

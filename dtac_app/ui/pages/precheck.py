@@ -68,10 +68,17 @@ def page() -> None:
         set_key = st.selectbox("DTAC form version", sorted(cat.dtac, reverse=True), key="pc_set",
                                format_func=lambda k: cat.dtac[k].title)
         data = render_form(cat.dtac_set(set_key), cat, PREFIX)
-        try:
-            sub = parse_submission(_plain(data), cat, file="on-screen form")
-        except InputError as e:
-            show_errors(e)
+        blank = [label for field, label in (("name", "product name"), ("version", "product version"),
+                                            ("manufacturer", "manufacturer"))
+                 if not str(data["product"].get(field) or "").strip()]
+        if blank:  # a form just opened is not an error
+            st.info(f"Fill in the {' and '.join([', '.join(blank[:-1]), blank[-1]] if len(blank) > 1 else blank)} "
+                    "to see the verdict as you answer.", icon=":material/edit_note:")
+        else:
+            try:
+                sub = parse_submission(_plain(data), cat, file="on-screen form")
+            except InputError as e:
+                show_errors(e)
     else:
         f = st.file_uploader("Submission file: YAML or JSON, or a ZIP with the submission and its evidence files",
                              type=UPLOAD_TYPES, key="pc_upload", max_upload_size=50)
@@ -94,15 +101,17 @@ def page() -> None:
     common.show_assessment(a, key="pc")
     with st.expander("Every question", expanded=False):
         st.dataframe(common.questions_frame(a), hide_index=True, key="pc_questions")
-    c1, c2, c3 = st.columns(3)
-    if data is not None:
-        c1.download_button("Download the submission (YAML)", submission_yaml(data), file_name="submission.yaml",
-                           mime="application/x-yaml", on_click="ignore", key="pc_dl_yaml")
-        files = st.session_state.get(PREFIX + "_files", {})
-        c2.download_button("Download submission + evidence (ZIP)", submission_zip(data, files),
-                           file_name="submission.zip", mime="application/zip", on_click="ignore", key="pc_dl_zip")
-    c3.download_button("Download this assessment (JSON)", json.dumps(a.model_dump(mode="json", by_alias=True), indent=2),
-                       file_name="assessment.json", mime="application/json", on_click="ignore", key="pc_dl_json")
+    with st.container(horizontal=True):
+        if data is not None:
+            st.download_button("Download the submission (YAML)", submission_yaml(data), file_name="submission.yaml",
+                               mime="application/x-yaml", on_click="ignore", key="pc_dl_yaml", icon=":material/download:")
+            files = st.session_state.get(PREFIX + "_files", {})
+            st.download_button("Download submission + evidence (ZIP)", submission_zip(data, files),
+                               file_name="submission.zip", mime="application/zip", on_click="ignore", key="pc_dl_zip",
+                               icon=":material/download:")
+        st.download_button("Download this assessment (JSON)", json.dumps(a.model_dump(mode="json", by_alias=True), indent=2),
+                           file_name="assessment.json", mime="application/json", on_click="ignore", key="pc_dl_json",
+                           icon=":material/download:")
     session.offer_submit(user, sub, upload_name or "submission.yaml",
                          upload_bytes if upload_bytes is not None else submission_yaml(data or {}).encode())
 

@@ -7,7 +7,7 @@ import pandas as pd
 import streamlit as st
 from pydantic import ValidationError
 
-from dtac_app.results import OUTCOME_LABELS, Override, Verification
+from dtac_app.results import DECISION_LABELS, OUTCOME_LABELS, Override, Verification
 from dtac_app.store.errors import ConcurrentChangeError, StoreError
 from dtac_app.store.views import AssessmentView, UserView
 from dtac_app.ui import common, session
@@ -53,9 +53,11 @@ def _pick_assessment(user: UserView) -> AssessmentView | None:
     want = session.query_int("assessment")
     ids_a = [o[0] for o in options]
     aid = st.selectbox("Assessment", ids_a, index=ids_a.index(want) if want in ids_a else 0,
-                       format_func=dict(options).get, key=f"rv_assessment_{chosen}")
+                       format_func=dict(options).get, key=session.options_key(f"rv_assessment_{chosen}", options))
     if want is not None and want not in ids_a:
         st.warning(f"Assessment {want} is not part of this product; showing the latest instead.")
+    if aid != want:
+        st.query_params["assessment"] = str(aid)  # the address names what is shown, and a new picker keeps it
     try:
         latest = wf.get_assessment(user, aid)
         revs = list(range(latest.current_revision, 0, -1))
@@ -122,17 +124,20 @@ def _question_review(user: UserView, view: AssessmentView, can_edit: bool) -> No
                     c1, c2 = st.columns(2)
                     with c1:
                         current = pending_o.get(q.id)
-                        choice = st.selectbox("Override the outcome", ["(no override)", *OUTCOMES],
+                        choice = st.selectbox(f"Override the outcome of {q.id}", ["(no override)", *OUTCOMES],
                                               index=0 if current is None else OUTCOMES.index(current.outcome) + 1,
                                               format_func=lambda o: OUTCOME_LABELS.get(o, o), key=f"{key}_{q.id}_ovsel")
-                        rationale = st.text_area("Rationale (required for an override)", value=current.rationale if current else "",
+                        rationale = st.text_area(f"Rationale for overriding {q.id} (required for an override)", value=current.rationale if current else "",
                                                  key=f"{key}_{q.id}_ovwhy", max_chars=20_000)
                         if choice == "(no override)":
                             pending_o.pop(q.id, None)
                             st.session_state.pop(f"{key}_{q.id}_overr", None)
                         else:
+                            saved = view.overrides.get(q.id)
                             try:
-                                pending_o[q.id] = Override(outcome=choice, rationale=rationale, by=user.label, on=common.today())
+                                # Unchanged keeps who overrode it and when (else a fresh run would look like an edit).
+                                pending_o[q.id] = (saved if saved is not None and (saved.outcome, saved.rationale) == (choice, rationale)
+                                                   else Override(outcome=choice, rationale=rationale, by=user.label, on=common.today()))
                                 st.session_state.pop(f"{key}_{q.id}_overr", None)
                             except ValidationError:
                                 pending_o.pop(q.id, None)
@@ -140,12 +145,14 @@ def _question_review(user: UserView, view: AssessmentView, can_edit: bool) -> No
                                 st.error("Write a rationale of at least 10 characters to override this outcome.")
                     with c2:
                         ver = pending_v.get(q.id)
-                        verified = st.checkbox("I verified this fact", value=ver is not None, key=f"{key}_{q.id}_vchk")
-                        checked = st.text_input("What you checked (register, certificate number, date)",
+                        verified = st.checkbox(f"I verified {q.id}", value=ver is not None, key=f"{key}_{q.id}_vchk")
+                        checked = st.text_input(f"What you checked for {q.id} (register, certificate number, date)",
                                                 value=ver.checked if ver else "", key=f"{key}_{q.id}_vwhat", max_chars=5_000)
                         if verified:
+                            saved_v = view.verifications.get(q.id)
                             try:
-                                pending_v[q.id] = Verification(checked=checked, by=user.label, on=common.today())
+                                pending_v[q.id] = (saved_v if saved_v is not None and saved_v.checked == checked.strip()
+                                                   else Verification(checked=checked, by=user.label, on=common.today()))
                             except ValidationError:
                                 pending_v.pop(q.id, None)
                                 st.error("Say what you checked (at least 3 characters) to mark it verified.")
@@ -278,7 +285,7 @@ def _history(user: UserView, view: AssessmentView) -> None:
         return
     st.markdown("**Revisions**")
     st.dataframe(pd.DataFrame([{
-        "Revision": r.number, "Saved": f"{r.created_at:%Y-%m-%d %H:%M}", "By": r.created_by, "Decision": r.decision,
+        "Revision": r.number, "Saved": f"{r.created_at:%Y-%m-%d %H:%M}", "By": r.created_by, "Decision": DECISION_LABELS.get(r.decision, r.decision),
         "Valid until": r.valid_until, "Overrides": r.overrides, "Verified": r.verified,
         "Signed off": f"{r.signed_off.by} {r.signed_off.at:%Y-%m-%d}" if r.signed_off else "", "Note": r.comment,
     } for r in revs]), hide_index=True, key=f"hist_revs_{view.id}")

@@ -1,0 +1,401 @@
+"""End to end: the real workbench (``streamlit run streamlit_app.py``) in headless Chromium.
+
+One server per module on a free loopback port, on a private copy of a SQLite database seeded with
+the examples (see ui_fixtures.py); one browser profile in a temporary directory. Every full page load
+is a new Streamlit session, so a deep link shows the sign-in form first and then the page.
+
+These run by default (and in CI). Without /usr/bin/chromium they are skipped, unless CI is set, when
+they fail. Screenshots go to tests/artifacts/ (git-ignored). Every test also checks the browser made
+no request to any other host: the workbench works offline.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import io
+import os
+import shutil
+import socket
+import subprocess
+import sys
+import time
+import urllib.request
+from collections.abc import Iterator
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+import pypdf
+import pytest
+from ui_fixtures import *  # noqa: F403
+from ui_fixtures import ARTIFACTS, ASSESSOR, EXAMPLES, REPO, Seeded, app_env
+
+from dtac_app.store.db import SQLITE_FILENAME, Database
+from dtac_app.workflow import SYSTEM, Workflow
+
+if TYPE_CHECKING:
+    from playwright.sync_api import ViewportSize
+
+pytestmark = pytest.mark.e2e
+
+CHROMIUM = Path("/usr/bin/chromium")
+CHROMIUM_ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--no-first-run", "--disable-background-networking",
+                 "--disable-component-update", "--disable-sync"]
+VIEWPORT: ViewportSize = {"width": 1400, "height": 1000}
+TIMEOUT_MS = 30_000
+
+CLEAN = "SlotHarbour"  # available, no conditions
+FAILING = "Ledgerbrook Care Notes"  # not available: C3.1 (Cyber Essentials) not met
+OTHER = "Backfell Physio"  # another vendor's product
+
+
+def _need_chromium() -> None:
+    problem = None
+    if not CHROMIUM.exists():
+        problem = f"{CHROMIUM} not found (apt-get install chromium)"
+    else:
+        try:
+            import playwright.sync_api  # noqa: F401
+        except ImportError:
+            problem = "the playwright package is not installed (pip install -e '.[test]')"
+    if problem:
+        if os.environ.get("CI"):
+            pytest.fail(f"end-to-end tests cannot run and CI is set: {problem}")
+        pytest.skip(problem)
+
+
+# ---------------------------------------------------------------------------------- server and browser
+
+
+def _free_port() -> int:
+    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as s:
+        s.bind(("127.0.0.1", 0))
+        return int(s.getsockname()[1])
+
+
+def _healthy(base: str) -> bool:
+    try:
+        with urllib.request.urlopen(f"{base}/_stcore/health", timeout=2) as r:  # noqa: S310 - loopback
+            return bool(r.status == 200 and r.read().strip() == b"ok")
+    except OSError:
+        return False
+
+
+class Server:
+    def __init__(self, data_dir: Path, log: Path) -> None:
+        self.data_dir = data_dir
+        self.log_path = log
+        self.proc: subprocess.Popen[bytes] | None = None
+        self.base = ""
+
+    def start(self) -> None:
+        for _attempt in range(3):
+            port = _free_port()
+            self.base = f"http://127.0.0.1:{port}"
+            cmd = [sys.executable, "-m", "streamlit", "run", str(REPO / "streamlit_app.py"),
+                   "--server.port", str(port), "--server.address", "127.0.0.1", "--server.headless", "true",
+                   "--server.fileWatcherType", "none", "--browser.gatherUsageStats", "false"]
+            with self.log_path.open("ab") as log:
+                self.proc = subprocess.Popen(cmd, cwd=REPO, env=app_env(self.data_dir), stdout=log, stderr=subprocess.STDOUT)
+            deadline = time.monotonic() + 60
+            while time.monotonic() < deadline and self.proc.poll() is None:
+                if _healthy(self.base):
+                    return
+                time.sleep(0.2)
+            self.stop()  # died (port taken between probe and bind?) or too slow: try another port
+        raise RuntimeError(f"the workbench did not start; log:\n{self.log_tail()}")
+
+    def log_tail(self) -> str:
+        try:
+            return self.log_path.read_text(errors="replace")[-4000:]
+        except OSError:
+            return "(no log)"
+
+    def stop(self) -> None:
+        if self.proc is not None and self.proc.poll() is None:
+            self.proc.terminate()
+            try:
+                self.proc.wait(timeout=10)
+            except subprocess.TimeoutExpired:
+                self.proc.kill()
+                self.proc.wait(timeout=10)
+        self.proc = None
+
+
+@pytest.fixture(scope="module")
+def server(seeded_template: Seeded, tmp_path_factory: pytest.TempPathFactory) -> Iterator[Server]:
+    _need_chromium()
+    data_dir = tmp_path_factory.mktemp("e2e-data")
+    shutil.copyfile(seeded_template.path, data_dir / SQLITE_FILENAME)
+    srv = Server(data_dir, data_dir / "server.log")
+    srv.start()
+    try:
+        yield srv
+    finally:
+        srv.stop()
+
+
+@pytest.fixture(scope="module")
+def store(server: Server) -> Iterator[Workflow]:
+    """The server's database, read by the test (SQLite in WAL mode: readers never block the app)."""
+    db = Database(f"sqlite:///{server.data_dir / SQLITE_FILENAME}")
+    try:
+        yield Workflow(db)
+    finally:
+        db.dispose()
+
+
+@pytest.fixture(scope="module")
+def browser(server: Server, tmp_path_factory: pytest.TempPathFactory) -> Iterator[Any]:
+    from playwright.sync_api import sync_playwright
+
+    profile = tmp_path_factory.mktemp("chromium-profile")
+    with sync_playwright() as pw:
+        ctx = pw.chromium.launch_persistent_context(
+            str(profile), executable_path=str(CHROMIUM), headless=True, args=CHROMIUM_ARGS, viewport=VIEWPORT,
+            accept_downloads=True, downloads_path=str(tmp_path_factory.mktemp("downloads")),
+        )
+        ctx.set_default_timeout(TIMEOUT_MS)
+        try:
+            yield ctx
+        finally:
+            ctx.close()
+
+
+@pytest.fixture
+def page(browser: Any, server: Server, request: pytest.FixtureRequest) -> Iterator[Any]:
+    """A fresh tab; afterwards: a screenshot if the test failed, and no request may have left the server."""
+    pg = browser.new_page()
+    failed_before = request.session.testsfailed
+    outside: list[str] = []
+    pg.on("request", lambda r: outside.append(r.url)
+          if r.url.startswith(("http:", "https:", "ws:", "wss:")) and not r.url.startswith(server.base) else None)
+    pg.on("websocket", lambda ws: outside.append(ws.url) if "127.0.0.1" not in ws.url else None)
+    try:
+        yield pg
+        assert not outside, f"the browser fetched from other hosts: {sorted(set(outside))}"
+    finally:
+        if request.session.testsfailed > failed_before:  # the call failed (reported before teardown)
+            with contextlib.suppress(Exception):
+                shot(pg, f"FAILED-{request.node.name}")
+        pg.close()
+
+
+# ---------------------------------------------------------------------------------- helpers
+
+
+def idle(page: Any) -> None:
+    """Wait until the script has finished its run and the page has settled."""
+    page.wait_for_selector("[data-testid='stApp'][data-test-script-state='notRunning']", timeout=TIMEOUT_MS)
+    page.wait_for_load_state("networkidle")
+    page.wait_for_timeout(300)
+    page.wait_for_selector("[data-testid='stApp'][data-test-script-state='notRunning']", timeout=TIMEOUT_MS)
+
+
+def shot(page: Any, name: str) -> Path:
+    """A screenshot of the whole page (Streamlit scrolls inside its main block, so grow the viewport)."""
+    ARTIFACTS.mkdir(exist_ok=True)
+    height = page.evaluate("() => document.querySelector('[data-testid=\"stMain\"]')?.scrollHeight ?? 1000")
+    page.set_viewport_size({"width": VIEWPORT["width"], "height": max(VIEWPORT["height"], min(int(height) + 40, 8000))})
+    page.wait_for_timeout(400)
+    path = ARTIFACTS / f"e2e-{name}.png"
+    page.screenshot(path=str(path))
+    page.set_viewport_size(VIEWPORT)
+    return path
+
+
+def main_text(page: Any) -> str:
+    return str(page.locator("[data-testid='stMain']").inner_text())
+
+
+def sign_in(page: Any, username: str, password: str) -> None:
+    page.get_by_role("heading", name="Sign in").wait_for()
+    page.get_by_label("User name", exact=True).fill(username)
+    page.get_by_label("Password", exact=True).fill(password)
+    page.get_by_role("button", name="Sign in").click()
+    idle(page)
+
+
+def open_signed_in(page: Any, server: Server, path: str, username: str, password: str) -> None:
+    """Open a URL; being a new session, it asks for sign-in first, then shows the page."""
+    page.goto(server.base + path)
+    idle(page)
+    sign_in(page, username, password)
+
+
+def go(page: Any, link: str) -> None:
+    page.get_by_test_id("stSidebarNavItems").get_by_role("link", name=link, exact=True).click()
+    idle(page)
+
+
+def decision(page: Any) -> str:
+    return str(page.get_by_test_id("decision-label").first.inner_text()).strip()
+
+
+def choose(page: Any, label: str, option: str) -> None:
+    """Pick an option in a Streamlit selectbox."""
+    from playwright.sync_api import TimeoutError as PlaywrightTimeout
+
+    box = page.get_by_label(label, exact=True)
+    for attempt in range(3):
+        box.click()
+        try:
+            page.get_by_role("option", name=option, exact=True).click(timeout=5_000)
+            break
+        except PlaywrightTimeout:  # the list did not open (the page re-rendered under the click): again
+            if attempt == 2:
+                raise
+            page.keyboard.press("Escape")
+    idle(page)
+
+
+def segment(page: Any, label: str, option: str) -> None:
+    """Pick an option of a segmented control (a radio group)."""
+    page.get_by_role("radiogroup", name=label).get_by_role("radio", name=option, exact=True).click()
+    idle(page)
+
+
+def table_cells(page: Any, containing: str) -> list[str]:
+    """The text of the visible cells of the first table holding a cell ``containing`` (the grid is drawn
+    on a canvas; its cells are also in the DOM for assistive technology)."""
+    grids = page.get_by_test_id("stDataFrame")
+    grids.first.locator("[role='gridcell']").first.wait_for(state="attached")
+    seen = []
+    for i in range(grids.count()):
+        grids.nth(i).locator("[role='gridcell']").first.wait_for(state="attached")  # drawn lazily
+        cells = [t.strip() for t in grids.nth(i).locator("[role='gridcell']").all_text_contents()]
+        if containing in cells:
+            return cells
+        seen.append(cells[:6])
+    raise AssertionError(f"no table with a cell {containing!r}; tables start with {seen}")
+
+
+def pdf_text(data: bytes) -> str:
+    return "\n".join(p.extract_text() for p in pypdf.PdfReader(io.BytesIO(data)).pages)
+
+
+# ---------------------------------------------------------------------------------- flows
+
+
+def test_vendor_prechecks_an_upload_and_downloads_the_dossier_pdf(page: Any, server: Server,
+                                                                   seeded_template: Seeded) -> None:
+    own = seeded_template.product(CLEAN)
+    page.goto(server.base)
+    idle(page)
+    shot(page, "01-sign-in")
+    sign_in(page, own.vendor, "wrong password")
+    page.get_by_text("The user name or password is not right").wait_for()
+    sign_in(page, *seeded_template.vendor_login(CLEAN))
+    page.get_by_role("heading", name="Portfolio").wait_for()
+    page.get_by_test_id("stMetric").first.wait_for()
+    assert own.organisation in page.get_by_test_id("stSidebar").inner_text()
+    cells = table_cells(page, own.name)
+    assert OTHER not in cells
+    shot(page, "02-vendor-portfolio")
+
+    go(page, "Pre-check a submission")
+    page.get_by_test_id("stFileUploaderDropzoneInput").set_input_files(str(EXAMPLES / "slotharbour.yaml"))
+    page.get_by_test_id("decision-label").wait_for()
+    idle(page)
+    assert decision(page) == "Available for NHS use"
+    assert f"{own.name} {own.version}" in main_text(page)
+    with page.expect_download() as dl:
+        page.get_by_role("button", name="Download this assessment (JSON)").click()
+    assert b'"decision": "available"' in Path(dl.value.path()).read_bytes()
+    shot(page, "03-vendor-precheck")
+
+    go(page, "Dossier")
+    page.get_by_role("button", name="Build the dossier").click()
+    page.get_by_role("button", name="Download PDF").wait_for()
+    idle(page)
+    shot(page, "04-vendor-dossier-built")
+    with page.expect_download() as dl:
+        page.get_by_role("button", name="Download PDF").click()
+    download = dl.value
+    assert download.suggested_filename.endswith("-r1.pdf")
+    data = Path(download.path()).read_bytes()
+    assert data.startswith(b"%PDF")
+    text = pdf_text(data)
+    assert "Available for NHS use" in text
+    assert own.name in text
+
+
+def test_assessor_overrides_saves_and_signs_off(page: Any, server: Server, seeded_template: Seeded,
+                                                 store: Workflow) -> None:
+    p = seeded_template.product(FAILING)
+    open_signed_in(page, server, f"/review?product={p.id}", *ASSESSOR)
+    page.get_by_role("heading", name=f"{p.name} {p.version}").wait_for()
+    assert decision(page) == "Not available"
+    shot(page, "10-assessor-review-before")
+
+    # Override C3.1 with a rationale and save: a new revision with a new decision.
+    # Every question's controls name the question (two "Override the outcome" fields would be ambiguous).
+    choose(page, "Override the outcome of C3.1", "Met")
+    page.get_by_text("Write a rationale of at least 10 characters").wait_for()
+    assert page.get_by_role("button", name="Save review as a new revision").is_disabled()
+    page.get_by_label("Rationale for overriding C3.1 (required for an override)").fill("Certificate seen on the NCSC register today.")
+    page.get_by_label("Rationale for overriding C3.1 (required for an override)").press("Control+Enter")
+    idle(page)
+    page.get_by_label("Note for this revision (optional)").fill("C3.1 checked by phone")
+    page.get_by_label("Note for this revision (optional)").press("Enter")
+    idle(page)
+    page.get_by_role("button", name="Save review as a new revision").click()
+    idle(page)
+    page.get_by_text("revision 2 of 2").wait_for()
+    after = decision(page)
+    assert after != "Not available"
+    view = store.get_assessment(SYSTEM, p.assessment_id)
+    assert view.revision == 2 and view.result.decision_label == after
+    # Nothing left to save, and the pickers show the new state.
+    assert page.get_by_role("button", name="Save review as a new revision").is_disabled()
+    assert page.get_by_text("Unsaved changes.").count() == 0
+    assert page.get_by_role("combobox", name="Assessment", exact=True).input_value().endswith(after)
+    assert page.get_by_role("combobox", name="Revision", exact=True).input_value() == "Revision 2 (current)"
+    shot(page, "11-assessor-review-saved")
+
+    # Sign off every section, then the whole assessment.
+    segment(page, "Part", "Sign-off")
+    for section in view.sections_to_sign:
+        page.get_by_role("button", name=f"Sign off {section}", exact=True).click()
+        idle(page)
+    page.get_by_role("button", name="Sign off the whole assessment").click()
+    idle(page)
+    page.get_by_text("Revision 2 signed off by assessor").wait_for()
+    assert "Signed off" in main_text(page)
+    shot(page, "12-assessor-signed-off")
+    assert store.get_assessment(SYSTEM, p.assessment_id).status == "signed_off"
+
+    # The history shows the revisions and the audit trail, newest first.
+    segment(page, "Part", "History")
+    audit = table_cells(page, "assessment.sign_off")
+    assert {"assessment.sign_off", "assessment.section_sign_off", "assessment.save"} <= set(audit)
+    assert audit.index("assessment.sign_off") < audit.index("assessment.save")
+    shot(page, "13-assessor-history")
+
+
+def test_a_vendor_cannot_reach_another_vendors_product_by_url(page: Any, server: Server,
+                                                               seeded_template: Seeded) -> None:
+    own, other = seeded_template.product(CLEAN), seeded_template.product(OTHER)
+    login = seeded_template.vendor_login(CLEAN)
+    open_signed_in(page, server, f"/review?product={other.id}", *login)
+    page.get_by_text("You do not have access to this").wait_for()
+    text = page.locator("[data-testid='stApp']").inner_text()
+    assert other.name not in text and other.organisation not in text
+    shot(page, "20-vendor-denied-review")
+
+    open_signed_in(page, server, f"/dossier?assessment={other.assessment_id}", *login)
+    page.get_by_text("You do not have access to this").wait_for()
+    text = page.locator("[data-testid='stApp']").inner_text()
+    assert other.name not in text and other.organisation not in text
+    assert page.get_by_role("button", name="Build the dossier").count() == 0
+
+    # An assessment id of another product, with the vendor's own product: the vendor's own is shown.
+    open_signed_in(page, server, f"/review?product={own.id}&assessment={other.assessment_id}", *login)
+    page.get_by_role("heading", name=f"{own.name} {own.version}").wait_for()
+    text = page.locator("[data-testid='stApp']").inner_text()
+    assert other.name not in text
+
+    # The admin-only page is not there for a vendor.
+    open_signed_in(page, server, "/users", *login)
+    assert page.get_by_role("heading", name="Users").count() == 0
+    assert "admin" not in [c.strip() for c in page.locator("[role='gridcell']").all_text_contents()]
+    shot(page, "21-vendor-users-url")
