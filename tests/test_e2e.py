@@ -14,6 +14,7 @@ from __future__ import annotations
 import contextlib
 import io
 import os
+import re
 import shutil
 import socket
 import subprocess
@@ -227,6 +228,13 @@ def go(page: Any, link: str) -> None:
     idle(page)
 
 
+def expect(locator: Any) -> Any:
+    """Playwright's retrying assertions (imported late: without playwright the module still collects)."""
+    from playwright.sync_api import expect as pw_expect
+
+    return pw_expect(locator)
+
+
 def decision(page: Any) -> str:
     return str(page.get_by_test_id("decision-label").first.inner_text()).strip()
 
@@ -331,7 +339,7 @@ def test_assessor_overrides_saves_and_signs_off(page: Any, server: Server, seede
     # Every question's controls name the question (two "Override the outcome" fields would be ambiguous).
     choose(page, "Override the outcome of C3.1", "Met")
     page.get_by_text("Write a rationale of at least 10 characters").wait_for()
-    assert page.get_by_role("button", name="Save review as a new revision").is_disabled()
+    expect(page.get_by_role("button", name="Save review as a new revision")).to_be_disabled()
     page.get_by_label("Rationale for overriding C3.1 (required for an override)").fill("Certificate seen on the NCSC register today.")
     page.get_by_label("Rationale for overriding C3.1 (required for an override)").press("Control+Enter")
     idle(page)
@@ -341,15 +349,16 @@ def test_assessor_overrides_saves_and_signs_off(page: Any, server: Server, seede
     page.get_by_role("button", name="Save review as a new revision").click()
     idle(page)
     page.get_by_text("revision 2 of 2").wait_for()
+    idle(page)
     after = decision(page)
     assert after != "Not available"
     view = store.get_assessment(SYSTEM, p.assessment_id)
     assert view.revision == 2 and view.result.decision_label == after
     # Nothing left to save, and the pickers show the new state.
-    assert page.get_by_role("button", name="Save review as a new revision").is_disabled()
-    assert page.get_by_text("Unsaved changes.").count() == 0
-    assert page.get_by_role("combobox", name="Assessment", exact=True).input_value().endswith(after)
-    assert page.get_by_role("combobox", name="Revision", exact=True).input_value() == "Revision 2 (current)"
+    expect(page.get_by_role("button", name="Save review as a new revision")).to_be_disabled()
+    expect(page.get_by_text("Unsaved changes.")).to_have_count(0)
+    expect(page.get_by_role("combobox", name="Assessment", exact=True)).to_have_value(re.compile(f"{re.escape(after)}$"))
+    expect(page.get_by_role("combobox", name="Revision", exact=True)).to_have_value("Revision 2 (current)")
     shot(page, "11-assessor-review-saved")
 
     # Sign off every section, then the whole assessment.
