@@ -667,3 +667,25 @@ def test_a_disabled_account_is_signed_out_on_its_next_run(app: App) -> None:
     assert session.USER_KEY not in at.session_state
     assert "Your account has been disabled or removed" in texts(at.info)
     assert "Sign in" in texts(at.subheader)
+
+
+def test_sign_in_locks_the_account_after_five_failures_and_says_until_when(app: App) -> None:
+    at = app.open()
+    for _ in range(5):
+        sign_in(at, ASSESSOR[0], "not-the-password")
+    sign_in(at, *ASSESSOR)
+    assert "Too many failed attempts: this account is locked until" in texts(at.error)
+    assert session.USER_KEY not in at.session_state
+
+
+def test_portfolio_row_selection_opens_the_product(app: App) -> None:
+    at = app.open(as_user="assessor")
+    rows = table(at, "Product")
+    i = list(rows["Product"]).index(FAILING)
+    at.session_state["pf_table"] = {"selection": {"rows": [i], "columns": [], "cells": []}}
+    at.run()
+    assert not at.exception
+    p = app.seeded.product(FAILING)
+    assert texts(at.title) == "Assessment"
+    assert f"{p.name} {p.version}" in texts(at.header)
+    assert at.query_params["product"] == str(p.id)
