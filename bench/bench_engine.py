@@ -8,6 +8,7 @@ pydantic validating the same submission (reading the input once). Also criteria 
 from __future__ import annotations
 
 import datetime as dt
+import itertools
 import random
 import time
 
@@ -22,17 +23,16 @@ from dtac_app.submission_io import parse_submission
 AS_OF = dt.date(2026, 11, 22)
 
 
-def full_submission() -> dict[str, object]:
-    """A generated v2.0 submission that walks the longest routes (every C section asked, evidence, long text)."""
+def full_submissions(n: int = 50) -> list[dict[str, object]]:
+    """Generated v2.0 submissions that walk the longest routes (every C section asked, evidence,
+    long text): the ``n`` with the most answers out of 400. Different submissions, so nothing is
+    timed on a single repeated input."""
     import gen
 
     rng = random.Random(7)
-    best: dict[str, object] = {}
-    for i in range(200):
-        doc = gen.submission(i, rng)
-        if len(doc["answers"]) > len(best.get("answers", {})):  # type: ignore[arg-type]
-            best = doc
-    return best
+    docs = [gen.submission(i, rng) for i in range(400)]
+    docs.sort(key=lambda d: -len(d["answers"]))  # type: ignore[arg-type]
+    return docs[:n]
 
 
 def run() -> list[dict[str, object]]:
@@ -49,14 +49,19 @@ def run() -> list[dict[str, object]]:
     out.append(figure("criteria load, first call / cached call", f"{first:.1f} ms / {cached_us:.2f} µs", "cached", None))
 
     cat = get_catalogue()
-    data = full_submission()
-    sub = parse_submission(data, cat, file="bench")
-    validate = median_time(lambda: Submission.model_validate(data), number=300, repeat=9)
-    engine = median_time(lambda: assess(sub, cat, as_of=AS_OF), number=300, repeat=9)
+    docs = full_submissions()
+    subs = [parse_submission(d, cat, file="bench") for d in docs]
+    it_docs = itertools.cycle(docs)
+    it_subs = itertools.cycle(subs)
+    validate = median_time(lambda: Submission.model_validate(next(it_docs)), number=len(docs) * 6, repeat=9)
+    engine = median_time(lambda: assess(next(it_subs), cat, as_of=AS_OF), number=len(subs) * 6, repeat=9)
     ratio = engine / validate
-    asked = sum(q.asked for q in assess(sub, cat, as_of=AS_OF).questions)
-    out.append(figure("pydantic validation of the submission (floor)", f"{validate * 1e6:.0f} µs", "floor", None,
-                      f"{len(sub.answers)} answers, {len(sub.evidence)} evidence records, {asked} questions asked"))
+    first = assess(subs[0], cat, as_of=AS_OF)
+    asked = sum(q.asked for q in first.questions)
+    sub = subs[0]
+    out.append(figure("pydantic validation of a submission (floor)", f"{validate * 1e6:.0f} µs", "floor", None,
+                      f"{len(docs)} different full submissions, e.g. {len(sub.answers)} answers, "
+                      f"{len(sub.evidence)} evidence records, {asked} questions asked"))
     out.append(figure("engine: assess one full v2.0 submission", f"{engine * 1e6:.0f} µs", "< 500 µs", engine < 500e-6))
     out.append(figure("engine / validation ratio", f"{ratio:.1f}×", "≤ 15×", ratio <= 15))
     return out

@@ -345,6 +345,11 @@ class CriteriaSet(_Frozen):
         """The engine's cache of results that depend only on these criteria (unanswered, not-asked questions)."""
         return self._static_results
 
+    @property
+    def option_lookup(self) -> dict[str, dict[str, str]]:
+        """For each choice question: canonical label (see ``canon_label``) → official label."""
+        return self._option_lookup
+
     def option_for(self, qid: str, text: str) -> str | None:
         """The official option label matching ``text`` (any case and spacing), or None."""
         return self._option_lookup.get(qid, {}).get(canon_label(text))

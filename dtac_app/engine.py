@@ -90,7 +90,7 @@ def assess(
     shown: dict[str, bool | None] = {}
     results: list[QuestionResult] = []
     counts: dict[str, list[int]] = {s.id: [0, 0, 0, 0] for s in cs.sections}  # asked, pass, fail, missing
-    not_asked_cache = cs.static_results
+    static = not_asked_cache = cs.static_results
     for section, q, cond, cond_text in cs.plan:
         qid = q.id
         asked = True if cond is None else cond(answers, shown)
@@ -110,40 +110,55 @@ def assess(
                                                _not_asked_reason(cond_text, asked)))
             continue
         role = section.role
+        override = overrides.get(qid) if overrides else None
+        ver = verifications.get(qid) if verifications else None
+        if (q.type == "choice" and answer is not None and override is None and ver is None
+                and qid not in by_question):
+            # A choice answer with no evidence records, override or verification is judged the same in
+            # every submission: reuse the result (bounded by the number of options per question).
+            key = (qid, answer, role)
+            hit = static.get(key)
+            if hit is None:
+                outcome, reason, condition, _ev, _events = _judge(
+                    q, role, answer, submission, by_question, catalogue, policy, as_of, apply_cvss,
+                    evidence_state, evidence_label,
+                )
+                hit = static[key] = (question_result(qid, section.id, q.short, True, answer, outcome, reason, condition),
+                                     outcome, reason, condition)
+            qr, outcome, reason, condition = hit
+            results.append(qr)
+            _count(counts[section.id], outcome)
+            if role == "assessed" or (role == "scored" and condition):
+                _question_findings(findings, q, section.id, answer, outcome, reason, condition)
+            continue
+        if (role == "context" and q.pass_rule is None and not q.evidence and override is None and ver is None
+                and answer and qid not in by_question):
+            # Context (sections A and B): recorded, never judged.
+            results.append(question_result(qid, section.id, q.short, True, answer, "informational",
+                                           f"Answered “{_short(answer)}”"))
+            c = counts[section.id]
+            c[0] += 1
+            continue
         outcome, reason, condition, ev_idx, q_events = _judge(
             q, role, answer, submission, by_question, catalogue, policy, as_of, apply_cvss,
             evidence_state, evidence_label,
         )
         engine_outcome: Outcome | None = None
-        override = overrides.get(qid) if overrides else None
         if override is not None:
             engine_outcome = outcome
             outcome = override.outcome
             reason = f"Assessor override ({override.by or 'assessor'}): {override.rationale} [engine said: {reason}]"
             condition = "" if outcome != "pass" else condition
             q_events = []
-        ver = verifications.get(qid) if verifications else None
         if q_events:
             events.extend(q_events)
         results.append(question_result(
             qid, section.id, q.short, True, answer, outcome, reason, condition, tuple(ev_idx), engine_outcome,
             override, "verified" if ver else "asserted", ver,
         ))
-        c = counts[section.id]
-        c[0] += 1
-        if outcome == "pass":
-            c[1] += 1
-        elif outcome == "fail":
-            c[2] += 1
-        elif outcome == "missing":
-            c[3] += 1
+        _count(counts[section.id], outcome)
         if role == "assessed" or (role == "scored" and condition):
-            if outcome == "fail" or outcome == "missing":
-                findings.append(finding(qid, outcome, f"{qid} {q.short}: {reason}", _used(q, answer),
-                                        _question_fix(q, outcome, reason), section.id))
-            if condition:
-                findings.append(finding(qid, "condition", f"{qid} {q.short}: {condition}", _used(q, answer),
-                                        condition, section.id))
+            _question_findings(findings, q, section.id, answer, outcome, reason, condition)
 
     # ---- form-version validity (v1.0 retired for submissions after 5 Apr 2026)
     if cs.accept_submissions_until is not None:
@@ -325,6 +340,25 @@ def _judge(
     return outcome, reason, condition, linked, q_events
 
 
+def _count(c: list[int], outcome: Outcome) -> None:
+    c[0] += 1
+    if outcome == "pass":
+        c[1] += 1
+    elif outcome == "fail":
+        c[2] += 1
+    elif outcome == "missing":
+        c[3] += 1
+
+
+def _question_findings(findings: list[Finding], q: Question, section: str, answer: str | None, outcome: Outcome,
+                       reason: str, condition: str) -> None:
+    if outcome == "fail" or outcome == "missing":
+        findings.append(finding(q.id, outcome, f"{q.id} {q.short}: {reason}", _used(q, answer),
+                                _question_fix(q, outcome, reason), section))
+    if condition:
+        findings.append(finding(q.id, "condition", f"{q.id} {q.short}: {condition}", _used(q, answer), condition, section))
+
+
 def _not_asked_reason(cond: str, asked: bool | None) -> str:
     if not cond:
         return "Not asked"
@@ -362,17 +396,30 @@ def _question_fix(q: Question, outcome: Outcome, reason: str) -> str:
 def _score_d1(cs: CriteriaSet, results: list[QuestionResult], policy: Policy) -> D1Score:
     items: list[D1Item] = []
     earned = possible = 0.0
-    by_id = {r.id: r for r in results}
-    for q in cs.questions.values():
+    static = cs.static_results
+
+    def item(qid: str, weight: float, points: float | None, note: str = "") -> D1Item:
+        key = ("d1", qid, points, note)
+        hit = static.get(key)
+        if hit is None:
+            hit = static[key] = build(D1Item, id=qid, weight=weight, points=points, note=note)
+        return hit
+
+    questions = cs.questions
+    scored = {s.id for s in cs.sections if s.role == "scored"}
+    for r in results:
+        if r.section not in scored:
+            continue
+        q = questions[r.id]
         if q.score is None:
             continue
-        r = by_id[q.id]
+        weight = q.score.weight
         if not r.asked:
-            items.append(build(D1Item, id=q.id, weight=q.score.weight, points=None, note="not asked"))
+            items.append(item(q.id, weight, None, "not asked"))
             continue
         if not r.answer:
-            possible += q.score.weight
-            items.append(build(D1Item, id=q.id, weight=q.score.weight, points=0.0, note="not answered"))
+            possible += weight
+            items.append(item(q.id, weight, 0.0, "not answered"))
             continue
         pts = q.score.points.get(r.answer, q.score.points.get("*", 0.0))
         if pts == "policy:working_towards_credit":
@@ -380,12 +427,12 @@ def _score_d1(cs: CriteriaSet, results: list[QuestionResult], policy: Policy) ->
         elif pts == "policy:not_applicable":
             pts = "exclude" if policy.v1_not_applicable_d1 == "exclude" else 1.0
         if pts == "exclude":
-            items.append(build(D1Item, id=q.id, weight=q.score.weight, points=None, note="not applicable"))
+            items.append(item(q.id, weight, None, "not applicable"))
             continue
         value = float(pts)
-        earned += value * q.score.weight
-        possible += q.score.weight
-        items.append(build(D1Item, id=q.id, weight=q.score.weight, points=value))
+        earned += value * weight
+        possible += weight
+        items.append(item(q.id, weight, value))
     pct = round(100.0 * earned / possible, 1) if possible else None
     return D1Score(method=cs.scoring.method, earned=round(earned, 3), possible=round(possible, 3), percent=pct, items=tuple(items))
 

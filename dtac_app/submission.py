@@ -171,13 +171,15 @@ def normalise(sub: Submission, catalogue: Catalogue, *, file: str = "<submission
     except KeyError as e:
         raise InputError(file, "criteria", str(e.args[0])) from None
     answers: dict[str, str] = {}
+    questions = cs.questions  # private-attribute access is slow on pydantic models: read it once
+    option_lookup = cs.option_lookup
     for qid, value in sub.answers.items():
-        q = cs.questions.get(qid)
+        q = questions.get(qid)
         if q is None:
             errors.append(InputError(file, f"answers.{qid}", f"no question {qid} in {cs.title}"))
             continue
         if q.type == "choice":
-            label = cs.option_for(qid, value)
+            label = option_lookup[qid].get(canon_label(value))
             if label is None:
                 opts = "; ".join(q.options)
                 errors.append(InputError(file, f"answers.{qid}", f"'{_clip(value)}' is not an option; choose one of: {opts}"))
@@ -187,7 +189,7 @@ def normalise(sub: Submission, catalogue: Catalogue, *, file: str = "<submission
             answers[qid] = value
     kinds = catalogue.regulatory.evidence_kinds
     for i, ev in enumerate(sub.evidence):
-        if ev.question not in cs.questions:
+        if ev.question not in questions:
             errors.append(InputError(file, f"evidence[{i}].question", f"no question {ev.question} in {cs.title}"))
         if ev.kind not in kinds:
             errors.append(
