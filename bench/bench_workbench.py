@@ -85,7 +85,7 @@ def _free_port() -> int:
 
 
 def cold_start(data_dir: Path, runs: int = 3) -> float | None:
-    """Median seconds from `streamlit run` to the sign-in page visible in headless Chromium."""
+    """Median seconds from `dtac serve` to the sign-in page visible in headless Chromium."""
     if not Path(CHROMIUM).exists():
         return None
     from playwright.sync_api import sync_playwright
@@ -99,8 +99,9 @@ def cold_start(data_dir: Path, runs: int = 3) -> float | None:
             port = _free_port()
             env = dict(os.environ, DTAC_DATA_DIR=str(data_dir), PYTHONPATH=str(REPO))
             t = time.perf_counter()
-            proc = subprocess.Popen([sys.executable, "-m", "streamlit", "run", "streamlit_app.py", "--server.port", str(port),
-                                     "--server.address", "127.0.0.1", "--server.headless", "true"],
+            # The documented way to start it: `dtac serve` (here on the already-seeded database).
+            proc = subprocess.Popen([sys.executable, "-m", "dtac_app.cli", "serve", "--no-examples", "--port", str(port),
+                                     "--address", "127.0.0.1"],
                                     cwd=str(REPO), env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
             try:
                 deadline = time.time() + 60

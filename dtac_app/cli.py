@@ -9,7 +9,7 @@ import datetime as dt
 import json
 import sys
 from pathlib import Path
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 
 import typer
 from rich.console import Console
@@ -17,13 +17,51 @@ from rich.markup import escape
 from rich.table import Table
 
 from . import __version__
-from .catalogue import get_catalogue
-from .criteria import describe_condition
 from .errors import InputError, InputErrors
-from .results import DECISION_LABELS, Assessment
-from .services import assess_file, find_submissions
-from .submission import submission_json_schema
-from .submission_io import load_submission
+
+if TYPE_CHECKING:
+    from .criteria import Catalogue, Condition
+    from .results import Assessment
+    from .submission import Submission
+
+# The core (pydantic models, criteria, engine) is imported when a command needs it, so that
+# `dtac --help`, `dtac --version` and `dtac serve` start without paying for it.
+
+
+def get_catalogue() -> Catalogue:
+    from .catalogue import get_catalogue as load
+
+    return load()
+
+
+def describe_condition(cond: Condition) -> str:
+    from .criteria import describe_condition as describe
+
+    return describe(cond)
+
+
+def assess_file(path: Path, **kw: object) -> tuple[Submission, Assessment]:
+    from .services import assess_file as run
+
+    return run(path, **kw)  # type: ignore[arg-type]
+
+
+def find_submissions(directory: Path) -> list[Path]:
+    from .services import find_submissions as find
+
+    return find(directory)
+
+
+def submission_json_schema() -> dict[str, object]:
+    from .submission import submission_json_schema as schema_of
+
+    return schema_of()
+
+
+def load_submission(path: Path, catalogue: Catalogue) -> Submission:
+    from .submission_io import load_submission as load
+
+    return load(path, catalogue)
 
 app = typer.Typer(
     name="dtac",
@@ -200,6 +238,8 @@ def batch(
                       quiet_rows=len(paths) > 50 or csv_out is not None, printer=_print_batch_row)
     for msg in bad:
         err.print(f"[bold red]error:[/] {_esc(msg)}", soft_wrap=True)
+    from .results import DECISION_LABELS
+
     summary = ", ".join(f"{DECISION_LABELS.get(k, k) if k != 'error' else 'bad input'}: {v}" for k, v in sorted(counts.items()))  # type: ignore[call-overload]
     out.print(f"{n} submissions assessed as of {day.isoformat()} — {summary}")
     if csv_out:

@@ -3,8 +3,9 @@
 from __future__ import annotations
 
 import os
-import subprocess
-import sys
+import threading
+import time
+import urllib.request
 from pathlib import Path
 
 from rich.console import Console
@@ -15,37 +16,76 @@ EXAMPLES = REPO_ROOT / "submissions"
 
 
 def serve(*, port: int = 8501, address: str = "localhost", examples: bool = True, console: Console | None = None) -> int:
+    """Prepare the database (and the examples) and run the workbench until interrupted.
+
+    With ``examples=False`` nothing touches the database before the server starts: the app opens
+    (and if needed upgrades) it on first use, so the first page comes up sooner.
+    """
     from .store.db import database_url, describe_url
-    from .store.seed import DEFAULT_ACCOUNTS, VENDOR_PASSWORD
-    from .store.views import SYSTEM
-    from .workflow import open_workflow
 
     out = console or Console(highlight=False)
     url = database_url()
     out.print(f"Database: {describe_url(url)}")
-    wf = open_workflow(url)  # creates the schema or upgrades it
-    accounts = ", ".join(f"{u} / {p}" for u, _r, p in DEFAULT_ACCOUNTS)
     hint = None
     if examples and EXAMPLES.is_dir():
+        from .store.seed import DEFAULT_ACCOUNTS, VENDOR_PASSWORD
+        from .store.views import SYSTEM
+        from .workflow import open_workflow
+
+        wf = open_workflow(url)  # creates the schema or upgrades it
         report = wf.seed_examples(SYSTEM, EXAMPLES)
         out.print(f"Examples: {report.submissions_loaded} loaded, {report.already_present} already present"
                   + (f", {len(report.errors)} skipped" if report.errors else ""))
         vendors = sorted(u.username for u in wf.list_users(SYSTEM) if u.role == "vendor")
+        wf.db.dispose()
+        accounts = ", ".join(f"{u} / {p}" for u, _r, p in DEFAULT_ACCOUNTS)
         hint = (f"Local example accounts: {accounts}; each example vendor signs in with its organisation's "
                 f"short name and the password {VENDOR_PASSWORD}" + (f" (e.g. {vendors[0]})" if vendors else "") + ".")
-    wf.db.dispose()
     out.print()
     out.print(f"[bold]DTAC Workbench[/] is starting at [bold]http://{address}:{port}[/]")
     if hint:
-        out.print(f"Sign in as: {accounts} (vendors: organisation short name / {VENDOR_PASSWORD}).")
+        out.print(hint)
         out.print("[dim]These local accounts are for trying the workbench; change or disable them before others can reach it.[/]")
+        os.environ["DTAC_DEMO_HINT"] = hint
     out.print("Press Ctrl+C to stop.")
-    env = dict(os.environ)
-    if hint:
-        env["DTAC_DEMO_HINT"] = hint
-    cmd = [sys.executable, "-m", "streamlit", "run", str(APP), "--server.port", str(port), "--server.address", address,
-           "--server.headless", "true", "--browser.gatherUsageStats", "false"]
+    return run_streamlit(port=port, address=address)
+
+
+def _warm_imports_when_ready(port: int, address: str) -> None:
+    """Import the workbench's modules once the server answers, before the first browser connects.
+
+    A browser needs a second or so to load Streamlit's front end after the server is up; the
+    server is idle meanwhile. Importing then (not earlier, which would slow the server's own
+    start) means the first page's script finds its modules already loaded.
+    """
+    host = "127.0.0.1" if address in ("", "0.0.0.0", "localhost") else address
+    deadline = time.monotonic() + 60
+    while time.monotonic() < deadline:
+        try:
+            with urllib.request.urlopen(f"http://{host}:{port}/_stcore/health", timeout=0.5):
+                break
+        except OSError:
+            time.sleep(0.05)
+    import altair  # noqa: F401
+    import pandas  # noqa: F401
+
+    import dtac_app.portfolio  # noqa: F401
+    import dtac_app.ui.common  # noqa: F401
+    import dtac_app.ui.session  # noqa: F401
+    import dtac_app.ui.signin  # noqa: F401
+
+
+def run_streamlit(*, port: int, address: str) -> int:
+    """Run the Streamlit server in this process (what `streamlit run` does, without a second process)."""
+    from streamlit.web import bootstrap
+
+    threading.Thread(target=_warm_imports_when_ready, args=(port, address), name="dtac-warm-imports", daemon=True).start()
+    flags = {"server_port": port, "server_address": address, "server_headless": True,
+             "browser_gatherUsageStats": False}
+    os.chdir(REPO_ROOT)
+    bootstrap.load_config_options(flag_options=flags)
     try:
-        return subprocess.call(cmd, cwd=str(REPO_ROOT), env=env)
+        bootstrap.run(str(APP), False, [], flags)
     except KeyboardInterrupt:
         return 0
+    return 0

@@ -5,9 +5,11 @@ from __future__ import annotations
 
 import datetime as dt
 from dataclasses import dataclass, field
-from typing import Any, Literal
+from typing import TYPE_CHECKING, Any, Literal
 
-from dtac_app.results import Assessment, Override, Verification
+if TYPE_CHECKING:
+    from dtac_app.results import Assessment, Override, Verification
+
 
 Role = Literal["vendor", "assessor", "admin"]
 AssessmentStatus = Literal["in_review", "signed_off", "changed_after_sign_off"]

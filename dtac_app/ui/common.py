@@ -8,14 +8,17 @@ from __future__ import annotations
 import datetime as dt
 import functools
 import html
+from typing import TYPE_CHECKING
 
-import pandas as pd
 import streamlit as st
 from PIL import Image, ImageDraw
 
 from dtac_app.catalogue import get_catalogue
 from dtac_app.criteria import Catalogue
 from dtac_app.results import DECISION_COLOURS, OUTCOME_LABELS, Assessment, Decision
+
+if TYPE_CHECKING:
+    import pandas as pd
 
 BADGE_COLOURS: dict[str, str] = {
     "not_available": "red",
@@ -76,6 +79,8 @@ def decision_banner(a: Assessment) -> None:
 
 
 def sections_frame(a: Assessment) -> pd.DataFrame:
+    import pandas as pd  # imported on first use: the sign-in page does not need it
+
     rows = []
     for s in a.sections:
         if s.role == "context":
@@ -88,6 +93,8 @@ def sections_frame(a: Assessment) -> pd.DataFrame:
 
 
 def questions_frame(a: Assessment, *, asked_only: bool = True) -> pd.DataFrame:
+    import pandas as pd
+
     rows = []
     for q in a.questions:
         if asked_only and not q.asked:
@@ -104,6 +111,8 @@ def questions_frame(a: Assessment, *, asked_only: bool = True) -> pd.DataFrame:
 
 
 def show_assessment(a: Assessment, *, key: str, show_fixes: bool = True) -> None:
+    import pandas as pd
+
     decision_banner(a)
     st.caption(f"{a.summary} Criteria {a.criteria.title} · profile {a.profile}.")
     c1, c2 = st.columns([3, 2])
