@@ -25,6 +25,9 @@ def serve(*, port: int = 8501, address: str = "localhost", examples: bool = True
 
     out = console or Console(highlight=False)
     url = database_url()
+    # The server runs from the repository folder; pin the database chosen here (./data is relative
+    # to where `dtac serve` was started) so the app opens the same one.
+    os.environ["DTAC_DATABASE_URL"] = url
     out.print(f"Database: {describe_url(url)}")
     hint = None
     if examples and EXAMPLES.is_dir():
