@@ -28,7 +28,7 @@ def serve(*, port: int = 8501, address: str = "localhost", examples: bool = True
     # The server runs from the repository folder; pin the database chosen here (./data is relative
     # to where `dtac serve` was started) so the app opens the same one.
     os.environ["DTAC_DATABASE_URL"] = url
-    out.print(f"Database: {describe_url(url)}")
+    out.print(f"Database: {describe_url(url)}", soft_wrap=True)
     hint = None
     if examples and EXAMPLES.is_dir():
         from .store.seed import DEFAULT_ACCOUNTS, VENDOR_PASSWORD
@@ -38,7 +38,7 @@ def serve(*, port: int = 8501, address: str = "localhost", examples: bool = True
         wf = open_workflow(url)  # creates the schema or upgrades it
         report = wf.seed_examples(SYSTEM, EXAMPLES)
         out.print(f"Examples: {report.submissions_loaded} loaded, {report.already_present} already present"
-                  + (f", {len(report.errors)} skipped" if report.errors else ""))
+                  + (f", {len(report.errors)} skipped" if report.errors else ""), soft_wrap=True)
         vendors = sorted(u.username for u in wf.list_users(SYSTEM) if u.role == "vendor")
         wf.db.dispose()
         accounts = ", ".join(f"{u} / {p}" for u, _r, p in DEFAULT_ACCOUNTS)
@@ -47,7 +47,7 @@ def serve(*, port: int = 8501, address: str = "localhost", examples: bool = True
     out.print()
     out.print(f"[bold]DTAC Workbench[/] is starting at [bold]http://{address}:{port}[/]")
     if hint:
-        out.print(hint)
+        out.print(hint, soft_wrap=True)
         out.print("[dim]These local accounts are for trying the workbench; change or disable them before others can reach it.[/]")
         os.environ["DTAC_DEMO_HINT"] = hint
     out.print("Press Ctrl+C to stop.")

@@ -1,0 +1,79 @@
+"""The README's run command: `dtac serve` prepares a fresh database with the examples, prints the
+address and the default sign-in, and serves the workbench that a browser can sign in to."""
+
+from __future__ import annotations
+
+import os
+import socket
+import subprocess
+import sys
+import tempfile
+import time
+import urllib.request
+from pathlib import Path
+
+import pytest
+from test_e2e import CHROMIUM, CHROMIUM_ARGS, _need_chromium
+
+REPO = Path(__file__).resolve().parent.parent
+
+
+def _free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return int(s.getsockname()[1])
+
+
+@pytest.mark.e2e
+def test_dtac_serve_on_a_fresh_machine(tmp_path: Path) -> None:
+    _need_chromium()
+    from playwright.sync_api import sync_playwright
+
+    port = _free_port()
+    log = tmp_path / "serve.log"
+    env = {k: v for k, v in os.environ.items() if k not in ("DTAC_DATABASE_URL",)}
+    env.update(DTAC_DATA_DIR=str(tmp_path / "data"), PYTHONUNBUFFERED="1")
+    with log.open("wb") as fh:
+        proc = subprocess.Popen([sys.executable, "-m", "dtac_app.cli", "serve", "--port", str(port), "--address", "127.0.0.1"],
+                                cwd=tmp_path, env=env, stdout=fh, stderr=subprocess.STDOUT)
+    try:
+        deadline = time.time() + 90
+        while time.time() < deadline:
+            assert proc.poll() is None, log.read_text()
+            try:
+                with urllib.request.urlopen(f"http://127.0.0.1:{port}/_stcore/health", timeout=1) as r:
+                    if r.read() == b"ok":
+                        break
+            except OSError:
+                time.sleep(0.2)
+        else:
+            pytest.fail("dtac serve did not answer within 90 s:\n" + log.read_text())
+        printed = log.read_text()
+        assert f"http://127.0.0.1:{port}" in printed
+        assert "assessor / dtac-assessor-local" in printed
+        assert "Examples: 12 loaded" in printed
+        assert (tmp_path / "data" / "dtac.sqlite3").exists()  # the database is where it was started
+        with sync_playwright() as p:
+            profile = tempfile.mkdtemp(prefix="dtac-serve-chromium-")
+            ctx = p.chromium.launch_persistent_context(profile, executable_path=str(CHROMIUM), args=CHROMIUM_ARGS,
+                                                       headless=True)
+            try:
+                page = ctx.new_page()
+                page.goto(f"http://127.0.0.1:{port}/")
+                page.get_by_label("User name").fill("assessor")
+                page.get_by_label("Password", exact=True).fill("dtac-assessor-local")
+                page.get_by_role("button", name="Sign in").click()
+                page.get_by_role("heading", name="Portfolio").wait_for(timeout=60_000)
+                # The portfolio table is drawn on a canvas; its cells are in the DOM for assistive technology.
+                page.get_by_text("SlotHarbour").first.wait_for(state="attached", timeout=30_000)
+                shots = REPO / "tests" / "artifacts"
+                shots.mkdir(parents=True, exist_ok=True)
+                page.screenshot(path=str(shots / "serve-portfolio.png"), full_page=True)
+            finally:
+                ctx.close()
+    finally:
+        proc.terminate()
+        try:
+            proc.wait(timeout=20)
+        except subprocess.TimeoutExpired:
+            proc.kill()
