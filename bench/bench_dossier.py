@@ -32,6 +32,8 @@ from reportlab.platypus import BaseDocTemplate, Frame, PageTemplate
 REPO = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(REPO))
 
+from common import cpu_name  # noqa: E402
+
 from dtac_app.catalogue import get_catalogue  # noqa: E402
 from dtac_app.dossier import DossierInput, build_dossier  # noqa: E402
 from dtac_app.dossier.pdf import FRAME_W, MARGIN_BOTTOM, MARGIN_TOP, MARGIN_X, build_story  # noqa: E402
@@ -39,16 +41,6 @@ from dtac_app.engine import assess  # noqa: E402
 from dtac_app.submission_io import load_submission  # noqa: E402
 
 DEFAULT = REPO / "submissions" / "backfell.yaml"
-
-
-def cpu_name() -> str:
-    try:
-        for line in Path("/proc/cpuinfo").read_text().splitlines():
-            if line.startswith("model name"):
-                return line.split(":", 1)[1].strip()
-    except OSError:
-        pass
-    return platform.processor() or platform.machine()
 
 
 def timed(fn: Callable[[], object], runs: int) -> list[float]:
