@@ -119,17 +119,17 @@ def assess(
             key = (qid, answer, role)
             hit = static.get(key)
             if hit is None:
-                outcome, reason, condition, _ev, _events = _judge(
+                outcome, reason, condition, cond_fix, _ev, _events = _judge(
                     q, role, answer, submission, by_question, catalogue, policy, as_of, apply_cvss,
                     evidence_state, evidence_label,
                 )
                 hit = static[key] = (question_result(qid, section.id, q.short, True, answer, outcome, reason, condition),
-                                     outcome, reason, condition)
-            qr, outcome, reason, condition = hit
+                                     outcome, reason, condition, cond_fix)
+            qr, outcome, reason, condition, cond_fix = hit
             results.append(qr)
             _count(counts[section.id], outcome)
             if role == "assessed" or (role == "scored" and condition):
-                _question_findings(findings, q, section.id, answer, outcome, reason, condition)
+                _question_findings(findings, q, section.id, answer, outcome, reason, condition, cond_fix)
             continue
         if (role == "context" and q.pass_rule is None and not q.evidence and override is None and ver is None
                 and answer and qid not in by_question):
@@ -139,7 +139,7 @@ def assess(
             c = counts[section.id]
             c[0] += 1
             continue
-        outcome, reason, condition, ev_idx, q_events = _judge(
+        outcome, reason, condition, cond_fix, ev_idx, q_events = _judge(
             q, role, answer, submission, by_question, catalogue, policy, as_of, apply_cvss,
             evidence_state, evidence_label,
         )
@@ -158,7 +158,7 @@ def assess(
         ))
         _count(counts[section.id], outcome)
         if role == "assessed" or (role == "scored" and condition):
-            _question_findings(findings, q, section.id, answer, outcome, reason, condition)
+            _question_findings(findings, q, section.id, answer, outcome, reason, condition, cond_fix)
 
     # ---- form-version validity (v1.0 retired for submissions after 5 Apr 2026)
     if cs.accept_submissions_until is not None:
@@ -269,17 +269,19 @@ def _judge(
     apply_cvss: bool,
     evidence_state: dict[int, EvidenceCheck],
     evidence_label: dict[int, str],
-) -> tuple[Outcome, str, str, list[int], list[TimeEvent]]:
+) -> tuple[Outcome, str, str, str, list[int], list[TimeEvent]]:
+    """Judge one asked question: (outcome, reason, condition, what clears the condition, evidence, events)."""
     linked = by_question.get(q.id, [])
     if answer is None or not answer.strip():
         if role == "assessed":
-            return "missing", "Not answered", "", linked, []
-        return "informational", "Not answered", "", linked, []
+            return "missing", "Not answered", "", "", linked, []
+        return "informational", "Not answered", "", "", linked, []
     if q.type == "choice" and answer not in q.options:
-        return "missing", f"'{answer[:60]}' is not one of the options", "", linked, []
+        return "missing", f"'{answer[:60]}' is not one of the options", "", "", linked, []
 
     rule = q.pass_rule
     condition = ""
+    condition_fixes: list[str] = []
     if rule is None:
         note = f" ({q.routing_note})" if q.routing_note and role == "assessed" else ""
         outcome: Outcome = "informational"
@@ -295,6 +297,7 @@ def _judge(
     elif answer in rule.conditional:
         outcome, reason = "pass", f"Answered “{answer}”"
         condition = rule.condition_text or f"Conditional answer “{answer}”"
+        condition_fixes.append(condition)
     else:
         outcome, reason = "fail", rule.fail_reason or f"“{answer}” does not meet the criterion"
         reason = f"Answered “{answer}”: {reason}"
@@ -329,6 +332,7 @@ def _judge(
                 q_events.extend(e for c in checks if c is not chosen for e in c.events if e.effect == "review")
             if chosen.severity == "condition" and role == "assessed":
                 condition = (condition + "; " if condition else "") + chosen.detail
+                condition_fixes.append(chosen.fix or f"Renew the {req.label}")
             if chosen.severity in ("fail", "missing") and role == "assessed":
                 rank = _SEVERITY_RANK[chosen.severity]
                 if worst is None or rank < worst[0]:
@@ -337,7 +341,7 @@ def _judge(
             outcome = "fail" if worst[1] == "fail" else "missing"
             reason = f"{reason}; {worst[2]}"
             q_events = [e for e in q_events if e.effect == "review"]
-    return outcome, reason, condition, linked, q_events
+    return outcome, reason, condition, "; ".join(condition_fixes), linked, q_events
 
 
 def _count(c: list[int], outcome: Outcome) -> None:
@@ -351,12 +355,13 @@ def _count(c: list[int], outcome: Outcome) -> None:
 
 
 def _question_findings(findings: list[Finding], q: Question, section: str, answer: str | None, outcome: Outcome,
-                       reason: str, condition: str) -> None:
+                       reason: str, condition: str, condition_fix: str) -> None:
     if outcome == "fail" or outcome == "missing":
         findings.append(finding(q.id, outcome, f"{q.id} {q.short}: {reason}", _used(q, answer),
                                 _question_fix(q, outcome, reason), section))
     if condition:
-        findings.append(finding(q.id, "condition", f"{q.id} {q.short}: {condition}", _used(q, answer), condition, section))
+        findings.append(finding(q.id, "condition", f"{q.id} {q.short}: {condition}", _used(q, answer),
+                                condition_fix or condition, section))
 
 
 def _not_asked_reason(cond: str, asked: bool | None) -> str:

@@ -41,13 +41,13 @@ def _dated(
             "not_yet_valid",
             "missing",
             f"{label} is dated {fmt(issued)}, after the assessment date",
-            f"Supply {label.lower()} issued on or before the assessment date",
+            f"Supply {label} issued on or before the assessment date",
             last_day,
             [build(TimeEvent, on=issued, effect="review", text=f"{label} dated {fmt(issued)} becomes current", rule=rule)],
         )
     if as_of > last_day:
         return EvidenceCheck(
-            "expired", "fail", f"{label} expired after {fmt(last_day)}", f"Renew {label.lower()} and resubmit it", last_day
+            "expired", "fail", f"{label} expired after {fmt(last_day)}", f"Renew {label} and resubmit it", last_day
         )
     days_left = (last_day - as_of).days
     events = _expiry_events(rule, label, last_day, as_of, warn_days)
@@ -56,7 +56,7 @@ def _dated(
             "expiring",
             "condition",
             f"{label} valid until {fmt(last_day)}: {days_left} days left, inside the {warn_days}-day renewal window",
-            f"Renew {label.lower()} before {fmt(last_day)}",
+            f"Renew {label} before {fmt(last_day)}",
             last_day,
             events[:1],
         )
@@ -84,7 +84,7 @@ def check_record(
         if rec.expires:
             candidates.append(rec.expires)
         if not candidates:
-            return EvidenceCheck("undated", "missing", f"{label}: no issue or expiry date given", f"Add the issue date of the {label.lower()}")
+            return EvidenceCheck("undated", "missing", f"{label}: no issue or expiry date given", f"Add the issue date of the {label}")
         return _dated(rule, label, min(candidates), rec.issued, as_of, warn)
     if req.check == "pen_test":
         months = rules.pen_test.max_age_months
@@ -125,13 +125,13 @@ def check_record(
         return _dated(rule, f"DSPT {rec.period} ({rec.status})", through, None, as_of, warn)
     if req.check == "expiry" or (kind is not None and kind.needs_expiry):
         if rec.expires is None:
-            return EvidenceCheck("undated", "missing", f"{label}: no expiry date given", f"Add the expiry date of the {label.lower()}")
+            return EvidenceCheck("undated", "missing", f"{label}: no expiry date given", f"Add the expiry date of the {label}")
         return _dated(rule, label, rec.expires, rec.issued, as_of, warn)
     # Plain documents: valid if supplied; an explicit expiry is still honoured.
     if rec.expires is not None:
         return _dated(rule, label, rec.expires, rec.issued, as_of, warn)
     if rec.issued is not None and rec.issued > as_of:
-        return EvidenceCheck("not_yet_valid", "missing", f"{label} is dated after the assessment date", f"Supply a current {label.lower()}",
+        return EvidenceCheck("not_yet_valid", "missing", f"{label} is dated after the assessment date", f"Supply a current {label}",
                              None, [build(TimeEvent, on=rec.issued, effect="review",
                                           text=f"{label} dated {fmt(rec.issued)} becomes current", rule=rule)])
     return EvidenceCheck("valid", "pass", f"{label} supplied")
