@@ -240,7 +240,16 @@ class Assessment(_Result):
 
 # ----------------------------------------------------------------------------- fast construction
 
-_DEFAULTS: dict[type[BaseModel], dict[str, object]] = {}
+_TEMPLATES: dict[type[BaseModel], tuple[dict[str, object], set[str]]] = {}
+
+
+def _template(cls: type[BaseModel]) -> tuple[dict[str, object], set[str]]:
+    # Every field in declaration order (required ones as None until the caller sets them), so a
+    # copy updated with the caller's values keeps the model's field order in dumps.
+    tpl = {name: None if f.is_required() else f.get_default(call_default_factory=True) for name, f in cls.model_fields.items()}
+    entry = (tpl, set(cls.model_fields))
+    _TEMPLATES[cls] = entry
+    return entry
 
 
 def build(cls: type[_M], **values: object) -> _M:
@@ -249,19 +258,15 @@ def build(cls: type[_M], **values: object) -> _M:
     The engine builds ~100 small result objects per assessment; pydantic validation (or
     ``model_construct``, which is slower still) costs more than the rules themselves. The
     engine's own values need no validation, so this fills defaults and sets the fields
-    directly. ``tests/test_engine.py`` checks that results re-validate to identical models.
+    directly; every field counts as set. ``tests/test_engine.py`` checks that results
+    re-validate to identical models.
     """
-    defaults = _DEFAULTS.get(cls)
-    if defaults is None:
-        defaults = {
-            name: f.get_default(call_default_factory=True)
-            for name, f in cls.model_fields.items()
-            if not f.is_required()
-        }
-        _DEFAULTS[cls] = defaults
-    obj = cls.__new__(cls)
-    _set(obj, "__dict__", {**defaults, **values})
-    _set(obj, "__pydantic_fields_set__", set(values))
+    tpl, fields = _TEMPLATES.get(cls) or _template(cls)
+    data = tpl.copy()
+    data.update(values)
+    obj = _new(cls)
+    _set(obj, "__dict__", data)
+    _set(obj, "__pydantic_fields_set__", fields)
     _set(obj, "__pydantic_extra__", None)
     _set(obj, "__pydantic_private__", None)
     return obj
