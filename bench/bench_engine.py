@@ -10,6 +10,7 @@ from __future__ import annotations
 import datetime as dt
 import itertools
 import random
+import statistics
 import time
 
 from common import figure, header, median_time
@@ -53,16 +54,25 @@ def run() -> list[dict[str, object]]:
     subs = [parse_submission(d, cat, file="bench") for d in docs]
     it_docs = itertools.cycle(docs)
     it_subs = itertools.cycle(subs)
-    validate = median_time(lambda: Submission.model_validate(next(it_docs)), number=len(docs) * 6, repeat=9)
-    engine = median_time(lambda: assess(next(it_subs), cat, as_of=AS_OF), number=len(subs) * 6, repeat=9)
-    ratio = engine / validate
+    # Interleave the floor and the engine batch by batch, so both see the same machine state (this
+    # shared VM's speed drifts by tens of per cent); the ratio is the median of the paired ratios.
+    pairs = []
+    for _ in range(15):
+        v = median_time(lambda: Submission.model_validate(next(it_docs)), number=len(docs) * 2, repeat=1, warmup=0)
+        e = median_time(lambda: assess(next(it_subs), cat, as_of=AS_OF), number=len(subs) * 2, repeat=1, warmup=0)
+        pairs.append((v, e))
+    validate = statistics.median(v for v, _ in pairs)
+    engine = statistics.median(e for _, e in pairs)
+    ratio = statistics.median(e / v for v, e in pairs)
+    fastest = min(e for _, e in pairs)
     first = assess(subs[0], cat, as_of=AS_OF)
     asked = sum(q.asked for q in first.questions)
     sub = subs[0]
     out.append(figure("pydantic validation of a submission (floor)", f"{validate * 1e6:.0f} µs", "floor", None,
                       f"{len(docs)} different full submissions, e.g. {len(sub.answers)} answers, "
                       f"{len(sub.evidence)} evidence records, {asked} questions asked"))
-    out.append(figure("engine: assess one full v2.0 submission", f"{engine * 1e6:.0f} µs", "< 500 µs", engine < 500e-6))
+    out.append(figure("engine: assess one full v2.0 submission", f"{engine * 1e6:.0f} µs", "< 500 µs", engine < 500e-6,
+                      f"fastest batch {fastest * 1e6:.0f} µs"))
     out.append(figure("engine / validation ratio", f"{ratio:.1f}×", "≤ 15×", ratio <= 15))
     return out
 
