@@ -177,7 +177,8 @@ def print_assessment(a: Assessment) -> None:
         if s.role == "context":
             continue
         label = {"met": "Met", "not_met": "Not met", "incomplete": "Incomplete", "scored": f"Scored {a.d1.percent or 0:.0f}%"}[s.status]
-        t.add_row(f"{s.id} {s.title}", f"[{colours[s.status]}]{label}[/]", str(s.passed), str(s.failed), str(s.missing))
+        counts = ("—", "—", "—") if s.role == "scored" else (str(s.passed), str(s.failed), str(s.missing))
+        t.add_row(f"{s.id} {s.title}", f"[{colours[s.status]}]{label}[/]", *counts)
     out.print(t)
     out.print(f" Regulatory: {a.regulatory.status} — {_esc(a.regulatory.summary)}")
     if a.nice.applies:

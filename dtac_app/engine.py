@@ -201,6 +201,8 @@ def assess(
     regulatory, reg_events = assess_regulatory(submission, catalogue.regulatory, policy, as_of, device_required=device_required)
     findings.extend(f for f in regulatory.findings if f.severity != "pass")
     events.extend(reg_events)
+    if regulatory.applies:
+        ev_results = _device_evidence(ev_results, as_of)
     if lbp:
         nice, nice_events = assess_nice(submission, catalogue.nice, policy, as_of)
         findings.extend(f for f in (*nice.findings, *nice.content) if f.severity not in ("pass", "info"))
@@ -463,6 +465,23 @@ def _evidence_register(
             issuer=rec.issuer, issued=rec.issued, expires=expires, file=rec.file, sha256=rec.sha256,
             state=state, detail=detail,  # type: ignore[arg-type]
         ))
+    return tuple(out)
+
+
+_DEVICE_KINDS = frozenset({"declaration_of_conformity", "mhra_registration", "device_certificate"})
+
+
+def _device_evidence(register: tuple[EvidenceResult, ...], as_of: dt.date) -> tuple[EvidenceResult, ...]:
+    """Device documents support the GB device verdict even when no DTAC question asks for them."""
+    out = []
+    for e in register:
+        if e.state == "unchecked" and e.kind in _DEVICE_KINDS:
+            if e.expires is not None and as_of > e.expires:
+                e = e.model_copy(update={"state": "expired", "detail": f"{e.label} expired after {fmt(e.expires)} (GB device evidence)"})
+            else:
+                until = f", valid until {fmt(e.expires)}" if e.expires else ""
+                e = e.model_copy(update={"state": "valid", "detail": f"Supports the GB device verdict{until}"})
+        out.append(e)
     return tuple(out)
 
 

@@ -88,7 +88,9 @@ def sections_frame(a: Assessment) -> pd.DataFrame:
         result = SECTION_LABELS[s.status]
         if s.role == "scored" and a.d1.percent is not None:
             result = f"Scored {a.d1.percent:.0f}%"
-        rows.append({"Section": f"{s.id} {s.title}", "Result": result, "Met": s.passed, "Not met": s.failed, "Missing": s.missing})
+        scored = s.role == "scored"  # D1 is scored, not met / not met: counts would mislead
+        rows.append({"Section": f"{s.id} {s.title}", "Result": result, "Met": None if scored else s.passed,
+                     "Not met": None if scored else s.failed, "Missing": None if scored else s.missing})
     return pd.DataFrame(rows)
 
 
