@@ -439,6 +439,40 @@ def verify(
 
 
 @app.command()
+def migrate(
+    file: Annotated[Path, typer.Argument(help="A DTAC v1.0 submission file.")],
+    out_file: Annotated[Path | None, typer.Option("--out", help="Write the v2.0 draft here (default: print it).")] = None,
+) -> None:
+    """Carry a v1.0 submission over to a DTAC v2.0 draft and list the questions still to answer."""
+    import yaml
+
+    from .migrate import carry_over
+
+    try:
+        cat = get_catalogue()
+        sub = load_submission(file, cat)
+        if sub.criteria != "dtac-v1.0":
+            raise InputError(str(file), "criteria", f"is {sub.criteria}; only dtac-v1.0 submissions can be carried over")
+    except InputError as e:
+        raise _bad_input(e) from None
+    result = carry_over(sub, cat)
+    header = (f"# DTAC v2.0 draft carried over from {file.name} by `dtac migrate`.\n"
+              f"# Still to answer: {', '.join(result.to_answer) or 'nothing'}\n")
+    text = header + yaml.safe_dump(result.data, sort_keys=False, allow_unicode=True, width=100)
+    if out_file is None:
+        sys.stdout.write(text)
+    else:
+        if out_file.exists():
+            err.print(f"[bold red]error:[/] {_esc(str(out_file))}: already exists; choose another --out")
+            raise typer.Exit(2)
+        out_file.write_text(text, encoding="utf-8")
+        out.print(f"Wrote {_esc(str(out_file))}")
+    err.print(f"Carried over {len(result.carried)} answers and {result.evidence_moved} evidence records; "
+              f"{len(result.dropped)} v1.0 answers have no v2.0 counterpart; "
+              f"{len(result.to_answer)} v2.0 questions to answer: {', '.join(result.to_answer)}", soft_wrap=True)
+
+
+@app.command()
 def serve(
     port: Annotated[int, typer.Option("--port", help="Port to listen on.")] = 8501,
     address: Annotated[str, typer.Option("--address", help="Address to bind (localhost keeps it on this machine).")] = "localhost",

@@ -252,7 +252,7 @@ BROKEN = [
     pytest.param("nice-lbp.yaml", "exercise_item: exercise", "exercise_item: exercises",
                  ["exercises"], id="nice-unknown-exercise-item"),
     pytest.param("dtac-v1-to-v2.yaml", "{v1: C1.2, v2: C1.2.5}", "{v1: C1.2, v2: C1.2.9}",
-                 ["carry_over.3.v2", "C1.2.9"], id="migration-unknown-question"),
+                 ["carry_over.16.v2", "C1.2.9"], id="migration-unknown-question"),
 ]
 
 
