@@ -70,16 +70,13 @@ def _warm_imports_when_ready(port: int, address: str) -> None:
         except OSError:
             time.sleep(0.05)
     # What the sign-in page needs first, then what the pages after it need.
-    import dtac_app.ui.common  # noqa: F401
-    import dtac_app.ui.session  # noqa: F401
-    import dtac_app.ui.signin  # noqa: F401
-    from dtac_app.ui.session import workflow
-
-    workflow()  # opens the database (cached for the server's life)
     import altair  # noqa: F401
     import pandas  # noqa: F401
 
     import dtac_app.portfolio  # noqa: F401
+    import dtac_app.ui.common  # noqa: F401
+    import dtac_app.ui.session  # noqa: F401
+    import dtac_app.ui.signin  # noqa: F401
 
 
 def run_streamlit(*, port: int, address: str) -> int:
