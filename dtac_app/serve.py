@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import importlib
 import os
 import threading
 import time
@@ -21,14 +22,14 @@ def serve(*, port: int = 8501, address: str = "localhost", examples: bool = True
     With ``examples=False`` nothing touches the database before the server starts: the app opens
     (and if needed upgrades) it on first use, so the first page comes up sooner.
     """
-    from .store.db import database_url, describe_url
+    from .store.location import database_url, mask_password
 
     out = console or Console(highlight=False)
     url = database_url()
     # The server runs from the repository folder; pin the database chosen here (./data is relative
     # to where `dtac serve` was started) so the app opens the same one.
     os.environ["DTAC_DATABASE_URL"] = url
-    out.print(f"Database: {describe_url(url)}", soft_wrap=True)
+    out.print(f"Database: {mask_password(url)}", soft_wrap=True)
     hint = None
     if examples and EXAMPLES.is_dir():
         from .store.seed import DEFAULT_ACCOUNTS, VENDOR_PASSWORD
@@ -69,14 +70,14 @@ def _warm_imports_when_ready(port: int, address: str) -> None:
                 break
         except OSError:
             time.sleep(0.05)
-    # What the sign-in page needs first, then what the pages after it need.
-    import altair  # noqa: F401
-    import pandas  # noqa: F401
+    # What the sign-in page needs first, then what the pages after it need (order matters).
+    for name in ("dtac_app.ui.session", "dtac_app.ui.signin", "dtac_app.ui.common", "dtac_app.store.models"):
+        importlib.import_module(name)
+    from sqlalchemy.orm import configure_mappers
 
-    import dtac_app.portfolio  # noqa: F401
-    import dtac_app.ui.common  # noqa: F401
-    import dtac_app.ui.session  # noqa: F401
-    import dtac_app.ui.signin  # noqa: F401
+    configure_mappers()  # the ORM's one-off set-up, otherwise paid by the first query
+    for name in ("pandas", "altair", "dtac_app.portfolio"):
+        importlib.import_module(name)
 
 
 def run_streamlit(*, port: int, address: str) -> int:

@@ -13,7 +13,6 @@ stale snapshot; read transactions use a plain (deferred) ``BEGIN`` and see one c
 
 from __future__ import annotations
 
-import os
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
@@ -23,36 +22,13 @@ from sqlalchemy import Engine, create_engine, event, inspect
 from sqlalchemy.engine import make_url
 from sqlalchemy.orm import Session, sessionmaker
 
-DATA_DIR_ENV = "DTAC_DATA_DIR"
-DATABASE_URL_ENV = "DTAC_DATABASE_URL"
-SQLITE_FILENAME = "dtac.sqlite3"
+from .location import DATA_DIR_ENV, DATABASE_URL_ENV, SQLITE_FILENAME, data_dir, database_url, normalise_url  # noqa: F401
+
 SQLITE_BUSY_TIMEOUT_S = 30.0
 MIGRATIONS_DIR = Path(__file__).with_name("migrations")
 SCHEMA_HEAD = "0001"
 """The newest migration's revision id. A database already at it is opened without loading Alembic
 (which saves about half a second on every start); tests check this matches the migrations."""
-
-
-def data_dir() -> Path:
-    """The data directory: ``$DTAC_DATA_DIR`` or ``./data``."""
-    return Path(os.environ.get(DATA_DIR_ENV) or Path.cwd() / "data")
-
-
-def normalise_url(url: str) -> str:
-    """Accept ``postgres://`` and ``postgresql://`` and always use the psycopg 3 driver."""
-    if url.startswith("postgres://"):
-        url = "postgresql://" + url[len("postgres://"):]
-    if url.startswith("postgresql://"):
-        url = "postgresql+psycopg://" + url[len("postgresql://"):]
-    return url
-
-
-def database_url() -> str:
-    """``$DTAC_DATABASE_URL`` if set, else the SQLite file in :func:`data_dir`."""
-    env = os.environ.get(DATABASE_URL_ENV, "").strip()
-    if env:
-        return normalise_url(env)
-    return f"sqlite:///{data_dir().resolve() / SQLITE_FILENAME}"
 
 
 def describe_url(url: str) -> str:

@@ -1,0 +1,38 @@
+"""Where the data lives, without importing the database libraries (so `dtac serve` starts fast)."""
+
+from __future__ import annotations
+
+import os
+import re
+from pathlib import Path
+
+DATA_DIR_ENV = "DTAC_DATA_DIR"
+DATABASE_URL_ENV = "DTAC_DATABASE_URL"
+SQLITE_FILENAME = "dtac.sqlite3"
+
+
+def data_dir() -> Path:
+    """The data directory: ``$DTAC_DATA_DIR`` or ``./data``."""
+    return Path(os.environ.get(DATA_DIR_ENV) or Path.cwd() / "data")
+
+
+def normalise_url(url: str) -> str:
+    """Accept ``postgres://`` and ``postgresql://`` and always use the psycopg 3 driver."""
+    if url.startswith("postgres://"):
+        url = "postgresql://" + url[len("postgres://"):]
+    if url.startswith("postgresql://"):
+        url = "postgresql+psycopg://" + url[len("postgresql://"):]
+    return url
+
+
+def database_url() -> str:
+    """``$DTAC_DATABASE_URL`` if set, else the SQLite file in :func:`data_dir`."""
+    env = os.environ.get(DATABASE_URL_ENV, "").strip()
+    if env:
+        return normalise_url(env)
+    return f"sqlite:///{data_dir().resolve() / SQLITE_FILENAME}"
+
+
+def mask_password(url: str) -> str:
+    """``scheme://user:***@host/db`` for messages (the same idea as SQLAlchemy's hide_password)."""
+    return re.sub(r"(://[^:/@]+:)[^@]*@", r"\1***@", url)
