@@ -8,15 +8,16 @@ from __future__ import annotations
 import streamlit as st
 
 from dtac_app import __version__
-from dtac_app.ui import common, session
+from dtac_app.ui import session
+from dtac_app.ui.icon import app_icon
 
-st.set_page_config(page_title="DTAC Workbench", page_icon=common.app_icon(), layout="wide")
+st.set_page_config(page_title="DTAC Workbench", page_icon=app_icon(), layout="wide")
 
 PAGES = "dtac_app/ui/pages/"
 user = session.current_user()
 
 pages = {
-    "portfolio": st.Page(PAGES + "portfolio.py", title="Portfolio", icon=":material/dashboard:", default=True),
+    "portfolio": st.Page(PAGES + "portfolio.py", title="Portfolio", icon=":material/dashboard:", default=user is not None),
     "precheck": st.Page(PAGES + "precheck.py", title="Pre-check a submission", icon=":material/fact_check:"),
     "review": st.Page(PAGES + "review.py", title="Assessment", icon=":material/rate_review:"),
     "dossier": st.Page(PAGES + "dossier.py", title="Dossier", icon=":material/description:"),
@@ -28,7 +29,9 @@ pages = {
 
 if user is None:
     # Every page stays routable so a deep link survives signing in: each page asks for sign-in itself.
-    nav = st.navigation(list(pages.values()), position="hidden")
+    # The start page is the bare sign-in form (it needs none of the pages' modules).
+    sign_in = st.Page(PAGES + "sign_in.py", title="Sign in", url_path="sign-in", default=True)
+    nav = st.navigation([sign_in, *pages.values()], position="hidden")
 else:
     work = [pages[k] for k in ("portfolio", "precheck", "review", "dossier", "calendar")]
     reference = [pages["criteria"], pages["audit"]] + ([pages["users"]] if user.role == "admin" else [])

@@ -56,11 +56,11 @@ def serve(*, port: int = 8501, address: str = "localhost", examples: bool = True
 
 
 def _warm_imports_when_ready(port: int, address: str) -> None:
-    """Import the workbench's modules once the server answers, before the first browser connects.
+    """Import the workbench's heavier modules in the background once the server is up.
 
-    A browser needs a second or so to load Streamlit's front end after the server is up; the
-    server is idle meanwhile. Importing then (not earlier, which would slow the server's own
-    start) means the first page's script finds its modules already loaded.
+    Importing before the server starts would delay it; importing while the first browser fetches
+    Streamlit's front end would slow that (one interpreter lock). So: after the server answers and
+    a short pause, while the user is signing in.
     """
     host = "127.0.0.1" if address in ("", "0.0.0.0", "localhost") else address
     deadline = time.monotonic() + 60
@@ -70,7 +70,9 @@ def _warm_imports_when_ready(port: int, address: str) -> None:
                 break
         except OSError:
             time.sleep(0.05)
-    # What the sign-in page needs first, then what the pages after it need (order matters).
+    # The sign-in page needs none of this; give a browser that connects straight away a moment to
+    # fetch the front end undisturbed, then load what the pages after sign-in need.
+    time.sleep(3)
     for name in ("dtac_app.ui.session", "dtac_app.ui.signin", "dtac_app.ui.common", "dtac_app.store.models"):
         importlib.import_module(name)
     from sqlalchemy.orm import configure_mappers

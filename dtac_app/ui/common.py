@@ -6,16 +6,15 @@ Presentation only: every rule lives in the engine or the criteria data.
 from __future__ import annotations
 
 import datetime as dt
-import functools
 import html
 from typing import TYPE_CHECKING
 
 import streamlit as st
-from PIL import Image, ImageDraw
 
 from dtac_app.catalogue import get_catalogue
 from dtac_app.criteria import Catalogue
 from dtac_app.results import DECISION_COLOURS, OUTCOME_LABELS, Assessment, Decision
+from dtac_app.ui.icon import app_icon  # noqa: F401 - re-exported for pages
 
 if TYPE_CHECKING:
     import pandas as pd
@@ -35,18 +34,6 @@ BADGE_ICONS: dict[str, str] = {
     "available": ":material/check_circle:",
 }
 SECTION_LABELS = {"met": "Met", "not_met": "Not met", "incomplete": "Incomplete", "scored": "Scored", "context": "Context"}
-
-
-@functools.cache
-def app_icon() -> Image.Image:
-    """The browser-tab icon, drawn here: a `:material/…:` page icon makes the browser fetch it from
-    fonts.gstatic.com, and the workbench makes no external calls."""
-    size = 64
-    img = Image.new("RGBA", (size, size), (0, 0, 0, 0))
-    draw = ImageDraw.Draw(img)
-    draw.rounded_rectangle((0, 0, size - 1, size - 1), radius=12, fill="#005EB8")
-    draw.line([(15, 33), (27, 45), (49, 19)], fill="white", width=8, joint="curve")
-    return img
 
 
 @st.cache_resource(show_spinner=False)

@@ -5,16 +5,25 @@ from __future__ import annotations
 import datetime as dt
 import os
 import zlib
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import streamlit as st
 
 from dtac_app.store.errors import AccessDenied, StoreError
 from dtac_app.store.views import UserView
-from dtac_app.submission import Submission
-from dtac_app.workflow import Workflow, open_workflow
+
+if TYPE_CHECKING:
+    from dtac_app.submission import Submission
+    from dtac_app.workflow import Workflow
 
 USER_KEY = "dtac_user"
+
+
+def open_workflow() -> Workflow:
+    """Open the configured database (imported on first use: the sign-in form does not need it)."""
+    from dtac_app.workflow import open_workflow as open_it
+
+    return open_it()
 
 
 @st.cache_resource(show_spinner="Opening the database…")
@@ -32,9 +41,12 @@ def sso_configured() -> bool:
 
 def current_user() -> UserView | None:
     """The signed-in user, re-read from the database on every run (a disabled account is signed out)."""
-    wf = workflow()
     user = st.session_state.get(USER_KEY)
-    if user is None and sso_configured() and getattr(st.user, "is_logged_in", False):
+    sso_pending = user is None and sso_configured() and getattr(st.user, "is_logged_in", False)
+    if user is None and not sso_pending:
+        return None  # the sign-in form needs no database
+    wf = workflow()
+    if sso_pending:
         user = wf.find_user_for_identity(getattr(st.user, "email", None), getattr(st.user, "sub", None))
         if user is None:
             st.session_state["sso_error"] = (
