@@ -127,8 +127,16 @@ def assess(
                                      outcome, reason, condition, cond_fix)
             qr, outcome, reason, condition, cond_fix = hit
             results.append(qr)
-            _count(counts[section.id], outcome)
-            if role == "assessed" or (role == "scored" and condition):
+            c = counts[section.id]
+            c[0] += 1
+            if outcome == "pass":
+                c[1] += 1
+            elif outcome != "informational":
+                _count_problem(c, outcome)
+                if role == "assessed":
+                    _question_findings(findings, q, section.id, answer, outcome, reason, condition, cond_fix)
+                continue
+            if condition and (role == "assessed" or role == "scored"):
                 _question_findings(findings, q, section.id, answer, outcome, reason, condition, cond_fix)
             continue
         if (role == "context" and q.pass_rule is None and not q.evidence and override is None and ver is None
@@ -344,6 +352,13 @@ def _judge(
             reason = f"{reason}; {worst[2]}"
             q_events = [e for e in q_events if e.effect == "review"]
     return outcome, reason, condition, "; ".join(condition_fixes), linked, q_events
+
+
+def _count_problem(c: list[int], outcome: Outcome) -> None:
+    if outcome == "fail":
+        c[2] += 1
+    elif outcome == "missing":
+        c[3] += 1
 
 
 def _count(c: list[int], outcome: Outcome) -> None:
