@@ -55,6 +55,11 @@ class PortfolioRow:
     conditions: int = 0
     calendar: tuple[CalendarItem, ...] = ()
 
+    @property
+    def sections_met(self) -> int:
+        """How many assessed sections (C1–C4) are met."""
+        return sum(status == "met" for status in self.sections.values())
+
 
 def summarise(result: Assessment) -> dict[str, object]:
     """The portfolio columns of one assessment result (pure)."""

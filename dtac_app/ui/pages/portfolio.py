@@ -26,6 +26,7 @@ def frame(rows: list[PortfolioRow]) -> pd.DataFrame:
             "Manufacturer": r.manufacturer,
             "Decision": [r.decision_label],
             "decision_key": r.decision,
+            "sections_met": r.sections_met,
             "Review": r.status.replace("_", " "),
             "Profile": r.profile,
             **{sid: SECTION_MARK.get(r.sections.get(sid, ""), "—") for sid in ("C1", "C2", "C3", "C4")},
@@ -75,7 +76,7 @@ def page() -> None:
 
     st.caption(f"{len(view)} of {len(df)} products. Select a row to open it. Decisions are shown in words and colour.")
     event = st.dataframe(
-        view.drop(columns=["product_id", "decision_key"]),
+        view.drop(columns=["product_id", "decision_key", "sections_met"]),
         hide_index=True,
         key="pf_table",
         on_select="rerun",
@@ -100,8 +101,7 @@ def page() -> None:
                "Colour and the decision text both show the decision.")
     long = []
     for _, r in compare.iterrows():
-        met = sum(str(r[s]).startswith("✓") for s in ("C1", "C2", "C3", "C4"))
-        long.append({"Product": f"{r['Product']} {r['Version']}", "Sections met (of 4)": met, "D1 %": r["D1 %"] or 0,
+        long.append({"Product": f"{r['Product']} {r['Version']}", "Sections met (of 4)": r["sections_met"], "D1 %": r["D1 %"] or 0,
                      "Decision": DECISION_LABELS.get(r["decision_key"], "Not assessed")})
     if long:
         data = pd.DataFrame(long)
