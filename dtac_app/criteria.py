@@ -350,13 +350,6 @@ class CriteriaSet(_Frozen):
         """For each choice question: canonical label (see ``canon_label``) → official label."""
         return self._option_lookup
 
-    def option_for(self, qid: str, text: str) -> str | None:
-        """The official option label matching ``text`` (any case and spacing), or None."""
-        return self._option_lookup.get(qid, {}).get(canon_label(text))
-
-    def compiled_condition(self, qid: str) -> CompiledCond | None:
-        return self._compiled.get(qid)
-
     def assessed_sections(self) -> list[Section]:
         return [s for s in self.sections if s.role == "assessed"]
 

@@ -628,9 +628,4 @@ def route(cs: CriteriaSet, answers: Mapping[str, str]) -> dict[str, bool | None]
     return shown
 
 
-def decision_at(submission: Submission, catalogue: Catalogue, day: dt.date, **kw: object) -> Decision:
-    """Convenience for timelines: the decision on another day."""
-    return assess(submission, catalogue, as_of=day, **kw).decision  # type: ignore[arg-type]
-
-
-__all__ = ["ENGINE_VERSION", "ONE_DAY", "assess", "decision_at", "route"]
+__all__ = ["ENGINE_VERSION", "ONE_DAY", "assess", "route"]

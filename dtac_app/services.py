@@ -6,12 +6,9 @@ callers (never by the engine), and results go out as plain data.
 
 from __future__ import annotations
 
-import csv
 import datetime as dt
-import io
 import os
-import tempfile
-from collections.abc import Callable, Iterable, Iterator, Mapping
+from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -72,18 +69,6 @@ def find_submissions(directory: str | os.PathLike[str]) -> list[Path]:
     return sorted(p for p in root.iterdir() if p.is_file() and p.suffix.lower() in SUBMISSION_SUFFIXES)
 
 
-def assess_many(
-    paths: Iterable[Path], *, as_of: dt.date, profile: str | None = None, catalogue: Catalogue | None = None
-) -> Iterator[AssessedFile]:
-    cat = catalogue or get_catalogue()
-    for p in paths:
-        try:
-            sub, a = assess_file(p, as_of=as_of, profile=profile, catalogue=cat)
-            yield AssessedFile(str(p), sub, a, None)
-        except InputError as e:
-            yield AssessedFile(str(p), None, None, e)
-
-
 BATCH_COLUMNS = [
     "file", "product", "version", "manufacturer", "criteria", "profile", "as_of", "decision", "decision_label",
     "valid_until", "C1", "C2", "C3", "C4", "d1_percent", "device_class", "marking", "regulatory", "nice_technology",
@@ -124,33 +109,3 @@ def neutralise_cell(value: Any) -> Any:
     return value
 
 
-def write_csv_atomic(path: str | os.PathLike[str], rows: Iterable[Mapping[str, Any]], columns: list[str]) -> int:
-    """Write rows to ``path`` via a temporary file, so a failure leaves no half-written CSV."""
-    target = Path(path)
-    target.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(prefix=".dtac-", suffix=".csv.tmp", dir=target.parent)
-    n = 0
-    try:
-        with os.fdopen(fd, "w", newline="", encoding="utf-8") as fh:
-            w = csv.DictWriter(fh, fieldnames=columns, extrasaction="ignore")
-            w.writeheader()
-            for r in rows:
-                w.writerow({k: neutralise_cell(v) for k, v in r.items()})
-                n += 1
-        os.replace(tmp, target)
-    except BaseException:
-        Path(tmp).unlink(missing_ok=True)
-        raise
-    return n
-
-
-def csv_text(rows: Iterable[Mapping[str, Any]], columns: list[str]) -> str:
-    buf = io.StringIO()
-    w = csv.DictWriter(buf, fieldnames=columns, extrasaction="ignore")
-    w.writeheader()
-    for r in rows:
-        w.writerow({k: neutralise_cell(v) for k, v in r.items()})
-    return buf.getvalue()
-
-
-ProgressFn = Callable[[int, int], None]
