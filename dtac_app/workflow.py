@@ -259,12 +259,17 @@ class Workflow:
         with self.db.read() as s:
             r = Repos(s)
             act = auth.load_actor(r, actor)
-            u = r.users.find(str(user))
-            if u is None:
-                raise NotFound(f"no user {user}")
-            if not (isinstance(act, SystemActor) or act.role == "admin" or act.id == u.id):
-                raise AccessDenied(f"{act.username} may only look up their own account")
-            return auth.user_view(u)
+            return auth.user_view(self._own_or_admin(r, act, user, "look up their own account"))
+
+    @staticmethod
+    def _own_or_admin(r: Repos, act: Actor, user: int | str, doing: str) -> User:
+        """The named account, if the actor is an admin (or the command line) or that account itself."""
+        u = r.users.find(str(user))
+        if u is None:
+            raise NotFound(f"no user {user}")
+        if not (isinstance(act, SystemActor) or act.role == "admin" or act.id == u.id):
+            raise AccessDenied(f"{act.username} may only {doing}")
+        return u
 
     def disable_user(self, actor: Actor, user: int | str) -> UserView:
         return self._set_disabled(actor, user, True)
@@ -300,11 +305,7 @@ class Workflow:
         with self.db.write() as s:
             r = Repos(s)
             act = auth.load_actor(r, actor)
-            u = r.users.find(str(user))
-            if u is None:
-                raise NotFound(f"no user {user}")
-            if not (isinstance(act, SystemActor) or act.role == "admin" or act.id == u.id):
-                raise AccessDenied(f"{act.username} may only change their own password")
+            u = self._own_or_admin(r, act, user, "change their own password")
             try:
                 auth.check_password_strength(new_password, username=u.username)
             except ValueError as e:
