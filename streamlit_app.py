@@ -17,7 +17,9 @@ PAGES = "dtac_app/ui/pages/"
 user = session.current_user()
 
 pages = {
-    "portfolio": st.Page(PAGES + "portfolio.py", title="Portfolio", icon=":material/dashboard:", default=user is not None),
+    "portfolio": st.Page(
+        PAGES + "portfolio.py", title="Portfolio", icon=":material/dashboard:", default=user is not None
+    ),
     "precheck": st.Page(PAGES + "precheck.py", title="Pre-check a submission", icon=":material/fact_check:"),
     "review": st.Page(PAGES + "review.py", title="Assessment", icon=":material/rate_review:"),
     "dossier": st.Page(PAGES + "dossier.py", title="Dossier", icon=":material/description:"),
@@ -37,7 +39,10 @@ else:
     reference = [pages["criteria"], pages["audit"]] + ([pages["users"]] if user.role == "admin" else [])
     nav = st.navigation({"Work": work, "Reference": reference})
     with st.sidebar:
-        st.markdown(f"**{user.label}**  \n{user.role.title()}" + (f" · {user.organisation_name}" if user.organisation_name else ""))
+        st.markdown(
+            f"**{user.label}**  \n{user.role.title()}"
+            + (f" · {user.organisation_name}" if user.organisation_name else "")
+        )
         if st.button("Sign out", key="sign_out", icon=":material/logout:"):
             session.sign_out()
             st.rerun()

@@ -46,7 +46,17 @@ def _tree_rss_kb(root: int) -> int:
 
 def run_batch(directory: Path, out_csv: Path) -> tuple[float, float, int]:
     """(wall seconds, peak tree RSS MiB, exit code)."""
-    cmd = [sys.executable, "-m", "dtac_app.cli", "batch", str(directory), "--as-of", "2026-11-22", "--csv", str(out_csv)]
+    cmd = [
+        sys.executable,
+        "-m",
+        "dtac_app.cli",
+        "batch",
+        str(directory),
+        "--as-of",
+        "2026-11-22",
+        "--csv",
+        str(out_csv),
+    ]
     env = dict(os.environ, PYTHONPATH=str(REPO))
     peak = 0
     t = time.perf_counter()
@@ -77,7 +87,9 @@ def run(sizes: tuple[int, ...] = (1000, 10_000)) -> list[dict[str, object]]:
         t = time.perf_counter()
         paths = gen.write_corpus(corpus, biggest)
         gen_s = time.perf_counter() - t
-        print(f"  generated {biggest} YAML submissions in {gen_s:.1f} s (avg {sum(p.stat().st_size for p in paths) / len(paths) / 1024:.1f} KiB)")
+        print(
+            f"  generated {biggest} YAML submissions in {gen_s:.1f} s (avg {sum(p.stat().st_size for p in paths) / len(paths) / 1024:.1f} KiB)"
+        )
         for n in sorted(sizes):
             d = corpus if n == biggest else Path(tmp) / f"subset-{n}"
             if d != corpus:
@@ -89,15 +101,29 @@ def run(sizes: tuple[int, ...] = (1000, 10_000)) -> list[dict[str, object]]:
             rows = csv_path.read_text(encoding="utf-8").count("\n") - 1 if csv_path.exists() else -1
             results[n] = wall
             target_ok = (wall < 15 and peak < 400) if n == 10_000 else None
-            out.append(figure(f"batch {n:,} submissions → CSV", f"{wall:.2f} s, {peak:.0f} MiB", "< 15 s, < 400 MiB" if n == 10_000 else "",
-                              target_ok, f"{rows:,} rows, {n / wall:,.0f}/s, exit {code}"))
+            out.append(
+                figure(
+                    f"batch {n:,} submissions → CSV",
+                    f"{wall:.2f} s, {peak:.0f} MiB",
+                    "< 15 s, < 400 MiB" if n == 10_000 else "",
+                    target_ok,
+                    f"{rows:,} rows, {n / wall:,.0f}/s, exit {code}",
+                )
+            )
     if len(results) >= 2:
         lo, hi = min(results), max(results)
         slope_ms = (results[hi] - results[lo]) / (hi - lo) * 1e3
         fixed = results[lo] - slope_ms / 1e3 * lo
         linear = results[hi] / results[lo] / (hi / lo)
-        out.append(figure("batch slope (marginal cost per submission)", f"{slope_ms:.2f} ms", "linear", None,
-                          f"fixed start-up ≈ {fixed:.2f} s; time ratio / size ratio = {linear:.2f}"))
+        out.append(
+            figure(
+                "batch slope (marginal cost per submission)",
+                f"{slope_ms:.2f} ms",
+                "linear",
+                None,
+                f"fixed start-up ≈ {fixed:.2f} s; time ratio / size ratio = {linear:.2f}",
+            )
+        )
     return out
 
 

@@ -72,9 +72,19 @@ def main() -> None:
 
     def bare(story: list[object]) -> None:
         doc = BaseDocTemplate(io.BytesIO(), pagesize=A4, invariant=1)
-        frame = Frame(MARGIN_X, MARGIN_BOTTOM, FRAME_W, A4[1] - MARGIN_TOP - MARGIN_BOTTOM, leftPadding=0,
-                      rightPadding=0, topPadding=0, bottomPadding=0)
-        doc.addPageTemplates([PageTemplate(id="cover", frames=[frame]), PageTemplate(id="body", frames=[frame])])
+        frame = Frame(
+            MARGIN_X,
+            MARGIN_BOTTOM,
+            FRAME_W,
+            A4[1] - MARGIN_TOP - MARGIN_BOTTOM,
+            leftPadding=0,
+            rightPadding=0,
+            topPadding=0,
+            bottomPadding=0,
+        )
+        doc.addPageTemplates(
+            [PageTemplate(id="cover", frames=[frame]), PageTemplate(id="body", frames=[frame])]
+        )
         doc.build(story)
 
     # Interleaved (ours, bare, story, ours, bare, story, ...) so that load from elsewhere on the
@@ -91,14 +101,20 @@ def main() -> None:
 
     m_ours, m_bare, m_story = (statistics.median(x) for x in (ours, bare_times, story_times))
     print(f"dossier PDF benchmark — {dt.datetime.now().astimezone().isoformat(timespec='seconds')}")
-    print(f"machine: {cpu_name()}, {os.cpu_count()} cores, {platform.system()} {platform.release()}; "
-          f"Python {platform.python_version()}, ReportLab {reportlab.Version}")
-    print(f"input: {args.submission.relative_to(REPO) if args.submission.is_relative_to(REPO) else args.submission}"
-          f" as of {args.as_of}: {a.decision_label}, {len(a.questions)} questions, {len(a.evidence)} evidence records, "
-          f"{pages} pages, {len(pdf):,} bytes")
+    print(
+        f"machine: {cpu_name()}, {os.cpu_count()} cores, {platform.system()} {platform.release()}; "
+        f"Python {platform.python_version()}, ReportLab {reportlab.Version}"
+    )
+    print(
+        f"input: {args.submission.relative_to(REPO) if args.submission.is_relative_to(REPO) else args.submission}"
+        f" as of {args.as_of}: {a.decision_label}, {len(a.questions)} questions, {len(a.evidence)} evidence records, "
+        f"{pages} pages, {len(pdf):,} bytes"
+    )
     print(f"first build (imports, fonts): {first * 1000:.0f} ms")
-    print(f"full dossier PDF, median of {args.runs}: {m_ours * 1000:.1f} ms "
-          f"(min {min(ours) * 1000:.1f}, max {max(ours) * 1000:.1f})")
+    print(
+        f"full dossier PDF, median of {args.runs}: {m_ours * 1000:.1f} ms "
+        f"(min {min(ours) * 1000:.1f}, max {max(ours) * 1000:.1f})"
+    )
     print(f"  of which building the story (flowables): {m_story * 1000:.1f} ms")
     print(f"bare ReportLab build of the same flowables, median: {m_bare * 1000:.1f} ms")
     print(f"ratio full / bare: {m_ours / m_bare:.2f}")

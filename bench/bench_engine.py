@@ -46,8 +46,14 @@ def run() -> list[dict[str, object]]:
     get_catalogue()
     first = (time.perf_counter() - t) * 1e3
     cached_us = median_time(get_catalogue, number=10_000, repeat=5) * 1e6
-    out.append(figure("criteria load, all sets validated (median)", f"{load_ms:.1f} ms", "< 100 ms", load_ms < 100))
-    out.append(figure("criteria load, first call / cached call", f"{first:.1f} ms / {cached_us:.2f} µs", "cached", None))
+    out.append(
+        figure("criteria load, all sets validated (median)", f"{load_ms:.1f} ms", "< 100 ms", load_ms < 100)
+    )
+    out.append(
+        figure(
+            "criteria load, first call / cached call", f"{first:.1f} ms / {cached_us:.2f} µs", "cached", None
+        )
+    )
 
     cat = get_catalogue()
     docs = full_submissions()
@@ -58,8 +64,12 @@ def run() -> list[dict[str, object]]:
     # shared VM's speed drifts by tens of per cent); the ratio is the median of the paired ratios.
     pairs = []
     for _ in range(15):
-        v = median_time(lambda: Submission.model_validate(next(it_docs)), number=len(docs) * 2, repeat=1, warmup=0)
-        e = median_time(lambda: assess(next(it_subs), cat, as_of=AS_OF), number=len(subs) * 2, repeat=1, warmup=0)
+        v = median_time(
+            lambda: Submission.model_validate(next(it_docs)), number=len(docs) * 2, repeat=1, warmup=0
+        )
+        e = median_time(
+            lambda: assess(next(it_subs), cat, as_of=AS_OF), number=len(subs) * 2, repeat=1, warmup=0
+        )
         pairs.append((v, e))
     validate = statistics.median(v for v, _ in pairs)
     engine = statistics.median(e for _, e in pairs)
@@ -68,11 +78,25 @@ def run() -> list[dict[str, object]]:
     first = assess(subs[0], cat, as_of=AS_OF)
     asked = sum(q.asked for q in first.questions)
     sub = subs[0]
-    out.append(figure("pydantic validation of a submission (floor)", f"{validate * 1e6:.0f} µs", "floor", None,
-                      f"{len(docs)} different full submissions, e.g. {len(sub.answers)} answers, "
-                      f"{len(sub.evidence)} evidence records, {asked} questions asked"))
-    out.append(figure("engine: assess one full v2.0 submission", f"{engine * 1e6:.0f} µs", "< 500 µs", engine < 500e-6,
-                      f"fastest batch {fastest * 1e6:.0f} µs"))
+    out.append(
+        figure(
+            "pydantic validation of a submission (floor)",
+            f"{validate * 1e6:.0f} µs",
+            "floor",
+            None,
+            f"{len(docs)} different full submissions, e.g. {len(sub.answers)} answers, "
+            f"{len(sub.evidence)} evidence records, {asked} questions asked",
+        )
+    )
+    out.append(
+        figure(
+            "engine: assess one full v2.0 submission",
+            f"{engine * 1e6:.0f} µs",
+            "< 500 µs",
+            engine < 500e-6,
+            f"fastest batch {fastest * 1e6:.0f} µs",
+        )
+    )
     out.append(figure("engine / validation ratio", f"{ratio:.1f}×", "≤ 15×", ratio <= 15))
     return out
 

@@ -26,8 +26,15 @@ from common import REPO, figure, header
 import gen
 
 CHROMIUM = "/usr/bin/chromium"
-CHROMIUM_ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--no-first-run", "--disable-background-networking",
-                 "--disable-component-update", "--disable-sync"]
+CHROMIUM_ARGS = [
+    "--headless",
+    "--no-sandbox",
+    "--disable-gpu",
+    "--no-first-run",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+]
 
 
 def seed(data_dir: Path, n: int) -> float:
@@ -55,7 +62,11 @@ def portfolio_rerun(data_dir: Path, reruns: int = 7) -> tuple[float, float, int]
 
     os.environ["DTAC_DATA_DIR"] = str(data_dir)
     wf = open_workflow()
-    user = next(u for u in wf.list_users(__import__("dtac_app.workflow", fromlist=["SYSTEM"]).SYSTEM) if u.role in ("assessor", "admin"))
+    user = next(
+        u
+        for u in wf.list_users(__import__("dtac_app.workflow", fromlist=["SYSTEM"]).SYSTEM)
+        if u.role in ("assessor", "admin")
+    )
     st.cache_resource.clear()
     st.cache_data.clear()
     cwd = os.getcwd()
@@ -97,7 +108,9 @@ def cold_start(data_dir: Path, runs: int = 3, *, floor: bool = False) -> float |
     with sync_playwright() as p:
         for _ in range(runs):
             profile = tempfile.mkdtemp(prefix="dtac-chromium-")
-            ctx = p.chromium.launch_persistent_context(profile, executable_path=CHROMIUM, args=CHROMIUM_ARGS, headless=True)
+            ctx = p.chromium.launch_persistent_context(
+                profile, executable_path=CHROMIUM, args=CHROMIUM_ARGS, headless=True
+            )
             page = ctx.new_page()
             port = _free_port()
             env = dict(os.environ, DTAC_DATA_DIR=str(data_dir), PYTHONPATH=str(REPO))
@@ -106,18 +119,42 @@ def cold_start(data_dir: Path, runs: int = 3, *, floor: bool = False) -> float |
                 # The floor: a bare Streamlit app with the same sign-in button, started with `streamlit run`.
                 script = Path(profile) / "floor_app.py"
                 script.write_text(FLOOR_APP, encoding="utf-8")
-                cmd = [sys.executable, "-m", "streamlit", "run", str(script), "--server.port", str(port),
-                       "--server.address", "127.0.0.1", "--server.headless", "true"]
+                cmd = [
+                    sys.executable,
+                    "-m",
+                    "streamlit",
+                    "run",
+                    str(script),
+                    "--server.port",
+                    str(port),
+                    "--server.address",
+                    "127.0.0.1",
+                    "--server.headless",
+                    "true",
+                ]
             else:
                 # The documented way to start it: `dtac serve` (here on the already-seeded database).
-                cmd = [sys.executable, "-m", "dtac_app.cli", "serve", "--no-examples", "--port", str(port),
-                       "--address", "127.0.0.1"]
-            proc = subprocess.Popen(cmd, cwd=str(REPO), env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+                cmd = [
+                    sys.executable,
+                    "-m",
+                    "dtac_app.cli",
+                    "serve",
+                    "--no-examples",
+                    "--port",
+                    str(port),
+                    "--address",
+                    "127.0.0.1",
+                ]
+            proc = subprocess.Popen(
+                cmd, cwd=str(REPO), env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL
+            )
             try:
                 deadline = time.time() + 60
                 while time.time() < deadline:
                     try:
-                        with urllib.request.urlopen(f"http://127.0.0.1:{port}/_stcore/health", timeout=1) as r:
+                        with urllib.request.urlopen(
+                            f"http://127.0.0.1:{port}/_stcore/health", timeout=1
+                        ) as r:
                             if r.read() == b"ok":
                                 break
                     except OSError:
@@ -149,17 +186,38 @@ def run(products: int = 500) -> list[dict[str, object]]:
         wf.db.dispose()
         print(f"  seeded {products} products through Workflow.submit in {seconds:.1f} s")
         first, rerun, rows = portfolio_rerun(data_dir)
-        out.append(figure(f"portfolio page, {products} products, first run", f"{first * 1e3:.0f} ms", "", None,
-                          "fills the per-revision summary cache"))
-        out.append(figure(f"portfolio page, {products} products, re-run (median)", f"{rerun * 1e3:.0f} ms", "< 300 ms",
-                          rerun < 0.3, f"{rows} rows"))
+        out.append(
+            figure(
+                f"portfolio page, {products} products, first run",
+                f"{first * 1e3:.0f} ms",
+                "",
+                None,
+                "fills the per-revision summary cache",
+            )
+        )
+        out.append(
+            figure(
+                f"portfolio page, {products} products, re-run (median)",
+                f"{rerun * 1e3:.0f} ms",
+                "< 300 ms",
+                rerun < 0.3,
+                f"{rows} rows",
+            )
+        )
         cold = cold_start(data_dir, runs=5)
         if cold is None:
             out.append(figure("cold start to first page", "n/a (no chromium)", "< 3 s", None))
         else:
             floor = cold_start(data_dir, runs=5, floor=True) or 0.0
-            out.append(figure("cold start to first page (Chromium, fresh profile)", f"{cold:.2f} s", "< 3 s", cold < 3,
-                              f"floor: bare Streamlit app {floor:.2f} s, ratio {cold / floor:.2f}" if floor else ""))
+            out.append(
+                figure(
+                    "cold start to first page (Chromium, fresh profile)",
+                    f"{cold:.2f} s",
+                    "< 3 s",
+                    cold < 3,
+                    f"floor: bare Streamlit app {floor:.2f} s, ratio {cold / floor:.2f}" if floor else "",
+                )
+            )
     return out
 
 

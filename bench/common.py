@@ -30,7 +30,11 @@ def cpu_name() -> str:
 def machine() -> str:
     mem = ""
     try:
-        kb = int(next(ln for ln in Path("/proc/meminfo").read_text().splitlines() if ln.startswith("MemTotal")).split()[1])
+        kb = int(
+            next(
+                ln for ln in Path("/proc/meminfo").read_text().splitlines() if ln.startswith("MemTotal")
+            ).split()[1]
+        )
         mem = f", {kb / 1_048_576:.0f} GiB"
     except (OSError, StopIteration, ValueError):
         pass

@@ -12,8 +12,10 @@ import yaml
 
 AS_OF = dt.date(2026, 11, 22)
 _DUMPER = getattr(yaml, "CSafeDumper", yaml.SafeDumper)
-LOREM = ("The product supports self-management of musculoskeletal conditions with guided exercise, education and "
-         "clinician review. Data flows are documented in the DPIA and the hazard log is reviewed at every release. ")
+LOREM = (
+    "The product supports self-management of musculoskeletal conditions with guided exercise, education and "
+    "clinician review. Data flows are documented in the DPIA and the hazard log is reviewed at every release. "
+)
 
 
 def _date(rng: random.Random, lo: int, hi: int) -> dt.date:
@@ -22,11 +24,21 @@ def _date(rng: random.Random, lo: int, hi: int) -> dt.date:
 
 def submission(i: int, rng: random.Random, *, long_answers: bool = True) -> dict[str, Any]:
     a: dict[str, str] = {
-        "A1": f"Benchmark Health {i} Ltd", "A2": f"Bench App {i}", "A3": f"{rng.randint(1, 9)}.{rng.randint(0, 20)}",
-        "A4": "Standalone software application or mobile app", "A5": "Alex Example, Head of Quality",
-        "A6": "alex@example.invalid", "A7": "0100 000 0000", "A8": "1 Example Street, Leeds", "A9": "England",
-        "A10": f"{10_000_000 + i}", "A12": "Not applicable", "B1": "Patient care or support",
-        "B2": LOREM * (6 if long_answers else 1), "B3": LOREM * (4 if long_answers else 1), "B4": "Provided",
+        "A1": f"Benchmark Health {i} Ltd",
+        "A2": f"Bench App {i}",
+        "A3": f"{rng.randint(1, 9)}.{rng.randint(0, 20)}",
+        "A4": "Standalone software application or mobile app",
+        "A5": "Alex Example, Head of Quality",
+        "A6": "alex@example.invalid",
+        "A7": "0100 000 0000",
+        "A8": "1 Example Street, Leeds",
+        "A9": "England",
+        "A10": f"{10_000_000 + i}",
+        "A12": "Not applicable",
+        "B1": "Patient care or support",
+        "B2": LOREM * (6 if long_answers else 1),
+        "B3": LOREM * (4 if long_answers else 1),
+        "B4": "Provided",
     }
     ev: list[dict[str, Any]] = []
     device = rng.random() < 0.5
@@ -38,41 +50,93 @@ def submission(i: int, rng: random.Random, *, long_answers: bool = True) -> dict
         in_scope = rng.random() < 0.8
         a["C1.2"] = "Yes" if in_scope else "No"
         if in_scope:
-            a.update({"C1.2.2": "Yes", "C1.2.3": "Provided", "C1.2.4": "Provided",
-                      "C1.2.5": "Dr Sam Example, physiotherapist, HCPC PH000000"})
-            ev += [{"question": "C1.2.3", "kind": "crm_system"}, {"question": "C1.2.4", "kind": "cscr"},
-                   {"question": "C1.2.4", "kind": "hazard_log"}]
+            a.update(
+                {
+                    "C1.2.2": "Yes",
+                    "C1.2.3": "Provided",
+                    "C1.2.4": "Provided",
+                    "C1.2.5": "Dr Sam Example, physiotherapist, HCPC PH000000",
+                }
+            )
+            ev += [
+                {"question": "C1.2.3", "kind": "crm_system"},
+                {"question": "C1.2.4", "kind": "cscr"},
+                {"question": "C1.2.4", "kind": "hazard_log"},
+            ]
         else:
             a["C1.2.1"] = LOREM * (3 if long_answers else 1)
     access = rng.random() < 0.85
     a["C2.1"] = "Confirmed" if access else "No access to patient data or national NHS system"
     if access:
-        ev.append({"question": "C2.1", "kind": "dspt", "status": rng.choice(["Standards Met", "Standards Exceeded", "Standards Met"]),
-                   "period": rng.choice(["2025-26", "2025-26", "2024-25"]), "ods_code": f"8X{i % 1000:03d}"})
+        ev.append(
+            {
+                "question": "C2.1",
+                "kind": "dspt",
+                "status": rng.choice(["Standards Met", "Standards Exceeded", "Standards Met"]),
+                "period": rng.choice(["2025-26", "2025-26", "2024-25"]),
+                "ods_code": f"8X{i % 1000:03d}",
+            }
+        )
     personal = rng.random() < 0.9
     a["C2.2"] = "Yes" if personal else "No"
     if personal:
-        a.update({"C2.2.1": "Provided", "C2.2.2": "Provided", "C2.2.3": "Provided", "C2.2.4": rng.choice(["Provided", "Not applicable"])})
-        ev += [{"question": "C2.2.1", "kind": "ico_registration", "reference": f"ZA{i:06d}",
-                "expires": (AS_OF + dt.timedelta(days=rng.randint(-30, 400))).isoformat()},
-               {"question": "C2.2.2", "kind": "dpia"}, {"question": "C2.2.3", "kind": "privacy_notice"}]
+        a.update(
+            {
+                "C2.2.1": "Provided",
+                "C2.2.2": "Provided",
+                "C2.2.3": "Provided",
+                "C2.2.4": rng.choice(["Provided", "Not applicable"]),
+            }
+        )
+        ev += [
+            {
+                "question": "C2.2.1",
+                "kind": "ico_registration",
+                "reference": f"ZA{i:06d}",
+                "expires": (AS_OF + dt.timedelta(days=rng.randint(-30, 400))).isoformat(),
+            },
+            {"question": "C2.2.2", "kind": "dpia"},
+            {"question": "C2.2.3", "kind": "privacy_notice"},
+        ]
         if a["C2.2.4"] == "Provided":
             ev.append({"question": "C2.2.4", "kind": "terms"})
         a["C2.2.5"] = rng.choice(["UK only", "UK only", "Outside of UK"])
         if a["C2.2.5"] == "Outside of UK":
             a["C2.2.6"] = "Ireland under UK adequacy regulations; IDTA with the US processor. " + LOREM
     a["C3.1"] = "Provided"
-    ev.append({"question": "C3.1", "kind": "cyber_essentials", "issuer": "IASME", "reference": f"CE-{i:06d}",
-               "issued": _date(rng, 10, 420).isoformat()})
+    ev.append(
+        {
+            "question": "C3.1",
+            "kind": "cyber_essentials",
+            "issuer": "IASME",
+            "reference": f"CE-{i:06d}",
+            "issued": _date(rng, 10, 420).isoformat(),
+        }
+    )
     charter = rng.random() < 0.3
     a["C3.2"] = "Yes" if charter else "No"
     if charter:
         ev.append({"question": "C3.2", "kind": "charter"})
     else:
-        a.update({"C3.3": "Provided", "C3.4": "Confirmed", "C3.5": "Yes",
-                  "C3.5.1": rng.choice(["Yes", "Not applicable (supplier has no access)"]), "C3.6": "Yes"})
-        ev.append({"question": "C3.3", "kind": "pen_test", "issuer": "Example Testing Ltd", "issued": _date(rng, 10, 400).isoformat(),
-                   "highest_cvss": round(rng.choice([3.1, 5.3, 6.5, 6.9, 7.5, 4.2]), 1), "owasp_top10": True})
+        a.update(
+            {
+                "C3.3": "Provided",
+                "C3.4": "Confirmed",
+                "C3.5": "Yes",
+                "C3.5.1": rng.choice(["Yes", "Not applicable (supplier has no access)"]),
+                "C3.6": "Yes",
+            }
+        )
+        ev.append(
+            {
+                "question": "C3.3",
+                "kind": "pen_test",
+                "issuer": "Example Testing Ltd",
+                "issued": _date(rng, 10, 400).isoformat(),
+                "highest_cvss": round(rng.choice([3.1, 5.3, 6.5, 6.9, 7.5, 4.2]), 1),
+                "owasp_top10": True,
+            }
+        )
     a["C4.1"] = rng.choice(["Yes", "No"])
     if a["C4.1"] == "Yes":
         a["C4.1.1"] = "HL7 FHIR R4 (UK Core profiles) because the receiving EHRs support it. " + LOREM
@@ -85,33 +149,58 @@ def submission(i: int, rng: random.Random, *, long_answers: bool = True) -> dict
         if a["C4.2.1"] == "Yes":
             a["C4.2.2"] = rng.choice(["Yes", "No"])
         if a.get("C4.2.1") == "No" or a.get("C4.2.2") == "No":
-            a["C4.2.3"] = "Records are matched on NHS number plus date of birth and checked by a clinician. " + LOREM
+            a["C4.2.3"] = (
+                "Records are matched on NHS number plus date of birth and checked by a clinician. " + LOREM
+            )
         a["C4.2.4"] = rng.choice(["Yes", "No", "Not applicable (not used directly by patients)"])
         if a["C4.2.4"] != "Yes":
             a["C4.2.5"] = rng.choice(["Yes", "Not applicable"])
             if a["C4.2.5"] != "Yes":
-                a["C4.2.6"] = "Users sign in with e-mail and a one-time code; sessions expire after 15 minutes. " + LOREM
-    a.update({"D1.1": "Provided", "D1.2": "Yes", "D1.3": "Confirm", "D1.4": "Yes",
-              "D1.4.1": rng.choice(["Yes", "No, but a plan and timeline exists"]), "D1.4.3": "https://example.invalid/a11y",
-              "D1.5": f"{rng.uniform(99.0, 99.99):.2f}"})
+                a["C4.2.6"] = (
+                    "Users sign in with e-mail and a one-time code; sessions expire after 15 minutes. "
+                    + LOREM
+                )
+    a.update(
+        {
+            "D1.1": "Provided",
+            "D1.2": "Yes",
+            "D1.3": "Confirm",
+            "D1.4": "Yes",
+            "D1.4.1": rng.choice(["Yes", "No, but a plan and timeline exists"]),
+            "D1.4.3": "https://example.invalid/a11y",
+            "D1.5": f"{rng.uniform(99.0, 99.99):.2f}",
+        }
+    )
     if a["D1.4.1"].startswith("No, but"):
         a["D1.4.2"] = "By 31 March 2027"
     lbp = rng.random() < 0.4
     doc: dict[str, Any] = {
-        "schema": "dtac-submission/1", "criteria": "dtac-v2.0", "profile": "nice-lbp" if lbp else "dtac",
+        "schema": "dtac-submission/1",
+        "criteria": "dtac-v2.0",
+        "profile": "nice-lbp" if lbp else "dtac",
         "submitted_on": (AS_OF - dt.timedelta(days=rng.randint(1, 60))).isoformat(),
         "product": {"name": f"Bench App {i}", "version": a["A3"], "manufacturer": a["A1"]},
-        "answers": a, "evidence": ev,
+        "answers": a,
+        "evidence": ev,
     }
     if device or lbp:
         marking = rng.choice(["UKCA", "CE-MDR", "CE-MDD"])
         cls = rng.choice(["I", "IIa"])
-        reg: dict[str, Any] = {"medical_device": True, "device_class": cls, "marking": marking,
-                               "mhra_registration": f"GB-MF-{i:09d}"}
+        reg: dict[str, Any] = {
+            "medical_device": True,
+            "device_class": cls,
+            "marking": marking,
+            "mhra_registration": f"GB-MF-{i:09d}",
+        }
         if cls == "I" and marking == "CE-MDD":
             reg["class_i_ce_basis"] = "mdd_upclassified"
         if cls == "IIa":
-            reg.update({"certificate_number": f"CERT-{i}", "certificate_expiry": (AS_OF + dt.timedelta(days=rng.randint(30, 1500))).isoformat()})
+            reg.update(
+                {
+                    "certificate_number": f"CERT-{i}",
+                    "certificate_expiry": (AS_OF + dt.timedelta(days=rng.randint(30, 1500))).isoformat(),
+                }
+            )
         doc["regulatory"] = reg
         if not device:
             a["C1.1.1"] = "Yes"
@@ -120,10 +209,25 @@ def submission(i: int, rng: random.Random, *, long_answers: bool = True) -> dict
     else:
         doc["regulatory"] = {"medical_device": False}
     if lbp:
-        doc["clinical"] = {"delivers_treatment": True, "content": rng.sample(["exercise", "self_management", "stay_active", "education",
-                                                                             "cbt", "mindfulness", "return_to_work"], 4),
-                           "minimum_age": rng.choice([16, 18]), "pain_duration": ["acute", "chronic"],
-                           "self_referral": rng.random() < 0.5, "red_flag_escalation": True}
+        doc["clinical"] = {
+            "delivers_treatment": True,
+            "content": rng.sample(
+                [
+                    "exercise",
+                    "self_management",
+                    "stay_active",
+                    "education",
+                    "cbt",
+                    "mindfulness",
+                    "return_to_work",
+                ],
+                4,
+            ),
+            "minimum_age": rng.choice([16, 18]),
+            "pain_duration": ["acute", "chronic"],
+            "self_referral": rng.random() < 0.5,
+            "red_flag_escalation": True,
+        }
     return doc
 
 
@@ -135,7 +239,10 @@ def write_corpus(directory: Path, n: int, *, seed: int = 2026, fmt: str = "yaml"
         doc = submission(i, rng)
         p = directory / f"bench-{i:05d}.{fmt}"
         if fmt == "yaml":
-            p.write_text(yaml.dump(doc, Dumper=_DUMPER, sort_keys=False, allow_unicode=True, width=120), encoding="utf-8")
+            p.write_text(
+                yaml.dump(doc, Dumper=_DUMPER, sort_keys=False, allow_unicode=True, width=120),
+                encoding="utf-8",
+            )
         else:
             import json
 

@@ -26,8 +26,13 @@ BEGIN, END = "<!-- figures:begin -->", "<!-- figures:end -->"
 
 
 def dossier_figures() -> str:
-    r = subprocess.run([sys.executable, str(REPO / "bench" / "bench_dossier.py")], cwd=str(REPO), capture_output=True,
-                       text=True, timeout=600)
+    r = subprocess.run(
+        [sys.executable, str(REPO / "bench" / "bench_dossier.py")],
+        cwd=str(REPO),
+        capture_output=True,
+        text=True,
+        timeout=600,
+    )
     return r.stdout + (r.stderr[-2000:] if r.returncode else "")
 
 
@@ -65,8 +70,13 @@ def main() -> int:
         print(f"\ntotal benchmark time: {time.perf_counter() - started:.0f} s")
     out_dir = REPO / "bench" / "results"
     out_dir.mkdir(exist_ok=True)
-    (out_dir / "latest.json").write_text(json.dumps({"machine": machine(), "date": dt.datetime.now(dt.UTC).isoformat(),
-                                                     "figures": figures}, indent=2, default=str))
+    (out_dir / "latest.json").write_text(
+        json.dumps(
+            {"machine": machine(), "date": dt.datetime.now(dt.UTC).isoformat(), "figures": figures},
+            indent=2,
+            default=str,
+        )
+    )
     (out_dir / "latest.txt").write_text(buf.getvalue())
     if args.write:
         path = REPO / "BENCHMARKS.md"

@@ -115,10 +115,16 @@ def organisation_scope(actor: Actor) -> int | None:
 
 def user_view(u: User) -> UserView:
     return UserView(
-        id=u.id, username=u.username, role=u.role,  # type: ignore[arg-type]
-        display_name=u.display_name, email=u.email, organisation_id=u.organisation_id,
-        organisation_name=u.organisation.name if u.organisation else None, disabled=u.disabled,
-        has_password=bool(u.password_hash), sso_linked=bool(u.oidc_subject),
+        id=u.id,
+        username=u.username,
+        role=u.role,  # type: ignore[arg-type]
+        display_name=u.display_name,
+        email=u.email,
+        organisation_id=u.organisation_id,
+        organisation_name=u.organisation.name if u.organisation else None,
+        disabled=u.disabled,
+        has_password=bool(u.password_hash),
+        sso_linked=bool(u.oidc_subject),
     )
 
 
@@ -144,7 +150,9 @@ def actor_label(actor: Actor) -> str:
 # ---- login ----------------------------------------------------------------------------------
 
 
-def authenticate(r: Repos, username: str, password: str, now: dt.datetime) -> tuple[UserView | None, LoginFailed | None]:
+def authenticate(
+    r: Repos, username: str, password: str, now: dt.datetime
+) -> tuple[UserView | None, LoginFailed | None]:
     """Check a password, apply the rate limit, record the attempt and audit it.
 
     Returns ``(user, None)`` on success or ``(None, error)``; the caller commits, then raises the
@@ -155,9 +163,17 @@ def authenticate(r: Repos, username: str, password: str, now: dt.datetime) -> tu
     u = r.users.by_username(name)
 
     def audit(action: str, detail: str, after: dict[str, object] | None = None) -> None:
-        r.audit.append(at=now, actor=name or "(blank)", actor_id=u.id if u else None, action=action,
-                       entity_type="user", entity_id=u.id if u else None,
-                       organisation_id=u.organisation_id if u else None, after=after, detail=detail)
+        r.audit.append(
+            at=now,
+            actor=name or "(blank)",
+            actor_id=u.id if u else None,
+            action=action,
+            entity_type="user",
+            entity_id=u.id if u else None,
+            organisation_id=u.organisation_id if u else None,
+            after=after,
+            detail=detail,
+        )
 
     generic = LoginFailed("Wrong user name or password.")
     if u is not None and u.locked_until is not None and u.locked_until > now:
@@ -181,11 +197,17 @@ def authenticate(r: Repos, username: str, password: str, now: dt.datetime) -> tu
         return user_view(u), None
     r.logins.add(name, u.id if u else None, now, False)
     failures = r.logins.failures_since(name, now - FAILURE_WINDOW)
-    audit("login.failure", "unknown user name" if u is None else f"wrong password ({failures} in {FAILURE_WINDOW})")
+    audit(
+        "login.failure",
+        "unknown user name" if u is None else f"wrong password ({failures} in {FAILURE_WINDOW})",
+    )
     if u is not None and failures >= MAX_FAILURES:
         u.locked_until = now + LOCK_DURATION
-        audit("login.locked", f"{failures} failed logins within {FAILURE_WINDOW}",
-              after={"locked_until": u.locked_until.isoformat()})
+        audit(
+            "login.locked",
+            f"{failures} failed logins within {FAILURE_WINDOW}",
+            after={"locked_until": u.locked_until.isoformat()},
+        )
         return None, AccountLocked(
             f"Too many failed logins: the account is locked for {int(LOCK_DURATION.total_seconds() // 60)} minutes.",
             u.locked_until,

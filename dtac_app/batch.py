@@ -30,17 +30,29 @@ def _init_worker(as_of: dt.date, profile: str | None, criteria_dir: str | None) 
 
 def _assess_one(path: str) -> dict[str, Any]:
     try:
-        sub, a = assess_file(path, as_of=_worker_state["as_of"], profile=_worker_state["profile"],
-                             catalogue=_worker_state["catalogue"])
+        sub, a = assess_file(
+            path,
+            as_of=_worker_state["as_of"],
+            profile=_worker_state["profile"],
+            catalogue=_worker_state["catalogue"],
+        )
         return batch_row(AssessedFile(path, sub, a, None))
     except InputError as e:
         return batch_row(AssessedFile(path, None, None, e))
     except Exception as e:  # noqa: BLE001 - one broken file must not stop the batch
-        return batch_row(AssessedFile(path, None, None, InputError(path, "", f"unexpected error: {type(e).__name__}: {e}")))
+        return batch_row(
+            AssessedFile(path, None, None, InputError(path, "", f"unexpected error: {type(e).__name__}: {e}"))
+        )
 
 
-def iter_rows(paths: Sequence[Path], *, as_of: dt.date, profile: str | None = None, workers: int = 0,
-              criteria_dir: str | None = None) -> Iterator[dict[str, Any]]:
+def iter_rows(
+    paths: Sequence[Path],
+    *,
+    as_of: dt.date,
+    profile: str | None = None,
+    workers: int = 0,
+    criteria_dir: str | None = None,
+) -> Iterator[dict[str, Any]]:
     names = [str(p) for p in paths]
     n_workers = workers or os.cpu_count() or 1
     if n_workers <= 1 or len(names) < 40:

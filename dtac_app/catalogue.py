@@ -109,14 +109,21 @@ def load_catalogue(directory: str | os.PathLike[str] | None = None) -> Catalogue
     for mm in migrations:
         for end in (mm.from_, mm.to):
             if end not in dtac:
-                raise InputError(files[f"migration-{mm.from_}-{mm.to}"].path, "from/to", f"unknown criteria set '{end}'")
+                raise InputError(
+                    files[f"migration-{mm.from_}-{mm.to}"].path, "from/to", f"unknown criteria set '{end}'"
+                )
         src, dst = dtac[mm.from_], dtac[mm.to]
         for i, co in enumerate(mm.carry_over):
             for side, cs, qid in (("v1", src, co.v1), ("v2", dst, co.v2)):
                 if qid not in cs.questions:
-                    raise InputError(files[f"migration-{mm.from_}-{mm.to}"].path, f"carry_over.{i}.{side}",
-                                     f"no question {qid} in {cs.title}")
-    return Catalogue(dtac=dtac, regulatory=regulatory, nice=nice, policy=policy, files=files, migrations=tuple(migrations))
+                    raise InputError(
+                        files[f"migration-{mm.from_}-{mm.to}"].path,
+                        f"carry_over.{i}.{side}",
+                        f"no question {qid} in {cs.title}",
+                    )
+    return Catalogue(
+        dtac=dtac, regulatory=regulatory, nice=nice, policy=policy, files=files, migrations=tuple(migrations)
+    )
 
 
 _cache: dict[str, Catalogue] = {}

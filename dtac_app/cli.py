@@ -63,6 +63,7 @@ def load_submission(path: Path, catalogue: Catalogue) -> Submission:
 
     return load(path, catalogue)
 
+
 app = typer.Typer(
     name="dtac",
     help="Assess digital health technologies against DTAC, GB device rules and NICE back-pain guidance.",
@@ -70,7 +71,9 @@ app = typer.Typer(
     add_completion=False,
     pretty_exceptions_enable=False,
 )
-criteria_app = typer.Typer(help="Browse the criteria sets: DTAC v2.0 / v1.0, GB rules, NICE HTE16 technologies.")
+criteria_app = typer.Typer(
+    help="Browse the criteria sets: DTAC v2.0 / v1.0, GB rules, NICE HTE16 technologies."
+)
 app.add_typer(criteria_app, name="criteria")
 
 out = Console(highlight=False, soft_wrap=False)
@@ -83,9 +86,21 @@ DECISION_STYLE = {
     "available_with_conditions": "bold white on blue",
     "available": "bold white on green",
 }
-OUTCOME_STYLE = {"pass": "green", "fail": "red", "missing": "dark_orange", "not_applicable": "dim", "informational": "cyan"}
-SEVERITY_MARK = {"fail": "[red]✗ fail[/]", "missing": "[dark_orange]? missing[/]", "condition": "[blue]! condition[/]",
-                 "research": "[magenta]R research[/]", "pass": "[green]✓[/]", "info": "[cyan]i[/]"}
+OUTCOME_STYLE = {
+    "pass": "green",
+    "fail": "red",
+    "missing": "dark_orange",
+    "not_applicable": "dim",
+    "informational": "cyan",
+}
+SEVERITY_MARK = {
+    "fail": "[red]✗ fail[/]",
+    "missing": "[dark_orange]? missing[/]",
+    "condition": "[blue]! condition[/]",
+    "research": "[magenta]R research[/]",
+    "pass": "[green]✓[/]",
+    "info": "[cyan]i[/]",
+}
 
 
 def _bad_input(e: InputError) -> typer.Exit:
@@ -116,8 +131,10 @@ def _show_version(value: bool) -> None:
 
 @app.callback()
 def _main(
-    version: Annotated[bool, typer.Option("--version", help="Show the version and exit.", is_eager=True,
-                                          callback=_show_version)] = False,
+    version: Annotated[
+        bool,
+        typer.Option("--version", help="Show the version and exit.", is_eager=True, callback=_show_version),
+    ] = False,
 ) -> None:
     """Assess digital health technologies against DTAC, GB device rules and NICE back-pain guidance."""
 
@@ -130,15 +147,21 @@ def validate(file: Annotated[Path, typer.Argument(help="Submission file (YAML or
         sub = load_submission(file, cat)
     except InputError as e:
         raise _bad_input(e) from None
-    out.print(f"[green]✓[/] {_esc(str(file))}: valid {sub.criteria} submission for {_esc(sub.product.name)} "
-              f"{_esc(sub.product.version)} ({len(sub.answers)} answers, {len(sub.evidence)} evidence records, hashes checked)")
+    out.print(
+        f"[green]✓[/] {_esc(str(file))}: valid {sub.criteria} submission for {_esc(sub.product.name)} "
+        f"{_esc(sub.product.version)} ({len(sub.answers)} answers, {len(sub.evidence)} evidence records, hashes checked)"
+    )
 
 
 @app.command()
 def assess(
     file: Annotated[Path, typer.Argument(help="Submission file (YAML or JSON).")],
-    as_of: Annotated[str | None, typer.Option("--as-of", help="Assessment date, YYYY-MM-DD (default: today).")] = None,
-    profile: Annotated[str | None, typer.Option("--profile", help="dtac or nice-lbp (default: the submission's).")] = None,
+    as_of: Annotated[
+        str | None, typer.Option("--as-of", help="Assessment date, YYYY-MM-DD (default: today).")
+    ] = None,
+    profile: Annotated[
+        str | None, typer.Option("--profile", help="dtac or nice-lbp (default: the submission's).")
+    ] = None,
     as_json: Annotated[bool, typer.Option("--json", help="Print the full assessment as JSON.")] = False,
 ) -> None:
     """Assess one submission and print the decision with its reasons."""
@@ -150,7 +173,9 @@ def assess(
     except InputError as e:
         raise _bad_input(e) from None
     if as_json:
-        sys.stdout.write(json.dumps(a.model_dump(mode="json", by_alias=True), indent=2, ensure_ascii=False) + "\n")
+        sys.stdout.write(
+            json.dumps(a.model_dump(mode="json", by_alias=True), indent=2, ensure_ascii=False) + "\n"
+        )
         return
     print_assessment(a)
 
@@ -172,11 +197,22 @@ def print_assessment(a: Assessment) -> None:
     t.add_column("Met", justify="right")
     t.add_column("Not met", justify="right")
     t.add_column("Missing", justify="right")
-    colours = {"met": "green", "not_met": "red", "incomplete": "dark_orange", "scored": "cyan", "context": "dim"}
+    colours = {
+        "met": "green",
+        "not_met": "red",
+        "incomplete": "dark_orange",
+        "scored": "cyan",
+        "context": "dim",
+    }
     for s in a.sections:
         if s.role == "context":
             continue
-        label = {"met": "Met", "not_met": "Not met", "incomplete": "Incomplete", "scored": f"Scored {a.d1.percent or 0:.0f}%"}[s.status]
+        label = {
+            "met": "Met",
+            "not_met": "Not met",
+            "incomplete": "Incomplete",
+            "scored": f"Scored {a.d1.percent or 0:.0f}%",
+        }[s.status]
         counts = ("—", "—", "—") if s.role == "scored" else (str(s.passed), str(s.failed), str(s.missing))
         t.add_row(f"{s.id} {s.title}", f"[{colours[s.status]}]{label}[/]", *counts)
     out.print(t)
@@ -187,7 +223,9 @@ def print_assessment(a: Assessment) -> None:
     out.print("[bold]Reasons[/]")
     for f in a.reasons:
         used = f" [dim]({_esc(f.used)})[/]" if f.used else ""
-        out.print(f"  {SEVERITY_MARK[f.severity]} [bold]{_esc(f.rule)}[/] {_esc(f.text)}{used}", soft_wrap=True)
+        out.print(
+            f"  {SEVERITY_MARK[f.severity]} [bold]{_esc(f.rule)}[/] {_esc(f.text)}{used}", soft_wrap=True
+        )
     if a.conditions and a.decision != "available_with_conditions":
         out.print("[bold]Conditions[/]")
         for f in a.conditions:
@@ -205,9 +243,15 @@ def print_assessment(a: Assessment) -> None:
 @app.command()
 def batch(
     directory: Annotated[Path, typer.Argument(help="Folder of submission files (*.yaml, *.yml, *.json).")],
-    csv_out: Annotated[Path | None, typer.Option("--csv", help="Write one row per submission to this CSV file.")] = None,
-    as_of: Annotated[str | None, typer.Option("--as-of", help="Assessment date, YYYY-MM-DD (default: today).")] = None,
-    profile: Annotated[str | None, typer.Option("--profile", help="Force a profile: dtac or nice-lbp.")] = None,
+    csv_out: Annotated[
+        Path | None, typer.Option("--csv", help="Write one row per submission to this CSV file.")
+    ] = None,
+    as_of: Annotated[
+        str | None, typer.Option("--as-of", help="Assessment date, YYYY-MM-DD (default: today).")
+    ] = None,
+    profile: Annotated[
+        str | None, typer.Option("--profile", help="Force a profile: dtac or nice-lbp.")
+    ] = None,
     workers: Annotated[int, typer.Option("--workers", help="Processes to use (0 = one per core).")] = 0,
 ) -> None:
     """Assess every submission in a folder. Bad files are reported; the rest still complete."""
@@ -221,12 +265,21 @@ def batch(
     except InputError as e:
         raise _bad_input(e) from None
     if not paths:
-        err.print(f"[bold red]error:[/] {_esc(str(directory))}: no submission files (*.yaml, *.yml, *.json) found")
+        err.print(
+            f"[bold red]error:[/] {_esc(str(directory))}: no submission files (*.yaml, *.yml, *.json) found"
+        )
         raise typer.Exit(2)
     counts: dict[str, int] = {}
     bad: list[str] = []
-    with Progress(TextColumn("Assessing"), BarColumn(), MofNCompleteColumn(), TimeElapsedColumn(),
-                  console=err, transient=False, disable=not err.is_terminal and len(paths) < 200) as progress:
+    with Progress(
+        TextColumn("Assessing"),
+        BarColumn(),
+        MofNCompleteColumn(),
+        TimeElapsedColumn(),
+        console=err,
+        transient=False,
+        disable=not err.is_terminal and len(paths) < 200,
+    ) as progress:
         task = progress.add_task("assess", total=len(paths))
 
         def on_row(row: dict[str, object]) -> None:
@@ -235,13 +288,24 @@ def batch(
                 bad.append(str(row["error"]))
             progress.advance(task)
 
-        n = run_batch(paths, as_of=day, profile=profile, csv_path=csv_out, workers=workers, on_row=on_row,
-                      quiet_rows=len(paths) > 50 or csv_out is not None, printer=_print_batch_row)
+        n = run_batch(
+            paths,
+            as_of=day,
+            profile=profile,
+            csv_path=csv_out,
+            workers=workers,
+            on_row=on_row,
+            quiet_rows=len(paths) > 50 or csv_out is not None,
+            printer=_print_batch_row,
+        )
     for msg in bad:
         err.print(f"[bold red]error:[/] {_esc(msg)}", soft_wrap=True)
     from .results import DECISION_LABELS
 
-    summary = ", ".join(f"{DECISION_LABELS.get(k, k) if k != 'error' else 'bad input'}: {v}" for k, v in sorted(counts.items()))  # type: ignore[call-overload]
+    summary = ", ".join(
+        f"{DECISION_LABELS.get(k, k) if k != 'error' else 'bad input'}: {v}"
+        for k, v in sorted(counts.items())
+    )  # type: ignore[call-overload]
     out.print(f"{n} submissions assessed as of {day.isoformat()} — {summary}")
     if csv_out:
         out.print(f"CSV written to {csv_out}")
@@ -252,7 +316,9 @@ def batch(
 def _print_batch_row(row: dict[str, object]) -> None:
     if row["decision"] == "error":
         return
-    out.print(f"  {row['decision_label']!s:<26} {_esc(str(row['product']))} {_esc(str(row['version']))}  [dim]{_esc(str(row['file']))}[/]")
+    out.print(
+        f"  {row['decision_label']!s:<26} {_esc(str(row['product']))} {_esc(str(row['version']))}  [dim]{_esc(str(row['file']))}[/]"
+    )
 
 
 @app.command()
@@ -282,13 +348,25 @@ def criteria_list(ctx: typer.Context) -> None:
     for col in ("Key", "Title", "Published", "Questions", "SHA-256"):
         t.add_column(col)
     for key, cs in sorted(cat.dtac.items(), reverse=True):
-        t.add_row(key, cs.title, cs.published.isoformat(), str(len(cs.questions)), cat.files[key].sha256[:16] + "…")
-    t.add_row(cat.regulatory_key, cat.regulatory.title, "", "", cat.files[cat.regulatory_key].sha256[:16] + "…")
-    t.add_row(cat.nice_key, cat.nice.title, "", f"{len(cat.nice.technologies)} technologies", cat.files[cat.nice_key].sha256[:16] + "…")
+        t.add_row(
+            key, cs.title, cs.published.isoformat(), str(len(cs.questions)), cat.files[key].sha256[:16] + "…"
+        )
+    t.add_row(
+        cat.regulatory_key, cat.regulatory.title, "", "", cat.files[cat.regulatory_key].sha256[:16] + "…"
+    )
+    t.add_row(
+        cat.nice_key,
+        cat.nice.title,
+        "",
+        f"{len(cat.nice.technologies)} technologies",
+        cat.files[cat.nice_key].sha256[:16] + "…",
+    )
     if "policy" in cat.files:
         t.add_row("policy", "Policy settings", "", "", cat.files["policy"].sha256[:16] + "…")
     out.print(t)
-    out.print("Show a question: dtac criteria show C1.2.4 [--set dtac-v1.0] · NICE technologies: dtac criteria nice")
+    out.print(
+        "Show a question: dtac criteria show C1.2.4 [--set dtac-v1.0] · NICE technologies: dtac criteria nice"
+    )
 
 
 @criteria_app.command("show")
@@ -304,7 +382,11 @@ def criteria_show(
         err.print(f"[bold red]error:[/] --set: {e.args[0]}")
         raise typer.Exit(2) from None
     sec = next((s for s in cs.sections if s.id.casefold() == question.casefold()), None)
-    qs = list(sec.questions) if sec else [q for q in cs.questions.values() if q.id.casefold() == question.casefold()]
+    qs = (
+        list(sec.questions)
+        if sec
+        else [q for q in cs.questions.values() if q.id.casefold() == question.casefold()]
+    )
     if not qs:
         err.print(f"[bold red]error:[/] {_esc(question)}: no such question or section in {cs.title}")
         raise typer.Exit(2)
@@ -313,22 +395,29 @@ def criteria_show(
         out.print(f"  {_esc(q.text)}", soft_wrap=True)
         if q.options:
             out.print("  Options: " + " · ".join(_esc(o) for o in q.options))
-        out.print(f"  Asked: {'always' if q.show_if is None else 'when ' + _esc(describe_condition(q.show_if))}")
+        out.print(
+            f"  Asked: {'always' if q.show_if is None else 'when ' + _esc(describe_condition(q.show_if))}"
+        )
         if q.routing_note:
             out.print(f"  Routing: {_esc(q.routing_note)}")
         if q.pass_rule:
             pr = q.pass_rule
-            rule = ("a written answer" if pr.nonempty else "answer " + " or ".join(f"“{a}”" for a in pr.accept))
+            rule = "a written answer" if pr.nonempty else "answer " + " or ".join(f"“{a}”" for a in pr.accept)
             if pr.conditional:
                 rule += "; with a condition: " + " or ".join(f"“{a}”" for a in pr.conditional)
             out.print(f"  Meets the criterion: {_esc(rule)}")
         elif q.score is None:
             out.print("  Meets the criterion: not judged (context or routing)")
         if q.score:
-            out.print(f"  D1 weight {q.score.weight:g}: " + ", ".join(f"{_esc(k)} = {v}" for k, v in q.score.points.items()))
+            out.print(
+                f"  D1 weight {q.score.weight:g}: "
+                + ", ".join(f"{_esc(k)} = {v}" for k, v in q.score.points.items())
+            )
         for ev in q.evidence:
             when = f" when {' / '.join(ev.when)}" if ev.when else ""
-            out.print(f"  Evidence: {_esc(ev.label)} ({ev.kind}, {'required' if ev.required else 'optional'}{when}; check: {ev.check})")
+            out.print(
+                f"  Evidence: {_esc(ev.label)} ({ev.kind}, {'required' if ev.required else 'optional'}{when}; check: {ev.check})"
+            )
         out.print()
 
 
@@ -358,17 +447,26 @@ def criteria_nice(
         t.add_row(_esc(tech.name), _esc(tech.company), status, fit, _esc(tech.regulatory_statement or "—"))
     out.print(t)
     d = nice.draft
-    out.print(f"Draft guidance ({_esc(d.consultation)}, reported {d.reported.isoformat()}): assessed {len(d.assessed)}; "
-              f"named for use: {', '.join(d.named_for_use)}.", soft_wrap=True)
+    out.print(
+        f"Draft guidance ({_esc(d.consultation)}, reported {d.reported.isoformat()}): assessed {len(d.assessed)}; "
+        f"named for use: {', '.join(d.named_for_use)}.",
+        soft_wrap=True,
+    )
 
 
 @app.command("dossier")
 def dossier_cmd(
     file: Annotated[Path, typer.Argument(help="Submission file (YAML or JSON).")],
-    as_of: Annotated[str | None, typer.Option("--as-of", help="Assessment date, YYYY-MM-DD (default: today).")] = None,
+    as_of: Annotated[
+        str | None, typer.Option("--as-of", help="Assessment date, YYYY-MM-DD (default: today).")
+    ] = None,
     out_dir: Annotated[Path, typer.Option("--out", help="Folder to write the dossier files to.")] = Path("."),
-    formats: Annotated[str, typer.Option("--format", help="Comma-separated: pdf,html,json,csv.")] = "pdf,html,json,csv",
-    profile: Annotated[str | None, typer.Option("--profile", help="dtac or nice-lbp (default: the submission's).")] = None,
+    formats: Annotated[
+        str, typer.Option("--format", help="Comma-separated: pdf,html,json,csv.")
+    ] = "pdf,html,json,csv",
+    profile: Annotated[
+        str | None, typer.Option("--profile", help="dtac or nice-lbp (default: the submission's).")
+    ] = None,
     assessor: Annotated[str | None, typer.Option("--assessor", help="Sign-off: assessor's name.")] = None,
     role: Annotated[str | None, typer.Option("--role", help="Sign-off: assessor's role.")] = None,
     signed_on: Annotated[str | None, typer.Option("--signed-on", help="Sign-off date, YYYY-MM-DD.")] = None,
@@ -388,7 +486,11 @@ def dossier_cmd(
             raise InputError("--profile", "", f"'{profile}' is not a profile; use dtac or nice-lbp")
         signed = _parse_date(signed_on) if signed_on else None
         try:
-            signoff = SignOff(assessor=assessor or "", role=role or "", date=signed) if (assessor or role or signed) else None
+            signoff = (
+                SignOff(assessor=assessor or "", role=role or "", date=signed)
+                if (assessor or role or signed)
+                else None
+            )
         except ValidationError as e:
             raise InputError("--assessor/--role", "", e.errors()[0]["msg"]) from None
         sub, a = assess_file(file, as_of=day, profile=profile)
@@ -397,17 +499,29 @@ def dossier_cmd(
     try:
         paths = write_dossier(a, sub, out_dir, fmts, signoff=signoff, source=str(file))
     except OSError as e:
-        err.print(f"[bold red]error:[/] {_esc(str(out_dir))}: cannot write the dossier: {_esc(e.strerror or str(e))}")
+        err.print(
+            f"[bold red]error:[/] {_esc(str(out_dir))}: cannot write the dossier: {_esc(e.strerror or str(e))}"
+        )
         raise typer.Exit(2) from None
-    out.print(f"{_esc(a.product.name)} {_esc(a.product.version)}: [{DECISION_STYLE[a.decision]}] {a.decision_label} [/] as of {day.isoformat()}")
+    out.print(
+        f"{_esc(a.product.name)} {_esc(a.product.version)}: [{DECISION_STYLE[a.decision]}] {a.decision_label} [/] as of {day.isoformat()}"
+    )
     for fmt, path in paths.items():
         out.print(f"  {fmt.upper():<4} {_esc(str(path))}")
 
 
 @app.command()
 def verify(
-    dossier_file: Annotated[Path, typer.Argument(metavar="DOSSIER.json", help="A JSON dossier made by 'dtac dossier'.")],
-    evidence: Annotated[Path | None, typer.Option("--evidence", help="Folder holding the evidence files (default: beside the dossier, then beside the submission).")] = None,
+    dossier_file: Annotated[
+        Path, typer.Argument(metavar="DOSSIER.json", help="A JSON dossier made by 'dtac dossier'.")
+    ],
+    evidence: Annotated[
+        Path | None,
+        typer.Option(
+            "--evidence",
+            help="Folder holding the evidence files (default: beside the dossier, then beside the submission).",
+        ),
+    ] = None,
     as_json: Annotated[bool, typer.Option("--json", help="Print the report as JSON.")] = False,
 ) -> None:
     """Recompute evidence hashes, compare criteria hashes and re-run the assessment.
@@ -423,7 +537,12 @@ def verify(
     if as_json:
         sys.stdout.write(json.dumps(report_json(report), indent=2, ensure_ascii=False) + "\n")
     else:
-        marks = {"ok": "[green]✓[/]", "differs": "[red]✗[/]", "missing": "[red]✗ missing[/]", "skipped": "[dim]–[/]"}
+        marks = {
+            "ok": "[green]✓[/]",
+            "differs": "[red]✗[/]",
+            "missing": "[red]✗ missing[/]",
+            "skipped": "[dim]–[/]",
+        }
         titles = {"evidence": "Evidence files", "criteria": "Criteria files", "assessment": "Assessment"}
         for area, title in titles.items():
             out.print(f"[bold]{title}[/]")
@@ -431,9 +550,13 @@ def verify(
                 out.print(f"  {marks[c.status]} {_esc(c.subject)}: {_esc(c.detail)}", soft_wrap=True)
         n = len(report.problems)
         if report.ok:
-            out.print("[green]Everything matches:[/] evidence, criteria and the re-run assessment are as recorded.")
+            out.print(
+                "[green]Everything matches:[/] evidence, criteria and the re-run assessment are as recorded."
+            )
         else:
-            out.print(f"[red]{n} difference{'s' if n != 1 else ''} found[/]: this dossier no longer matches its inputs.")
+            out.print(
+                f"[red]{n} difference{'s' if n != 1 else ''} found[/]: this dossier no longer matches its inputs."
+            )
     if not report.ok:
         raise typer.Exit(1)
 
@@ -441,7 +564,9 @@ def verify(
 @app.command()
 def migrate(
     file: Annotated[Path, typer.Argument(help="A DTAC v1.0 submission file.")],
-    out_file: Annotated[Path | None, typer.Option("--out", help="Write the v2.0 draft here (default: print it).")] = None,
+    out_file: Annotated[
+        Path | None, typer.Option("--out", help="Write the v2.0 draft here (default: print it).")
+    ] = None,
 ) -> None:
     """Carry a v1.0 submission over to a DTAC v2.0 draft and list the questions still to answer."""
     import yaml
@@ -452,12 +577,16 @@ def migrate(
         cat = get_catalogue()
         sub = load_submission(file, cat)
         if sub.criteria != "dtac-v1.0":
-            raise InputError(str(file), "criteria", f"is {sub.criteria}; only dtac-v1.0 submissions can be carried over")
+            raise InputError(
+                str(file), "criteria", f"is {sub.criteria}; only dtac-v1.0 submissions can be carried over"
+            )
     except InputError as e:
         raise _bad_input(e) from None
     result = carry_over(sub, cat)
-    header = (f"# DTAC v2.0 draft carried over from {file.name} by `dtac migrate`.\n"
-              f"# Still to answer: {', '.join(result.to_answer) or 'nothing'}\n")
+    header = (
+        f"# DTAC v2.0 draft carried over from {file.name} by `dtac migrate`.\n"
+        f"# Still to answer: {', '.join(result.to_answer) or 'nothing'}\n"
+    )
     text = header + yaml.safe_dump(result.data, sort_keys=False, allow_unicode=True, width=100)
     if out_file is None:
         sys.stdout.write(text)
@@ -467,16 +596,23 @@ def migrate(
             raise typer.Exit(2)
         out_file.write_text(text, encoding="utf-8")
         out.print(f"Wrote {_esc(str(out_file))}")
-    err.print(f"Carried over {len(result.carried)} answers and {result.evidence_moved} evidence records; "
-              f"{len(result.dropped)} v1.0 answers have no v2.0 counterpart; "
-              f"{len(result.to_answer)} v2.0 questions to answer: {', '.join(result.to_answer)}", soft_wrap=True)
+    err.print(
+        f"Carried over {len(result.carried)} answers and {result.evidence_moved} evidence records; "
+        f"{len(result.dropped)} v1.0 answers have no v2.0 counterpart; "
+        f"{len(result.to_answer)} v2.0 questions to answer: {', '.join(result.to_answer)}",
+        soft_wrap=True,
+    )
 
 
 @app.command()
 def serve(
     port: Annotated[int, typer.Option("--port", help="Port to listen on.")] = 8501,
-    address: Annotated[str, typer.Option("--address", help="Address to bind (localhost keeps it on this machine).")] = "localhost",
-    examples: Annotated[bool, typer.Option("--examples/--no-examples", help="Load the example submissions.")] = True,
+    address: Annotated[
+        str, typer.Option("--address", help="Address to bind (localhost keeps it on this machine).")
+    ] = "localhost",
+    examples: Annotated[
+        bool, typer.Option("--examples/--no-examples", help="Load the example submissions.")
+    ] = True,
 ) -> None:
     """Create or upgrade the database, load the examples, and start the workbench in the browser."""
     from .serve import serve as run_server

@@ -223,13 +223,17 @@ class Question(_Frozen):
         if self.type != "choice" and self.options:
             raise ValueError(f"options are only allowed on choice questions, not '{self.type}'")
         if self.pass_rule and self.type == "choice":
-            unknown = [a for a in (*self.pass_rule.accept, *self.pass_rule.conditional) if a not in self.options]
+            unknown = [
+                a for a in (*self.pass_rule.accept, *self.pass_rule.conditional) if a not in self.options
+            ]
             if unknown:
                 raise ValueError(f"pass rule names answers that are not options: {unknown}")
         for ev in self.evidence:
             for a in ev.when or ():
                 if a not in self.options:
-                    raise ValueError(f"evidence '{ev.kind}' is asked for answer '{a}', which is not an option")
+                    raise ValueError(
+                        f"evidence '{ev.kind}' is asked for answer '{a}', which is not an option"
+                    )
         if self.score and self.type == "choice":
             unknown = [a for a in self.score.points if a != "*" and a not in self.options]
             if unknown:
@@ -316,7 +320,10 @@ class CriteriaSet(_Frozen):
                 if q.show_if is not None:
                     self._compiled[q.id] = compile_condition(q.show_if)
         self._option_lookup = {
-            q.id: {canon_label(o): o for o in q.options} for s in self.sections for q in s.questions if q.options
+            q.id: {canon_label(o): o for o in q.options}
+            for s in self.sections
+            for q in s.questions
+            if q.options
         }
         self._plan = tuple(
             (s, q, self._compiled.get(q.id), describe_condition(q.show_if) if q.show_if else "")
@@ -424,9 +431,7 @@ class RegulatoryRules(_Frozen):
 
 # --------------------------------------------------------------------------- NICE back-pain profile
 
-NiceStatus = Literal[
-    "use_with_evidence_generation", "research_only", "no_recommendation", "out_of_scope"
-]
+NiceStatus = Literal["use_with_evidence_generation", "research_only", "no_recommendation", "out_of_scope"]
 
 
 class StatusChange(_Frozen):
@@ -567,7 +572,6 @@ class Policy(_Frozen):
     model_config = ConfigDict(extra="forbid", frozen=True, populate_by_name=True)
 
 
-
 # --------------------------------------------------------------------------- the catalogue
 
 DEFAULT_DTAC = "dtac-v2.0"
@@ -623,5 +627,3 @@ def normalise_set_key(key: str) -> str:
     if k.startswith("dtac-v") and "." not in k:
         k += ".0"
     return k
-
-

@@ -15,20 +15,33 @@ def signoffs_for(view: AssessmentView) -> list[SignOff]:
     """The revision's sign-offs as dossier signatures (overall first, then sections)."""
     out: list[SignOff] = []
     if view.signed_off:
-        out.append(SignOff(assessor=view.signed_off.by, role="Assessor (whole assessment)",
-                           organisation="", date=view.signed_off.at.date(), statement=view.signed_off.note))
+        out.append(
+            SignOff(
+                assessor=view.signed_off.by,
+                role="Assessor (whole assessment)",
+                organisation="",
+                date=view.signed_off.at.date(),
+                statement=view.signed_off.note,
+            )
+        )
     for sec, so in sorted(view.section_sign_offs.items()):
         out.append(SignOff(assessor=so.by, role=f"Section {sec}", date=so.at.date(), statement=so.note))
     return out
 
 
 def stored_dossier(
-    wf: Workflow, actor: Actor, assessment_id: int, *, revision: int | None = None,
+    wf: Workflow,
+    actor: Actor,
+    assessment_id: int,
+    *,
+    revision: int | None = None,
     formats: str | Iterable[str] = FORMATS,
 ) -> tuple[str, dict[str, bytes]]:
     """Build the dossier of one stored assessment revision; returns (file stem, {format: bytes})."""
     view = wf.get_assessment(actor, assessment_id, revision=revision)
     stored = wf.get_submission(actor, view.submission_id)
     submission = load_upload(stored.filename, stored.content, wf.catalogue)
-    files = build_dossier(view.result, submission, formats, signoff=signoffs_for(view) or None, source=stored.filename)
+    files = build_dossier(
+        view.result, submission, formats, signoff=signoffs_for(view) or None, source=stored.filename
+    )
     return f"{dossier_basename(view.result)}-r{view.revision}", files

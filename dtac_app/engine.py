@@ -43,7 +43,14 @@ from .submission import Submission
 
 ENGINE_VERSION = "1.0.0"
 
-_SEVERITY_RANK: dict[str, int] = {"fail": 0, "missing": 1, "research": 2, "condition": 3, "info": 4, "pass": 5}
+_SEVERITY_RANK: dict[str, int] = {
+    "fail": 0,
+    "missing": 1,
+    "research": 2,
+    "condition": 3,
+    "info": 4,
+    "pass": 5,
+}
 _OUTCOME_SEVERITY: dict[Outcome, Severity] = {
     "pass": "pass",
     "fail": "fail",
@@ -103,28 +110,63 @@ def assess(
                 cached = not_asked_cache.get(key)
                 if cached is None:
                     cached = not_asked_cache[key] = question_result(
-                        qid, section.id, q.short, False, None, "not_applicable", _not_asked_reason(cond_text, asked))
+                        qid,
+                        section.id,
+                        q.short,
+                        False,
+                        None,
+                        "not_applicable",
+                        _not_asked_reason(cond_text, asked),
+                    )
                 results.append(cached)
             else:
-                results.append(question_result(qid, section.id, q.short, False, answer, "not_applicable",
-                                               _not_asked_reason(cond_text, asked)))
+                results.append(
+                    question_result(
+                        qid,
+                        section.id,
+                        q.short,
+                        False,
+                        answer,
+                        "not_applicable",
+                        _not_asked_reason(cond_text, asked),
+                    )
+                )
             continue
         role = section.role
         override = overrides.get(qid) if overrides else None
         ver = verifications.get(qid) if verifications else None
-        if (q.type == "choice" and answer is not None and override is None and ver is None
-                and qid not in by_question):
+        if (
+            q.type == "choice"
+            and answer is not None
+            and override is None
+            and ver is None
+            and qid not in by_question
+        ):
             # A choice answer with no evidence records, override or verification is judged the same in
             # every submission: reuse the result (bounded by the number of options per question).
             key = (qid, answer, role)
             hit = static.get(key)
             if hit is None:
                 outcome, reason, condition, cond_fix, _ev, _events = _judge(
-                    q, role, answer, submission, by_question, catalogue, policy, as_of, apply_cvss,
-                    evidence_state, evidence_label,
+                    q,
+                    role,
+                    answer,
+                    submission,
+                    by_question,
+                    catalogue,
+                    policy,
+                    as_of,
+                    apply_cvss,
+                    evidence_state,
+                    evidence_label,
                 )
-                hit = static[key] = (question_result(qid, section.id, q.short, True, answer, outcome, reason, condition),
-                                     outcome, reason, condition, cond_fix)
+                hit = static[key] = (
+                    question_result(qid, section.id, q.short, True, answer, outcome, reason, condition),
+                    outcome,
+                    reason,
+                    condition,
+                    cond_fix,
+                )
             qr, outcome, reason, condition, cond_fix = hit
             results.append(qr)
             c = counts[section.id]
@@ -139,17 +181,36 @@ def assess(
             if condition and (role == "assessed" or role == "scored"):
                 _question_findings(findings, q, section.id, answer, outcome, reason, condition, cond_fix)
             continue
-        if (role == "context" and q.pass_rule is None and not q.evidence and override is None and ver is None
-                and answer and qid not in by_question):
+        if (
+            role == "context"
+            and q.pass_rule is None
+            and not q.evidence
+            and override is None
+            and ver is None
+            and answer
+            and qid not in by_question
+        ):
             # Context (sections A and B): recorded, never judged.
-            results.append(question_result(qid, section.id, q.short, True, answer, "informational",
-                                           f"Answered “{_short(answer)}”"))
+            results.append(
+                question_result(
+                    qid, section.id, q.short, True, answer, "informational", f"Answered “{_short(answer)}”"
+                )
+            )
             c = counts[section.id]
             c[0] += 1
             continue
         outcome, reason, condition, cond_fix, ev_idx, q_events = _judge(
-            q, role, answer, submission, by_question, catalogue, policy, as_of, apply_cvss,
-            evidence_state, evidence_label,
+            q,
+            role,
+            answer,
+            submission,
+            by_question,
+            catalogue,
+            policy,
+            as_of,
+            apply_cvss,
+            evidence_state,
+            evidence_label,
         )
         engine_outcome: Outcome | None = None
         if override is not None:
@@ -160,10 +221,23 @@ def assess(
             q_events = []
         if q_events:
             events.extend(q_events)
-        results.append(question_result(
-            qid, section.id, q.short, True, answer, outcome, reason, condition, tuple(ev_idx), engine_outcome,
-            override, "verified" if ver else "asserted", ver,
-        ))
+        results.append(
+            question_result(
+                qid,
+                section.id,
+                q.short,
+                True,
+                answer,
+                outcome,
+                reason,
+                condition,
+                tuple(ev_idx),
+                engine_outcome,
+                override,
+                "verified" if ver else "asserted",
+                ver,
+            )
+        )
         _count(counts[section.id], outcome)
         if role == "assessed" or (role == "scored" and condition):
             _question_findings(findings, q, section.id, answer, outcome, reason, condition, cond_fix)
@@ -172,15 +246,28 @@ def assess(
     if cs.accept_submissions_until is not None:
         form_date = submission.submitted_on or as_of
         if submission.submitted_on is None and form_date <= cs.accept_submissions_until:
-            events.append(build(TimeEvent, on=cs.accept_submissions_until + ONE_DAY, effect="fail", rule=f"{cs.key}.retired",
-                                text=f"{cs.title} is no longer accepted after {fmt(cs.accept_submissions_until)} "
-                                     "(the submission gives no date, so the assessment date counts)"))
+            events.append(
+                build(
+                    TimeEvent,
+                    on=cs.accept_submissions_until + ONE_DAY,
+                    effect="fail",
+                    rule=f"{cs.key}.retired",
+                    text=f"{cs.title} is no longer accepted after {fmt(cs.accept_submissions_until)} "
+                    "(the submission gives no date, so the assessment date counts)",
+                )
+            )
         if form_date > cs.accept_submissions_until:
-            findings.append(finding(rule=f"{cs.key}.retired", severity="fail", section="Form",
-                text=f"{cs.title} is accepted only for submissions made by {fmt(cs.accept_submissions_until)}; "
-                     f"this one is dated {fmt(form_date)}",
-                used=f"submitted_on = {submission.submitted_on or 'not given (assessment date used)'}",
-                fix="Resubmit on the current DTAC form (v2.0); the criteria browser shows what moved"))
+            findings.append(
+                finding(
+                    rule=f"{cs.key}.retired",
+                    severity="fail",
+                    section="Form",
+                    text=f"{cs.title} is accepted only for submissions made by {fmt(cs.accept_submissions_until)}; "
+                    f"this one is dated {fmt(form_date)}",
+                    used=f"submitted_on = {submission.submitted_on or 'not given (assessment date used)'}",
+                    fix="Resubmit on the current DTAC form (v2.0); the criteria browser shows what moved",
+                )
+            )
 
     # ---- sections
     sections: list[SectionResult] = []
@@ -190,15 +277,37 @@ def assess(
             status = "not_met" if failed else "incomplete" if missing else "met"
         else:
             status = "context" if section.role == "context" else "scored"
-        sections.append(build(SectionResult, id=section.id, title=section.title, role=section.role, status=status,  # type: ignore[arg-type]
-                              passed=passed, failed=failed, missing=missing, asked=asked_n))
+        sections.append(
+            build(
+                SectionResult,
+                id=section.id,
+                title=section.title,
+                role=section.role,
+                status=status,  # type: ignore[arg-type]
+                passed=passed,
+                failed=failed,
+                missing=missing,
+                asked=asked_n,
+            )
+        )
 
     # ---- D1 score
     d1 = _score_d1(cs, results, policy)
-    if policy.d1_minimum_percent is not None and d1.percent is not None and d1.percent < policy.d1_minimum_percent:
-        findings.append(finding(rule="D1.minimum", severity="fail", section="D1",
-                                text=f"D1 score {d1.percent:.1f}% is below this organisation's minimum of {policy.d1_minimum_percent:.0f}%",
-                                used="policy d1_minimum_percent", fix="Improve usability and accessibility items in D1"))
+    if (
+        policy.d1_minimum_percent is not None
+        and d1.percent is not None
+        and d1.percent < policy.d1_minimum_percent
+    ):
+        findings.append(
+            finding(
+                rule="D1.minimum",
+                severity="fail",
+                section="D1",
+                text=f"D1 score {d1.percent:.1f}% is below this organisation's minimum of {policy.d1_minimum_percent:.0f}%",
+                used="policy d1_minimum_percent",
+                fix="Improve usability and accessibility items in D1",
+            )
+        )
 
     # ---- evidence register
     ev_results = _evidence_register(submission, catalogue, evidence_state, evidence_label)
@@ -206,7 +315,9 @@ def assess(
     # ---- regulatory and NICE
     lbp = prof == "nice-lbp"
     device_required = bool(lbp and (submission.clinical is None or submission.clinical.delivers_treatment))
-    regulatory, reg_events = assess_regulatory(submission, catalogue.regulatory, policy, as_of, device_required=device_required)
+    regulatory, reg_events = assess_regulatory(
+        submission, catalogue.regulatory, policy, as_of, device_required=device_required
+    )
     findings.extend(f for f in regulatory.findings if f.severity != "pass")
     events.extend(reg_events)
     if regulatory.applies:
@@ -216,7 +327,9 @@ def assess(
         findings.extend(f for f in (*nice.findings, *nice.content) if f.severity not in ("pass", "info"))
         events.extend(nice_events)
     else:
-        nice = NiceVerdict(applies=False, status="not_applicable", summary="The NICE back-pain profile was not applied.")
+        nice = NiceVerdict(
+            applies=False, status="not_applicable", summary="The NICE back-pain profile was not applied."
+        )
 
     # ---- decision
     decision = _decide(findings)
@@ -227,8 +340,16 @@ def assess(
         # A 'review' event (a dated NICE change, future-dated evidence) may or may not change the
         # decision: find out by assessing on that day. Rare, so the cost only falls where it applies.
         for day in sorted({e.on for e in events if e.effect == "review" and e.on > as_of}):
-            later = assess(submission, catalogue, as_of=day, policy=policy, profile=prof, overrides=overrides,
-                           verifications=verifications, _recheck=False)
+            later = assess(
+                submission,
+                catalogue,
+                as_of=day,
+                policy=policy,
+                profile=prof,
+                overrides=overrides,
+                verifications=verifications,
+                _recheck=False,
+            )
             if later.decision != decision:
                 changes_on.add(day)
     valid_until, why = _valid_until(decision, events, as_of, changes_on if _recheck else None)
@@ -242,9 +363,14 @@ def assess(
         engine_version=ENGINE_VERSION,
         as_of=as_of,
         profile=prof,  # type: ignore[arg-type]
-        criteria=CriteriaRef(set=cs.key, title=cs.title, version=cs.version, hashes=catalogue.hashes_for(cs.key)),
-        product=ProductRef(name=submission.product.name, version=submission.product.version,
-                           manufacturer=submission.product.manufacturer),
+        criteria=CriteriaRef(
+            set=cs.key, title=cs.title, version=cs.version, hashes=catalogue.hashes_for(cs.key)
+        ),
+        product=ProductRef(
+            name=submission.product.name,
+            version=submission.product.version,
+            manufacturer=submission.product.manufacturer,
+        ),
         decision=decision,
         decision_label=DECISION_LABELS[decision],
         summary=summary,
@@ -299,7 +425,10 @@ def _judge(
     elif rule.nonempty:
         text = answer.strip()
         if len(text) < rule.min_chars:
-            outcome, reason = "missing", f"Answer too short to assess ({len(text)} characters; at least {rule.min_chars} expected)"
+            outcome, reason = (
+                "missing",
+                f"Answer too short to assess ({len(text)} characters; at least {rule.min_chars} expected)",
+            )
         else:
             outcome, reason = "pass", "Answer given" + (f": “{_short(text)}”" if len(text) <= 60 else "")
     elif answer in rule.accept:
@@ -330,7 +459,10 @@ def _judge(
                     if worst is None or _SEVERITY_RANK[sev] < worst[0]:
                         worst = (_SEVERITY_RANK[sev], sev, detail)
                 continue
-            checks = [check_record(sub.evidence[i], req, catalogue.regulatory, policy, as_of, apply_cvss=apply_cvss) for i in recs]
+            checks = [
+                check_record(sub.evidence[i], req, catalogue.regulatory, policy, as_of, apply_cvss=apply_cvss)
+                for i in recs
+            ]
             best = best_check(checks) if len(checks) > 1 else 0
             for i, c in zip(recs, checks, strict=True):
                 evidence_state[i] = c
@@ -339,7 +471,9 @@ def _judge(
             if role == "assessed":
                 q_events.extend(chosen.events)
                 # A record dated in the future also counts from its date, even if another is chosen now.
-                q_events.extend(e for c in checks if c is not chosen for e in c.events if e.effect == "review")
+                q_events.extend(
+                    e for c in checks if c is not chosen for e in c.events if e.effect == "review"
+                )
             if chosen.severity == "condition" and role == "assessed":
                 condition = (condition + "; " if condition else "") + chosen.detail
                 condition_fixes.append(chosen.fix or f"Renew the {req.label}")
@@ -371,14 +505,38 @@ def _count(c: list[int], outcome: Outcome) -> None:
         c[3] += 1
 
 
-def _question_findings(findings: list[Finding], q: Question, section: str, answer: str | None, outcome: Outcome,
-                       reason: str, condition: str, condition_fix: str) -> None:
+def _question_findings(
+    findings: list[Finding],
+    q: Question,
+    section: str,
+    answer: str | None,
+    outcome: Outcome,
+    reason: str,
+    condition: str,
+    condition_fix: str,
+) -> None:
     if outcome == "fail" or outcome == "missing":
-        findings.append(finding(q.id, outcome, f"{q.id} {q.short}: {reason}", _used(q, answer),
-                                _question_fix(q, outcome, reason), section))
+        findings.append(
+            finding(
+                q.id,
+                outcome,
+                f"{q.id} {q.short}: {reason}",
+                _used(q, answer),
+                _question_fix(q, outcome, reason),
+                section,
+            )
+        )
     if condition:
-        findings.append(finding(q.id, "condition", f"{q.id} {q.short}: {condition}", _used(q, answer),
-                                condition_fix or condition, section))
+        findings.append(
+            finding(
+                q.id,
+                "condition",
+                f"{q.id} {q.short}: {condition}",
+                _used(q, answer),
+                condition_fix or condition,
+                section,
+            )
+        )
 
 
 def _not_asked_reason(cond: str, asked: bool | None) -> str:
@@ -456,7 +614,13 @@ def _score_d1(cs: CriteriaSet, results: list[QuestionResult], policy: Policy) ->
         possible += weight
         items.append(item(q.id, weight, value))
     pct = round(100.0 * earned / possible, 1) if possible else None
-    return D1Score(method=cs.scoring.method, earned=round(earned, 3), possible=round(possible, 3), percent=pct, items=tuple(items))
+    return D1Score(
+        method=cs.scoring.method,
+        earned=round(earned, 3),
+        possible=round(possible, 3),
+        percent=pct,
+        items=tuple(items),
+    )
 
 
 # ----------------------------------------------------------------------------- evidence register
@@ -472,14 +636,31 @@ def _evidence_register(
         kind = kinds.get(rec.kind)
         label = labels.get(i) or (kind.label if kind else rec.kind)
         if c is None:
-            state, detail, expires = "unchecked", "Not used by any question asked with this answer", rec.expires
+            state, detail, expires = (
+                "unchecked",
+                "Not used by any question asked with this answer",
+                rec.expires,
+            )
         else:
             state, detail, expires = c.state, c.detail, c.expires or rec.expires
-        out.append(build(EvidenceResult,
-            index=i, question=rec.question, kind=rec.kind, label=label, title=rec.title, reference=rec.reference,
-            issuer=rec.issuer, issued=rec.issued, expires=expires, file=rec.file, sha256=rec.sha256,
-            state=state, detail=detail,  # type: ignore[arg-type]
-        ))
+        out.append(
+            build(
+                EvidenceResult,
+                index=i,
+                question=rec.question,
+                kind=rec.kind,
+                label=label,
+                title=rec.title,
+                reference=rec.reference,
+                issuer=rec.issuer,
+                issued=rec.issued,
+                expires=expires,
+                file=rec.file,
+                sha256=rec.sha256,
+                state=state,
+                detail=detail,  # type: ignore[arg-type]
+            )
+        )
     return tuple(out)
 
 
@@ -492,10 +673,17 @@ def _device_evidence(register: tuple[EvidenceResult, ...], as_of: dt.date) -> tu
     for e in register:
         if e.state == "unchecked" and e.kind in _DEVICE_KINDS:
             if e.expires is not None and as_of > e.expires:
-                e = e.model_copy(update={"state": "expired", "detail": f"{e.label} expired after {fmt(e.expires)} (GB device evidence)"})
+                e = e.model_copy(
+                    update={
+                        "state": "expired",
+                        "detail": f"{e.label} expired after {fmt(e.expires)} (GB device evidence)",
+                    }
+                )
             else:
                 until = f", valid until {fmt(e.expires)}" if e.expires else ""
-                e = e.model_copy(update={"state": "valid", "detail": f"Supports the GB device verdict{until}"})
+                e = e.model_copy(
+                    update={"state": "valid", "detail": f"Supports the GB device verdict{until}"}
+                )
         out.append(e)
     return tuple(out)
 
@@ -524,13 +712,22 @@ _DECIDING: dict[Decision, Severity] = {
 }
 
 
-def _reasons(decision: Decision, findings: list[Finding], sections: list[SectionResult], cs: CriteriaSet) -> tuple[Finding, ...]:
+def _reasons(
+    decision: Decision, findings: list[Finding], sections: list[SectionResult], cs: CriteriaSet
+) -> tuple[Finding, ...]:
     sev = _DECIDING.get(decision)
     if sev is not None:
         return tuple(f for f in findings if f.severity == sev)
     met = ", ".join(s.id for s in sections if s.role == "assessed")
-    return (finding(rule="DTAC", severity="pass", text=f"All assessed sections met ({met}); no conditions apply",
-                    used=f"{cs.title}", section=""),)
+    return (
+        finding(
+            rule="DTAC",
+            severity="pass",
+            text=f"All assessed sections met ({met}); no conditions apply",
+            used=f"{cs.title}",
+            section="",
+        ),
+    )
 
 
 def _valid_until(
@@ -540,6 +737,7 @@ def _valid_until(
 
     ``review_changes``: the 'review' dates on which re-assessing gave another decision (None: treat
     every review date as a change)."""
+
     def changes(e: TimeEvent) -> bool:
         if e.effect == "review":
             return review_changes is None or e.on in review_changes
@@ -565,7 +763,11 @@ def _fixes(findings: list[Finding], decision: Decision) -> tuple[Fix, ...]:
     where the decision would move. Standing conditions (e.g. NICE's conditions of use) cannot be
     cleared by the vendor; the impact text says so instead of promising an unconditional pass.
     """
-    actionable = [f for f in findings if f.severity in ("fail", "missing", "condition", "research") and (f.fix or f.severity == "research")]
+    actionable = [
+        f
+        for f in findings
+        if f.severity in ("fail", "missing", "condition", "research") and (f.fix or f.severity == "research")
+    ]
     actionable.sort(key=lambda f: (_SEVERITY_RANK[f.severity], f.standing, f.section, f.rule))
     counts: dict[str, int] = {}
     for f in findings:
@@ -574,14 +776,29 @@ def _fixes(findings: list[Finding], decision: Decision) -> tuple[Fix, ...]:
     standing = any(f.severity == "condition" and f.standing for f in findings)
     conditional_after = counts.get("condition") or standing
     after = {
-        "fail": "incomplete" if counts.get("missing") else "research use only" if counts.get("research")
-        else "available with conditions" if conditional_after else "available for NHS use",
-        "missing": "research use only" if counts.get("research") else "available with conditions" if conditional_after
+        "fail": "incomplete"
+        if counts.get("missing")
+        else "research use only"
+        if counts.get("research")
+        else "available with conditions"
+        if conditional_after
+        else "available for NHS use",
+        "missing": "research use only"
+        if counts.get("research")
+        else "available with conditions"
+        if conditional_after
         else "available for NHS use",
         "research": "available with conditions" if conditional_after else "available for NHS use",
-        "condition": "available with conditions (standing conditions remain)" if standing else "available for NHS use",
+        "condition": "available with conditions (standing conditions remain)"
+        if standing
+        else "available for NHS use",
     }
-    blocking = {"fail": "not available", "missing": "incomplete", "research": "research use only", "condition": "available with conditions"}
+    blocking = {
+        "fail": "not available",
+        "missing": "incomplete",
+        "research": "research use only",
+        "condition": "available with conditions",
+    }
     out = []
     seen: set[str] = set()
     for f in actionable:
@@ -597,7 +814,9 @@ def _fixes(findings: list[Finding], decision: Decision) -> tuple[Fix, ...]:
                 impact = f"The only item keeping the decision at '{blocking[f.severity]}': fixing it moves it to '{after[f.severity]}'"
             else:
                 impact = f"One of {n} items keeping the decision at '{blocking[f.severity]}'"
-        out.append(build(Fix, rank=len(out) + 1, rule=f.rule, severity=f.severity, action=action, impact=impact))
+        out.append(
+            build(Fix, rank=len(out) + 1, rule=f.rule, severity=f.severity, action=action, impact=impact)
+        )
     return tuple(out)
 
 

@@ -53,8 +53,11 @@ def carry_over(sub: Submission, catalogue: Catalogue, target: str = "dtac-v2.0")
         if c is None:
             result.evidence_dropped.append(f"{ev.kind} ({ev.question})")
             continue
-        evidence.append(ev.model_copy(update={"question": c.v2}).model_dump(mode="json", exclude_none=True,
-                                                                             exclude_defaults=True))
+        evidence.append(
+            ev.model_copy(update={"question": c.v2}).model_dump(
+                mode="json", exclude_none=True, exclude_defaults=True
+            )
+        )
         result.evidence_moved += 1
     shown = route(dst, answers)
     # Questions the carried answers already lead to; more appear as the vendor answers these.

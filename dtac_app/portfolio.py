@@ -68,22 +68,35 @@ def summarise(result: Assessment) -> dict[str, object]:
         (e.expires, e.label) for e in result.evidence if e.expires is not None and e.expires >= result.as_of
     )
     if result.regulatory.accepted_until and result.regulatory.accepted_until >= result.as_of:
-        expiries.append((result.regulatory.accepted_until, f"{result.regulatory.marking} accepted in GB until"))
+        expiries.append(
+            (result.regulatory.accepted_until, f"{result.regulatory.marking} accepted in GB until")
+        )
         expiries.sort()
     covered = {ev.rule for ev in result.events}
     cal: list[CalendarItem] = [
-        CalendarItem(on=e.expires, kind="expiry", text=f"{e.label} ({e.question}) last valid day", rule=e.question)
-        for e in result.evidence if e.expires is not None and f"{e.kind}@{e.question}" not in covered
+        CalendarItem(
+            on=e.expires, kind="expiry", text=f"{e.label} ({e.question}) last valid day", rule=e.question
+        )
+        for e in result.evidence
+        if e.expires is not None and f"{e.kind}@{e.question}" not in covered
     ]
     for ev in result.events:
-        kind = "window" if ev.effect == "condition" else "deadline" if ev.rule.startswith("GB-REG") else "expiry"
+        kind = (
+            "window" if ev.effect == "condition" else "deadline" if ev.rule.startswith("GB-REG") else "expiry"
+        )
         if ev.effect == "review":
             kind = "deadline"
         cal.append(CalendarItem(on=ev.on, kind=kind, text=ev.text, rule=ev.rule))
     if result.valid_until:
         why = result.valid_until_reason.split(": ", 1)[-1]
-        cal.append(CalendarItem(on=result.valid_until, kind="decision",
-                                text=f"No longer '{result.decision_label}': {why}", rule="decision"))
+        cal.append(
+            CalendarItem(
+                on=result.valid_until,
+                kind="decision",
+                text=f"No longer '{result.decision_label}': {why}",
+                rule="decision",
+            )
+        )
     cal.sort(key=lambda c: (c.on, c.kind, c.text))
     return {
         "profile": result.profile,
@@ -145,15 +158,34 @@ def portfolio(wf: Workflow, actor: Actor) -> list[PortfolioRow]:
         latest = p.latest
         extra = summaries.get(latest.id) if latest is not None else None
         if latest is None or extra is None:
-            rows.append(PortfolioRow(product_id=p.id, assessment_id=None, revision=None, product=p.name,
-                                     version=p.latest_version or "", manufacturer=p.manufacturer,
-                                     organisation=p.organisation_name, status="not assessed", decision="",
-                                     decision_label="Not assessed"))
+            rows.append(
+                PortfolioRow(
+                    product_id=p.id,
+                    assessment_id=None,
+                    revision=None,
+                    product=p.name,
+                    version=p.latest_version or "",
+                    manufacturer=p.manufacturer,
+                    organisation=p.organisation_name,
+                    status="not assessed",
+                    decision="",
+                    decision_label="Not assessed",
+                )
+            )
             continue
-        rows.append(PortfolioRow(
-            product_id=p.id, assessment_id=latest.id, revision=latest.current_revision, product=p.name,
-            version=p.latest_version or "", manufacturer=p.manufacturer, organisation=p.organisation_name,
-            status=latest.status, decision=latest.decision, decision_label=latest.decision_label,
-            **extra,  # type: ignore[arg-type]
-        ))
+        rows.append(
+            PortfolioRow(
+                product_id=p.id,
+                assessment_id=latest.id,
+                revision=latest.current_revision,
+                product=p.name,
+                version=p.latest_version or "",
+                manufacturer=p.manufacturer,
+                organisation=p.organisation_name,
+                status=latest.status,
+                decision=latest.decision,
+                decision_label=latest.decision_label,
+                **extra,  # type: ignore[arg-type]
+            )
+        )
     return rows

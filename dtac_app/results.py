@@ -246,7 +246,10 @@ _TEMPLATES: dict[type[BaseModel], tuple[dict[str, object], set[str]]] = {}
 def _template(cls: type[BaseModel]) -> tuple[dict[str, object], set[str]]:
     # Every field in declaration order (required ones as None until the caller sets them), so a
     # copy updated with the caller's values keeps the model's field order in dumps.
-    tpl = {name: None if f.is_required() else f.get_default(call_default_factory=True) for name, f in cls.model_fields.items()}
+    tpl = {
+        name: None if f.is_required() else f.get_default(call_default_factory=True)
+        for name, f in cls.model_fields.items()
+    }
     entry = (tpl, set(cls.model_fields))
     _TEMPLATES[cls] = entry
     return entry
@@ -280,29 +283,71 @@ _FINDING_FIELDS = set(Finding.model_fields)
 
 
 def question_result(
-    id: str, section: str, short: str, asked: bool, answer: str | None, outcome: Outcome, reason: str,
-    condition: str = "", evidence: tuple[int, ...] = (), engine_outcome: Outcome | None = None,
-    override: Override | None = None, provenance: str = "asserted", verification: Verification | None = None,
+    id: str,
+    section: str,
+    short: str,
+    asked: bool,
+    answer: str | None,
+    outcome: Outcome,
+    reason: str,
+    condition: str = "",
+    evidence: tuple[int, ...] = (),
+    engine_outcome: Outcome | None = None,
+    override: Override | None = None,
+    provenance: str = "asserted",
+    verification: Verification | None = None,
 ) -> QuestionResult:
     """``build(QuestionResult, ...)`` for the engine's hottest path (one per question, field order kept)."""
     obj = _new(QuestionResult)
-    _set(obj, "__dict__", {
-        "id": id, "section": section, "short": short, "asked": asked, "answer": answer, "outcome": outcome,
-        "reason": reason, "condition": condition, "evidence": evidence, "engine_outcome": engine_outcome,
-        "override": override, "provenance": provenance, "verification": verification,
-    })
+    _set(
+        obj,
+        "__dict__",
+        {
+            "id": id,
+            "section": section,
+            "short": short,
+            "asked": asked,
+            "answer": answer,
+            "outcome": outcome,
+            "reason": reason,
+            "condition": condition,
+            "evidence": evidence,
+            "engine_outcome": engine_outcome,
+            "override": override,
+            "provenance": provenance,
+            "verification": verification,
+        },
+    )
     _set(obj, "__pydantic_fields_set__", _QR_FIELDS)
     _set(obj, "__pydantic_extra__", None)
     _set(obj, "__pydantic_private__", None)
     return obj
 
 
-def finding(rule: str, severity: Severity, text: str, used: str = "", fix: str = "", section: str = "",
-            standing: bool = False) -> Finding:
+def finding(
+    rule: str,
+    severity: Severity,
+    text: str,
+    used: str = "",
+    fix: str = "",
+    section: str = "",
+    standing: bool = False,
+) -> Finding:
     """``build(Finding, ...)`` without keyword merging (field order kept)."""
     obj = _new(Finding)
-    _set(obj, "__dict__", {"rule": rule, "severity": severity, "text": text, "used": used, "fix": fix,
-                           "section": section, "standing": standing})
+    _set(
+        obj,
+        "__dict__",
+        {
+            "rule": rule,
+            "severity": severity,
+            "text": text,
+            "used": used,
+            "fix": fix,
+            "section": section,
+            "standing": standing,
+        },
+    )
     _set(obj, "__pydantic_fields_set__", _FINDING_FIELDS)
     _set(obj, "__pydantic_extra__", None)
     _set(obj, "__pydantic_private__", None)

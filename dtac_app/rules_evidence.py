@@ -23,12 +23,28 @@ class EvidenceCheck:
     events: list[TimeEvent] = field(default_factory=list)
 
 
-def _expiry_events(rule: str, label: str, last_day: dt.date, as_of: dt.date, warn_days: int) -> list[TimeEvent]:
-    events = [build(TimeEvent, on=last_day + ONE_DAY, effect="fail", text=f"{label} expires after {fmt(last_day)}", rule=rule)]
+def _expiry_events(
+    rule: str, label: str, last_day: dt.date, as_of: dt.date, warn_days: int
+) -> list[TimeEvent]:
+    events = [
+        build(
+            TimeEvent,
+            on=last_day + ONE_DAY,
+            effect="fail",
+            text=f"{label} expires after {fmt(last_day)}",
+            rule=rule,
+        )
+    ]
     warn_from = last_day - dt.timedelta(days=warn_days)
     if warn_from > as_of:
         events.append(
-            build(TimeEvent, on=warn_from, effect="condition", text=f"{label} enters the {warn_days}-day renewal window", rule=rule)
+            build(
+                TimeEvent,
+                on=warn_from,
+                effect="condition",
+                text=f"{label} enters the {warn_days}-day renewal window",
+                rule=rule,
+            )
         )
     return events
 
@@ -43,11 +59,23 @@ def _dated(
             f"{label} is dated {fmt(issued)}, after the assessment date",
             f"Supply {label} issued on or before the assessment date",
             last_day,
-            [build(TimeEvent, on=issued, effect="review", text=f"{label} dated {fmt(issued)} becomes current", rule=rule)],
+            [
+                build(
+                    TimeEvent,
+                    on=issued,
+                    effect="review",
+                    text=f"{label} dated {fmt(issued)} becomes current",
+                    rule=rule,
+                )
+            ],
         )
     if as_of > last_day:
         return EvidenceCheck(
-            "expired", "fail", f"{label} expired after {fmt(last_day)}", f"Renew {label} and resubmit it", last_day
+            "expired",
+            "fail",
+            f"{label} expired after {fmt(last_day)}",
+            f"Renew {label} and resubmit it",
+            last_day,
         )
     days_left = (last_day - as_of).days
     events = _expiry_events(rule, label, last_day, as_of, warn_days)
@@ -84,15 +112,28 @@ def check_record(
         if rec.expires:
             candidates.append(rec.expires)
         if not candidates:
-            return EvidenceCheck("undated", "missing", f"{label}: no issue or expiry date given", f"Add the issue date of the {label}")
+            return EvidenceCheck(
+                "undated",
+                "missing",
+                f"{label}: no issue or expiry date given",
+                f"Add the issue date of the {label}",
+            )
         return _dated(rule, label, min(candidates), rec.issued, as_of, warn)
     if req.check == "pen_test":
         months = rules.pen_test.max_age_months
         if rec.issued is None:
-            return EvidenceCheck("undated", "missing", f"{label}: the test date is not given", "Add the date of the penetration test")
+            return EvidenceCheck(
+                "undated",
+                "missing",
+                f"{label}: the test date is not given",
+                "Add the date of the penetration test",
+            )
         if rec.highest_cvss is None:
             return EvidenceCheck(
-                "problem", "missing", f"{label}: the highest CVSS score found is not stated", "State the highest CVSS score in the report"
+                "problem",
+                "missing",
+                f"{label}: the highest CVSS score found is not stated",
+                "State the highest CVSS score in the report",
             )
         threshold = rules.pen_test.cvss_threshold
         if apply_cvss and rec.highest_cvss >= threshold:
@@ -105,13 +146,23 @@ def check_record(
             )
         if rec.owasp_top10 is False:
             return EvidenceCheck(
-                "problem", "fail", f"{label} does not cover the OWASP Top 10", "Commission a test that covers the OWASP Top 10"
+                "problem",
+                "fail",
+                f"{label} does not cover the OWASP Top 10",
+                "Commission a test that covers the OWASP Top 10",
             )
-        return _dated(rule, f"{label} ({fmt(rec.issued)})", last_valid_day(rec.issued, months), rec.issued, as_of, warn)
+        return _dated(
+            rule, f"{label} ({fmt(rec.issued)})", last_valid_day(rec.issued, months), rec.issued, as_of, warn
+        )
     if req.check == "dspt":
         d = rules.dspt
         if not rec.status:
-            return EvidenceCheck("problem", "missing", f"{label}: the publication status is not given", "State the DSPT publication status")
+            return EvidenceCheck(
+                "problem",
+                "missing",
+                f"{label}: the publication status is not given",
+                "State the DSPT publication status",
+            )
         if rec.status not in d.acceptable:
             return EvidenceCheck(
                 "problem",
@@ -120,20 +171,40 @@ def check_record(
                 "Publish a DSPT return at Standards Met or Standards Exceeded",
             )
         if not rec.period:
-            return EvidenceCheck("undated", "missing", f"{label}: the DSPT year (e.g. 2025-26) is not given", "State the DSPT year")
+            return EvidenceCheck(
+                "undated",
+                "missing",
+                f"{label}: the DSPT year (e.g. 2025-26) is not given",
+                "State the DSPT year",
+            )
         through = dspt_valid_through(rec.period, d.deadline_month, d.deadline_day)
         return _dated(rule, f"DSPT {rec.period} ({rec.status})", through, None, as_of, warn)
     if req.check == "expiry" or (kind is not None and kind.needs_expiry):
         if rec.expires is None:
-            return EvidenceCheck("undated", "missing", f"{label}: no expiry date given", f"Add the expiry date of the {label}")
+            return EvidenceCheck(
+                "undated", "missing", f"{label}: no expiry date given", f"Add the expiry date of the {label}"
+            )
         return _dated(rule, label, rec.expires, rec.issued, as_of, warn)
     # Plain documents: valid if supplied; an explicit expiry is still honoured.
     if rec.expires is not None:
         return _dated(rule, label, rec.expires, rec.issued, as_of, warn)
     if rec.issued is not None and rec.issued > as_of:
-        return EvidenceCheck("not_yet_valid", "missing", f"{label} is dated after the assessment date", f"Supply a current {label}",
-                             None, [build(TimeEvent, on=rec.issued, effect="review",
-                                          text=f"{label} dated {fmt(rec.issued)} becomes current", rule=rule)])
+        return EvidenceCheck(
+            "not_yet_valid",
+            "missing",
+            f"{label} is dated after the assessment date",
+            f"Supply a current {label}",
+            None,
+            [
+                build(
+                    TimeEvent,
+                    on=rec.issued,
+                    effect="review",
+                    text=f"{label} dated {fmt(rec.issued)} becomes current",
+                    rule=rule,
+                )
+            ],
+        )
     return EvidenceCheck("valid", "pass", f"{label} supplied")
 
 

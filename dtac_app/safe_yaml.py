@@ -38,7 +38,9 @@ def parse_document(text: str, *, file: str, max_bytes: int = MAX_DOCUMENT_BYTES)
     """Parse YAML or JSON text into plain Python data, or raise InputError."""
     size = len(text.encode("utf-8", "surrogatepass")) if len(text) * 4 > max_bytes else len(text)
     if size > max_bytes:
-        raise InputError(file, "", f"file is {size / 1_048_576:.1f} MB; the limit is {max_bytes / 1_048_576:.0f} MB")
+        raise InputError(
+            file, "", f"file is {size / 1_048_576:.1f} MB; the limit is {max_bytes / 1_048_576:.0f} MB"
+        )
     stripped = text.lstrip("\ufeff \t\r\n")
     if stripped.startswith(("{", "[")):
         try:

@@ -16,7 +16,9 @@ APP = REPO_ROOT / "streamlit_app.py"
 EXAMPLES = REPO_ROOT / "submissions"
 
 
-def serve(*, port: int = 8501, address: str = "localhost", examples: bool = True, console: Console | None = None) -> int:
+def serve(
+    *, port: int = 8501, address: str = "localhost", examples: bool = True, console: Console | None = None
+) -> int:
     """Prepare the database (and the examples) and run the workbench until interrupted.
 
     With ``examples=False`` nothing touches the database before the server starts: the app opens
@@ -38,18 +40,27 @@ def serve(*, port: int = 8501, address: str = "localhost", examples: bool = True
 
         wf = open_workflow(url)  # creates the schema or upgrades it
         report = wf.seed_examples(SYSTEM, EXAMPLES)
-        out.print(f"Examples: {report.submissions_loaded} loaded, {report.already_present} already present"
-                  + (f", {len(report.errors)} skipped" if report.errors else ""), soft_wrap=True)
+        out.print(
+            f"Examples: {report.submissions_loaded} loaded, {report.already_present} already present"
+            + (f", {len(report.errors)} skipped" if report.errors else ""),
+            soft_wrap=True,
+        )
         vendors = sorted(u.username for u in wf.list_users(SYSTEM) if u.role == "vendor")
         wf.db.dispose()
         accounts = ", ".join(f"{u} / {p}" for u, _r, p in DEFAULT_ACCOUNTS)
-        hint = (f"Local example accounts: {accounts}; each example vendor signs in with its organisation's "
-                f"short name and the password {VENDOR_PASSWORD}" + (f" (e.g. {vendors[0]})" if vendors else "") + ".")
+        hint = (
+            f"Local example accounts: {accounts}; each example vendor signs in with its organisation's "
+            f"short name and the password {VENDOR_PASSWORD}"
+            + (f" (e.g. {vendors[0]})" if vendors else "")
+            + "."
+        )
     out.print()
     out.print(f"[bold]DTAC Workbench[/] is starting at [bold]http://{address}:{port}[/]")
     if hint:
         out.print(hint, soft_wrap=True)
-        out.print("[dim]These local accounts are for trying the workbench; change or disable them before others can reach it.[/]")
+        out.print(
+            "[dim]These local accounts are for trying the workbench; change or disable them before others can reach it.[/]"
+        )
         os.environ["DTAC_DEMO_HINT"] = hint
     out.print("Press Ctrl+C to stop.")
     return run_streamlit(port=port, address=address)
@@ -86,9 +97,15 @@ def run_streamlit(*, port: int, address: str) -> int:
     """Run the Streamlit server in this process (what `streamlit run` does, without a second process)."""
     from streamlit.web import bootstrap
 
-    threading.Thread(target=_warm_imports_when_ready, args=(port, address), name="dtac-warm-imports", daemon=True).start()
-    flags = {"server_port": port, "server_address": address, "server_headless": True,
-             "browser_gatherUsageStats": False}
+    threading.Thread(
+        target=_warm_imports_when_ready, args=(port, address), name="dtac-warm-imports", daemon=True
+    ).start()
+    flags = {
+        "server_port": port,
+        "server_address": address,
+        "server_headless": True,
+        "browser_gatherUsageStats": False,
+    }
     os.chdir(REPO_ROOT)
     bootstrap.load_config_options(flag_options=flags)
     try:

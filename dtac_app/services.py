@@ -59,7 +59,9 @@ def assess_text(
     """Assess a submission held in memory (an upload). Evidence files are not read."""
     cat = catalogue or get_catalogue()
     sub = parse_submission(parse_document(text, file=name), cat, file=name)
-    return sub, assess(sub, cat, as_of=as_of, profile=profile, overrides=overrides, verifications=verifications)
+    return sub, assess(
+        sub, cat, as_of=as_of, profile=profile, overrides=overrides, verifications=verifications
+    )
 
 
 def find_submissions(directory: str | os.PathLike[str]) -> list[Path]:
@@ -70,9 +72,31 @@ def find_submissions(directory: str | os.PathLike[str]) -> list[Path]:
 
 
 BATCH_COLUMNS = [
-    "file", "product", "version", "manufacturer", "criteria", "profile", "as_of", "decision", "decision_label",
-    "valid_until", "C1", "C2", "C3", "C4", "d1_percent", "device_class", "marking", "regulatory", "nice_technology",
-    "nice_status", "failures", "missing", "conditions", "top_fix", "error",
+    "file",
+    "product",
+    "version",
+    "manufacturer",
+    "criteria",
+    "profile",
+    "as_of",
+    "decision",
+    "decision_label",
+    "valid_until",
+    "C1",
+    "C2",
+    "C3",
+    "C4",
+    "d1_percent",
+    "device_class",
+    "marking",
+    "regulatory",
+    "nice_technology",
+    "nice_status",
+    "failures",
+    "missing",
+    "conditions",
+    "top_fix",
+    "error",
 ]
 
 
@@ -86,14 +110,24 @@ def batch_row(item: AssessedFile) -> dict[str, Any]:
     a = item.assessment
     sev = [f.severity for f in a.findings]
     row.update(
-        product=a.product.name, version=a.product.version, manufacturer=a.product.manufacturer,
-        criteria=a.criteria.set, profile=a.profile, as_of=a.as_of.isoformat(), decision=a.decision,
-        decision_label=a.decision_label, valid_until=a.valid_until.isoformat() if a.valid_until else "",
+        product=a.product.name,
+        version=a.product.version,
+        manufacturer=a.product.manufacturer,
+        criteria=a.criteria.set,
+        profile=a.profile,
+        as_of=a.as_of.isoformat(),
+        decision=a.decision,
+        decision_label=a.decision_label,
+        valid_until=a.valid_until.isoformat() if a.valid_until else "",
         d1_percent="" if a.d1.percent is None else f"{a.d1.percent:.1f}",
-        device_class=a.regulatory.device_class or "", marking=a.regulatory.marking or "",
-        regulatory=a.regulatory.status, nice_technology=a.nice.technology or "",
+        device_class=a.regulatory.device_class or "",
+        marking=a.regulatory.marking or "",
+        regulatory=a.regulatory.status,
+        nice_technology=a.nice.technology or "",
         nice_status=a.nice.nice_status or ("not assessed" if a.nice.applies else ""),
-        failures=sev.count("fail"), missing=sev.count("missing"), conditions=sev.count("condition"),
+        failures=sev.count("fail"),
+        missing=sev.count("missing"),
+        conditions=sev.count("condition"),
         top_fix=a.fixes[0].action if a.fixes else "",
     )
     for s in a.sections:
@@ -107,5 +141,3 @@ def neutralise_cell(value: Any) -> Any:
     if isinstance(value, str) and value and value[0] in "=+-@\t\r":
         return "'" + value
     return value
-
-

@@ -143,7 +143,9 @@ class Submission(_Model):
                         f"answer {k} is {len(val):,} characters; the limit is {MAX_ANSWER_CHARS:,}"
                     )
             else:
-                raise ValueError(f"answer {k} must be text, a number, a date or yes/no, not a {type(val).__name__}")
+                raise ValueError(
+                    f"answer {k} must be text, a number, a date or yes/no, not a {type(val).__name__}"
+                )
             out[str(k)] = val
         return out
 
@@ -182,7 +184,11 @@ def normalise(sub: Submission, catalogue: Catalogue, *, file: str = "<submission
             label = option_lookup[qid].get(canon_label(value))
             if label is None:
                 opts = "; ".join(q.options)
-                errors.append(InputError(file, f"answers.{qid}", f"'{_clip(value)}' is not an option; choose one of: {opts}"))
+                errors.append(
+                    InputError(
+                        file, f"answers.{qid}", f"'{_clip(value)}' is not an option; choose one of: {opts}"
+                    )
+                )
                 continue
             answers[qid] = label
         else:
@@ -190,12 +196,22 @@ def normalise(sub: Submission, catalogue: Catalogue, *, file: str = "<submission
     kinds = catalogue.regulatory.evidence_kinds
     for i, ev in enumerate(sub.evidence):
         if ev.question not in questions:
-            errors.append(InputError(file, f"evidence[{i}].question", f"no question {ev.question} in {cs.title}"))
+            errors.append(
+                InputError(file, f"evidence[{i}].question", f"no question {ev.question} in {cs.title}")
+            )
         if ev.kind not in kinds:
             errors.append(
-                InputError(file, f"evidence[{i}].kind", f"unknown evidence kind '{ev.kind}'; known: {', '.join(sorted(kinds))}")
+                InputError(
+                    file,
+                    f"evidence[{i}].kind",
+                    f"unknown evidence kind '{ev.kind}'; known: {', '.join(sorted(kinds))}",
+                )
             )
-        if ev.status is not None and ev.kind == "dspt" and ev.status not in catalogue.regulatory.dspt.statuses:
+        if (
+            ev.status is not None
+            and ev.kind == "dspt"
+            and ev.status not in catalogue.regulatory.dspt.statuses
+        ):
             lookup = {_canon(s): s for s in catalogue.regulatory.dspt.statuses}
             if _canon(ev.status) not in lookup:
                 errors.append(
@@ -206,7 +222,9 @@ def normalise(sub: Submission, catalogue: Catalogue, *, file: str = "<submission
                     )
                 )
     evidence = tuple(
-        ev.model_copy(update={"status": _dspt_label(ev.status, catalogue)}) if ev.kind == "dspt" and ev.status else ev
+        ev.model_copy(update={"status": _dspt_label(ev.status, catalogue)})
+        if ev.kind == "dspt" and ev.status
+        else ev
         for ev in sub.evidence
     )
     clinical = sub.clinical
@@ -216,7 +234,11 @@ def normalise(sub: Submission, catalogue: Catalogue, *, file: str = "<submission
         for j, item in enumerate(clinical.content):
             if item not in known_items:
                 errors.append(
-                    InputError(file, f"clinical.content[{j}]", f"unknown content item '{item}'; known: {', '.join(sorted(known_items))}")
+                    InputError(
+                        file,
+                        f"clinical.content[{j}]",
+                        f"unknown content item '{item}'; known: {', '.join(sorted(known_items))}",
+                    )
                 )
         if clinical.nice_technology:
             tech = nice.find_technology(clinical.nice_technology)

@@ -49,7 +49,9 @@ def read_text(path: Path, *, max_bytes: int = MAX_DOCUMENT_BYTES) -> str:
     if not path.is_file():
         raise InputError(name, "", "not a file")
     if size > max_bytes:
-        raise InputError(name, "", f"file is {size / 1_048_576:.1f} MB; the limit is {max_bytes / 1_048_576:.0f} MB")
+        raise InputError(
+            name, "", f"file is {size / 1_048_576:.1f} MB; the limit is {max_bytes / 1_048_576:.0f} MB"
+        )
     raw = path.read_bytes()
     try:
         return raw.decode("utf-8-sig")
@@ -58,7 +60,11 @@ def read_text(path: Path, *, max_bytes: int = MAX_DOCUMENT_BYTES) -> str:
 
 
 def load_submission(
-    path: str | os.PathLike[str], catalogue: Catalogue, *, check_files: bool = True, evidence_dir: str | os.PathLike[str] | None = None
+    path: str | os.PathLike[str],
+    catalogue: Catalogue,
+    *,
+    check_files: bool = True,
+    evidence_dir: str | os.PathLike[str] | None = None,
 ) -> Submission:
     """Load a submission file, validate it and verify every evidence file it names."""
     p = Path(path)
@@ -98,15 +104,24 @@ def verify_evidence_files(sub: Submission, base: Path, *, file: str) -> Submissi
             errors.append(InputError(file, field, f"evidence file not found: {ev.file}"))
             continue
         if target.stat().st_size > MAX_EVIDENCE_BYTES:
-            errors.append(InputError(file, field, f"evidence file {ev.file} is larger than {MAX_EVIDENCE_BYTES // 1_048_576} MB"))
+            errors.append(
+                InputError(
+                    file,
+                    field,
+                    f"evidence file {ev.file} is larger than {MAX_EVIDENCE_BYTES // 1_048_576} MB",
+                )
+            )
             continue
         digest = sha256_file(target)
         if ev.sha256 is None:
             updated[i] = ev.model_copy(update={"sha256": digest})
         elif ev.sha256 != digest:
             errors.append(
-                InputError(file, f"evidence[{i}].sha256",
-                           f"hash of {ev.file} does not match: the file has {digest[:12]}…, the submission says {ev.sha256[:12]}…")
+                InputError(
+                    file,
+                    f"evidence[{i}].sha256",
+                    f"hash of {ev.file} does not match: the file has {digest[:12]}…, the submission says {ev.sha256[:12]}…",
+                )
             )
     if errors:
         raise errors[0] if len(errors) == 1 else InputErrors(errors)
@@ -137,9 +152,17 @@ def load_upload(name: str, data: bytes, catalogue: Catalogue) -> Submission:
             raise InputError(name, "", f"ZIP holds {len(members)} files; the limit is {MAX_ZIP_MEMBERS}")
         if sum(m.file_size for m in members) > MAX_ZIP_TOTAL_BYTES:
             raise InputError(name, "", f"ZIP expands to more than {MAX_ZIP_TOTAL_BYTES // 1_048_576} MB")
-        subs = [m for m in members if "/" not in m.filename.strip("/") and m.filename.lower().endswith((".yaml", ".yml", ".json"))]
+        subs = [
+            m
+            for m in members
+            if "/" not in m.filename.strip("/") and m.filename.lower().endswith((".yaml", ".yml", ".json"))
+        ]
         if len(subs) != 1:
-            raise InputError(name, "", "the ZIP must hold exactly one submission file (.yaml, .yml or .json) at its top level")
+            raise InputError(
+                name,
+                "",
+                "the ZIP must hold exactly one submission file (.yaml, .yml or .json) at its top level",
+            )
         with tempfile.TemporaryDirectory(prefix="dtac-upload-") as tmp:
             root = Path(tmp).resolve()
             for m in members:
@@ -152,9 +175,17 @@ def load_upload(name: str, data: bytes, catalogue: Catalogue) -> Submission:
             sub = load_submission(root / subs[0].filename, catalogue)
             return sub
     if not lower.endswith((".yaml", ".yml", ".json")):
-        raise InputError(name, "", "upload a .yaml, .yml or .json submission, or a .zip with the submission and its evidence")
+        raise InputError(
+            name,
+            "",
+            "upload a .yaml, .yml or .json submission, or a .zip with the submission and its evidence",
+        )
     if len(data) > MAX_DOCUMENT_BYTES:
-        raise InputError(name, "", f"file is {len(data) / 1_048_576:.1f} MB; the limit is {MAX_DOCUMENT_BYTES / 1_048_576:.0f} MB")
+        raise InputError(
+            name,
+            "",
+            f"file is {len(data) / 1_048_576:.1f} MB; the limit is {MAX_DOCUMENT_BYTES / 1_048_576:.0f} MB",
+        )
     try:
         text = data.decode("utf-8-sig")
     except UnicodeDecodeError as e:

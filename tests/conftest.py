@@ -37,9 +37,19 @@ DECISIONS = ("not_available", "incomplete", "research_only", "available_with_con
 # The 13 technologies NICE assessed for HTE16 (5 use with evidence generation, 5 research only,
 # 2 no recommendation, 1 out of scope).
 HTE16_TECHNOLOGIES = (
-    "getUBetter", "Hinge Health", "Kaia", "Pathway through Pain", "SelfBack",
-    "Ascenti Reach", "Digital Therapist", "Flok Health", "Phio Engage", "Joint Academy",
-    "ACT for PAIN", "SupportBack", "Physitrack",
+    "getUBetter",
+    "Hinge Health",
+    "Kaia",
+    "Pathway through Pain",
+    "SelfBack",
+    "Ascenti Reach",
+    "Digital Therapist",
+    "Flok Health",
+    "Phio Engage",
+    "Joint Academy",
+    "ACT for PAIN",
+    "SupportBack",
+    "Physitrack",
 )
 
 
@@ -109,8 +119,13 @@ def passing_v2(on: dt.date = TODAY) -> dict[str, Any]:
             {"question": "C2.2.3", "kind": "privacy_notice"},
             {"question": "C2.2.4", "kind": "terms"},
             {"question": "C3.1", "kind": "cyber_essentials", "issued": (on - days(60)).isoformat()},
-            {"question": "C3.3", "kind": "pen_test", "issued": (on - days(30)).isoformat(),
-             "highest_cvss": 5.3, "owasp_top10": True},
+            {
+                "question": "C3.3",
+                "kind": "pen_test",
+                "issued": (on - days(30)).isoformat(),
+                "highest_cvss": 5.3,
+                "owasp_top10": True,
+            },
         ],
     }
 
@@ -213,10 +228,20 @@ def passing_v1(on: dt.date = V1_DAY) -> dict[str, Any]:
             {"question": "C1.1.2", "kind": "cscr"},
             {"question": "C1.1.2", "kind": "hazard_log"},
             {"question": "C2.1", "kind": "ico_registration", "expires": (on + days(300)).isoformat()},
-            {"question": "C2.3.1", "kind": "dspt", "status": "Standards Exceeded", "period": dspt_period_for(on)},
+            {
+                "question": "C2.3.1",
+                "kind": "dspt",
+                "status": "Standards Exceeded",
+                "period": dspt_period_for(on),
+            },
             {"question": "C2.3.2", "kind": "dpia"},
             {"question": "C3.1", "kind": "cyber_essentials", "issued": (on - days(30)).isoformat()},
-            {"question": "C3.2", "kind": "pen_test", "issued": (on - days(30)).isoformat(), "highest_cvss": 4.0},
+            {
+                "question": "C3.2",
+                "kind": "pen_test",
+                "issued": (on - days(30)).isoformat(),
+                "highest_cvss": 4.0,
+            },
         ],
     }
 
@@ -280,4 +305,3 @@ def check_valid_until(
         f"decision on valid_until {a.valid_until} is still {a.decision}; reason given: {a.valid_until_reason}"
     )
     return a, on_the_day
-

@@ -110,8 +110,11 @@ def example_text(name: str = "Test App", maker: str = "Test Ltd", version: str =
 def find_pg_bin() -> Path | None:
     env = os.environ.get("DTAC_PG_BIN")
     candidates = [Path(env)] if env else []
-    candidates += sorted(Path("/usr/lib/postgresql").glob("*/bin"), key=lambda p: int(p.parent.name)
-                         if p.parent.name.isdigit() else 0, reverse=True)
+    candidates += sorted(
+        Path("/usr/lib/postgresql").glob("*/bin"),
+        key=lambda p: int(p.parent.name) if p.parent.name.isdigit() else 0,
+        reverse=True,
+    )
     which = shutil.which("initdb")
     if which:
         candidates.append(Path(which).parent)
@@ -152,19 +155,43 @@ class PgServer:
         os.chmod(self.root, 0o700)
 
     def _run(self, *args: str) -> subprocess.CompletedProcess[str]:
-        return subprocess.run([*self._as_user, *args], check=True, capture_output=True, text=True, timeout=120)
+        return subprocess.run(
+            [*self._as_user, *args], check=True, capture_output=True, text=True, timeout=120
+        )
 
     def start(self) -> None:
-        self._run(str(self.bindir / "initdb"), "-D", str(self.datadir), "-U", self.superuser, "--auth=trust",
-                  "--encoding=UTF8", "--locale=C", "--no-sync")
+        self._run(
+            str(self.bindir / "initdb"),
+            "-D",
+            str(self.datadir),
+            "-U",
+            self.superuser,
+            "--auth=trust",
+            "--encoding=UTF8",
+            "--locale=C",
+            "--no-sync",
+        )
         last: Exception | None = None
         for _ in range(5):
             self.port = _free_port()
-            opts = (f"-p {self.port} -c listen_addresses=127.0.0.1 -k {self.root} -c fsync=off "
-                    "-c synchronous_commit=off -c full_page_writes=off -c max_connections=200")
+            opts = (
+                f"-p {self.port} -c listen_addresses=127.0.0.1 -k {self.root} -c fsync=off "
+                "-c synchronous_commit=off -c full_page_writes=off -c max_connections=200"
+            )
             try:
-                self._run(str(self.bindir / "pg_ctl"), "start", "-w", "-t", "60", "-D", str(self.datadir),
-                          "-l", str(self.log), "-o", opts)
+                self._run(
+                    str(self.bindir / "pg_ctl"),
+                    "start",
+                    "-w",
+                    "-t",
+                    "60",
+                    "-D",
+                    str(self.datadir),
+                    "-l",
+                    str(self.log),
+                    "-o",
+                    opts,
+                )
                 break
             except subprocess.CalledProcessError as e:  # port taken between probe and bind: retry
                 last = e
@@ -181,7 +208,9 @@ class PgServer:
     def stop(self) -> None:
         if self.port:
             with contextlib.suppress(subprocess.CalledProcessError, subprocess.TimeoutExpired):
-                self._run(str(self.bindir / "pg_ctl"), "stop", "-D", str(self.datadir), "-m", "immediate", "-w")
+                self._run(
+                    str(self.bindir / "pg_ctl"), "stop", "-D", str(self.datadir), "-m", "immediate", "-w"
+                )
             self.port = 0
         shutil.rmtree(self.root, ignore_errors=True)
 
@@ -191,8 +220,9 @@ class PgServer:
     def admin_sql(self, sql: str, dbname: str = "postgres") -> None:
         import psycopg
 
-        with psycopg.connect(host="127.0.0.1", port=self.port, user=self.superuser, dbname=dbname,
-                             autocommit=True) as conn:
+        with psycopg.connect(
+            host="127.0.0.1", port=self.port, user=self.superuser, dbname=dbname, autocommit=True
+        ) as conn:
             conn.execute(sql)
 
     def new_database(self, *, migrated: bool = True) -> str:
@@ -270,7 +300,9 @@ def cheap_hashing() -> Iterator[None]:
     auth.set_hasher(old)
 
 
-def make_db(backend: str, request: pytest.FixtureRequest, tmp_path: Path, *, migrated: bool = True) -> Database:
+def make_db(
+    backend: str, request: pytest.FixtureRequest, tmp_path: Path, *, migrated: bool = True
+) -> Database:
     if backend == "sqlite":
         path = tmp_path / "dtac.sqlite3"
         if migrated:
@@ -315,8 +347,12 @@ class World:
         self.admin = wf.create_user(SYSTEM, "admin", role="admin", password="admin-password-1")
         self.assessor = wf.create_user(SYSTEM, "alice", role="assessor", password="alice-password-1")
         self.assessor2 = wf.create_user(SYSTEM, "bob", role="assessor", password="bob-password-12")
-        self.acme = wf.create_user(SYSTEM, "acme", role="vendor", password="acme-password-1", organisation="Acme Health")
-        self.beta = wf.create_user(SYSTEM, "beta", role="vendor", password="beta-password-1", organisation="Beta Care")
+        self.acme = wf.create_user(
+            SYSTEM, "acme", role="vendor", password="acme-password-1", organisation="Acme Health"
+        )
+        self.beta = wf.create_user(
+            SYSTEM, "beta", role="vendor", password="beta-password-1", organisation="Beta Care"
+        )
         self.a = wf.submit(self.acme, example_text("Acme Back", "Acme Health"), "acme.yaml", as_of=AS_OF)
         self.b = wf.submit(self.beta, example_text("Beta Spine", "Beta Care"), "beta.yaml", as_of=AS_OF)
 

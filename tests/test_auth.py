@@ -37,7 +37,9 @@ def test_password_rules() -> None:
 
 @pytest.fixture
 def carol(wf: Workflow) -> Workflow:
-    wf.create_user(SYSTEM, "carol", role="assessor", password="carol-password-1", email="Carol@Example.NHS.uk")
+    wf.create_user(
+        SYSTEM, "carol", role="assessor", password="carol-password-1", email="Carol@Example.NHS.uk"
+    )
     return wf
 
 
@@ -68,7 +70,9 @@ def test_five_failures_in_fifteen_minutes_lock_the_account_for_fifteen(carol: Wo
         carol.login("carol", "carol-password-1", now=minutes(18.9))
     # and the lock ends by itself
     assert carol.login("carol", "carol-password-1", now=minutes(19.1)).username == "carol"
-    actions = [e.action for e in reversed(carol.audit_trail(SYSTEM, limit=100)) if e.action.startswith("login.")]
+    actions = [
+        e.action for e in reversed(carol.audit_trail(SYSTEM, limit=100)) if e.action.startswith("login.")
+    ]
     assert actions == ["login.failure"] * 5 + ["login.locked", "login.refused", "login.success"]
 
 

@@ -73,10 +73,11 @@ def _mutated(**changes: Any) -> Callable[[Path], Path]:
         data = passing_v2()
         for key, value in changes.items():
             if key.startswith("answers."):
-                data["answers"][key[len("answers."):]] = value
+                data["answers"][key[len("answers.") :]] = value
             else:
                 data[key] = value
         return write_yaml(d, "sub.yaml", data)
+
     return make
 
 
@@ -97,7 +98,9 @@ def _alias_bomb(d: Path) -> Path:
     lines = ['a: &a ["lol","lol","lol","lol","lol","lol","lol","lol","lol"]']
     for i in range(1, 9):
         prev, cur = chr(96 + i), chr(97 + i)
-        lines.append(f"{cur}: &{cur} [*{prev},*{prev},*{prev},*{prev},*{prev},*{prev},*{prev},*{prev},*{prev}]")
+        lines.append(
+            f"{cur}: &{cur} [*{prev},*{prev},*{prev},*{prev},*{prev},*{prev},*{prev},*{prev},*{prev}]"
+        )
     p = d / "bomb.yaml"
     p.write_text("\n".join(lines) + "\n")
     return p
@@ -127,17 +130,36 @@ def _not_utf8(d: Path) -> Path:
 BAD_INPUTS = [
     pytest.param(_malformed_yaml, "sub.yaml", ["line 4", "not valid YAML"], id="malformed-yaml"),
     pytest.param(_malformed_json, "sub.json", ["line 1 column", "not valid JSON"], id="malformed-json"),
-    pytest.param(_mutated(**{"answers.C9.9": "Yes"}), "sub.yaml", ["answers.C9.9", "no question C9.9"], id="unknown-question"),
-    pytest.param(_mutated(**{"answers.C1.2": "Maybe"}), "sub.yaml", ["answers.C1.2", "'Maybe' is not an option"],
-                 id="unknown-option"),
-    pytest.param(_mutated(submitted_on="01/02/2026"), "sub.yaml", ["submitted_on", "valid date"], id="date-format"),
-    pytest.param(_missing_evidence_file, "sub.yaml", ["evidence[5].file", "evidence file not found: dpia.pdf"],
-                 id="missing-evidence-file"),
+    pytest.param(
+        _mutated(**{"answers.C9.9": "Yes"}),
+        "sub.yaml",
+        ["answers.C9.9", "no question C9.9"],
+        id="unknown-question",
+    ),
+    pytest.param(
+        _mutated(**{"answers.C1.2": "Maybe"}),
+        "sub.yaml",
+        ["answers.C1.2", "'Maybe' is not an option"],
+        id="unknown-option",
+    ),
+    pytest.param(
+        _mutated(submitted_on="01/02/2026"), "sub.yaml", ["submitted_on", "valid date"], id="date-format"
+    ),
+    pytest.param(
+        _missing_evidence_file,
+        "sub.yaml",
+        ["evidence[5].file", "evidence file not found: dpia.pdf"],
+        id="missing-evidence-file",
+    ),
     pytest.param(_hash_mismatch, "sub.yaml", ["evidence[8].sha256", "does not match"], id="hash-mismatch"),
     pytest.param(_alias_bomb, "bomb.yaml", ["line 1", "anchors and aliases"], id="alias-bomb"),
     pytest.param(_ten_mb_answer, "big.yaml", ["MB; the limit is 5 MB"], id="file-over-size-limit"),
-    pytest.param(_long_answer, "long.yaml", ["answers", "C1.2.5", "200,000 characters; the limit is 100,000"],
-                 id="answer-over-field-limit"),
+    pytest.param(
+        _long_answer,
+        "long.yaml",
+        ["answers", "C1.2.5", "200,000 characters; the limit is 100,000"],
+        id="answer-over-field-limit",
+    ),
     pytest.param(_not_utf8, "sub.yaml", ["not UTF-8"], id="not-utf8"),
 ]
 
@@ -206,7 +228,9 @@ def test_several_problems_in_one_file_are_all_listed(cli: CliRunner, tmp_path: P
     assert "answers.C1.2" in lines[0] and "answers.C3.1" in lines[1]
 
 
-def test_answer_that_looks_like_markup_closing_tag_is_still_a_clean_error(cli: CliRunner, tmp_path: Path) -> None:
+def test_answer_that_looks_like_markup_closing_tag_is_still_a_clean_error(
+    cli: CliRunner, tmp_path: Path
+) -> None:
     data = passing_v2()
     data["answers"]["C1.2"] = "[/x] maybe"
     result = invoke(cli, "assess", str(write_yaml(tmp_path, "sub.yaml", data)), "--as-of", AS_OF)
@@ -224,8 +248,14 @@ def test_installed_dtac_command_reports_bad_input_without_traceback(tmp_path: Pa
     """The real entry point (console script), not just the Typer app."""
     bomb = _alias_bomb(tmp_path)
     env = {**os.environ, **ENV}
-    proc = subprocess.run([sys.executable, "-m", "dtac_app.cli", "assess", str(bomb), "--as-of", AS_OF],
-                          capture_output=True, text=True, env=env, cwd=tmp_path, timeout=60)
+    proc = subprocess.run(
+        [sys.executable, "-m", "dtac_app.cli", "assess", str(bomb), "--as-of", AS_OF],
+        capture_output=True,
+        text=True,
+        env=env,
+        cwd=tmp_path,
+        timeout=60,
+    )
     assert proc.returncode == 2, proc.stderr
     assert "Traceback" not in proc.stderr + proc.stdout
     assert "bomb.yaml" in proc.stderr and "anchors and aliases" in proc.stderr
@@ -236,7 +266,9 @@ def test_installed_dtac_command_reports_bad_input_without_traceback(tmp_path: Pa
 # =========================================================================== assess
 
 
-def test_assess_json_has_decision_and_valid_until(cli: CliRunner, tmp_path: Path, catalogue: Catalogue) -> None:
+def test_assess_json_has_decision_and_valid_until(
+    cli: CliRunner, tmp_path: Path, catalogue: Catalogue
+) -> None:
     data = passing_lbp()
     path = write_yaml(tmp_path, "sub.yaml", data)
     result = invoke(cli, "assess", str(path), "--as-of", AS_OF, "--json")
@@ -300,7 +332,7 @@ def _batch_folder(tmp_path: Path, *, bad: bool) -> Path:
     write_yaml(folder, "b_lbp.yaml", passing_lbp())
     failing = passing_v2()
     failing["answers"]["C3.4"] = "Unable to confirm"
-    failing["product"]["name"] = "=HYPERLINK(\"http://evil\")"
+    failing["product"]["name"] = '=HYPERLINK("http://evil")'
     (folder / "c_fail.json").write_text(json.dumps(failing))
     if bad:
         (folder / "d_bad.yaml").write_text("answers: [unclosed\n")
@@ -308,7 +340,9 @@ def _batch_folder(tmp_path: Path, *, bad: bool) -> Path:
     return folder
 
 
-def test_batch_with_a_bad_file_writes_the_good_rows_and_reports_the_bad_one(cli: CliRunner, tmp_path: Path) -> None:
+def test_batch_with_a_bad_file_writes_the_good_rows_and_reports_the_bad_one(
+    cli: CliRunner, tmp_path: Path
+) -> None:
     folder = _batch_folder(tmp_path, bad=True)
     out_csv = tmp_path / "out" / "results.csv"
     result = invoke(cli, "batch", str(folder), "--csv", str(out_csv), "--as-of", AS_OF)
@@ -413,7 +447,9 @@ def test_criteria_show_a_section_and_another_set(cli: CliRunner) -> None:
     assert "Declaration" in result.stdout
 
 
-@pytest.mark.parametrize("args", [["criteria", "show", "C9.9"], ["criteria", "show", "C1.2", "--set", "dtac-v7"]])
+@pytest.mark.parametrize(
+    "args", [["criteria", "show", "C9.9"], ["criteria", "show", "C1.2", "--set", "dtac-v7"]]
+)
 def test_criteria_show_unknown(cli: CliRunner, args: list[str]) -> None:
     result = invoke(cli, *args)
     assert result.exit_code == 2
@@ -435,4 +471,3 @@ def test_version(cli: CliRunner) -> None:
     result = invoke(cli, "--version")
     assert result.exit_code == 0
     assert result.stdout.startswith("dtac ")
-

@@ -21,7 +21,19 @@ V2_IDS = {
     "C1": ["C1.1.1", "C1.1.2", "C1.2", "C1.2.1", "C1.2.2", "C1.2.3", "C1.2.4", "C1.2.5"],
     "C2": ["C2.1", "C2.2", "C2.2.1", "C2.2.2", "C2.2.3", "C2.2.4", "C2.2.5", "C2.2.6"],
     "C3": ["C3.1", "C3.2", "C3.3", "C3.4", "C3.5", "C3.5.1", "C3.6"],
-    "C4": ["C4.1", "C4.1.1", "C4.1.2", "C4.1.3", "C4.2", "C4.2.1", "C4.2.2", "C4.2.3", "C4.2.4", "C4.2.5", "C4.2.6"],
+    "C4": [
+        "C4.1",
+        "C4.1.1",
+        "C4.1.2",
+        "C4.1.3",
+        "C4.2",
+        "C4.2.1",
+        "C4.2.2",
+        "C4.2.3",
+        "C4.2.4",
+        "C4.2.5",
+        "C4.2.6",
+    ],
     "D1": ["D1.1", "D1.2", "D1.3", "D1.4", "D1.4.1", "D1.4.2", "D1.4.3", "D1.5"],
 }
 
@@ -32,8 +44,28 @@ V1_IDS = {
     "C2": ["C2.1", "C2.2", "C2.2.1", "C2.3", "C2.3.1", "C2.3.2", "C2.4", "C2.5", "C2.5.1"],
     "C3": ["C3.1", "C3.2", "C3.3", "C3.4", "C3.5", "C3.6"],
     "C4": ["C4.1", "C4.1.1", "C4.2", "C4.2.1", "C4.3", "C4.3.1", "C4.3.2", "C4.4", "C4.4.1"],
-    "D1": ["D1.1", "D1.1.1", "D1.2", "D1.2.1", "D1.3", "D1.3.1", "D1.4", "D1.4.1", "D1.5", "D1.6", "D1.7",
-           "D1.8", "D1.9", "D1.9.1", "D1.10", "D1.10.1", "D1.11", "D1.12", "D1.12.1", "D1.12.2"],
+    "D1": [
+        "D1.1",
+        "D1.1.1",
+        "D1.2",
+        "D1.2.1",
+        "D1.3",
+        "D1.3.1",
+        "D1.4",
+        "D1.4.1",
+        "D1.5",
+        "D1.6",
+        "D1.7",
+        "D1.8",
+        "D1.9",
+        "D1.9.1",
+        "D1.10",
+        "D1.10.1",
+        "D1.11",
+        "D1.12",
+        "D1.12.1",
+        "D1.12.2",
+    ],
 }
 
 
@@ -75,8 +107,15 @@ def test_unknown_set_is_a_clear_error(catalogue: Catalogue) -> None:
 def test_section_roles(catalogue: Catalogue) -> None:
     for key in ("dtac-v2.0", "dtac-v1.0"):
         roles = {s.id: s.role for s in catalogue.dtac_set(key).sections}
-        assert roles == {"A": "context", "B": "context", "C1": "assessed", "C2": "assessed",
-                         "C3": "assessed", "C4": "assessed", "D1": "scored"}
+        assert roles == {
+            "A": "context",
+            "B": "context",
+            "C1": "assessed",
+            "C2": "assessed",
+            "C3": "assessed",
+            "C4": "assessed",
+            "D1": "scored",
+        }
 
 
 def test_v1_d1_weights_sum_to_100(catalogue: Catalogue) -> None:
@@ -89,10 +128,19 @@ def test_v1_d1_weights_sum_to_100(catalogue: Catalogue) -> None:
 
 def test_v2_official_option_labels(catalogue: Catalogue) -> None:
     q = catalogue.dtac_set("dtac-v2.0").questions
-    assert q["C2.1"].options == ("Confirmed", "Unable to confirm", "No access to patient data or national NHS system")
+    assert q["C2.1"].options == (
+        "Confirmed",
+        "Unable to confirm",
+        "No access to patient data or national NHS system",
+    )
     assert q["C2.2.5"].options == ("UK only", "Outside of UK")
     assert q["C4.1.2"].options == ("Confirm", "Cannot confirm")
-    assert q["D1.4.1"].options == ("Yes", "No, but a plan and timeline exists", "No", "Not applicable (not web/mobile)")
+    assert q["D1.4.1"].options == (
+        "Yes",
+        "No, but a plan and timeline exists",
+        "No",
+        "Not applicable (not web/mobile)",
+    )
     assert q["C4.2.4"].options == ("Yes", "No", "Not applicable (not used directly by patients)")
 
 
@@ -111,7 +159,9 @@ def test_every_assessed_v2_question_is_either_judged_or_a_routing_question(catal
     v2 = catalogue.dtac_set("dtac-v2.0")
     for s in v2.assessed_sections():
         for q in s.questions:
-            assert q.pass_rule is not None or q.routing_note, f"{q.id} has neither a pass rule nor a routing note"
+            assert q.pass_rule is not None or q.routing_note, (
+                f"{q.id} has neither a pass rule nor a routing note"
+            )
 
 
 def test_gb_regulatory_dates(catalogue: Catalogue) -> None:
@@ -133,22 +183,47 @@ def test_nice_profile_lists_all_13_hte16_technologies(catalogue: Catalogue) -> N
     assert [t.name for t in nice.technologies] == list(HTE16_TECHNOLOGIES)
     status = {t.name: t.history[0].status for t in nice.technologies}
     assert [n for n, s in status.items() if s == "use_with_evidence_generation"] == [
-        "getUBetter", "Hinge Health", "Kaia", "Pathway through Pain", "SelfBack"]
+        "getUBetter",
+        "Hinge Health",
+        "Kaia",
+        "Pathway through Pain",
+        "SelfBack",
+    ]
     assert [n for n, s in status.items() if s == "research_only"] == [
-        "Ascenti Reach", "Digital Therapist", "Flok Health", "Phio Engage", "Joint Academy"]
+        "Ascenti Reach",
+        "Digital Therapist",
+        "Flok Health",
+        "Phio Engage",
+        "Joint Academy",
+    ]
     assert nice.population_min_age == 16
     # Kaia's reported April 2026 removal is recorded, but as unconfirmed.
     kaia = nice.find_technology("kaia health")
     assert kaia is not None and kaia.name == "Kaia"
     assert [(h.status, h.confirmed) for h in kaia.history] == [
-        ("use_with_evidence_generation", True), ("withdrawn", False)]
+        ("use_with_evidence_generation", True),
+        ("withdrawn", False),
+    ]
 
 
 def test_nice_content_rules_follow_ng59(catalogue: Catalogue) -> None:
     rule = {c.id: c.rule for c in catalogue.nice.content_items}
-    for item in ("tens", "pens", "ultrasound", "interferential", "acupuncture", "belts_corsets",
-                 "foot_orthotics", "rocker_sole_shoes", "traction", "spinal_injections",
-                 "paracetamol_alone", "opioids_chronic", "antidepressants", "anticonvulsants"):
+    for item in (
+        "tens",
+        "pens",
+        "ultrasound",
+        "interferential",
+        "acupuncture",
+        "belts_corsets",
+        "foot_orthotics",
+        "rocker_sole_shoes",
+        "traction",
+        "spinal_injections",
+        "paracetamol_alone",
+        "opioids_chronic",
+        "antidepressants",
+        "anticonvulsants",
+    ):
         assert rule[item] == "do_not_offer", item
     assert rule["manual_therapy"] == rule["cbt"] == "only_with_exercise"
     assert rule["exercise"] == "recommended"
@@ -166,7 +241,9 @@ def test_policy_defaults_match_the_documented_defaults(catalogue: Catalogue) -> 
 # --------------------------------------------------------------------------- content hashes
 
 
-def test_every_criteria_file_is_hashed_and_the_hashes_are_recorded_in_assessments(catalogue: Catalogue) -> None:
+def test_every_criteria_file_is_hashed_and_the_hashes_are_recorded_in_assessments(
+    catalogue: Catalogue,
+) -> None:
     expected = {
         "dtac-v2.0": "dtac-v2.0.yaml",
         "dtac-v1.0": "dtac-v1.0.yaml",
@@ -183,8 +260,10 @@ def test_every_criteria_file_is_hashed_and_the_hashes_are_recorded_in_assessment
 
     a = run(passing_v2(), catalogue)
     assert a.criteria.set == "dtac-v2.0"
-    assert a.criteria.hashes == {k: catalogue.files[k].sha256 for k in
-                                 ("dtac-v2.0", "gb-regulatory-v2026.1", "nice-lbp-v2026.1", "policy")}
+    assert a.criteria.hashes == {
+        k: catalogue.files[k].sha256
+        for k in ("dtac-v2.0", "gb-regulatory-v2026.1", "nice-lbp-v2026.1", "policy")
+    }
     a1 = run(passing_v1(V1_DAY), catalogue, V1_DAY)
     assert a1.criteria.hashes["dtac-v1.0"] == catalogue.files["dtac-v1.0"].sha256
     assert "dtac-v2.0" not in a1.criteria.hashes
@@ -192,7 +271,9 @@ def test_every_criteria_file_is_hashed_and_the_hashes_are_recorded_in_assessment
     assert lbp.criteria.hashes["nice-lbp-v2026.1"] == catalogue.files["nice-lbp-v2026.1"].sha256
 
 
-def test_changing_a_criteria_file_changes_its_recorded_hash(catalogue: Catalogue, criteria_copy: Path) -> None:
+def test_changing_a_criteria_file_changes_its_recorded_hash(
+    catalogue: Catalogue, criteria_copy: Path
+) -> None:
     path = criteria_copy / "policy.yaml"
     path.write_text(path.read_text() + "\n# a harmless comment\n")
     changed = load_catalogue(criteria_copy)
@@ -218,41 +299,114 @@ def _break(path: Path, old: str, new: str) -> None:
 
 
 BROKEN = [
-    pytest.param("dtac-v2.0.yaml", 'show_if: {q: C1.2, in: ["No"]}', 'show_if: {q: C1.2, in: ["Nope"]}',
-                 ["C1.2.1", "show_if", "Nope"], id="unknown-option-in-show_if"),
-    pytest.param("dtac-v2.0.yaml", "show_if: {q: C2.2.5, in: [Outside of UK]}", "show_if: {q: C2.9, in: [Outside of UK]}",
-                 ["C2.2.6", "show_if", "C2.9"], id="show_if-unknown-question"),
-    pytest.param("dtac-v2.0.yaml", "      - id: C1.2.5\n", "      - id: C1.2.4\n",
-                 ["C1.2.4", "twice"], id="duplicate-question-id"),
-    pytest.param("dtac-v2.0.yaml", "schema: dtac-criteria/1", "schema: dtac-criteria/9",
-                 ["schema", "dtac-criteria/9"], id="bad-schema-name"),
-    pytest.param("dtac-v2.0.yaml", "title: Digital Technology Assessment Criteria, form v2.0\n",
-                 "title: Digital Technology Assessment Criteria, form v2.0\ncolour: blue\n",
-                 ["colour"], id="unknown-top-level-key"),
-    pytest.param("dtac-v2.0.yaml", "pass: {accept: [Provided], fail_reason: A DCB0129 Clinical",
-                 "pass: {accept: [Provide], fail_reason: A DCB0129 Clinical",
-                 ["sections.2.questions.6", "Provide"], id="pass-rule-names-non-option"),
-    pytest.param("dtac-v2.0.yaml", "        type: text\n        show_if: {q: C1.2, in: [\"No\"]}",
-                 "        type: txt\n        show_if: {q: C1.2, in: [\"No\"]}",
-                 ["sections.2.questions.3.type"], id="bad-answer-type"),
-    pytest.param("dtac-v2.0.yaml", "sections:\n", "sections: [\n", ["line", "not valid YAML"], id="yaml-syntax"),
-    pytest.param("dtac-v1.0.yaml", "      - id: C4.4.1\n", "      - id: C4.4\n", ["C4.4", "twice"], id="v1-duplicate-id"),
-    pytest.param("policy.yaml", "expiry_warning_days: 90", "expiry_warning_days: -5",
-                 ["expiry_warning_days"], id="policy-out-of-range"),
-    pytest.param("policy.yaml", "apply_unconfirmed_nice_changes: false", "apply_unconfirmed_nice_change: false",
-                 ["apply_unconfirmed_nice_change"], id="policy-misspelt-key"),
-    pytest.param("gb-regulatory.yaml", "acceptable: [Standards Exceeded, Standards Met]",
-                 "acceptable: [Standards Exceeded, Standards Mett]", ["dspt.acceptable", "Standards Mett"],
-                 id="regulatory-unknown-dspt-status"),
-    pytest.param("gb-regulatory.yaml", "    gb_acceptance_ends: 2028-06-30\n    class_overrides:\n      III:",
-                 "    gb_acceptance_ends: 2028-06-30\n    class_overrides:\n      IV:",
-                 ["class_overrides", "IV"], id="regulatory-unknown-class"),
-    pytest.param("nice-lbp.yaml", "  - name: Hinge Health\n", "  - name: getUBetter\n",
-                 ["getUBetter", "twice"], id="nice-duplicate-technology"),
-    pytest.param("nice-lbp.yaml", "exercise_item: exercise", "exercise_item: exercises",
-                 ["exercises"], id="nice-unknown-exercise-item"),
-    pytest.param("dtac-v1-to-v2.yaml", "{v1: C1.2, v2: C1.2.5}", "{v1: C1.2, v2: C1.2.9}",
-                 ["carry_over.16.v2", "C1.2.9"], id="migration-unknown-question"),
+    pytest.param(
+        "dtac-v2.0.yaml",
+        'show_if: {q: C1.2, in: ["No"]}',
+        'show_if: {q: C1.2, in: ["Nope"]}',
+        ["C1.2.1", "show_if", "Nope"],
+        id="unknown-option-in-show_if",
+    ),
+    pytest.param(
+        "dtac-v2.0.yaml",
+        "show_if: {q: C2.2.5, in: [Outside of UK]}",
+        "show_if: {q: C2.9, in: [Outside of UK]}",
+        ["C2.2.6", "show_if", "C2.9"],
+        id="show_if-unknown-question",
+    ),
+    pytest.param(
+        "dtac-v2.0.yaml",
+        "      - id: C1.2.5\n",
+        "      - id: C1.2.4\n",
+        ["C1.2.4", "twice"],
+        id="duplicate-question-id",
+    ),
+    pytest.param(
+        "dtac-v2.0.yaml",
+        "schema: dtac-criteria/1",
+        "schema: dtac-criteria/9",
+        ["schema", "dtac-criteria/9"],
+        id="bad-schema-name",
+    ),
+    pytest.param(
+        "dtac-v2.0.yaml",
+        "title: Digital Technology Assessment Criteria, form v2.0\n",
+        "title: Digital Technology Assessment Criteria, form v2.0\ncolour: blue\n",
+        ["colour"],
+        id="unknown-top-level-key",
+    ),
+    pytest.param(
+        "dtac-v2.0.yaml",
+        "pass: {accept: [Provided], fail_reason: A DCB0129 Clinical",
+        "pass: {accept: [Provide], fail_reason: A DCB0129 Clinical",
+        ["sections.2.questions.6", "Provide"],
+        id="pass-rule-names-non-option",
+    ),
+    pytest.param(
+        "dtac-v2.0.yaml",
+        '        type: text\n        show_if: {q: C1.2, in: ["No"]}',
+        '        type: txt\n        show_if: {q: C1.2, in: ["No"]}',
+        ["sections.2.questions.3.type"],
+        id="bad-answer-type",
+    ),
+    pytest.param(
+        "dtac-v2.0.yaml", "sections:\n", "sections: [\n", ["line", "not valid YAML"], id="yaml-syntax"
+    ),
+    pytest.param(
+        "dtac-v1.0.yaml",
+        "      - id: C4.4.1\n",
+        "      - id: C4.4\n",
+        ["C4.4", "twice"],
+        id="v1-duplicate-id",
+    ),
+    pytest.param(
+        "policy.yaml",
+        "expiry_warning_days: 90",
+        "expiry_warning_days: -5",
+        ["expiry_warning_days"],
+        id="policy-out-of-range",
+    ),
+    pytest.param(
+        "policy.yaml",
+        "apply_unconfirmed_nice_changes: false",
+        "apply_unconfirmed_nice_change: false",
+        ["apply_unconfirmed_nice_change"],
+        id="policy-misspelt-key",
+    ),
+    pytest.param(
+        "gb-regulatory.yaml",
+        "acceptable: [Standards Exceeded, Standards Met]",
+        "acceptable: [Standards Exceeded, Standards Mett]",
+        ["dspt.acceptable", "Standards Mett"],
+        id="regulatory-unknown-dspt-status",
+    ),
+    pytest.param(
+        "gb-regulatory.yaml",
+        "    gb_acceptance_ends: 2028-06-30\n    class_overrides:\n      III:",
+        "    gb_acceptance_ends: 2028-06-30\n    class_overrides:\n      IV:",
+        ["class_overrides", "IV"],
+        id="regulatory-unknown-class",
+    ),
+    pytest.param(
+        "nice-lbp.yaml",
+        "  - name: Hinge Health\n",
+        "  - name: getUBetter\n",
+        ["getUBetter", "twice"],
+        id="nice-duplicate-technology",
+    ),
+    pytest.param(
+        "nice-lbp.yaml",
+        "exercise_item: exercise",
+        "exercise_item: exercises",
+        ["exercises"],
+        id="nice-unknown-exercise-item",
+    ),
+    pytest.param(
+        "dtac-v1-to-v2.yaml",
+        "{v1: C1.2, v2: C1.2.5}",
+        "{v1: C1.2, v2: C1.2.9}",
+        ["carry_over.16.v2", "C1.2.9"],
+        id="migration-unknown-question",
+    ),
 ]
 
 

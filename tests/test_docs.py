@@ -41,7 +41,9 @@ def test_every_policy_setting_is_documented() -> None:
         if name == "schema_":
             continue
         assert f"`{name}`" in doc, f"policy setting {name} missing from docs/criteria.md"
-        assert re.search(rf"^{name}:", policy, re.M), f"policy setting {name} missing from criteria/policy.yaml"
+        assert re.search(rf"^{name}:", policy, re.M), (
+            f"policy setting {name} missing from criteria/policy.yaml"
+        )
 
 
 def test_every_criteria_file_is_documented() -> None:
@@ -52,6 +54,6 @@ def test_every_criteria_file_is_documented() -> None:
 
 def test_readme_set_up_commands_match_ci() -> None:
     ci = (REPO / ".ci" / "run").read_text(encoding="utf-8")
-    assert 'python -m pip install -e . && dtac serve' in README
+    assert "python -m pip install -e . && dtac serve" in README
     assert 'python -m pip install -e ".[test]" && python -m pytest -q' in README
     assert 'python -m pip install -q -e ".[test]"' in ci and "python -m pytest -q" in ci

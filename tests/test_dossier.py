@@ -36,7 +36,7 @@ HOSTILE = {
     "B2": "Our app <b>is bold</b> & </para> <script>alert('x')</script> <font color=red>unbalanced <i> &amp; &nbsp; ]]>",
     "B3": "שלום עולם — مرحبا بالعالم — Привет — 你好 — emoji 👍🏽👨‍👩‍👧 ✓ \u202eevil\u202c end",
     "A8": "Line one\x00\x07\x1b control\r\nLine two\tTabbed\x7f\u0085 done",
-    "A10": "=HYPERLINK(\"http://evil.invalid\",\"click\")",
+    "A10": '=HYPERLINK("http://evil.invalid","click")',
     "A7": "+44 20 7946 0000",
     "A5": "-1+2 @SUM(A1:A9)",
     "A6": "@evil",
@@ -63,7 +63,9 @@ def write_evidence(data: dict[str, Any], folder: Path) -> dict[str, Any]:
     return data
 
 
-def make_case(folder: Path, data: dict[str, Any], *, on: dt.date = TODAY, **kw: Any) -> tuple[Submission, Assessment, Path]:
+def make_case(
+    folder: Path, data: dict[str, Any], *, on: dt.date = TODAY, **kw: Any
+) -> tuple[Submission, Assessment, Path]:
     import yaml
 
     folder.mkdir(parents=True, exist_ok=True)
@@ -85,14 +87,24 @@ def rich_data() -> dict[str, Any]:
     return data
 
 
-OVERRIDES = {"C3.6": Override(outcome="pass", rationale="Logging verified on site visit: audit trail of all access exists.",
-                              by="J Assessor", on=TODAY)}
-VERIFICATIONS = {"C2.1": Verification(checked="DSPT register entry checked for the ODS code", by="J Assessor", on=TODAY)}
+OVERRIDES = {
+    "C3.6": Override(
+        outcome="pass",
+        rationale="Logging verified on site visit: audit trail of all access exists.",
+        by="J Assessor",
+        on=TODAY,
+    )
+}
+VERIFICATIONS = {
+    "C2.1": Verification(checked="DSPT register entry checked for the ODS code", by="J Assessor", on=TODAY)
+}
 
 
 @pytest.fixture(scope="module")
 def rich(tmp_path_factory: pytest.TempPathFactory) -> tuple[Submission, Assessment, Path]:
-    return make_case(tmp_path_factory.mktemp("rich"), rich_data(), overrides=OVERRIDES, verifications=VERIFICATIONS)
+    return make_case(
+        tmp_path_factory.mktemp("rich"), rich_data(), overrides=OVERRIDES, verifications=VERIFICATIONS
+    )
 
 
 @pytest.fixture(scope="module")
@@ -175,7 +187,9 @@ def test_long_tables_split_with_repeated_headers(rich_files: dict[str, bytes]) -
 
 def test_outline_bookmarks_point_at_their_pages(rich_files: dict[str, bytes]) -> None:
     reader = pypdf.PdfReader(io.BytesIO(rich_files["pdf"]))
-    top: dict[Any, Any] = {o.title: reader.get_destination_page_number(o) for o in reader.outline if not isinstance(o, list)}
+    top: dict[Any, Any] = {
+        o.title: reader.get_destination_page_number(o) for o in reader.outline if not isinstance(o, list)
+    }
     assert {"Summary", "Findings by section", "Evidence register", "Sign-off"} <= set(top)
     for title, page in top.items():
         assert title in (reader.pages[page].extract_text() or ""), title
@@ -195,7 +209,11 @@ def test_pdf_metadata_fonts_and_dates(rich: Any, rich_files: dict[str, bytes]) -
         for f in page["/Resources"]["/Font"].values():
             font = f.get_object()
             fonts.add(font["/BaseFont"])
-            desc = font["/DescendantFonts"][0].get_object()["/FontDescriptor"] if "/DescendantFonts" in font else font["/FontDescriptor"]
+            desc = (
+                font["/DescendantFonts"][0].get_object()["/FontDescriptor"]
+                if "/DescendantFonts" in font
+                else font["/FontDescriptor"]
+            )
             assert "/FontFile2" in desc.get_object(), "TrueType font must be embedded"
     assert any("DejaVuSans" in str(f) for f in fonts)
     assert not any("Helvetica" in str(f) for f in fonts)
@@ -205,8 +223,17 @@ def test_signoff_block_blank_and_filled(rich: Any) -> None:
     sub, a, _ = rich
     blank = pdf_pages(build_dossier(a, sub, "pdf")["pdf"])[-1]
     assert "Assessor sign-off" in blank and "Signature" in blank and "Date" in blank
-    signed = build_dossier(a, sub, "pdf,html", signoff=SignOff(assessor="Dr Jo Reviewer", role="Clinical Safety Officer",
-                                                               organisation="Example ICB", date=dt.date(2026, 10, 2)))
+    signed = build_dossier(
+        a,
+        sub,
+        "pdf,html",
+        signoff=SignOff(
+            assessor="Dr Jo Reviewer",
+            role="Clinical Safety Officer",
+            organisation="Example ICB",
+            date=dt.date(2026, 10, 2),
+        ),
+    )
     last = pdf_pages(signed["pdf"])[-1]
     assert "Dr Jo Reviewer" in last and "Clinical Safety Officer" in last and "2 Oct 2026" in last
     assert "Dr Jo Reviewer" in signed["html"].decode()
@@ -260,8 +287,13 @@ def hostile(tmp_path_factory: pytest.TempPathFactory) -> tuple[Submission, Asses
     data["product"]["name"] = "Evil <b>App</b> & Co </para>"
     data["evidence"][0]["title"] = "<script>alert(1)</script> certificate"
     data["evidence"][0]["reference"] = "REF&<>\"'"
-    overrides = {"C3.6": Override(outcome="pass", by="<b>Mallory</b>",
-                                  rationale="Rationale with </para><para> & <img src=x onerror=alert(1)> " + "long " * 3000)}
+    overrides = {
+        "C3.6": Override(
+            outcome="pass",
+            by="<b>Mallory</b>",
+            rationale="Rationale with </para><para> & <img src=x onerror=alert(1)> " + "long " * 3000,
+        )
+    }
     sub, a, _ = make_case(tmp_path_factory.mktemp("hostile"), data, overrides=overrides)
     return sub, a, build_dossier(a, sub, FORMATS, signoff=SignOff(assessor="<script>x</script>", date=TODAY))
 
@@ -321,10 +353,24 @@ def test_hostile_text_round_trips_in_json_and_csv(hostile: Any) -> None:
     assert by_id["B2"]["answer"] == HOSTILE["B2"]
 
 
-@pytest.mark.parametrize("answer", [
-    "", " ", "<", "&", "</para>" * 500, "\n" * 5000, "a\u0000" * 3000, "🙂" * 4000,
-    "<br/>" * 2000, "x" * 100_000, "\u202e" * 100 + "RLO", "&#9999999999;", "<para><para><para>",
-])
+@pytest.mark.parametrize(
+    "answer",
+    [
+        "",
+        " ",
+        "<",
+        "&",
+        "</para>" * 500,
+        "\n" * 5000,
+        "a\u0000" * 3000,
+        "🙂" * 4000,
+        "<br/>" * 2000,
+        "x" * 100_000,
+        "\u202e" * 100 + "RLO",
+        "&#9999999999;",
+        "<para><para><para>",
+    ],
+)
 def test_odd_answers_never_break_the_build(answer: str, tmp_path: Path) -> None:
     data = passing_v2()
     data["answers"]["B2"] = answer
@@ -353,7 +399,9 @@ def test_any_text_builds(answer: str, name: str) -> None:
     pages = pdf_pages(files["pdf"])
     assert f"Page {len(pages)} of {len(pages)}" in pages[-1]
     check_html(files["html"].decode("utf-8"))
-    assert json.loads(files["json"])["inputs"]["submission"]["answers"].get("B2", "") == sub.answers.get("B2", "")
+    assert json.loads(files["json"])["inputs"]["submission"]["answers"].get("B2", "") == sub.answers.get(
+        "B2", ""
+    )
 
 
 # ----------------------------------------------------------------------------- HTML structure
@@ -429,8 +477,14 @@ def test_decision_colours_have_enough_contrast() -> None:
     from dtac_app.dossier import content as C
     from dtac_app.results import DECISION_COLOURS
 
-    palettes: list[dict[Any, str]] = [DECISION_COLOURS, C.OUTCOME_COLOURS, C.SECTION_STATUS_COLOURS, C.SEVERITY_COLOURS,
-                C.VERDICT_COLOURS, C.EVIDENCE_STATE_COLOURS]
+    palettes: list[dict[Any, str]] = [
+        DECISION_COLOURS,
+        C.OUTCOME_COLOURS,
+        C.SECTION_STATUS_COLOURS,
+        C.SEVERITY_COLOURS,
+        C.VERDICT_COLOURS,
+        C.EVIDENCE_STATE_COLOURS,
+    ]
     for palette in palettes:
         for colour in palette.values():
             assert C.contrast(colour, C.text_on(colour)) >= 4.5, colour
@@ -452,7 +506,9 @@ def test_json_dossier_is_schema_versioned_and_complete(rich: Any, rich_files: di
     assert DossierDocument.model_validate(doc).assessment == a
     schema = dossier_json_schema()
     assert schema["title"].endswith("(dtac-dossier/1)")
-    assert {"schema", "inputs", "evidence_manifest", "assessment", "assessment_sha256"} <= set(schema["required"]) | {"schema"}
+    assert {"schema", "inputs", "evidence_manifest", "assessment", "assessment_sha256"} <= set(
+        schema["required"]
+    ) | {"schema"}
 
 
 def test_cli_schema_dossier() -> None:
@@ -468,7 +524,11 @@ def test_csv_one_row_per_question(rich: Any, rich_files: dict[str, bytes]) -> No
     assert [r["question_id"] for r in rows] == [q.id for q in a.questions]
     assert list(rows[0]) == CSV_COLUMNS
     c36 = next(r for r in rows if r["question_id"] == "C3.6")
-    assert c36["overridden"] == "yes" and c36["engine_outcome"] == "fail" and "site visit" in c36["override_rationale"]
+    assert (
+        c36["overridden"] == "yes"
+        and c36["engine_outcome"] == "fail"
+        and "site visit" in c36["override_rationale"]
+    )
 
 
 # ----------------------------------------------------------------------------- API and CLI
@@ -493,8 +553,23 @@ def test_write_dossier_names_and_atomic_files(rich: Any, tmp_path: Path) -> None
 def test_cli_dossier(rich: Any, tmp_path: Path) -> None:
     _, _, path = rich
     runner = CliRunner()
-    result = runner.invoke(app, ["dossier", str(path), "--as-of", TODAY.isoformat(), "--out", str(tmp_path),
-                                 "--format", "pdf,json", "--assessor", "A N Other", "--signed-on", "2026-10-02"])
+    result = runner.invoke(
+        app,
+        [
+            "dossier",
+            str(path),
+            "--as-of",
+            TODAY.isoformat(),
+            "--out",
+            str(tmp_path),
+            "--format",
+            "pdf,json",
+            "--assessor",
+            "A N Other",
+            "--signed-on",
+            "2026-10-02",
+        ],
+    )
     assert result.exit_code == 0, result.output
     pdf = next(tmp_path.glob("*.pdf"))
     assert "A N Other" in pdf_pages(pdf.read_bytes())[-1]

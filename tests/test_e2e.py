@@ -39,8 +39,15 @@ if TYPE_CHECKING:
 pytestmark = pytest.mark.e2e
 
 CHROMIUM = Path("/usr/bin/chromium")
-CHROMIUM_ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--no-first-run", "--disable-background-networking",
-                 "--disable-component-update", "--disable-sync"]
+CHROMIUM_ARGS = [
+    "--headless",
+    "--no-sandbox",
+    "--disable-gpu",
+    "--no-first-run",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+]
 VIEWPORT: ViewportSize = {"width": 1400, "height": 1000}
 TIMEOUT_MS = 30_000
 
@@ -92,11 +99,27 @@ class Server:
         for _attempt in range(3):
             port = _free_port()
             self.base = f"http://127.0.0.1:{port}"
-            cmd = [sys.executable, "-m", "streamlit", "run", str(REPO / "streamlit_app.py"),
-                   "--server.port", str(port), "--server.address", "127.0.0.1", "--server.headless", "true",
-                   "--server.fileWatcherType", "none", "--browser.gatherUsageStats", "false"]
+            cmd = [
+                sys.executable,
+                "-m",
+                "streamlit",
+                "run",
+                str(REPO / "streamlit_app.py"),
+                "--server.port",
+                str(port),
+                "--server.address",
+                "127.0.0.1",
+                "--server.headless",
+                "true",
+                "--server.fileWatcherType",
+                "none",
+                "--browser.gatherUsageStats",
+                "false",
+            ]
             with self.log_path.open("ab") as log:
-                self.proc = subprocess.Popen(cmd, cwd=REPO, env=app_env(self.data_dir), stdout=log, stderr=subprocess.STDOUT)
+                self.proc = subprocess.Popen(
+                    cmd, cwd=REPO, env=app_env(self.data_dir), stdout=log, stderr=subprocess.STDOUT
+                )
             deadline = time.monotonic() + 60
             while time.monotonic() < deadline and self.proc.poll() is None:
                 if _healthy(self.base):
@@ -152,8 +175,13 @@ def browser(server: Server, tmp_path_factory: pytest.TempPathFactory) -> Iterato
     profile = tmp_path_factory.mktemp("chromium-profile")
     with sync_playwright() as pw:
         ctx = pw.chromium.launch_persistent_context(
-            str(profile), executable_path=str(CHROMIUM), headless=True, args=CHROMIUM_ARGS, viewport=VIEWPORT,
-            accept_downloads=True, downloads_path=str(tmp_path_factory.mktemp("downloads")),
+            str(profile),
+            executable_path=str(CHROMIUM),
+            headless=True,
+            args=CHROMIUM_ARGS,
+            viewport=VIEWPORT,
+            accept_downloads=True,
+            downloads_path=str(tmp_path_factory.mktemp("downloads")),
         )
         ctx.set_default_timeout(TIMEOUT_MS)
         try:
@@ -168,8 +196,14 @@ def page(browser: Any, server: Server, request: pytest.FixtureRequest) -> Iterat
     pg = browser.new_page()
     failed_before = request.session.testsfailed
     outside: list[str] = []
-    pg.on("request", lambda r: outside.append(r.url)
-          if r.url.startswith(("http:", "https:", "ws:", "wss:")) and not r.url.startswith(server.base) else None)
+    pg.on(
+        "request",
+        lambda r: (
+            outside.append(r.url)
+            if r.url.startswith(("http:", "https:", "ws:", "wss:")) and not r.url.startswith(server.base)
+            else None
+        ),
+    )
     pg.on("websocket", lambda ws: outside.append(ws.url) if "127.0.0.1" not in ws.url else None)
     try:
         yield pg
@@ -196,7 +230,9 @@ def shot(page: Any, name: str) -> Path:
     """A screenshot of the whole page (Streamlit scrolls inside its main block, so grow the viewport)."""
     ARTIFACTS.mkdir(exist_ok=True)
     height = page.evaluate("() => document.querySelector('[data-testid=\"stMain\"]')?.scrollHeight ?? 1000")
-    page.set_viewport_size({"width": VIEWPORT["width"], "height": max(VIEWPORT["height"], min(int(height) + 40, 8000))})
+    page.set_viewport_size(
+        {"width": VIEWPORT["width"], "height": max(VIEWPORT["height"], min(int(height) + 40, 8000))}
+    )
     page.wait_for_timeout(400)
     path = ARTIFACTS / f"e2e-{name}.png"
     page.screenshot(path=str(path))
@@ -284,8 +320,9 @@ def pdf_text(data: bytes) -> str:
 # ---------------------------------------------------------------------------------- flows
 
 
-def test_vendor_prechecks_an_upload_and_downloads_the_dossier_pdf(page: Any, server: Server,
-                                                                   seeded_template: Seeded) -> None:
+def test_vendor_prechecks_an_upload_and_downloads_the_dossier_pdf(
+    page: Any, server: Server, seeded_template: Seeded
+) -> None:
     own = seeded_template.product(CLEAN)
     page.goto(server.base)
     idle(page)
@@ -327,8 +364,9 @@ def test_vendor_prechecks_an_upload_and_downloads_the_dossier_pdf(page: Any, ser
     assert own.name in text
 
 
-def test_assessor_overrides_saves_and_signs_off(page: Any, server: Server, seeded_template: Seeded,
-                                                 store: Workflow) -> None:
+def test_assessor_overrides_saves_and_signs_off(
+    page: Any, server: Server, seeded_template: Seeded, store: Workflow
+) -> None:
     p = seeded_template.product(FAILING)
     open_signed_in(page, server, f"/review?product={p.id}", *ASSESSOR)
     page.get_by_role("heading", name=f"{p.name} {p.version}").wait_for()
@@ -340,7 +378,9 @@ def test_assessor_overrides_saves_and_signs_off(page: Any, server: Server, seede
     choose(page, "Override the outcome of C3.1", "Met")
     page.get_by_text("Write a rationale of at least 10 characters").wait_for()
     expect(page.get_by_role("button", name="Save review as a new revision")).to_be_disabled()
-    page.get_by_label("Rationale for overriding C3.1 (required for an override)").fill("Certificate seen on the NCSC register today.")
+    page.get_by_label("Rationale for overriding C3.1 (required for an override)").fill(
+        "Certificate seen on the NCSC register today."
+    )
     page.get_by_label("Rationale for overriding C3.1 (required for an override)").press("Control+Enter")
     idle(page)
     page.get_by_label("Note for this revision (optional)").fill("C3.1 checked by phone")
@@ -357,7 +397,9 @@ def test_assessor_overrides_saves_and_signs_off(page: Any, server: Server, seede
     # Nothing left to save, and the pickers show the new state.
     expect(page.get_by_role("button", name="Save review as a new revision")).to_be_disabled()
     expect(page.get_by_text("Unsaved changes.")).to_have_count(0)
-    expect(page.get_by_role("combobox", name="Assessment", exact=True)).to_have_value(re.compile(f"{re.escape(after)}$"))
+    expect(page.get_by_role("combobox", name="Assessment", exact=True)).to_have_value(
+        re.compile(f"{re.escape(after)}$")
+    )
     expect(page.get_by_role("combobox", name="Revision", exact=True)).to_have_value("Revision 2 (current)")
     shot(page, "11-assessor-review-saved")
 
@@ -381,8 +423,9 @@ def test_assessor_overrides_saves_and_signs_off(page: Any, server: Server, seede
     shot(page, "13-assessor-history")
 
 
-def test_a_vendor_cannot_reach_another_vendors_product_by_url(page: Any, server: Server,
-                                                               seeded_template: Seeded) -> None:
+def test_a_vendor_cannot_reach_another_vendors_product_by_url(
+    page: Any, server: Server, seeded_template: Seeded
+) -> None:
     own, other = seeded_template.product(CLEAN), seeded_template.product(OTHER)
     login = seeded_template.vendor_login(CLEAN)
     open_signed_in(page, server, f"/review?product={other.id}", *login)

@@ -252,8 +252,13 @@ def test_c4_2_2_pds_no_asks_c4_2_3(catalogue: Catalogue) -> None:
 
 
 def test_c4_2_1_nhs_number_no_skips_pds_and_asks_c4_2_3(catalogue: Catalogue) -> None:
-    data = _identity(**{"C4.2.1": "No", "C4.2.4": "Yes",
-                        "C4.2.3": "Matched on name, date of birth and postcode with manual review."})
+    data = _identity(
+        **{
+            "C4.2.1": "No",
+            "C4.2.4": "Yes",
+            "C4.2.3": "Matched on name, date of birth and postcode with manual review.",
+        }
+    )
     a = run(data, catalogue)
     assert asked(a, "C4.2.2", "C4.2.3") == [False, True]
     assert a.decision == "available"
@@ -349,7 +354,9 @@ def test_research_only_technology(catalogue: Catalogue) -> None:
     assert run(data, catalogue, profile="dtac").decision == "available"
 
 
-@pytest.mark.parametrize("name", ["Ascenti Reach", "Digital Therapist", "Flok Health", "Phio Engage", "Joint Academy"])
+@pytest.mark.parametrize(
+    "name", ["Ascenti Reach", "Digital Therapist", "Flok Health", "Phio Engage", "Joint Academy"]
+)
 def test_all_research_only_technologies(catalogue: Catalogue, name: str) -> None:
     data = passing_lbp()
     data["clinical"]["nice_technology"] = name
@@ -393,8 +400,15 @@ def test_research_outranks_conditions(catalogue: Catalogue) -> None:
 
 def test_context_and_d1_answers_never_fail_the_product(catalogue: Catalogue) -> None:
     data = passing_v2()
-    data["answers"].update({"B4": "Not available", "D1.1": "Not provided", "D1.2": "No", "D1.3": "Cannot confirm",
-                            "D1.4.1": "No"})
+    data["answers"].update(
+        {
+            "B4": "Not available",
+            "D1.1": "Not provided",
+            "D1.2": "No",
+            "D1.3": "Cannot confirm",
+            "D1.4.1": "No",
+        }
+    )
     a = run(data, catalogue)
     assert a.decision == "available"
     assert outcome(a, "D1.4.1") == "informational"
@@ -434,7 +448,9 @@ def test_cyber_essentials_with_no_date_is_missing(catalogue: Catalogue) -> None:
 def test_cyber_essentials_the_newest_of_two_certificates_counts(catalogue: Catalogue) -> None:
     data = passing_v2()
     evidence_of(data, "cyber_essentials")["issued"] = (TODAY - days(400)).isoformat()
-    data["evidence"].append({"question": "C3.1", "kind": "cyber_essentials", "issued": (TODAY - days(10)).isoformat()})
+    data["evidence"].append(
+        {"question": "C3.1", "kind": "cyber_essentials", "issued": (TODAY - days(10)).isoformat()}
+    )
     assert run(data, catalogue).decision == "available"
 
 
@@ -501,8 +517,13 @@ def test_v1_cvss_threshold_is_a_policy_setting(catalogue: Catalogue) -> None:
 
 @pytest.mark.parametrize(
     ("status", "expected"),
-    [("Standards Exceeded", "available"), ("Standards Met", "available"), ("Approaching Standards", "not_available"),
-     ("Standards Not Met", "not_available"), ("No current publication", "not_available")],
+    [
+        ("Standards Exceeded", "available"),
+        ("Standards Met", "available"),
+        ("Approaching Standards", "not_available"),
+        ("Standards Not Met", "not_available"),
+        ("No current publication", "not_available"),
+    ],
 )
 def test_dspt_status(catalogue: Catalogue, status: str, expected: str) -> None:
     data = passing_v2()
@@ -583,7 +604,12 @@ def test_medical_device_without_a_regulatory_record_is_incomplete(catalogue: Cat
 
 def test_answers_and_regulatory_record_must_agree(catalogue: Catalogue) -> None:
     data = passing_v2()
-    data["regulatory"] = {"medical_device": True, "device_class": "I", "marking": "UKCA", "mhra_registration": "X1"}
+    data["regulatory"] = {
+        "medical_device": True,
+        "device_class": "I",
+        "marking": "UKCA",
+        "mhra_registration": "X1",
+    }
     a = run(data, catalogue)
     assert "GB-REG.consistency" in rules_of(a, "missing")
     assert a.decision == "incomplete"
@@ -645,7 +671,9 @@ def test_lbp_profile_needs_a_clinical_section(catalogue: Catalogue) -> None:
     assert "NICE.profile" in rules_of(a, "missing")
 
 
-@pytest.mark.parametrize("item", ["tens", "acupuncture", "traction", "opioids_chronic", "paracetamol_alone", "bed_rest"])
+@pytest.mark.parametrize(
+    "item", ["tens", "acupuncture", "traction", "opioids_chronic", "paracetamol_alone", "bed_rest"]
+)
 def test_content_against_ng59_fails(catalogue: Catalogue, item: str) -> None:
     data = passing_lbp()
     data["clinical"]["content"].append(item)
@@ -685,8 +713,15 @@ def test_no_self_management_advice_is_a_condition(catalogue: Catalogue) -> None:
     assert "NG59.self_management" in rules_of(a, "condition")
 
 
-@pytest.mark.parametrize(("age", "expected"), [(15, "not_available"), (16, "available_with_conditions"),
-                                               (18, "available_with_conditions"), (0, "not_available")])
+@pytest.mark.parametrize(
+    ("age", "expected"),
+    [
+        (15, "not_available"),
+        (16, "available_with_conditions"),
+        (18, "available_with_conditions"),
+        (0, "not_available"),
+    ],
+)
 def test_population_16_and_over(catalogue: Catalogue, age: int, expected: str) -> None:
     data = passing_lbp()
     data["clinical"]["minimum_age"] = age
@@ -704,8 +739,13 @@ def test_minimum_age_not_stated_is_missing(catalogue: Catalogue) -> None:
 
 @pytest.mark.parametrize(
     ("self_referral", "escalation", "expected"),
-    [(True, False, "not_available"), (True, True, "available_with_conditions"), (True, None, "incomplete"),
-     (False, False, "available_with_conditions"), (None, True, "incomplete")],
+    [
+        (True, False, "not_available"),
+        (True, True, "available_with_conditions"),
+        (True, None, "incomplete"),
+        (False, False, "available_with_conditions"),
+        (None, True, "incomplete"),
+    ],
 )
 def test_self_referral_needs_red_flag_escalation(
     catalogue: Catalogue, self_referral: bool | None, escalation: bool | None, expected: str
@@ -784,8 +824,10 @@ def test_use_with_evidence_generation_without_agreement_fails(catalogue: Catalog
 def test_overdue_annual_nice_contact_is_an_obligation(catalogue: Catalogue) -> None:
     data = passing_lbp()
     data["clinical"]["nice_technology"] = "SelfBack"
-    data["clinical"]["evidence_generation"] = {"agreement_in_place": True,
-                                               "last_nice_contact": (TODAY - days(400)).isoformat()}
+    data["clinical"]["evidence_generation"] = {
+        "agreement_in_place": True,
+        "last_nice_contact": (TODAY - days(400)).isoformat(),
+    }
     a = run(data, catalogue)
     assert any("overdue" in o for o in a.nice.obligations)
 
@@ -798,7 +840,9 @@ def test_unassessed_product_is_at_best_available_with_conditions(catalogue: Cata
     assert "tier C" in finding_text(a)
 
 
-@pytest.mark.parametrize(("setting", "expected"), [("research_only", "research_only"), ("not_available", "not_available")])
+@pytest.mark.parametrize(
+    ("setting", "expected"), [("research_only", "research_only"), ("not_available", "not_available")]
+)
 def test_unassessed_product_policy(catalogue: Catalogue, setting: str, expected: str) -> None:
     a = run(passing_lbp(), catalogue, policy=Policy(unassessed_lbp_product=setting))
     assert a.decision == expected
@@ -938,7 +982,11 @@ def test_override_replaces_the_outcome_and_keeps_the_engine_outcome(catalogue: C
     data = passing_v2()
     data["answers"]["C3.1"] = "Not provided"
     assert run(data, catalogue).decision == "not_available"
-    ov = Override(outcome="pass", rationale="Checked the IASME register: certificate 1234 valid to 2027.", by="A. Assessor")
+    ov = Override(
+        outcome="pass",
+        rationale="Checked the IASME register: certificate 1234 valid to 2027.",
+        by="A. Assessor",
+    )
     a = run(data, catalogue, overrides={"C3.1": ov})
     r = a.question("C3.1")
     assert r is not None
@@ -970,7 +1018,9 @@ def test_override_without_a_written_rationale_is_rejected(rationale: str) -> Non
 
 
 def test_provenance_is_asserted_unless_verified(catalogue: Catalogue) -> None:
-    v = Verification(checked="IASME register, certificate 1234, checked 1 Oct 2026", by="A. Assessor", on=TODAY)
+    v = Verification(
+        checked="IASME register, certificate 1234, checked 1 Oct 2026", by="A. Assessor", on=TODAY
+    )
     a = run(passing_v2(), catalogue, verifications={"C3.1": v})
     assert a.question("C3.1").provenance == "verified"  # type: ignore[union-attr]
     assert a.question("C3.1").verification == v  # type: ignore[union-attr]

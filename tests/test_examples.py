@@ -53,7 +53,9 @@ def test_examples_cover_every_decision_but_research_under_both_profiles() -> Non
 
 def test_batch_over_the_examples_writes_one_row_each(tmp_path: Path) -> None:
     out = tmp_path / "out.csv"
-    result = CliRunner().invoke(app, ["batch", str(EXAMPLES), "--as-of", AS_OF.isoformat(), "--csv", str(out)])
+    result = CliRunner().invoke(
+        app, ["batch", str(EXAMPLES), "--as-of", AS_OF.isoformat(), "--csv", str(out)]
+    )
     assert result.exit_code == 0, result.output
     lines = out.read_text(encoding="utf-8").splitlines()
     assert len(lines) == 1 + len(EXPECTED)
@@ -63,5 +65,10 @@ def test_batch_over_the_examples_writes_one_row_each(tmp_path: Path) -> None:
 
 
 def test_make_evidence_changes_nothing() -> None:
-    r = subprocess.run([sys.executable, str(EXAMPLES / "make_evidence.py"), "--check"], cwd=REPO, capture_output=True, text=True)
+    r = subprocess.run(
+        [sys.executable, str(EXAMPLES / "make_evidence.py"), "--check"],
+        cwd=REPO,
+        capture_output=True,
+        text=True,
+    )
     assert r.returncode == 0, r.stdout + r.stderr

@@ -22,15 +22,44 @@ from dtac_app.submission_io import parse_submission
 
 PKG = REPO / "dtac_app"
 
-CORE = ["criteria", "catalogue", "submission", "engine", "rules_evidence", "rules_regulatory", "rules_nice",
-        "dates", "results", "safe_yaml", "errors"]
+CORE = [
+    "criteria",
+    "catalogue",
+    "submission",
+    "engine",
+    "rules_evidence",
+    "rules_regulatory",
+    "rules_nice",
+    "dates",
+    "results",
+    "safe_yaml",
+    "errors",
+]
 # Modules that must not read the clock or touch files: the engine, the rules and the pure models.
-NO_CLOCK_NO_IO = ["engine", "rules_evidence", "rules_regulatory", "rules_nice", "dates", "results", "criteria",
-                  "submission"]
+NO_CLOCK_NO_IO = [
+    "engine",
+    "rules_evidence",
+    "rules_regulatory",
+    "rules_nice",
+    "dates",
+    "results",
+    "criteria",
+    "submission",
+]
 FORBIDDEN = {"streamlit", "sqlalchemy", "reportlab", "pandas", "alembic", "psycopg", "typer", "rich"}
 # What the pure core may import from inside the package.
-PURE_SIBLINGS = {"criteria", "submission", "engine", "rules_evidence", "rules_regulatory", "rules_nice",
-                 "dates", "results", "safe_yaml", "errors"}
+PURE_SIBLINGS = {
+    "criteria",
+    "submission",
+    "engine",
+    "rules_evidence",
+    "rules_regulatory",
+    "rules_nice",
+    "dates",
+    "results",
+    "safe_yaml",
+    "errors",
+}
 
 
 def _tree(module: str) -> ast.Module:
@@ -49,16 +78,24 @@ def _imports(tree: ast.Module) -> list[tuple[int, str, int]]:
                 out.extend((node.level, alias.name, node.lineno) for alias in node.names)
             else:
                 out.append((node.level, node.module or "", node.lineno))
-        elif (isinstance(node, ast.Call) and isinstance(node.func, ast.Name) and node.func.id == "__import__"
-              and node.args and isinstance(node.args[0], ast.Constant)):
+        elif (
+            isinstance(node, ast.Call)
+            and isinstance(node.func, ast.Name)
+            and node.func.id == "__import__"
+            and node.args
+            and isinstance(node.args[0], ast.Constant)
+        ):
             out.append((0, str(node.args[0].value), node.lineno))
     return out
 
 
 @pytest.mark.parametrize("module", CORE)
 def test_core_module_imports_no_ui_database_or_pdf_library(module: str) -> None:
-    bad = [(name, line) for level, name, line in _imports(_tree(module))
-           if level == 0 and name.split(".")[0] in FORBIDDEN]
+    bad = [
+        (name, line)
+        for level, name, line in _imports(_tree(module))
+        if level == 0 and name.split(".")[0] in FORBIDDEN
+    ]
     assert bad == [], f"dtac_app/{module}.py imports {bad}"
 
 
@@ -71,7 +108,9 @@ def test_core_module_imports_only_the_pure_core_from_the_package(module: str) ->
             sibling = name.split(".")[0]
         else:
             continue
-        assert sibling in PURE_SIBLINGS, f"dtac_app/{module}.py:{line} imports .{sibling} (not part of the pure core)"
+        assert sibling in PURE_SIBLINGS, (
+            f"dtac_app/{module}.py:{line} imports .{sibling} (not part of the pure core)"
+        )
 
 
 def _calls(tree: ast.Module) -> list[tuple[str, int]]:
@@ -82,14 +121,35 @@ def _calls(tree: ast.Module) -> list[tuple[str, int]]:
             if isinstance(f, ast.Name):
                 out.append((f.id, node.lineno))
             elif isinstance(f, ast.Attribute):
-                base = f.value.id if isinstance(f.value, ast.Name) else (
-                    f.value.attr if isinstance(f.value, ast.Attribute) else "")
+                base = (
+                    f.value.id
+                    if isinstance(f.value, ast.Name)
+                    else (f.value.attr if isinstance(f.value, ast.Attribute) else "")
+                )
                 out.append((f"{base}.{f.attr}", node.lineno))
     return out
 
 
-CLOCK_AND_IO = {"today", "now", "utcnow", "time", "monotonic", "perf_counter", "open", "read_text", "read_bytes",
-                "write_text", "write_bytes", "getenv", "urlopen", "system", "run", "Popen", "random", "uuid4"}
+CLOCK_AND_IO = {
+    "today",
+    "now",
+    "utcnow",
+    "time",
+    "monotonic",
+    "perf_counter",
+    "open",
+    "read_text",
+    "read_bytes",
+    "write_text",
+    "write_bytes",
+    "getenv",
+    "urlopen",
+    "system",
+    "run",
+    "Popen",
+    "random",
+    "uuid4",
+}
 
 
 @pytest.mark.parametrize("module", NO_CLOCK_NO_IO)
@@ -97,13 +157,17 @@ def test_engine_and_rules_do_not_read_the_clock_or_files(module: str) -> None:
     bad = [(name, line) for name, line in _calls(_tree(module)) if name.rsplit(".", 1)[-1] in CLOCK_AND_IO]
     assert bad == [], f"dtac_app/{module}.py calls {bad}"
     names = {n.id for n in ast.walk(_tree(module)) if isinstance(n, ast.Name)}
-    assert not names & {"open", "os", "random", "time", "Path"}, f"dtac_app/{module}.py uses {names & {'open', 'os', 'random', 'time', 'Path'}}"
+    assert not names & {"open", "os", "random", "time", "Path"}, (
+        f"dtac_app/{module}.py uses {names & {'open', 'os', 'random', 'time', 'Path'}}"
+    )
 
 
 def test_the_ast_checks_can_fail() -> None:
     """The checks above are not vacuous: they catch a clock read, a file read and a streamlit import."""
-    tree = ast.parse("import datetime as dt\nimport streamlit as st\nfrom .cli import app\n"
-                     "def f():\n    return dt.date.today(), open('x').read()\n")
+    tree = ast.parse(
+        "import datetime as dt\nimport streamlit as st\nfrom .cli import app\n"
+        "def f():\n    return dt.date.today(), open('x').read()\n"
+    )
     assert ("date.today", 5) in _calls(tree)
     assert ("open", 5) in _calls(tree)
     assert (0, "streamlit", 2) in _imports(tree)
@@ -170,7 +234,9 @@ def evidence_records(draw: st.DrawFn, key: str) -> list[dict[str, Any]]:
             rec["owasp_top10"] = draw(st.booleans())
         if rec["kind"] == "dspt" or draw(st.booleans()):
             if draw(st.booleans()):
-                rec["status"] = draw(st.sampled_from(DSPT_STATUSES)) if rec["kind"] == "dspt" else draw(small_text)
+                rec["status"] = (
+                    draw(st.sampled_from(DSPT_STATUSES)) if rec["kind"] == "dspt" else draw(small_text)
+                )
             if draw(st.booleans()):
                 rec["period"] = draw(periods)
         records.append(rec)
@@ -205,12 +271,17 @@ def clinical_records(draw: st.DrawFn) -> dict[str, Any] | None:
     }
     if draw(st.booleans()):
         rec["nice_technology"] = draw(st.sampled_from(HTE16_TECHNOLOGIES))
-    for field, strat in (("minimum_age", st.integers(0, 120)), ("self_referral", st.booleans()),
-                         ("red_flag_escalation", st.booleans())):
+    for field, strat in (
+        ("minimum_age", st.integers(0, 120)),
+        ("self_referral", st.booleans()),
+        ("red_flag_escalation", st.booleans()),
+    ):
         if draw(st.booleans()):
             rec[field] = draw(strat)
     if draw(st.booleans()):
-        eg: dict[str, Any] = {"outcomes": draw(st.lists(st.sampled_from(OUTCOME_IDS), max_size=4, unique=True))}
+        eg: dict[str, Any] = {
+            "outcomes": draw(st.lists(st.sampled_from(OUTCOME_IDS), max_size=4, unique=True))
+        }
         if draw(st.booleans()):
             eg["agreement_in_place"] = draw(st.booleans())
         if draw(st.booleans()):
@@ -290,13 +361,21 @@ policies = st.builds(
     apply_unconfirmed_nice_changes=st.booleans(),
 )
 
-SEVERITY_FOR = {"not_available": "fail", "incomplete": "missing", "research_only": "research",
-                "available_with_conditions": "condition"}
+SEVERITY_FOR = {
+    "not_available": "fail",
+    "incomplete": "missing",
+    "research_only": "research",
+    "available_with_conditions": "condition",
+}
 
 
-@settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large])
+@settings(
+    max_examples=150, deadline=None, suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large]
+)
 @given(case=submissions, policy=policies)
-def test_assess_never_raises_and_is_deterministic(case: tuple[dict[str, Any], dt.date], policy: Policy) -> None:
+def test_assess_never_raises_and_is_deterministic(
+    case: tuple[dict[str, Any], dt.date], policy: Policy
+) -> None:
     data, as_of = case
     sub = parse_submission(copy.deepcopy(data), CAT, file="h.yaml")  # official options always parse
     a = assess(sub, CAT, as_of=as_of, policy=policy)
@@ -341,7 +420,9 @@ def dated_submissions(draw: st.DrawFn) -> tuple[dict[str, Any], dt.date]:
         if "expires" in rec:
             rec["expires"] = (as_of + dt.timedelta(days=draw(st.integers(-30, 420)))).isoformat()
         if rec["kind"] == "dspt":
-            rec["period"] = draw(st.sampled_from([f"{y}-{(y + 1) % 100:02d}" for y in range(as_of.year - 2, as_of.year + 1)]))
+            rec["period"] = draw(
+                st.sampled_from([f"{y}-{(y + 1) % 100:02d}" for y in range(as_of.year - 2, as_of.year + 1)])
+            )
     if "regulatory" in data and draw(st.booleans()):
         data["regulatory"].update(
             marking=draw(st.sampled_from(["UKCA", "CE-MDR", "CE-MDD"])),
@@ -350,8 +431,9 @@ def dated_submissions(draw: st.DrawFn) -> tuple[dict[str, Any], dt.date]:
             certificate_expiry=(as_of + dt.timedelta(days=draw(st.integers(-30, 1500)))).isoformat(),
         )
     if "clinical" in data and draw(st.booleans()):
-        data["clinical"]["nice_technology"] = draw(st.sampled_from(
-            [t for t in HTE16_TECHNOLOGIES if t != "Kaia"]))
+        data["clinical"]["nice_technology"] = draw(
+            st.sampled_from([t for t in HTE16_TECHNOLOGIES if t != "Kaia"])
+        )
         data["clinical"]["evidence_generation"] = {"agreement_in_place": True}
     return data, as_of
 

@@ -71,7 +71,10 @@ def test_cyber_essentials_issued_22_nov_2025_is_valid_through_21_nov_2026(catalo
     evidence_of(data, "cyber_essentials")["issued"] = "2025-11-22"
     before, last, after = D(2026, 11, 20), D(2026, 11, 21), D(2026, 11, 22)
     assert _decisions(data, catalogue, before, last, after) == [
-        "available_with_conditions", "available_with_conditions", "not_available"]
+        "available_with_conditions",
+        "available_with_conditions",
+        "not_available",
+    ]
     a = run(data, catalogue, last)
     assert a.question("C3.1").outcome == "pass"  # type: ignore[union-attr]
     assert "0 days left" in a.conditions[0].text
@@ -86,7 +89,10 @@ def test_cyber_essentials_explicit_expiry_earlier_than_12_months_wins(catalogue:
     ce = evidence_of(data, "cyber_essentials")
     ce["issued"] = (TODAY - days(60)).isoformat()
     ce["expires"] = (TODAY + days(5)).isoformat()
-    assert _decisions(data, catalogue, TODAY + days(5), TODAY + days(6)) == ["available_with_conditions", "not_available"]
+    assert _decisions(data, catalogue, TODAY + days(5), TODAY + days(6)) == [
+        "available_with_conditions",
+        "not_available",
+    ]
 
 
 def test_ico_registration_expiry_date_is_inclusive(catalogue: Catalogue) -> None:
@@ -94,7 +100,10 @@ def test_ico_registration_expiry_date_is_inclusive(catalogue: Catalogue) -> None
     data = passing_v2(expires)
     evidence_of(data, "ico_registration")["expires"] = expires.isoformat()
     assert _decisions(data, catalogue, expires - ONE_DAY, expires, expires + ONE_DAY) == [
-        "available_with_conditions", "available_with_conditions", "not_available"]
+        "available_with_conditions",
+        "available_with_conditions",
+        "not_available",
+    ]
     assert run(data, catalogue, expires + ONE_DAY).question("C2.2.1").outcome == "fail"  # type: ignore[union-attr]
 
 
@@ -103,7 +112,10 @@ def test_pen_test_is_valid_for_12_months_from_the_test_date(catalogue: Catalogue
     data = passing_v2(D(2027, 3, 9))
     evidence_of(data, "pen_test")["issued"] = tested.isoformat()
     assert _decisions(data, catalogue, D(2027, 3, 8), D(2027, 3, 9), D(2027, 3, 10)) == [
-        "available_with_conditions", "available_with_conditions", "not_available"]
+        "available_with_conditions",
+        "available_with_conditions",
+        "not_available",
+    ]
 
 
 def test_warning_window_starts_exactly_90_days_before_expiry(catalogue: Catalogue) -> None:
@@ -119,7 +131,10 @@ def test_dspt_2024_25_is_acceptable_on_30_june_2026_and_not_on_1_july(catalogue:
     data = passing_v2(D(2026, 6, 30))
     evidence_of(data, "dspt")["period"] = "2024-25"
     assert _decisions(data, catalogue, D(2026, 6, 29), D(2026, 6, 30), D(2026, 7, 1)) == [
-        "available_with_conditions", "available_with_conditions", "not_available"]
+        "available_with_conditions",
+        "available_with_conditions",
+        "not_available",
+    ]
     a = run(data, catalogue, D(2026, 7, 1))
     assert a.question("C2.1").outcome == "fail"  # type: ignore[union-attr]
     assert "DSPT 2024-25" in a.question("C2.1").reason  # type: ignore[union-attr]
@@ -131,7 +146,9 @@ def test_dspt_2024_25_is_acceptable_on_30_june_2026_and_not_on_1_july(catalogue:
 # =========================================================================== CE and UKCA edges
 
 
-def test_ce_mdd_class_iia_is_accepted_until_30_june_2028_even_with_a_later_certificate(catalogue: Catalogue) -> None:
+def test_ce_mdd_class_iia_is_accepted_until_30_june_2028_even_with_a_later_certificate(
+    catalogue: Catalogue,
+) -> None:
     data = device_v2(D(2028, 6, 30), marking="CE-MDD", device_class="IIa", certificate_expiry="2029-03-31")
     a = run(data, catalogue, D(2028, 6, 30))
     assert a.decision == "available_with_conditions"
@@ -146,17 +163,26 @@ def test_ce_mdd_class_iia_is_accepted_until_30_june_2028_even_with_a_later_certi
 
 def test_ce_mdd_class_iii_ends_31_december_2027(catalogue: Catalogue) -> None:
     data = device_v2(D(2027, 12, 31), marking="CE-MDD", device_class="III", certificate_expiry="2029-03-31")
-    assert _decisions(data, catalogue, D(2027, 12, 31), D(2028, 1, 1)) == ["available_with_conditions", "not_available"]
+    assert _decisions(data, catalogue, D(2027, 12, 31), D(2028, 1, 1)) == [
+        "available_with_conditions",
+        "not_available",
+    ]
 
 
 def test_ce_mdr_is_accepted_until_30_june_2030(catalogue: Catalogue) -> None:
     data = device_v2(D(2030, 6, 30), marking="CE-MDR", device_class="IIb", certificate_expiry="2033-01-01")
-    assert _decisions(data, catalogue, D(2030, 6, 30), D(2030, 7, 1)) == ["available_with_conditions", "not_available"]
+    assert _decisions(data, catalogue, D(2030, 6, 30), D(2030, 7, 1)) == [
+        "available_with_conditions",
+        "not_available",
+    ]
 
 
 def test_ce_certificate_expiring_before_the_legal_deadline(catalogue: Catalogue) -> None:
     data = device_v2(D(2027, 5, 31), marking="CE-MDR", device_class="IIa", certificate_expiry="2027-05-31")
-    assert _decisions(data, catalogue, D(2027, 5, 31), D(2027, 6, 1)) == ["available_with_conditions", "not_available"]
+    assert _decisions(data, catalogue, D(2027, 5, 31), D(2027, 6, 1)) == [
+        "available_with_conditions",
+        "not_available",
+    ]
 
 
 def test_ukca_certificate_expiry(catalogue: Catalogue) -> None:
@@ -164,7 +190,11 @@ def test_ukca_certificate_expiry(catalogue: Catalogue) -> None:
     warn = expiry - days(90)
     data = device_v2(warn - ONE_DAY, device_class="IIa", certificate_expiry=expiry.isoformat())
     assert _decisions(data, catalogue, warn - ONE_DAY, warn, expiry, expiry + ONE_DAY) == [
-        "available", "available_with_conditions", "available_with_conditions", "not_available"]
+        "available",
+        "available_with_conditions",
+        "available_with_conditions",
+        "not_available",
+    ]
     b = run(data, catalogue, expiry + ONE_DAY)
     assert "GB-REG.certificate" in rules_of(b, "fail")
 

@@ -34,8 +34,13 @@ def test_dtac_serve_on_a_fresh_machine(tmp_path: Path) -> None:
     env = {k: v for k, v in os.environ.items() if k not in ("DTAC_DATABASE_URL",)}
     env.update(DTAC_DATA_DIR=str(tmp_path / "data"), PYTHONUNBUFFERED="1")
     with log.open("wb") as fh:
-        proc = subprocess.Popen([sys.executable, "-m", "dtac_app.cli", "serve", "--port", str(port), "--address", "127.0.0.1"],
-                                cwd=tmp_path, env=env, stdout=fh, stderr=subprocess.STDOUT)
+        proc = subprocess.Popen(
+            [sys.executable, "-m", "dtac_app.cli", "serve", "--port", str(port), "--address", "127.0.0.1"],
+            cwd=tmp_path,
+            env=env,
+            stdout=fh,
+            stderr=subprocess.STDOUT,
+        )
     try:
         deadline = time.time() + 90
         while time.time() < deadline:
@@ -55,8 +60,9 @@ def test_dtac_serve_on_a_fresh_machine(tmp_path: Path) -> None:
         assert (tmp_path / "data" / "dtac.sqlite3").exists()  # the database is where it was started
         with sync_playwright() as p:
             profile = tempfile.mkdtemp(prefix="dtac-serve-chromium-")
-            ctx = p.chromium.launch_persistent_context(profile, executable_path=str(CHROMIUM), args=CHROMIUM_ARGS,
-                                                       headless=True)
+            ctx = p.chromium.launch_persistent_context(
+                profile, executable_path=str(CHROMIUM), args=CHROMIUM_ARGS, headless=True
+            )
             try:
                 page = ctx.new_page()
                 page.goto(f"http://127.0.0.1:{port}/")

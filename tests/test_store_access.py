@@ -33,8 +33,9 @@ def cross_org_calls(w: World, clar_b: int) -> dict[str, Callable[[UserView], Any
         "audit_trail": lambda u: w.wf.audit_trail(u, organisation_id=b.organisation_id),
         "export_product": lambda u: w.wf.export_product(u, b.product_id),
         "assess_submission": lambda u: w.wf.assess_submission(u, b.submission_id, as_of=AS_OF),
-        "submit": lambda u: w.wf.submit(u, example_text("Sneaky", "Beta Care"), "x.yaml",
-                                        organisation_id=b.organisation_id, as_of=AS_OF),
+        "submit": lambda u: w.wf.submit(
+            u, example_text("Sneaky", "Beta Care"), "x.yaml", organisation_id=b.organisation_id, as_of=AS_OF
+        ),
         "reply_clarification": lambda u: w.wf.reply_clarification(u, clar_b, "a reply"),
         "save_review": lambda u: w.wf.save_review(u, b.id, 1, overrides=OV, verifications={}),
         "sign_off_section": lambda u: w.wf.sign_off_section(u, b.id, 1, "C1"),
@@ -60,8 +61,14 @@ SIGN_IN = {"login", "find_user_for_identity"}
 
 
 def test_every_public_service_function_is_covered(world: World) -> None:
-    public = {n for n, _ in inspect.getmembers(Workflow, predicate=inspect.isfunction) if not n.startswith("_")}
-    covered = set(cross_org_calls(world, 0)) | {"list_products", "list_organisations", "refresh_user", "current_results"} | SIGN_IN
+    public = {
+        n for n, _ in inspect.getmembers(Workflow, predicate=inspect.isfunction) if not n.startswith("_")
+    }
+    covered = (
+        set(cross_org_calls(world, 0))
+        | {"list_products", "list_organisations", "refresh_user", "current_results"}
+        | SIGN_IN
+    )
     assert public - covered == set(), "add new service functions to the access tests"
 
 
@@ -111,9 +118,12 @@ def test_assessors_see_every_organisation_but_cannot_administer(world: World) ->
     wf, alice = world.wf, world.assessor
     assert {p.name for p in wf.list_products(alice)} == {"Acme Back", "Beta Spine"}
     wf.get_assessment(alice, world.b.id)
-    for call in (lambda: wf.list_users(alice), lambda: wf.disable_user(alice, world.beta.id),
-                 lambda: wf.create_user(alice, "x-user", role="assessor", password="password-123"),
-                 lambda: wf.import_product(alice, {})):
+    for call in (
+        lambda: wf.list_users(alice),
+        lambda: wf.disable_user(alice, world.beta.id),
+        lambda: wf.create_user(alice, "x-user", role="assessor", password="password-123"),
+        lambda: wf.import_product(alice, {}),
+    ):
         with pytest.raises(AccessDenied):
             call()
 
@@ -144,13 +154,16 @@ def test_a_disabled_account_can_do_nothing(world: World) -> None:
 
 def test_vendor_cannot_review_override_or_sign_own_assessment(world: World) -> None:
     wf, acme, a = world.wf, world.acme, world.a
-    for call in (lambda: wf.save_review(acme, a.id, 1, overrides=OV, verifications={}),
-                 lambda: wf.save_review(acme, a.id, 1, overrides={}, verifications={
-                     "C2.1": Verification(checked="I checked it myself")}),
-                 lambda: wf.sign_off_section(acme, a.id, 1, "C1"),
-                 lambda: wf.sign_off(acme, a.id, 1),
-                 lambda: wf.request_clarification(acme, a.id, "hello"),
-                 lambda: wf.audit_trail(acme, organisation_id=world.beta.organisation_id)):
+    for call in (
+        lambda: wf.save_review(acme, a.id, 1, overrides=OV, verifications={}),
+        lambda: wf.save_review(
+            acme, a.id, 1, overrides={}, verifications={"C2.1": Verification(checked="I checked it myself")}
+        ),
+        lambda: wf.sign_off_section(acme, a.id, 1, "C1"),
+        lambda: wf.sign_off(acme, a.id, 1),
+        lambda: wf.request_clarification(acme, a.id, "hello"),
+        lambda: wf.audit_trail(acme, organisation_id=world.beta.organisation_id),
+    ):
         with pytest.raises(AccessDenied):
             call()
     assert wf.get_assessment(world.assessor, a.id).current_revision == 1

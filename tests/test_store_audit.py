@@ -19,8 +19,13 @@ from dtac_app.store.repo import Audit
 def test_every_change_is_audited(world: World) -> None:
     wf, alice, a = world.wf, world.assessor, world.a
     wf.clock.advance(minutes=1)  # type: ignore[attr-defined]
-    v2 = wf.save_review(alice, a.id, 1, overrides={"C1.2": Override(outcome="fail", rationale="no named clinical lead")},
-                        verifications={"C3.1": Verification(checked="IASME register, certificate 1234")})
+    v2 = wf.save_review(
+        alice,
+        a.id,
+        1,
+        overrides={"C1.2": Override(outcome="fail", rationale="no named clinical lead")},
+        verifications={"C3.1": Verification(checked="IASME register, certificate 1234")},
+    )
     for sec in v2.sections_to_sign:
         wf.sign_off_section(alice, a.id, 2, sec)
     wf.sign_off(alice, a.id, 2)
@@ -37,17 +42,32 @@ def test_every_change_is_audited(world: World) -> None:
     trail = wf.audit_trail(world.admin, limit=10_000)
     actions = {e.action for e in trail}
     assert actions >= {
-        "organisation.create", "user.create", "product.create", "version.create", "submission.create",
-        "assessment.create", "assessment.save", "assessment.section_sign_off", "assessment.sign_off",
-        "clarification.request", "clarification.reply", "clarification.close", "user.disable", "user.enable",
-        "user.password", "login.failure", "login.success",
+        "organisation.create",
+        "user.create",
+        "product.create",
+        "version.create",
+        "submission.create",
+        "assessment.create",
+        "assessment.save",
+        "assessment.section_sign_off",
+        "assessment.sign_off",
+        "clarification.request",
+        "clarification.reply",
+        "clarification.close",
+        "user.disable",
+        "user.enable",
+        "user.password",
+        "login.failure",
+        "login.success",
     }
     for e in trail:
         assert e.actor and e.at.tzinfo is not None and e.entity_type
     save = next(e for e in trail if e.action == "assessment.save")
     assert save.actor == "alice" and save.at == dt.datetime(2026, 10, 2, 9, 1, tzinfo=dt.UTC)
     assert save.before == {"revision": 1, "decision": "available", "overrides": {}, "verified": {}}
-    assert save.after is not None and save.after["revision"] == 2 and save.after["decision"] == "not_available"
+    assert (
+        save.after is not None and save.after["revision"] == 2 and save.after["decision"] == "not_available"
+    )
     assert save.after["overrides"] == {"C1.2": {"outcome": "fail", "rationale": "no named clinical lead"}}
     assert save.after["verified"] == {"C3.1": "IASME register, certificate 1234"}
     assert "override C1.2 → fail" in save.detail and "verified C3.1" in save.detail
@@ -56,7 +76,12 @@ def test_every_change_is_audited(world: World) -> None:
     assert (disable.before["disabled"], disable.after["disabled"]) == (False, True)
     # the product's history is the same story, oldest first
     hist = wf.history(alice, a.product_id)
-    assert [e.action for e in hist][:4] == ["product.create", "version.create", "submission.create", "assessment.create"]
+    assert [e.action for e in hist][:4] == [
+        "product.create",
+        "version.create",
+        "submission.create",
+        "assessment.create",
+    ]
     assert hist == sorted(hist, key=lambda e: e.id)
 
 
@@ -66,23 +91,42 @@ def test_failed_logins_are_audited(world: World) -> None:
     with pytest.raises(LoginFailed):
         world.wf.login("acme", "not-the-password")
     fails = world.wf.audit_trail(world.admin, action="login.failure")
-    assert [(e.actor, e.detail.split(" (")[0]) for e in fails] == [("acme", "wrong password"), ("nobody", "unknown user name")]
+    assert [(e.actor, e.detail.split(" (")[0]) for e in fails] == [
+        ("acme", "wrong password"),
+        ("nobody", "unknown user name"),
+    ]
 
 
-@pytest.mark.parametrize("table", ["audit_log", "assessment_revisions", "submissions", "sign_offs", "overrides"])
-def test_append_only_tables_refuse_update_and_delete_through_plain_sql(world: World, db: Database, table: str) -> None:
+@pytest.mark.parametrize(
+    "table", ["audit_log", "assessment_revisions", "submissions", "sign_offs", "overrides"]
+)
+def test_append_only_tables_refuse_update_and_delete_through_plain_sql(
+    world: World, db: Database, table: str
+) -> None:
     wf = world.wf
-    v = wf.save_review(world.assessor, world.a.id, 1, overrides={"C1.2": Override(outcome="fail", rationale="ten chars or more")},
-                       verifications={})
+    v = wf.save_review(
+        world.assessor,
+        world.a.id,
+        1,
+        overrides={"C1.2": Override(outcome="fail", rationale="ten chars or more")},
+        verifications={},
+    )
     wf.sign_off_section(world.assessor, v.id, 2, "C1")
     with db.engine.connect() as c:
         before = c.execute(text(f"SELECT * FROM {table} ORDER BY id")).all()
     assert before
-    column = {"audit_log": "actor", "assessment_revisions": "comment", "submissions": "filename",
-              "sign_offs": "note", "overrides": "rationale"}[table]
-    for sql in (f"UPDATE {table} SET {column} = 'tampered with, honestly'",
-                f"DELETE FROM {table}",
-                f"DELETE FROM {table} WHERE id = (SELECT max(id) FROM {table})"):
+    column = {
+        "audit_log": "actor",
+        "assessment_revisions": "comment",
+        "submissions": "filename",
+        "sign_offs": "note",
+        "overrides": "rationale",
+    }[table]
+    for sql in (
+        f"UPDATE {table} SET {column} = 'tampered with, honestly'",
+        f"DELETE FROM {table}",
+        f"DELETE FROM {table} WHERE id = (SELECT max(id) FROM {table})",
+    ):
         with pytest.raises(Exception, match="append-only|permission denied"), db.engine.begin() as c:
             c.execute(text(sql))
     if not db.is_sqlite:

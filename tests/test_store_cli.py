@@ -17,13 +17,21 @@ from dtac_app.cli import app
 from dtac_app.store.db import Database
 
 REPO_EXAMPLES = Path(__file__).resolve().parent.parent / "submissions"
-COUNTED = ("organisations", "users", "products", "product_versions", "submissions", "assessments",
-           "assessment_revisions")
+COUNTED = (
+    "organisations",
+    "users",
+    "products",
+    "product_versions",
+    "submissions",
+    "assessments",
+    "assessment_revisions",
+)
 
 
 @pytest.fixture(params=BACKENDS)
-def empty_db(request: pytest.FixtureRequest, tmp_path: Path, monkeypatch: pytest.MonkeyPatch,
-             cheap_hashing: None) -> Iterator[Database]:
+def empty_db(
+    request: pytest.FixtureRequest, tmp_path: Path, monkeypatch: pytest.MonkeyPatch, cheap_hashing: None
+) -> Iterator[Database]:
     """A database with no schema at all, named by DTAC_DATABASE_URL as a user would."""
     d = make_db(request.param, request, tmp_path, migrated=False)
     monkeypatch.setenv("DTAC_DATABASE_URL", d.url)
@@ -91,7 +99,16 @@ def test_db_upgrade_and_info(empty_db: Database) -> None:
 
 def test_user_add_list_disable(empty_db: Database) -> None:
     run("db", "upgrade")
-    run("user", "add", "carol", "--role", "assessor", "--email", "carol@nhs.net", input="carol-password-1\ncarol-password-1\n")
+    run(
+        "user",
+        "add",
+        "carol",
+        "--role",
+        "assessor",
+        "--email",
+        "carol@nhs.net",
+        input="carol-password-1\ncarol-password-1\n",
+    )
     run("user", "add", "vic", "--role", "vendor", "--org", "Vic Ltd", "--password", "vic-password-1")
     out = run("user", "list")
     assert "carol" in out and "Vic Ltd" in out
@@ -99,7 +116,9 @@ def test_user_add_list_disable(empty_db: Database) -> None:
     assert "disabled" in run("user", "list")
     bad = CliRunner().invoke(app, ["user", "add", "x", "--role", "wizard", "--password", "long-enough-1"])
     assert bad.exit_code == 2 and "not a role" in bad.output
-    dup = CliRunner().invoke(app, ["user", "add", "vic", "--role", "vendor", "--org", "Vic Ltd", "--password", "vic-password-1"])
+    dup = CliRunner().invoke(
+        app, ["user", "add", "vic", "--role", "vendor", "--org", "Vic Ltd", "--password", "vic-password-1"]
+    )
     assert dup.exit_code == 1 and "already exists" in dup.output
     from dtac_app.store.errors import LoginFailed
     from dtac_app.workflow import Workflow
@@ -112,8 +131,9 @@ def test_user_add_list_disable(empty_db: Database) -> None:
     assert any(e.action == "user.create" and e.actor.startswith("cli:") for e in trail)
 
 
-def test_db_export_and_import(empty_db: Database, tmp_path: Path, request: pytest.FixtureRequest,
-                              monkeypatch: pytest.MonkeyPatch) -> None:
+def test_db_export_and_import(
+    empty_db: Database, tmp_path: Path, request: pytest.FixtureRequest, monkeypatch: pytest.MonkeyPatch
+) -> None:
     run("db", "upgrade")
     from dtac_app.workflow import SYSTEM, Workflow
 

@@ -33,17 +33,31 @@ def test_two_assessors_saving_at_once_one_wins_one_is_told(world: World) -> None
         barrier = threading.Barrier(2)
         outcome: dict[str, object] = {}
 
-        def save(user: object, qid: str, name: str, start: int = start, rnd: int = rnd,
-                 barrier: threading.Barrier = barrier, outcome: dict[str, object] = outcome) -> None:
+        def save(
+            user: object,
+            qid: str,
+            name: str,
+            start: int = start,
+            rnd: int = rnd,
+            barrier: threading.Barrier = barrier,
+            outcome: dict[str, object] = outcome,
+        ) -> None:
             barrier.wait()
             try:
-                outcome[name] = wf.save_review(user, a.id, start, overrides={qid: ov(f"{name} says no, round {rnd}")},  # type: ignore[arg-type]
-                                               verifications={})
+                outcome[name] = wf.save_review(
+                    user,
+                    a.id,
+                    start,
+                    overrides={qid: ov(f"{name} says no, round {rnd}")},  # type: ignore[arg-type]
+                    verifications={},
+                )
             except ConcurrentChangeError as e:
                 outcome[name] = e
 
-        threads = [threading.Thread(target=save, args=(world.assessor, "C1.2", "alice")),
-                   threading.Thread(target=save, args=(world.assessor2, "C3.1", "bob"))]
+        threads = [
+            threading.Thread(target=save, args=(world.assessor, "C1.2", "alice")),
+            threading.Thread(target=save, args=(world.assessor2, "C3.1", "bob")),
+        ]
         for t in threads:
             t.start()
         for t in threads:
@@ -85,8 +99,10 @@ def test_many_writers_retrying_keep_every_change(world: World) -> None:
         except BaseException as e:  # noqa: BLE001 - reported below
             errors.append(e)
 
-    threads = [threading.Thread(target=worker, args=(q, world.assessor if i % 2 else world.assessor2))
-               for i, q in enumerate(questions)]
+    threads = [
+        threading.Thread(target=worker, args=(q, world.assessor if i % 2 else world.assessor2))
+        for i, q in enumerate(questions)
+    ]
     for t in threads:
         t.start()
     for t in threads:
@@ -166,8 +182,13 @@ def _run_and_kill(db: Database, world: World, when: str, tmp_path: Path) -> None
     script = tmp_path / "child.py"
     script.write_text(CHILD)
     env = {**os.environ, "PYTHONUNBUFFERED": "1"}
-    proc = subprocess.Popen([sys.executable, str(script), db.url, str(world.assessor.id), str(world.a.id), when],
-                            stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, env=env)
+    proc = subprocess.Popen(
+        [sys.executable, str(script), db.url, str(world.assessor.id), str(world.a.id), when],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+        env=env,
+    )
     marker = "IN_TRANSACTION" if when == "before" else "COMMITTED"
     deadline = time.monotonic() + 120
     line = ""
@@ -177,7 +198,9 @@ def _run_and_kill(db: Database, world: World, when: str, tmp_path: Path) -> None
             line = proc.stdout.readline()
             if not line or marker in line:
                 break
-        assert marker in line, f"child did not reach {marker}: {line!r} {proc.stderr.read() if proc.stderr else ''}"
+        assert marker in line, (
+            f"child did not reach {marker}: {line!r} {proc.stderr.read() if proc.stderr else ''}"
+        )
     finally:
         os.kill(proc.pid, signal.SIGKILL)
         proc.wait(30)
@@ -193,10 +216,12 @@ def _check_consistent(db: Database) -> None:
             assert c.exec_driver_sql("PRAGMA integrity_check").scalar() == "ok"
             assert c.exec_driver_sql("PRAGMA foreign_key_check").all() == []
         # the head's counter always names an existing, latest revision
-        bad = c.execute(text(
-            "SELECT a.id FROM assessments a WHERE a.current_revision <> "
-            "(SELECT max(r.number) FROM assessment_revisions r WHERE r.assessment_id = a.id)"
-        )).all()
+        bad = c.execute(
+            text(
+                "SELECT a.id FROM assessments a WHERE a.current_revision <> "
+                "(SELECT max(r.number) FROM assessment_revisions r WHERE r.assessment_id = a.id)"
+            )
+        ).all()
         assert bad == []
 
 
@@ -213,8 +238,9 @@ def test_killed_before_commit_leaves_the_old_state(db: Database, world: World, t
         with fresh.engine.connect() as c:
             assert c.execute(text("SELECT count(*) FROM overrides")).scalar() == 0
         # and it is fully usable: the same save now goes through
-        after = wf.save_review(world.assessor, world.a.id, 1, overrides={"C1.2": ov("saved after the crash")},
-                               verifications={})
+        after = wf.save_review(
+            world.assessor, world.a.id, 1, overrides={"C1.2": ov("saved after the crash")}, verifications={}
+        )
         assert after.revision == 2
     finally:
         fresh.dispose()
@@ -227,14 +253,18 @@ def test_killed_after_commit_keeps_the_whole_new_state(db: Database, world: Worl
         _check_consistent(fresh)
         wf = Workflow(fresh)
         view = wf.get_assessment(world.assessor, world.a.id)
-        assert view.current_revision == 2 and view.overrides["C1.2"].rationale == "written by the killed process"
+        assert (
+            view.current_revision == 2 and view.overrides["C1.2"].rationale == "written by the killed process"
+        )
         assert wf.audit_trail(world.admin, action="assessment.save")[0].after["revision"] == 2  # type: ignore[index]
     finally:
         fresh.dispose()
 
 
 @pytest.mark.parametrize("when", ["before"])
-def test_a_crash_never_blocks_other_writers_for_long(db: Database, world: World, tmp_path: Path, when: str) -> None:
+def test_a_crash_never_blocks_other_writers_for_long(
+    db: Database, world: World, tmp_path: Path, when: str
+) -> None:
     """After the killed writer's locks are released, another writer gets through promptly."""
     _run_and_kill(db, world, when, tmp_path)
     t0 = time.monotonic()

@@ -15,7 +15,9 @@ from dtac_app.store.db import Database, database_url, normalise_url, open_databa
 from dtac_app.store.models import APPEND_ONLY_TABLES, Base
 
 
-def test_default_location_is_data_under_the_current_directory(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+def test_default_location_is_data_under_the_current_directory(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
     monkeypatch.delenv("DTAC_DATABASE_URL", raising=False)
     monkeypatch.delenv("DTAC_DATA_DIR", raising=False)
     monkeypatch.chdir(tmp_path)
@@ -62,8 +64,12 @@ def test_migrations_upgrade_from_empty_and_match_the_models(
         assert d.schema_diff() == []
         # the append-only triggers are back after the round trip
         with d.engine.begin() as c:
-            c.execute(text("INSERT INTO audit_log (at, actor, action, entity_type, detail) "
-                           "VALUES (CURRENT_TIMESTAMP, 't', 't', 't', '')"))
+            c.execute(
+                text(
+                    "INSERT INTO audit_log (at, actor, action, entity_type, detail) "
+                    "VALUES (CURRENT_TIMESTAMP, 't', 't', 't', '')"
+                )
+            )
         with pytest.raises(Exception, match="append-only|permission denied"), d.engine.begin() as c:
             c.execute(text("DELETE FROM audit_log"))
     finally:
@@ -82,8 +88,12 @@ def test_alembic_check_reports_no_pending_changes(db: Database) -> None:
 
 def test_foreign_keys_are_enforced(db: Database) -> None:
     with pytest.raises(IntegrityError), db.engine.begin() as c:
-        c.execute(text("INSERT INTO products (organisation_id, name, manufacturer, created_at) "
-                       "VALUES (999, 'x', 'y', CURRENT_TIMESTAMP)"))
+        c.execute(
+            text(
+                "INSERT INTO products (organisation_id, name, manufacturer, created_at) "
+                "VALUES (999, 'x', 'y', CURRENT_TIMESTAMP)"
+            )
+        )
 
 
 def test_every_append_only_table_has_its_guard(db: Database) -> None:
@@ -96,7 +106,9 @@ def test_every_append_only_table_has_its_guard(db: Database) -> None:
             for t in APPEND_ONLY_TABLES:
                 assert {f"{t}_no_update", f"{t}_no_delete"} <= names
         else:
-            rows = c.execute(text("SELECT event_object_table, event_manipulation FROM information_schema.triggers"))
+            rows = c.execute(
+                text("SELECT event_object_table, event_manipulation FROM information_schema.triggers")
+            )
             have = {(r[0], r[1]) for r in rows}
             for t in APPEND_ONLY_TABLES:
                 assert {(t, "UPDATE"), (t, "DELETE")} <= have

@@ -19,8 +19,13 @@ from dtac_app.workflow import SYSTEM, Workflow
 
 def build_history(world: World) -> int:
     wf, alice, a = world.wf, world.assessor, world.a
-    v2 = wf.save_review(alice, a.id, 1, overrides={"C1.2": Override(outcome="fail", rationale="no clinical lead named")},
-                        verifications={"C2.1": Verification(checked="DSPT: 8XX99 Standards Met 2025-26")})
+    v2 = wf.save_review(
+        alice,
+        a.id,
+        1,
+        overrides={"C1.2": Override(outcome="fail", rationale="no clinical lead named")},
+        verifications={"C2.1": Verification(checked="DSPT: 8XX99 Standards Met 2025-26")},
+    )
     for sec in v2.sections_to_sign:
         wf.sign_off_section(alice, a.id, 2, sec, note=f"{sec} fine")
     wf.sign_off(alice, a.id, 2, note="done")
@@ -35,8 +40,11 @@ def comparable(package: dict[str, Any]) -> dict[str, Any]:
     p = copy.deepcopy(package)
     p.pop("exported_at")
     p.pop("exported_by")
-    p["audit"] = [{k: v for k, v in e.items() if k != "origin"} for e in p["audit"]
-                  if e["action"] not in ("product.export", "product.import")]
+    p["audit"] = [
+        {k: v for k, v in e.items() if k != "origin"}
+        for e in p["audit"]
+        if e["action"] not in ("product.export", "product.import")
+    ]
     return p
 
 
@@ -57,11 +65,18 @@ def test_export_then_import_into_another_database_reproduces_the_history(
         again = wf2.export_product(SYSTEM, summary.id)
         assert comparable(again) == comparable(package)
         # every revision, result, override and sign-off came across
-        (head,) = [a for v in wf2.get_product(SYSTEM, summary.id).version_details if v.version == "1.0"
-                   for s in v.submissions for a in s.assessments]
+        (head,) = [
+            a
+            for v in wf2.get_product(SYSTEM, summary.id).version_details
+            if v.version == "1.0"
+            for s in v.submissions
+            for a in s.assessments
+        ]
         assert head.current_revision == 3 and head.status == "changed_after_sign_off"
         r2 = wf2.get_assessment(SYSTEM, head.id, revision=2)
-        assert r2.overrides["C1.2"].by == "alice" and r2.signed_off is not None and r2.signed_off.note == "done"
+        assert (
+            r2.overrides["C1.2"].by == "alice" and r2.signed_off is not None and r2.signed_off.note == "done"
+        )
         assert r2.result == world.wf.get_assessment(world.assessor, world.a.id, revision=2).result
         # named users exist but are disabled placeholders without passwords
         users = {u.username: u for u in wf2.list_users(SYSTEM)}
@@ -79,8 +94,9 @@ def test_export_then_import_into_another_database_reproduces_the_history(
         other.dispose()
 
 
-def test_a_tampered_package_is_refused(world: World, db: Database, request: pytest.FixtureRequest,
-                                       tmp_path: Path) -> None:
+def test_a_tampered_package_is_refused(
+    world: World, db: Database, request: pytest.FixtureRequest, tmp_path: Path
+) -> None:
     package = world.wf.export_product(world.admin, world.a.product_id)
     package["versions"][0]["submissions"][0]["content"] += "\n# tampered\n"
     package["organisation"] = {"name": "Fresh Org", "slug": "fresh-org", "kind": "vendor"}

@@ -43,7 +43,9 @@ def test_submission_is_stored_as_received_and_assessed(world: World) -> None:
     assert sub.content == raw and sub.sha256 == hashlib.sha256(raw).hexdigest() and sub.size == len(raw)
     assert sub.filename == "gamma.yaml" and sub.received_by == "acme"
     cat = get_catalogue()
-    expected = assess(parse_submission(parse_document(raw.decode("utf-8-sig"), file="g"), cat, file="g"), cat, as_of=AS_OF)
+    expected = assess(
+        parse_submission(parse_document(raw.decode("utf-8-sig"), file="g"), cat, file="g"), cat, as_of=AS_OF
+    )
     assert view.result.decision == expected.decision
     assert view.result.questions == expected.questions
     assert view.revision == view.current_revision == 1 and view.status == "in_review"
@@ -66,14 +68,21 @@ def test_bad_files_are_refused_and_nothing_is_stored(world: World) -> None:
 def test_assessor_submission_files_under_the_manufacturers_organisation(world: World) -> None:
     view = world.wf.submit(world.assessor, example_text("Delta", "Delta Digital Ltd"), "d.json", as_of=AS_OF)
     assert view.organisation_name == "Delta Digital Ltd"
-    assert any(o.name == "Delta Digital Ltd" and o.kind == "vendor" for o in world.wf.list_organisations(world.admin))
+    assert any(
+        o.name == "Delta Digital Ltd" and o.kind == "vendor" for o in world.wf.list_organisations(world.admin)
+    )
 
 
 def test_every_save_is_a_new_revision_and_old_ones_stay_readable(world: World) -> None:
     wf, alice, a = world.wf, world.assessor, world.a
-    v2 = wf.save_review(alice, a.id, 1, overrides={"C1.2.4": ov()},
-                        verifications={"C2.1": Verification(checked="DSPT register: 8XX99, 2025-26 Standards Met")},
-                        comment="first pass")
+    v2 = wf.save_review(
+        alice,
+        a.id,
+        1,
+        overrides={"C1.2.4": ov()},
+        verifications={"C2.1": Verification(checked="DSPT register: 8XX99, 2025-26 Standards Met")},
+        comment="first pass",
+    )
     assert v2.revision == 2 and v2.result.decision == "not_available"
     q = v2.result.question("C1.2.4")
     assert q is not None and q.outcome == "fail" and q.engine_outcome == "pass" and q.override is not None
@@ -99,14 +108,26 @@ def test_an_override_needs_a_written_rationale(world: World) -> None:
     with pytest.raises(ValidationError, match="rationale"):
         Override(outcome="pass", rationale="ok")
     with pytest.raises(ValidationError):
-        world.wf.save_review(world.assessor, world.a.id, 1, overrides={"C1.2": {"outcome": "pass"}},  # type: ignore[dict-item]
-                             verifications={})
+        world.wf.save_review(
+            world.assessor,
+            world.a.id,
+            1,
+            overrides={"C1.2": {"outcome": "pass"}},  # type: ignore[dict-item]
+            verifications={},
+        )
     # and the database refuses one too
     wf = world.wf
     with pytest.raises(IntegrityError), wf.db.engine.begin() as c:
-        rev_id = c.execute(text("SELECT id FROM assessment_revisions WHERE assessment_id = :a"), {"a": world.a.id}).scalar()
-        c.execute(text("INSERT INTO overrides (revision_id, question_id, outcome, rationale, by_label) "
-                       "VALUES (:r, 'C1.2', 'pass', '   short  ', 'x')"), {"r": rev_id})
+        rev_id = c.execute(
+            text("SELECT id FROM assessment_revisions WHERE assessment_id = :a"), {"a": world.a.id}
+        ).scalar()
+        c.execute(
+            text(
+                "INSERT INTO overrides (revision_id, question_id, outcome, rationale, by_label) "
+                "VALUES (:r, 'C1.2', 'pass', '   short  ', 'x')"
+            ),
+            {"r": rev_id},
+        )
 
 
 def test_overrides_must_name_asked_questions(world: World) -> None:
@@ -130,8 +151,13 @@ def test_a_stale_save_is_refused_with_a_clear_message(world: World) -> None:
 
 def test_sign_off_needs_every_section_and_then_the_revision_is_immutable(world: World) -> None:
     wf, alice, a = world.wf, world.assessor, world.a
-    v2 = wf.save_review(alice, a.id, 1, overrides={"C3.1": ov("pass", "certificate seen on the IASME register")},
-                        verifications={})
+    v2 = wf.save_review(
+        alice,
+        a.id,
+        1,
+        overrides={"C3.1": ov("pass", "certificate seen on the IASME register")},
+        verifications={},
+    )
     with pytest.raises(WorkflowError, match="sign off every section first"):
         wf.sign_off(alice, a.id, 2)
     wf.sign_off_section(alice, a.id, 2, "c1")
@@ -152,14 +178,22 @@ def test_sign_off_needs_every_section_and_then_the_revision_is_immutable(world: 
     v3 = wf.save_review(world.assessor2, a.id, 2, overrides={}, verifications={}, comment="undo the override")
     assert v3.revision == 3 and v3.status == "changed_after_sign_off" and v3.signed_off is None
     again = wf.get_assessment(alice, a.id, revision=2)
-    assert again.result == v2.result and again.overrides == v2.overrides and again.signed_off == signed.signed_off
+    assert (
+        again.result == v2.result
+        and again.overrides == v2.overrides
+        and again.signed_off == signed.signed_off
+    )
     sign_everything(wf, alice, a.id, 3)
     assert wf.get_assessment(alice, a.id).status == "signed_off"
     assert [r.signed_off is not None for r in wf.list_revisions(alice, a.id)] == [False, True, True]
     # and the stored rows themselves cannot be changed
     with pytest.raises(Exception, match="append-only|permission denied"), wf.db.engine.begin() as c:
-        c.execute(text("UPDATE assessment_revisions SET decision = 'available' WHERE assessment_id = :a AND number = 2"),
-                  {"a": a.id})
+        c.execute(
+            text(
+                "UPDATE assessment_revisions SET decision = 'available' WHERE assessment_id = :a AND number = 2"
+            ),
+            {"a": a.id},
+        )
     with pytest.raises(Exception, match="append-only|permission denied"), wf.db.engine.begin() as c:
         c.execute(text("DELETE FROM sign_offs"))
 
@@ -206,4 +240,8 @@ def test_product_listing_summarises_the_latest_state(world: World) -> None:
     wf.save_review(world.assessor, world.a.id, 1, overrides={"C1.2": ov()}, verifications={})
     (p,) = [x for x in wf.list_products(world.assessor) if x.id == world.a.product_id]
     assert p.latest is not None and p.latest.current_revision == 2 and p.latest.decision == "not_available"
-    assert p.latest.decision_label == "Not available" and p.versions == ("1.0",) and p.organisation_name == "Acme Health"
+    assert (
+        p.latest.decision_label == "Not available"
+        and p.versions == ("1.0",)
+        and p.organisation_name == "Acme Health"
+    )

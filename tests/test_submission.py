@@ -93,7 +93,9 @@ def test_vendor_yaml_parses_with_yes_no_as_option_labels(catalogue: Catalogue) -
     assert sub.answers["C1.2.2"] == "Yes"
     assert sub.answers["C1.2.3"] == "Provided"
     assert sub.answers["C2.2.5"] == "UK only"  # case and spacing normalised to the official label
-    assert evidence_of({"evidence": [e.model_dump() for e in sub.evidence]}, "dspt")["status"] == "Standards Met"
+    assert (
+        evidence_of({"evidence": [e.model_dump() for e in sub.evidence]}, "dspt")["status"] == "Standards Met"
+    )
     a = run(data, catalogue, TODAY)
     assert a.decision == "available"
 
@@ -153,8 +155,16 @@ def test_schema_and_profile_have_defaults(catalogue: Catalogue) -> None:
     ("mutate", "field", "reason"),
     [
         (lambda d: d["answers"].update({"C9.9": "Yes"}), "answers.C9.9", "no question C9.9"),
-        (lambda d: d["answers"].update({"C1.2": "Maybe"}), "answers.C1.2", "'Maybe' is not an option; choose one of: Yes; No"),
-        (lambda d: d["answers"].update({"C2.2.5": "EU"}), "answers.C2.2.5", "choose one of: UK only; Outside of UK"),
+        (
+            lambda d: d["answers"].update({"C1.2": "Maybe"}),
+            "answers.C1.2",
+            "'Maybe' is not an option; choose one of: Yes; No",
+        ),
+        (
+            lambda d: d["answers"].update({"C2.2.5": "EU"}),
+            "answers.C2.2.5",
+            "choose one of: UK only; Outside of UK",
+        ),
         (lambda d: d.update({"submitted_on": "01/02/2026"}), "submitted_on", "valid date"),
         (lambda d: d.update({"criteria": "dtac-v3.0"}), "criteria", "unknown criteria set"),
         (lambda d: d.update({"profile": "nhs"}), "profile", "'dtac' or 'nice-lbp'"),
@@ -163,25 +173,70 @@ def test_schema_and_profile_have_defaults(catalogue: Catalogue) -> None:
         (lambda d: d["product"].pop("manufacturer"), "product.manufacturer", "Field required"),
         (lambda d: d["answers"].update({"C1.2": ["Yes"]}), "answers", "not a list"),
         (lambda d: d["answers"].update({"C1.2.5": "x" * 200_000}), "answers", "C1.2.5 is 200,000 characters"),
-        (lambda d: d["evidence"].append({"question": "C3.1", "kind": "certificate"}), "evidence[10].kind", "unknown evidence kind"),
-        (lambda d: d["evidence"].append({"question": "C9.1", "kind": "other"}), "evidence[10].question", "no question C9.1"),
-        (lambda d: d["evidence"].append({"question": "C2.1", "kind": "dspt", "status": "Sort of met"}),
-         "evidence[10].status", "not a DSPT status"),
-        (lambda d: d["evidence"].append({"question": "C3.1", "kind": "other", "issued": "2026-02-01", "expires": "2026-01-01"}),
-         "evidence.10", "before issued"),
-        (lambda d: d["evidence"].append({"question": "C2.1", "kind": "dspt", "period": "2025-27"}),
-         "evidence.10", "consecutive years"),
-        (lambda d: d["evidence"].append({"question": "C3.3", "kind": "pen_test", "highest_cvss": 11}),
-         "evidence.10.highest_cvss", "less than or equal to 10"),
-        (lambda d: d["evidence"].append({"question": "C3.1", "kind": "other", "sha256": "abc"}),
-         "evidence.10.sha256", "pattern"),
-        (lambda d: d["evidence"].append({"question": "C3.1", "kind": "other", "issued": "yesterday"}),
-         "evidence.10.issued", "valid date"),
+        (
+            lambda d: d["evidence"].append({"question": "C3.1", "kind": "certificate"}),
+            "evidence[10].kind",
+            "unknown evidence kind",
+        ),
+        (
+            lambda d: d["evidence"].append({"question": "C9.1", "kind": "other"}),
+            "evidence[10].question",
+            "no question C9.1",
+        ),
+        (
+            lambda d: d["evidence"].append({"question": "C2.1", "kind": "dspt", "status": "Sort of met"}),
+            "evidence[10].status",
+            "not a DSPT status",
+        ),
+        (
+            lambda d: d["evidence"].append(
+                {"question": "C3.1", "kind": "other", "issued": "2026-02-01", "expires": "2026-01-01"}
+            ),
+            "evidence.10",
+            "before issued",
+        ),
+        (
+            lambda d: d["evidence"].append({"question": "C2.1", "kind": "dspt", "period": "2025-27"}),
+            "evidence.10",
+            "consecutive years",
+        ),
+        (
+            lambda d: d["evidence"].append({"question": "C3.3", "kind": "pen_test", "highest_cvss": 11}),
+            "evidence.10.highest_cvss",
+            "less than or equal to 10",
+        ),
+        (
+            lambda d: d["evidence"].append({"question": "C3.1", "kind": "other", "sha256": "abc"}),
+            "evidence.10.sha256",
+            "pattern",
+        ),
+        (
+            lambda d: d["evidence"].append({"question": "C3.1", "kind": "other", "issued": "yesterday"}),
+            "evidence.10.issued",
+            "valid date",
+        ),
     ],
-    ids=["unknown-question", "unknown-option", "unknown-option-c2", "date-format", "criteria-set", "profile",
-         "extra-key", "empty-name", "missing-manufacturer", "answer-list", "answer-too-long", "evidence-kind",
-         "evidence-question", "dspt-status", "evidence-dates", "dspt-period", "cvss-range", "sha256-format",
-         "issued-format"],
+    ids=[
+        "unknown-question",
+        "unknown-option",
+        "unknown-option-c2",
+        "date-format",
+        "criteria-set",
+        "profile",
+        "extra-key",
+        "empty-name",
+        "missing-manufacturer",
+        "answer-list",
+        "answer-too-long",
+        "evidence-kind",
+        "evidence-question",
+        "dspt-status",
+        "evidence-dates",
+        "dspt-period",
+        "cvss-range",
+        "sha256-format",
+        "issued-format",
+    ],
 )
 def test_bad_submission_is_one_clear_error_naming_file_and_field(
     catalogue: Catalogue, mutate: Any, field: str, reason: str
@@ -203,7 +258,11 @@ def test_nice_fields_are_checked_against_the_profile(catalogue: Catalogue) -> No
     e = _error(data, catalogue)
     assert isinstance(e, InputErrors)
     fields = {x.field for x in e.errors}
-    assert fields == {"clinical.content[4]", "clinical.nice_technology", "clinical.evidence_generation.outcomes[1]"}
+    assert fields == {
+        "clinical.content[4]",
+        "clinical.nice_technology",
+        "clinical.evidence_generation.outcomes[1]",
+    }
     assert "leave it empty if NICE has not assessed the product" in e.message
 
 
@@ -314,11 +373,15 @@ def test_missing_evidence_file(tmp_path: Path, catalogue: Catalogue) -> None:
     assert exc.value.field == "evidence[5].file"
     assert "evidence file not found: dpia.pdf" in exc.value.reason
     # ...unless file checks are off (an upload with no files).
-    assert load_submission(_write(tmp_path, data), catalogue, check_files=False).evidence[5].file == "dpia.pdf"
+    assert (
+        load_submission(_write(tmp_path, data), catalogue, check_files=False).evidence[5].file == "dpia.pdf"
+    )
 
 
 @pytest.mark.parametrize("path", ["../secret.pdf", "/etc/passwd", "sub/../../x.pdf"])
-def test_evidence_paths_may_not_escape_the_submission_folder(tmp_path: Path, catalogue: Catalogue, path: str) -> None:
+def test_evidence_paths_may_not_escape_the_submission_folder(
+    tmp_path: Path, catalogue: Catalogue, path: str
+) -> None:
     (tmp_path / "secret.pdf").write_bytes(b"x")
     inner = tmp_path / "inner"
     inner.mkdir()

@@ -51,7 +51,9 @@ class RecordingMediaStorage(MemoryMediaFileStorage):
 
     files: dict[str, bytes] = {}
 
-    def load_and_get_id(self, path_or_data: str | bytes, mimetype: str, kind: Any, filename: str | None = None) -> str:
+    def load_and_get_id(
+        self, path_or_data: str | bytes, mimetype: str, kind: Any, filename: str | None = None
+    ) -> str:
         file_id = super().load_and_get_id(path_or_data, mimetype, kind, filename)
         RecordingMediaStorage.files[file_id] = self._files_by_id[file_id].content
         return file_id
@@ -79,8 +81,13 @@ class App:
     def vendor_of(self, product: str) -> UserView:
         return self.user(self.seeded.product(product).vendor)
 
-    def open(self, page: str | None = None, *, as_user: str | UserView | None = None,
-             query: dict[str, str] | None = None) -> AppTest:
+    def open(
+        self,
+        page: str | None = None,
+        *,
+        as_user: str | UserView | None = None,
+        query: dict[str, str] | None = None,
+    ) -> AppTest:
         """The app, signed in as ``as_user`` (or not), run once on ``page`` (file name under dtac_app/ui/pages)."""
         at = AppTest.from_file(APP, default_timeout=TIMEOUT)
         if as_user is not None:
@@ -95,8 +102,9 @@ class App:
 
 
 @pytest.fixture
-def app(seeded_template: Seeded, seeded_dir: Path, monkeypatch: pytest.MonkeyPatch,
-        cheap_hashing: None) -> Iterator[App]:
+def app(
+    seeded_template: Seeded, seeded_dir: Path, monkeypatch: pytest.MonkeyPatch, cheap_hashing: None
+) -> Iterator[App]:
     """The app on a private seeded database; caches cleared before and after; engines disposed."""
     monkeypatch.setenv(DATA_DIR_ENV, str(seeded_dir))
     monkeypatch.delenv(DATABASE_URL_ENV, raising=False)
@@ -141,12 +149,24 @@ def table(at: AppTest, *columns: str) -> Any:
         df = d.value
         if all(c in df.columns for c in columns):
             return df
-    raise AssertionError(f"no table with columns {columns}; tables: {[list(d.value.columns) for d in at.dataframe]}")
+    raise AssertionError(
+        f"no table with columns {columns}; tables: {[list(d.value.columns) for d in at.dataframe]}"
+    )
 
 
 def all_text(at: AppTest) -> str:
-    parts = [texts(at.title), texts(at.header), texts(at.subheader), texts(at.markdown), texts(at.caption),
-             texts(at.error), texts(at.warning), texts(at.info), texts(at.success), html_text(at)]
+    parts = [
+        texts(at.title),
+        texts(at.header),
+        texts(at.subheader),
+        texts(at.markdown),
+        texts(at.caption),
+        texts(at.error),
+        texts(at.warning),
+        texts(at.info),
+        texts(at.success),
+        html_text(at),
+    ]
     return "\n".join(parts)
 
 
@@ -212,8 +232,9 @@ def test_users_page_is_for_admins_only(app: App) -> None:
 
 
 def upload(at: AppTest, path: Path, name: str | None = None, data: bytes | None = None) -> AppTest:
-    at.file_uploader(key="pc_upload").set_value((name or path.name, data if data is not None else path.read_bytes(),
-                                                 "application/x-yaml"))
+    at.file_uploader(key="pc_upload").set_value(
+        (name or path.name, data if data is not None else path.read_bytes(), "application/x-yaml")
+    )
     at.run()
     assert not at.exception, [e.value for e in at.exception]
     return at
@@ -247,7 +268,12 @@ def test_precheck_upload_of_a_failing_submission_lists_the_fixes(app: App) -> No
 
 def test_precheck_upload_of_a_broken_file_explains_the_problem(app: App) -> None:
     at = app.open("precheck.py", as_user="assessor")
-    upload(at, EXAMPLES / "slotharbour.yaml", name="broken.yaml", data=b"schema: dtac-submission/1\nproduct: [1, 2\n")
+    upload(
+        at,
+        EXAMPLES / "slotharbour.yaml",
+        name="broken.yaml",
+        data=b"schema: dtac-submission/1\nproduct: [1, 2\n",
+    )
     assert "broken.yaml" in texts(at.error)
     assert "cannot be assessed yet" in texts(at.error)
     assert not at.download_button
@@ -336,8 +362,9 @@ def test_portfolio_shows_an_assessor_every_product_and_filters(app: App) -> None
     assert list(rows["Product"]) == [p.name for p in app.seeded.products if p.decision == "available"]
     at.multiselect(key="pf_decision").set_value([]).run()
     at.text_input(key="pf_text").input("harbour").run()
-    assert set(table(at, "Product")["Product"]) == {p.name for p in app.seeded.products
-                                                    if "harbour" in f"{p.name} {p.organisation}".lower()}
+    assert set(table(at, "Product")["Product"]) == {
+        p.name for p in app.seeded.products if "harbour" in f"{p.name} {p.organisation}".lower()
+    }
     assert at.get("vega_lite_chart"), "the comparison chart is drawn"
 
 
@@ -368,7 +395,9 @@ def test_review_override_needs_a_rationale_then_saves_a_new_revision(app: App) -
     assert "Some overrides have no rationale; fix them first." in texts(at.error)
     assert app.wf.get_assessment(SYSTEM, p.assessment_id).revision == 1
     # With a rationale: saved as revision 2 and the decision moves.
-    at.text_area(key=f"{key}_C3.1_ovwhy").input("Certificate seen on the NCSC register, number checked by phone.").run()
+    at.text_area(key=f"{key}_C3.1_ovwhy").input(
+        "Certificate seen on the NCSC register, number checked by phone."
+    ).run()
     assert "Write a rationale" not in texts(at.error)
     assert "Unsaved changes." in texts(at.caption)
     at.text_input(key=f"{key}_comment").input("C3.1 checked")
@@ -386,8 +415,10 @@ def test_review_override_needs_a_rationale_then_saves_a_new_revision(app: App) -
     assert at.button(key=f"{key2}_save").disabled
     assert "Unsaved changes." not in texts(at.caption)
     picker = next(s for s in at.selectbox if s.label == "Assessment")
-    assert picker.options == [f"Version {p.version} · ledgerbrook-v1.yaml · assessment #{p.assessment_id} as of "
-                              f"{app.seeded.as_of} · {view.result.decision_label}"]
+    assert picker.options == [
+        f"Version {p.version} · ledgerbrook-v1.yaml · assessment #{p.assessment_id} as of "
+        f"{app.seeded.as_of} · {view.result.decision_label}"
+    ]
     assert at.query_params["assessment"] == str(p.assessment_id)
     assert [t.value for t in at.toast] == [f"Saved revision 2: {view.result.decision_label}"]
     # The history tab shows both revisions and the audit entry.
@@ -431,7 +462,9 @@ def test_review_sign_off_sections_then_the_whole_assessment(app: App) -> None:
         assert at.selectbox(key=f"so_sec_{sk}").value == sec
         at.button(key=f"so_btn_{sk}").click().run()
         assert not at.exception
-    assert table(at, "Section", "Signed off by")["Signed off by"].tolist() == ["assessor"] * len(view.sections_to_sign)
+    assert table(at, "Section", "Signed off by")["Signed off by"].tolist() == ["assessor"] * len(
+        view.sections_to_sign
+    )
     at.text_input(key=f"so_note_{sk}").input("All sections checked")
     at.button(key=f"so_all_{sk}").click().run()
     assert "signed off by assessor" in texts(at.success)
@@ -488,9 +521,11 @@ def test_review_is_read_only_for_the_vendor(app: App) -> None:
 def test_a_vendor_cannot_open_another_vendors_product_by_query(app: App) -> None:
     own, other = app.seeded.product(CLEAN), app.seeded.product(OTHER)
     vendor = app.vendor_of(CLEAN)
-    for page, query in (("review.py", {"product": str(other.id)}),
-                        ("review.py", {"product": str(own.id), "assessment": str(other.assessment_id)}),
-                        ("dossier.py", {"assessment": str(other.assessment_id)})):
+    for page, query in (
+        ("review.py", {"product": str(other.id)}),
+        ("review.py", {"product": str(own.id), "assessment": str(other.assessment_id)}),
+        ("dossier.py", {"assessment": str(other.assessment_id)}),
+    ):
         at = app.open(page, as_user=vendor, query=query)
         shown = all_text(at) + texts(at.selectbox) + texts(at.text)
         assert other.name not in shown, (page, query)
@@ -574,14 +609,17 @@ def test_calendar_lists_dated_events_and_decision_changes(app: App) -> None:
         assert "Nothing expires" in texts(vat.info)
 
 
-@pytest.mark.parametrize("view, columns", [
-    ("DTAC questions", ("Id", "Question", "Asked", "Meets the criterion")),
-    ("What changed v1.0 → v2.0", ("Area", "v1.0", "v2.0", "Change")),
-    ("NICE back-pain technologies", ("Technology", "Company", "Status")),
-    ("NG59 content rules", ("Item", "Content", "Rule")),
-    ("GB device rules", ("Marking", "Label", "Accepted in GB until")),
-    ("Policy settings", ("Setting", "Value")),
-])
+@pytest.mark.parametrize(
+    "view, columns",
+    [
+        ("DTAC questions", ("Id", "Question", "Asked", "Meets the criterion")),
+        ("What changed v1.0 → v2.0", ("Area", "v1.0", "v2.0", "Change")),
+        ("NICE back-pain technologies", ("Technology", "Company", "Status")),
+        ("NG59 content rules", ("Item", "Content", "Rule")),
+        ("GB device rules", ("Marking", "Label", "Accepted in GB until")),
+        ("Policy settings", ("Setting", "Value")),
+    ],
+)
 def test_criteria_browser_views(app: App, view: str, columns: tuple[str, ...]) -> None:
     at = app.open("criteria_browser.py", as_user=app.vendor_of(CLEAN))
     assert set(table(at, "Set", "File", "SHA-256")["Set"]) >= {"dtac-v1.0", "dtac-v2.0"}
@@ -595,7 +633,9 @@ def test_criteria_browser_filters_questions_and_switches_version(app: App) -> No
     at.text_input(key="cb_filter").input("C1.2").run()
     ids = [i for d in at.dataframe if "Id" in d.value.columns for i in d.value["Id"]]
     assert ids and all(i.startswith("C1.2") for i in ids)
-    asked = {r["Id"]: r["Asked"] for d in at.dataframe if "Id" in d.value.columns for _, r in d.value.iterrows()}
+    asked = {
+        r["Id"]: r["Asked"] for d in at.dataframe if "Id" in d.value.columns for _, r in d.value.iterrows()
+    }
     assert "C1.2" in asked["C1.2.1"] and "No" in asked["C1.2.1"]
     at.selectbox(key="cb_set").set_value("dtac-v1.0").run()
     assert not at.exception

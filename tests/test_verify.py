@@ -35,7 +35,9 @@ def case(tmp_path: Path, catalogue: Any) -> dict[str, Path]:
     path = src / "submission.yaml"
     path.write_text(yaml.safe_dump(data, sort_keys=False), encoding="utf-8")
     sub = load_submission(path, catalogue)
-    overrides = {"D1.2": Override(outcome="pass", rationale="Usability testing report seen on site, 12 participants.")}
+    overrides = {
+        "D1.2": Override(outcome="pass", rationale="Usability testing report seen on site, 12 participants.")
+    }
     a = assess(sub, catalogue, as_of=TODAY, overrides=overrides)
     out = write_dossier(a, sub, tmp_path / "out", "json", source=str(path))
     return {"json": out["json"], "src": src, "submission": path}
@@ -70,7 +72,9 @@ def test_changed_evidence_file_is_detected(case: dict[str, Path], catalogue: Any
     assert target.name in result.output and "1 difference found" in result.output
 
 
-def test_missing_evidence_file_and_evidence_dir_option(case: dict[str, Path], catalogue: Any, tmp_path: Path) -> None:
+def test_missing_evidence_file_and_evidence_dir_option(
+    case: dict[str, Path], catalogue: Any, tmp_path: Path
+) -> None:
     moved = tmp_path / "elsewhere"
     shutil.move(str(case["src"] / "evidence"), str(moved / "evidence"))
     report = verify_dossier(case["json"], catalogue=catalogue)
@@ -84,7 +88,9 @@ def test_missing_evidence_file_and_evidence_dir_option(case: dict[str, Path], ca
 
 def test_changed_criteria_hash_is_detected(case: dict[str, Path], criteria_copy: Path) -> None:
     policy = criteria_copy / "policy.yaml"
-    policy.write_text(policy.read_text(encoding="utf-8") + "\n# edited after the dossier was made\n", encoding="utf-8")
+    policy.write_text(
+        policy.read_text(encoding="utf-8") + "\n# edited after the dossier was made\n", encoding="utf-8"
+    )
     report = verify_dossier(case["json"], catalogue=load_catalogue(criteria_copy))
     assert not report.ok
     crit = statuses(report, "criteria")
@@ -99,12 +105,19 @@ def test_changed_criteria_hash_is_detected(case: dict[str, Path], criteria_copy:
 def test_rule_change_shows_in_the_rerun(case: dict[str, Path], criteria_copy: Path) -> None:
     policy = criteria_copy / "policy.yaml"
     text = policy.read_text(encoding="utf-8")
-    policy.write_text(text.replace("unassessed_lbp_product: available_with_conditions", "unassessed_lbp_product: not_available"),
-                      encoding="utf-8")
+    policy.write_text(
+        text.replace(
+            "unassessed_lbp_product: available_with_conditions", "unassessed_lbp_product: not_available"
+        ),
+        encoding="utf-8",
+    )
     assert "not_available" in policy.read_text(encoding="utf-8")
     report = verify_dossier(case["json"], catalogue=load_catalogue(criteria_copy))
     details = [c.detail for c in report.problems if c.area == "assessment"]
-    assert any(d.startswith("decision: recorded “Available with conditions”, re-run gives “Not available”") for d in details)
+    assert any(
+        d.startswith("decision: recorded “Available with conditions”, re-run gives “Not available”")
+        for d in details
+    )
 
 
 def test_recorded_criteria_hash_edited_in_the_dossier(case: dict[str, Path], catalogue: Any) -> None:
@@ -135,7 +148,9 @@ def test_edited_manifest_hash_is_detected(case: dict[str, Path], catalogue: Any)
     assert [c.subject for c in report.problems] == [f"E1 {doc['evidence_manifest'][0]['file']}"]
 
 
-@pytest.mark.parametrize("content", ["not json {", "[1, 2]", '{"schema": "dtac-assessment/1"}', '{"schema": "dtac-dossier/1"}'])
+@pytest.mark.parametrize(
+    "content", ["not json {", "[1, 2]", '{"schema": "dtac-assessment/1"}', '{"schema": "dtac-dossier/1"}']
+)
 def test_bad_input_exits_2(content: str, tmp_path: Path) -> None:
     bad = tmp_path / "bad.json"
     bad.write_text(content, encoding="utf-8")

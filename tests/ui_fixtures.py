@@ -81,9 +81,18 @@ def seeded_template(tmp_path_factory: pytest.TempPathFactory) -> Seeded:
         products = []
         for p in wf.list_products(SYSTEM):
             assert p.latest is not None
-            products.append(Product(id=p.id, name=p.name, version=p.latest_version or "", organisation=p.organisation_name,
-                                    vendor=vendors[p.organisation_id], assessment_id=p.latest.id,
-                                    decision=p.latest.decision, decision_label=p.latest.decision_label))
+            products.append(
+                Product(
+                    id=p.id,
+                    name=p.name,
+                    version=p.latest_version or "",
+                    organisation=p.organisation_name,
+                    vendor=vendors[p.organisation_id],
+                    assessment_id=p.latest.id,
+                    decision=p.latest.decision,
+                    decision_label=p.latest.decision_label,
+                )
+            )
         with db.engine.connect() as conn:
             conn.exec_driver_sql("PRAGMA wal_checkpoint(TRUNCATE)")
     finally:

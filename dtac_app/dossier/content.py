@@ -207,7 +207,7 @@ def reason_text(q: QuestionResult) -> str:
         # The engine writes: "Assessor override (<by>): <rationale> [engine said: <reason>]".
         prefix = f"Assessor override ({o.by or 'assessor'}): {o.rationale} [engine said: "
         if q.reason.startswith(prefix) and q.reason.endswith("]"):
-            return f"Engine’s reason: {q.reason[len(prefix):-1]}"
+            return f"Engine’s reason: {q.reason[len(prefix) : -1]}"
     return q.reason
 
 

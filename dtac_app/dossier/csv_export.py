@@ -17,10 +17,32 @@ from . import content as C
 from .text import clean
 
 CSV_COLUMNS = [
-    "product", "version", "manufacturer", "criteria", "profile", "as_of", "decision",
-    "section", "section_title", "section_result", "question_id", "question", "asked", "answer",
-    "outcome", "outcome_label", "reason", "condition", "overridden", "engine_outcome", "override_rationale",
-    "override_by", "override_on", "provenance", "verification", "evidence",
+    "product",
+    "version",
+    "manufacturer",
+    "criteria",
+    "profile",
+    "as_of",
+    "decision",
+    "section",
+    "section_title",
+    "section_result",
+    "question_id",
+    "question",
+    "asked",
+    "answer",
+    "outcome",
+    "outcome_label",
+    "reason",
+    "condition",
+    "overridden",
+    "engine_outcome",
+    "override_rationale",
+    "override_by",
+    "override_on",
+    "provenance",
+    "verification",
+    "evidence",
 ]
 
 
@@ -32,37 +54,40 @@ def csv_rows(d: C.DossierInput) -> list[dict[str, Any]]:
     for q in a.questions:
         s = sections.get(q.section)
         o = q.override
-        rows.append({
-            "product": a.product.name,
-            "version": a.product.version,
-            "manufacturer": a.product.manufacturer,
-            "criteria": a.criteria.set,
-            "profile": a.profile,
-            "as_of": a.as_of.isoformat(),
-            "decision": a.decision_label,
-            "section": q.section,
-            "section_title": s.title if s else "",
-            "section_result": C.section_label(s, a.d1.percent) if s else "",
-            "question_id": q.id,
-            "question": q.short,
-            "asked": "yes" if q.asked else "no",
-            "answer": q.answer or "",
-            "outcome": q.outcome,
-            "outcome_label": OUTCOME_LABELS[q.outcome],
-            "reason": C.reason_text(q),
-            "condition": q.condition,
-            "overridden": "yes" if o else "no",
-            "engine_outcome": q.engine_outcome or "",
-            "override_rationale": o.rationale if o else "",
-            "override_by": o.by if o else "",
-            "override_on": o.on.isoformat() if o and o.on else "",
-            "provenance": C.provenance_text(q),
-            "verification": q.verification.checked if q.verification else "",
-            "evidence": "; ".join(
-                f"{C.evidence_ref(i)} {C.evidence_name(by_index[i])} sha256={by_index[i].sha256 or 'none'}"
-                for i in q.evidence if i in by_index
-            ),
-        })
+        rows.append(
+            {
+                "product": a.product.name,
+                "version": a.product.version,
+                "manufacturer": a.product.manufacturer,
+                "criteria": a.criteria.set,
+                "profile": a.profile,
+                "as_of": a.as_of.isoformat(),
+                "decision": a.decision_label,
+                "section": q.section,
+                "section_title": s.title if s else "",
+                "section_result": C.section_label(s, a.d1.percent) if s else "",
+                "question_id": q.id,
+                "question": q.short,
+                "asked": "yes" if q.asked else "no",
+                "answer": q.answer or "",
+                "outcome": q.outcome,
+                "outcome_label": OUTCOME_LABELS[q.outcome],
+                "reason": C.reason_text(q),
+                "condition": q.condition,
+                "overridden": "yes" if o else "no",
+                "engine_outcome": q.engine_outcome or "",
+                "override_rationale": o.rationale if o else "",
+                "override_by": o.by if o else "",
+                "override_on": o.on.isoformat() if o and o.on else "",
+                "provenance": C.provenance_text(q),
+                "verification": q.verification.checked if q.verification else "",
+                "evidence": "; ".join(
+                    f"{C.evidence_ref(i)} {C.evidence_name(by_index[i])} sha256={by_index[i].sha256 or 'none'}"
+                    for i in q.evidence
+                    if i in by_index
+                ),
+            }
+        )
     return rows
 
 

@@ -25,14 +25,23 @@ def esc(text: object) -> str:
 
 
 def _badge(label: str, colour: str) -> str:
-    return (f'<span class="badge" style="background:{colour};color:{C.text_on(colour)}">'
-            f"{esc(label)}</span>")
+    return f'<span class="badge" style="background:{colour};color:{C.text_on(colour)}">{esc(label)}</span>'
 
 
-def _table(caption: str, header: Sequence[str], rows: Iterable[Sequence[str]], *, row_header: bool = True,
-           cls: str = "") -> str:
+def _table(
+    caption: str,
+    header: Sequence[str],
+    rows: Iterable[Sequence[str]],
+    *,
+    row_header: bool = True,
+    cls: str = "",
+) -> str:
     """A data table; cells are already-escaped HTML. The first cell of each row is a row header."""
-    out = [f'<table class="{cls}">' if cls else "<table>", f"<caption>{esc(caption)}</caption>", "<thead><tr>"]
+    out = [
+        f'<table class="{cls}">' if cls else "<table>",
+        f"<caption>{esc(caption)}</caption>",
+        "<thead><tr>",
+    ]
     out += [f'<th scope="col">{esc(h)}</th>' for h in header]
     out.append("</tr></thead><tbody>")
     for row in rows:
@@ -61,8 +70,12 @@ def _text(text: object) -> str:
 def _findings_rows(findings: Sequence[Finding], fix: bool) -> list[list[str]]:
     rows = []
     for f in findings:
-        row = [esc(f.rule), _badge(C.SEVERITY_LABELS[f.severity], C.SEVERITY_COLOURS[f.severity]), _text(f.text),
-               _text(f.used or "—")]
+        row = [
+            esc(f.rule),
+            _badge(C.SEVERITY_LABELS[f.severity], C.SEVERITY_COLOURS[f.severity]),
+            _text(f.text),
+            _text(f.used or "—"),
+        ]
         if fix:
             row.append(_text(f.fix or "—"))
         rows.append(row)
@@ -76,7 +89,7 @@ def _findings_table(caption: str, findings: Sequence[Finding], *, fix: bool = Fa
 
 def _verdict(status: str, summary: str) -> str:
     colour = C.VERDICT_COLOURS[status]
-    return f'{_badge(C.VERDICT_LABELS[status], colour)} {_text(summary)}'
+    return f"{_badge(C.VERDICT_LABELS[status], colour)} {_text(summary)}"
 
 
 CSS = """
@@ -169,7 +182,7 @@ def render_html(d: C.DossierInput) -> bytes:
     parts += _signoff(d)
     parts += [
         "</main>",
-        f'<footer><p>{esc(a.product.name)} {esc(a.product.version)} · Decision: {esc(a.decision_label)} · as of '
+        f"<footer><p>{esc(a.product.name)} {esc(a.product.version)} · Decision: {esc(a.decision_label)} · as of "
         f"{esc(fmt(a.as_of))} · DTAC Workbench {esc(__version__)}, rules engine {esc(a.engine_version)}</p></footer>",
         "</div>",
         "</body>",
@@ -185,25 +198,28 @@ def _cover(d: C.DossierInput, colour: str) -> list[str]:
     return [
         '<section aria-labelledby="product">',
         f'<h1 id="product" class="product" dir="auto">{esc(a.product.name)}</h1>',
-        f'<p>Version {_text(a.product.version)} · {_text(a.product.manufacturer)}</p>',
+        f"<p>Version {_text(a.product.version)} · {_text(a.product.manufacturer)}</p>",
         f'<div class="decision" style="background:{colour};color:{C.text_on(colour)}">',
         "<p>Decision</p>",
         f'<p class="value">{esc(a.decision_label)}</p>',
         f"<p>{esc(a.summary)}</p>",
         "</div>",
         _kv("Validity", [("Valid until", esc(C.valid_until_text(a))), ("Why", esc(a.valid_until_reason))]),
-        _kv("Assessment details", [
-            ("Product", _text(a.product.name)),
-            ("Version", _text(a.product.version)),
-            ("Manufacturer", _text(a.product.manufacturer)),
-            ("Criteria set", esc(f"{a.criteria.title} ({a.criteria.set})")),
-            ("Criteria version", esc(a.criteria.version)),
-            ("Criteria content hash", f'<span class="hash">SHA-256 {esc(dtac_hash)}</span>'),
-            ("Profile", esc(C.PROFILE_LABELS.get(a.profile, a.profile))),
-            ("Assessment date (as of)", esc(fmt(a.as_of))),
-            ("Submitted on", esc(C.date_text(d.submission.submitted_on, "Not stated"))),
-            ("Engine", esc(f"DTAC Workbench {__version__}, rules engine {a.engine_version}")),
-        ]),
+        _kv(
+            "Assessment details",
+            [
+                ("Product", _text(a.product.name)),
+                ("Version", _text(a.product.version)),
+                ("Manufacturer", _text(a.product.manufacturer)),
+                ("Criteria set", esc(f"{a.criteria.title} ({a.criteria.set})")),
+                ("Criteria version", esc(a.criteria.version)),
+                ("Criteria content hash", f'<span class="hash">SHA-256 {esc(dtac_hash)}</span>'),
+                ("Profile", esc(C.PROFILE_LABELS.get(a.profile, a.profile))),
+                ("Assessment date (as of)", esc(fmt(a.as_of))),
+                ("Submitted on", esc(C.date_text(d.submission.submitted_on, "Not stated"))),
+                ("Engine", esc(f"DTAC Workbench {__version__}, rules engine {a.engine_version}")),
+            ],
+        ),
         "</section>",
     ]
 
@@ -212,36 +228,51 @@ def _summary(a: Assessment) -> list[str]:
     rows = []
     for s in a.sections:
         context = s.role == "context"
-        rows.append([
-            esc(f"{s.id} {s.title}"),
-            _badge(C.section_label(s, a.d1.percent), C.SECTION_STATUS_COLOURS[s.status]),
-            "—" if context else str(s.passed),
-            "—" if context else str(s.failed),
-            "—" if context else str(s.missing),
-            str(s.asked),
-        ])
+        rows.append(
+            [
+                esc(f"{s.id} {s.title}"),
+                _badge(C.section_label(s, a.d1.percent), C.SECTION_STATUS_COLOURS[s.status]),
+                "—" if context else str(s.passed),
+                "—" if context else str(s.failed),
+                "—" if context else str(s.missing),
+                str(s.asked),
+            ]
+        )
     out = [
         '<section aria-labelledby="summary">',
         '<h2 id="summary">Summary</h2>',
         f"<p>{esc(a.summary)}</p>",
         _table("Section results", ["Section", "Result", "Met", "Not met", "Missing", "Asked"], rows),
-        _kv("Key results", [
-            ("D1 usability and accessibility", esc(C.d1_text(a))),
-            ("GB device regulation", _verdict(a.regulatory.status, a.regulatory.summary)),
-            ("NICE back-pain guidance",
-             _verdict(a.nice.status, a.nice.summary) if a.nice.applies else esc("Not applied (profile dtac)")),
-            ("Valid until", esc(C.valid_until_sentence(a))),
-        ]),
+        _kv(
+            "Key results",
+            [
+                ("D1 usability and accessibility", esc(C.d1_text(a))),
+                ("GB device regulation", _verdict(a.regulatory.status, a.regulatory.summary)),
+                (
+                    "NICE back-pain guidance",
+                    _verdict(a.nice.status, a.nice.summary)
+                    if a.nice.applies
+                    else esc("Not applied (profile dtac)"),
+                ),
+                ("Valid until", esc(C.valid_until_sentence(a))),
+            ],
+        ),
         '<h3 id="summary-reasons">Reasons for the decision</h3><ul>',
         *[f"<li>{_text(C.finding_line(f))}</li>" for f in a.reasons],
         "</ul>",
     ]
     if a.conditions and a.reasons != a.conditions:
-        out += ['<h3 id="summary-conditions">Conditions</h3><ul>',
-                *[f"<li>{_text(C.finding_line(f))}</li>" for f in a.conditions], "</ul>"]
+        out += [
+            '<h3 id="summary-conditions">Conditions</h3><ul>',
+            *[f"<li>{_text(C.finding_line(f))}</li>" for f in a.conditions],
+            "</ul>",
+        ]
     if a.fixes:
-        out += ['<h3 id="summary-fixes">Top fixes (most impact first)</h3><ol>',
-                *[f"<li>{_text(f.action)}</li>" for f in a.fixes[:5]], "</ol>"]
+        out += [
+            '<h3 id="summary-fixes">Top fixes (most impact first)</h3><ol>',
+            *[f"<li>{_text(f.action)}</li>" for f in a.fixes[:5]],
+            "</ol>",
+        ]
     out.append("</section>")
     return out
 
@@ -259,7 +290,9 @@ def _findings(a: Assessment) -> list[str]:
             continue
         colour = C.SECTION_STATUS_COLOURS[sec.status]
         out.append(f'<h3 id="section-{esc(sec.id)}">{esc(sec.id)} {esc(sec.title)}</h3>')
-        out.append(f"<p>{_badge(C.section_label(sec, a.d1.percent), colour)} {esc(C.section_counts(sec))}</p>")
+        out.append(
+            f"<p>{_badge(C.section_label(sec, a.d1.percent), colour)} {esc(C.section_counts(sec))}</p>"
+        )
         rows = []
         for q in qs:
             outcome = _badge(C.outcome_label(q), C.OUTCOME_COLOURS[q.outcome])
@@ -267,19 +300,34 @@ def _findings(a: Assessment) -> list[str]:
                 outcome += '<br><span class="override">(assessor override)</span>'
             reason = [_text(C.reason_text(q))]
             if q.override is not None:
-                reason.append(f'<strong>Assessor override.</strong> {_text(C.override_text(q))}')
+                reason.append(f"<strong>Assessor override.</strong> {_text(C.override_text(q))}")
             if q.condition:
                 reason.append(_text(f"Condition: {q.condition}"))
             if q.evidence:
                 reason.append(esc(f"Evidence: {C.evidence_refs(q)}"))
             qid = esc(q.id) if q.asked else f'<span class="not-asked">{esc(q.id)}</span>'
-            rows.append([qid, esc(q.short), _text(q.answer if q.answer is not None else "—"), outcome,
-                         "<br>".join(reason), _text(C.provenance_text(q))])
-        out.append(_table(f"{sec.id} {sec.title}: questions", ["ID", "Question", "Answer", "Outcome",
-                                                              "Reason, override, evidence", "Provenance"], rows))
+            rows.append(
+                [
+                    qid,
+                    esc(q.short),
+                    _text(q.answer if q.answer is not None else "—"),
+                    outcome,
+                    "<br>".join(reason),
+                    _text(C.provenance_text(q)),
+                ]
+            )
+        out.append(
+            _table(
+                f"{sec.id} {sec.title}: questions",
+                ["ID", "Question", "Answer", "Outcome", "Reason, override, evidence", "Provenance"],
+                rows,
+            )
+        )
         if sec.id == "D1" and a.d1.items:
-            items = [[esc(i.id), f"{i.weight:g}", "—" if i.points is None else f"{i.points:g}", esc(i.note or "—")]
-                     for i in a.d1.items]
+            items = [
+                [esc(i.id), f"{i.weight:g}", "—" if i.points is None else f"{i.points:g}", esc(i.note or "—")]
+                for i in a.d1.items
+            ]
             out.append(f"<p>D1 score: {esc(C.d1_text(a))}</p>")
             out.append(_table("D1 points by item", ["Item", "Weight", "Points", "Note"], items))
     out.append("</section>")
@@ -301,15 +349,37 @@ def _evidence(a: Assessment) -> list[str]:
         name = f"<strong>{esc(e.label)}</strong><br>{_text(C.evidence_name(e))}"
         if e.title and e.file:
             name += f'<br><span class="muted">{_text(e.title)}</span>'
-        digest = f'<span class="hash">{esc(e.sha256)}</span>' if e.sha256 else "— no file supplied (a record only)"
-        rows.append([
-            esc(C.evidence_ref(e.index)), name, esc(e.question), _text(C.evidence_reference(e) or "—"),
-            esc(C.date_text(e.issued)), esc(C.date_text(e.expires)),
-            f"{_badge(C.EVIDENCE_STATE_LABELS[e.state], C.EVIDENCE_STATE_COLOURS[e.state])}<br>{_text(e.detail)}",
-            digest,
-        ])
-    out.append(_table("Evidence register", ["Ref", "Evidence and file", "Question", "Reference / issuer", "Issued",
-                                            "Expires", "Status", "SHA-256"], rows))
+        digest = (
+            f'<span class="hash">{esc(e.sha256)}</span>' if e.sha256 else "— no file supplied (a record only)"
+        )
+        rows.append(
+            [
+                esc(C.evidence_ref(e.index)),
+                name,
+                esc(e.question),
+                _text(C.evidence_reference(e) or "—"),
+                esc(C.date_text(e.issued)),
+                esc(C.date_text(e.expires)),
+                f"{_badge(C.EVIDENCE_STATE_LABELS[e.state], C.EVIDENCE_STATE_COLOURS[e.state])}<br>{_text(e.detail)}",
+                digest,
+            ]
+        )
+    out.append(
+        _table(
+            "Evidence register",
+            [
+                "Ref",
+                "Evidence and file",
+                "Question",
+                "Reference / issuer",
+                "Issued",
+                "Expires",
+                "Status",
+                "SHA-256",
+            ],
+            rows,
+        )
+    )
     out.append("</section>")
     return out
 
@@ -320,26 +390,37 @@ def _regulatory(a: Assessment) -> list[str]:
         '<section aria-labelledby="regulatory">',
         '<h2 id="regulatory">Regulatory and NICE status</h2>',
         '<h3 id="regulatory-gb">GB medical-device regulation</h3>',
-        _kv("GB medical-device status", [
-            ("Result", _verdict(reg.status, reg.summary)),
-            ("Medical device", "Yes" if reg.applies else "No (the device rules do not apply)"),
-            ("Device class", esc(reg.device_class or "—")),
-            ("Marking", esc(reg.marking or "—")),
-            ("GB acceptance ends", esc(C.date_text(reg.accepted_until))),
-            ("MHRA registration", _text(reg.mhra_registration or "—")),
-        ]),
+        _kv(
+            "GB medical-device status",
+            [
+                ("Result", _verdict(reg.status, reg.summary)),
+                ("Medical device", "Yes" if reg.applies else "No (the device rules do not apply)"),
+                ("Device class", esc(reg.device_class or "—")),
+                ("Marking", esc(reg.marking or "—")),
+                ("GB acceptance ends", esc(C.date_text(reg.accepted_until))),
+                ("MHRA registration", _text(reg.mhra_registration or "—")),
+            ],
+        ),
     ]
     if reg.findings:
         out.append(_findings_table("Regulatory findings", reg.findings))
     out.append('<h3 id="regulatory-nice">NICE back-pain guidance (HTE16 and NG59)</h3>')
     if not nice.applies:
-        out += [f"<p>{esc(nice.summary)} The assessment ran under the “{esc(a.profile)}” profile.</p>", "</section>"]
+        out += [
+            f"<p>{esc(nice.summary)} The assessment ran under the “{esc(a.profile)}” profile.</p>",
+            "</section>",
+        ]
         return out
-    out.append(_kv("NICE status", [
-        ("Result", _verdict(nice.status, nice.summary)),
-        ("Technology", esc(nice.technology or "Not assessed by NICE")),
-        ("HTE16 status", esc(nice.nice_status_label or "—")),
-    ]))
+    out.append(
+        _kv(
+            "NICE status",
+            [
+                ("Result", _verdict(nice.status, nice.summary)),
+                ("Technology", esc(nice.technology or "Not assessed by NICE")),
+                ("HTE16 status", esc(nice.nice_status_label or "—")),
+            ],
+        )
+    )
     out.append("<h4>Evidence-generation obligations (HTE16 1.2–1.3)</h4>")
     if nice.obligations:
         out += ["<ul>", *[f"<li>{esc(o)}</li>" for o in nice.obligations], "</ul>"]
@@ -368,14 +449,18 @@ def _conditions(a: Assessment) -> list[str]:
     out.append('<h3 id="timeline">Decision timeline</h3>')
     out.append(f"<p>Valid until: {esc(C.valid_until_sentence(a))}</p>")
     if a.events:
-        rows = [[esc(fmt(e.on)), esc(C.EFFECT_LABELS[e.effect]), _text(e.text), esc(e.rule)] for e in a.events]
+        rows = [
+            [esc(fmt(e.on)), esc(C.EFFECT_LABELS[e.effect]), _text(e.text), esc(e.rule)] for e in a.events
+        ]
         out.append(_table("Dated changes", ["Date", "Effect", "What changes", "Rule"], rows))
     else:
         out.append("<p>No dated changes are known.</p>")
     out.append('<h3 id="fixes">What would change the decision</h3>')
     if a.fixes:
-        rows = [[str(f.rank), esc(f.rule), esc(C.SEVERITY_LABELS[f.severity]), _text(f.action), _text(f.impact)]
-                for f in a.fixes]
+        rows = [
+            [str(f.rank), esc(f.rule), esc(C.SEVERITY_LABELS[f.severity]), _text(f.action), _text(f.impact)]
+            for f in a.fixes
+        ]
         out.append(_table("Fixes, most impact first", ["#", "Rule", "Type", "Action", "Impact"], rows))
     else:
         out.append("<p>Nothing to fix: the product meets every rule that applies.</p>")
@@ -388,11 +473,20 @@ def _signoff(d: C.DossierInput) -> list[str]:
     out = [
         '<section aria-labelledby="signoff">',
         '<h2 id="signoff">Sign-off</h2>',
-        _kv("Reproducibility", [
-            ("Assessment fingerprint", f'<span class="hash">SHA-256 {assessment_sha256(a)}</span>'),
-            *[(f"Criteria file {k}", f'<span class="hash">SHA-256 {esc(v)}</span>') for k, v in C.criteria_rows(a)],
-            ("Check", "Run “dtac verify” on the JSON dossier to recompute evidence hashes and re-run the assessment."),
-        ]),
+        _kv(
+            "Reproducibility",
+            [
+                ("Assessment fingerprint", f'<span class="hash">SHA-256 {assessment_sha256(a)}</span>'),
+                *[
+                    (f"Criteria file {k}", f'<span class="hash">SHA-256 {esc(v)}</span>')
+                    for k, v in C.criteria_rows(a)
+                ],
+                (
+                    "Check",
+                    "Run “dtac verify” on the JSON dossier to recompute evidence hashes and re-run the assessment.",
+                ),
+            ],
+        ),
     ]
     blocks = d.signoff_blocks
     for i, so in enumerate(blocks, start=1):

@@ -46,7 +46,9 @@ class Inputs(_Doc):
     submission_sha256: str = Field(description="SHA-256 of the canonical JSON of `submission`")
     overrides: dict[str, Override] = {}
     verifications: dict[str, Verification] = {}
-    source: str | None = Field(default=None, description="The submission file as named when the dossier was made")
+    source: str | None = Field(
+        default=None, description="The submission file as named when the dossier was made"
+    )
 
 
 class ManifestEntry(_Doc):
@@ -98,8 +100,16 @@ def dossier_document(d: DossierInput) -> DossierDocument:
     verifications = {q.id: q.verification for q in a.questions if q.verification is not None}
     manifest = tuple(
         ManifestEntry(
-            ref=f"E{e.index + 1}", index=e.index, question=e.question, kind=e.kind, label=e.label,
-            file=e.file, sha256=e.sha256, issued=e.issued, expires=e.expires, state=e.state,
+            ref=f"E{e.index + 1}",
+            index=e.index,
+            question=e.question,
+            kind=e.kind,
+            label=e.label,
+            file=e.file,
+            sha256=e.sha256,
+            issued=e.issued,
+            expires=e.expires,
+            state=e.state,
         )
         for e in a.evidence
     )
@@ -108,7 +118,9 @@ def dossier_document(d: DossierInput) -> DossierDocument:
         inputs=Inputs(
             as_of=a.as_of,
             profile=a.profile,
-            criteria=CriteriaInput(set=a.criteria.set, version=a.criteria.version, hashes=dict(a.criteria.hashes)),
+            criteria=CriteriaInput(
+                set=a.criteria.set, version=a.criteria.version, hashes=dict(a.criteria.hashes)
+            ),
             submission=sub,
             submission_sha256=canonical_sha256(submission_data(sub)),
             overrides=overrides,

@@ -81,7 +81,15 @@ WHITE = colors.white
 
 
 def _styles() -> dict[str, ParagraphStyle]:
-    base = ParagraphStyle("body", fontName=REGULAR, bulletFontName=REGULAR, fontSize=9, leading=12.5, textColor=TEXT, spaceAfter=4)
+    base = ParagraphStyle(
+        "body",
+        fontName=REGULAR,
+        bulletFontName=REGULAR,
+        fontSize=9,
+        leading=12.5,
+        textColor=TEXT,
+        spaceAfter=4,
+    )
     s: dict[str, ParagraphStyle] = {"body": base}
 
     def add(name: str, **kw: Any) -> None:
@@ -96,9 +104,36 @@ def _styles() -> dict[str, ParagraphStyle]:
     add("cell_head", parent="cell", fontName=BOLD, textColor=TEXT)
     add("cell_badge", parent="cell", fontName=BOLD)
     add("hash", parent="cell", fontSize=7.2, leading=9)
-    add("h1", fontName=BOLD, fontSize=17, leading=21, textColor=DARK_BLUE, spaceBefore=0, spaceAfter=8, keepWithNext=1)
-    add("h2", fontName=BOLD, fontSize=12.5, leading=16, textColor=DARK_BLUE, spaceBefore=10, spaceAfter=4, keepWithNext=1)
-    add("h3", fontName=BOLD, fontSize=10, leading=13, textColor=TEXT, spaceBefore=8, spaceAfter=3, keepWithNext=1)
+    add(
+        "h1",
+        fontName=BOLD,
+        fontSize=17,
+        leading=21,
+        textColor=DARK_BLUE,
+        spaceBefore=0,
+        spaceAfter=8,
+        keepWithNext=1,
+    )
+    add(
+        "h2",
+        fontName=BOLD,
+        fontSize=12.5,
+        leading=16,
+        textColor=DARK_BLUE,
+        spaceBefore=10,
+        spaceAfter=4,
+        keepWithNext=1,
+    )
+    add(
+        "h3",
+        fontName=BOLD,
+        fontSize=10,
+        leading=13,
+        textColor=TEXT,
+        spaceBefore=8,
+        spaceAfter=3,
+        keepWithNext=1,
+    )
     add("lead", fontSize=10, leading=14)
     add("bullet", fontSize=8.5, leading=11.5, leftIndent=10, bulletIndent=0, spaceAfter=2)
     add("cover_label", fontSize=8.5, leading=11, textColor=MUTED, spaceAfter=1)
@@ -265,7 +300,10 @@ def _resolve(data: list[list[Any]], widths: Sequence[float], hpad: float) -> lis
 
     The commands assume the table's base style is ``_BASE_FONT`` in ``TEXT`` colour.
     """
-    cmds: list[tuple[Any, ...]] = [("FONT", (0, 0), (-1, -1), *_BASE_FONT), ("TEXTCOLOR", (0, 0), (-1, -1), TEXT)]
+    cmds: list[tuple[Any, ...]] = [
+        ("FONT", (0, 0), (-1, -1), *_BASE_FONT),
+        ("TEXTCOLOR", (0, 0), (-1, -1), TEXT),
+    ]
     for r, row in enumerate(data):
         for c, v in enumerate(row):
             if isinstance(v, list):
@@ -273,8 +311,11 @@ def _resolve(data: list[list[Any]], widths: Sequence[float], hpad: float) -> lis
             elif isinstance(v, _Txt):
                 st = v.style
                 text = drawable(v.text)
-                if (not (v.suffix or v.prefix or v.paragraph_only) and "\n" not in text
-                        and stringWidth(text, st.fontName, st.fontSize) <= widths[c] - hpad):
+                if (
+                    not (v.suffix or v.prefix or v.paragraph_only)
+                    and "\n" not in text
+                    and stringWidth(text, st.fontName, st.fontSize) <= widths[c] - hpad
+                ):
                     row[c] = text
                     if (st.fontName, st.fontSize, st.leading) != _BASE_FONT:
                         cmds.append(("FONT", (c, r), (c, r), st.fontName, st.fontSize, st.leading))
@@ -302,8 +343,15 @@ class _Builder:
         """A paragraph from markup this module wrote (any untrusted part already passed through ``para``)."""
         return Paragraph(markup, self.s[style])
 
-    def cell(self, text: object, style: str | ParagraphStyle = "cell", *, title: str = "", wide: bool = False,
-             label: str = "") -> _Txt:
+    def cell(
+        self,
+        text: object,
+        style: str | ParagraphStyle = "cell",
+        *,
+        title: str = "",
+        wide: bool = False,
+        label: str = "",
+    ) -> _Txt:
         """Untrusted text in a table cell: clipped to fit, with the full text kept for the appendix.
 
         ``label`` is a bold lead-in this module writes (never untrusted text).
@@ -359,7 +407,9 @@ class _Builder:
         t.setStyle(TableStyle(cmds))
         return t
 
-    def kv(self, rows: Sequence[tuple[str, Any]], key_width: float = 42 * mm, width: float = FRAME_W) -> Table:
+    def kv(
+        self, rows: Sequence[tuple[str, Any]], key_width: float = 42 * mm, width: float = FRAME_W
+    ) -> Table:
         """A two-column key/value table; values may be text (escaped) or flowables."""
         data: list[list[Any]] = []
         for k, v in rows:
@@ -368,31 +418,42 @@ class _Builder:
         widths = [key_width, width - key_width]
         cmds = _resolve(data, widths, 8)
         t = Table(data, colWidths=widths, hAlign="LEFT")
-        t.setStyle(TableStyle([
-            *cmds,
-            ("VALIGN", (0, 0), (-1, -1), "TOP"),
-            ("BACKGROUND", (0, 0), (0, -1), GREY_5),
-            ("LINEBELOW", (0, 0), (-1, -1), 0.3, GREY_4),
-            ("LINEABOVE", (0, 0), (-1, 0), 0.3, GREY_4),
-            ("LEFTPADDING", (0, 0), (-1, -1), 4),
-            ("RIGHTPADDING", (0, 0), (-1, -1), 4),
-            ("TOPPADDING", (0, 0), (-1, -1), 3),
-            ("BOTTOMPADDING", (0, 0), (-1, -1), 3.6),
-        ]))
+        t.setStyle(
+            TableStyle(
+                [
+                    *cmds,
+                    ("VALIGN", (0, 0), (-1, -1), "TOP"),
+                    ("BACKGROUND", (0, 0), (0, -1), GREY_5),
+                    ("LINEBELOW", (0, 0), (-1, -1), 0.3, GREY_4),
+                    ("LINEABOVE", (0, 0), (-1, 0), 0.3, GREY_4),
+                    ("LEFTPADDING", (0, 0), (-1, -1), 4),
+                    ("RIGHTPADDING", (0, 0), (-1, -1), 4),
+                    ("TOPPADDING", (0, 0), (-1, -1), 3),
+                    ("BOTTOMPADDING", (0, 0), (-1, -1), 3.6),
+                ]
+            )
+        )
         return t
 
     def badge_cell(self, label: str, colour: str, *more: str) -> _Txt | list[_Txt]:
         """A status in words on a block of its colour, with any further lines in plain text below."""
         key = f"badge@{colour}"
         if key not in self.s:
-            self.s[key] = ParagraphStyle(key, parent=self.s["cell_badge"], textColor=_c(C.text_on(colour)),
-                                         backColor=_c(colour), borderPadding=(1.2, 2.5, 1.6, 2.5))
+            self.s[key] = ParagraphStyle(
+                key,
+                parent=self.s["cell_badge"],
+                textColor=_c(C.text_on(colour)),
+                backColor=_c(colour),
+                borderPadding=(1.2, 2.5, 1.6, 2.5),
+            )
         badge = _Txt(label, self.s[key], paragraph_only=True)  # a plain table string has no background
         if not more:
             return badge
         return [badge, *(self.cell(m, "cell") for m in more)]
 
-    def bullets(self, items: Sequence[str], style: str = "bullet", limit: int | None = None) -> list[Flowable]:
+    def bullets(
+        self, items: Sequence[str], style: str = "bullet", limit: int | None = None
+    ) -> list[Flowable]:
         """A bulleted list; ``limit`` clips each item (for the one-page summary only)."""
         out: list[Flowable] = []
         for it in items:
@@ -435,25 +496,37 @@ class _Builder:
         small = ParagraphStyle("ds", parent=self.s["decision_small"], textColor=_c(fg))
         words = ParagraphStyle("dw", parent=self.s["decision_words"], textColor=_c(fg))
         panel = Table(
-            [[Paragraph("Decision", small)], [Paragraph(para(a.decision_label), big)], [Paragraph(para(a.summary), words)]],
+            [
+                [Paragraph("Decision", small)],
+                [Paragraph(para(a.decision_label), big)],
+                [Paragraph(para(a.summary), words)],
+            ],
             colWidths=[FRAME_W],
             hAlign="LEFT",
         )
-        panel.setStyle(TableStyle([
-            ("FONT", (0, 0), (-1, -1), REGULAR, 7.5),
-            ("BACKGROUND", (0, 0), (-1, -1), _c(colour)),
-            ("LEFTPADDING", (0, 0), (-1, -1), 9 * mm / 2),
-            ("TOPPADDING", (0, 0), (0, 0), 8),
-            ("BOTTOMPADDING", (0, -1), (0, -1), 10),
-            ("TOPPADDING", (0, 1), (0, -1), 0),
-            ("BOTTOMPADDING", (0, 0), (0, -2), 0),
-        ]))
+        panel.setStyle(
+            TableStyle(
+                [
+                    ("FONT", (0, 0), (-1, -1), REGULAR, 7.5),
+                    ("BACKGROUND", (0, 0), (-1, -1), _c(colour)),
+                    ("LEFTPADDING", (0, 0), (-1, -1), 9 * mm / 2),
+                    ("TOPPADDING", (0, 0), (0, 0), 8),
+                    ("BOTTOMPADDING", (0, -1), (0, -1), 10),
+                    ("TOPPADDING", (0, 1), (0, -1), 0),
+                    ("BOTTOMPADDING", (0, 0), (0, -2), 0),
+                ]
+            )
+        )
         s.append(panel)
         s.append(Spacer(1, 4 * mm))
-        s.append(self.kv([
-            ("Valid until", C.valid_until_text(a)),
-            ("Why", a.valid_until_reason),
-        ]))
+        s.append(
+            self.kv(
+                [
+                    ("Valid until", C.valid_until_text(a)),
+                    ("Why", a.valid_until_reason),
+                ]
+            )
+        )
         s.append(Spacer(1, 6 * mm))
         dtac_hash = a.criteria.hashes.get(a.criteria.set, "")
         sub = self.d.submission
@@ -479,31 +552,49 @@ class _Builder:
             colour = C.SECTION_STATUS_COLOURS[sec.status]
             label = C.section_label(sec, a.d1.percent)
             context = sec.role == "context"
-            rows.append([
-                self.cell(f"{sec.id} {sec.title}", "cell_muted" if context else "cell_bold"),
-                self.badge_cell(label, colour),
-                self.cell("—" if context else sec.passed),
-                self.cell("—" if context else sec.failed),
-                self.cell("—" if context else sec.missing),
-                self.cell(sec.asked),
-            ])
+            rows.append(
+                [
+                    self.cell(f"{sec.id} {sec.title}", "cell_muted" if context else "cell_bold"),
+                    self.badge_cell(label, colour),
+                    self.cell("—" if context else sec.passed),
+                    self.cell("—" if context else sec.failed),
+                    self.cell("—" if context else sec.missing),
+                    self.cell(sec.asked),
+                ]
+            )
         w = [62 * mm, 44 * mm, 17 * mm, 17 * mm, 17 * mm, FRAME_W - 157 * mm]
         inner.append(self.table(["Section", "Result", "Met", "Not met", "Missing", "Asked"], rows, w))
         inner.append(Spacer(1, 4 * mm))
 
         reg, nice = a.regulatory, a.nice
-        facts = self.kv([
-            ("D1 usability and accessibility", C.d1_text(a)),
-            ("GB device regulation", self._verdict_markup(reg.status, reg.summary)),
-            ("NICE back-pain guidance", self._verdict_markup(nice.status, nice.summary) if nice.applies else "Not applied (profile dtac)"),
-            ("Valid until", C.valid_until_sentence(a)),
-        ], key_width=34 * mm, width=112 * mm)  # narrower: the chart sits beside it
+        facts = self.kv(
+            [
+                ("D1 usability and accessibility", C.d1_text(a)),
+                ("GB device regulation", self._verdict_markup(reg.status, reg.summary)),
+                (
+                    "NICE back-pain guidance",
+                    self._verdict_markup(nice.status, nice.summary)
+                    if nice.applies
+                    else "Not applied (profile dtac)",
+                ),
+                ("Valid until", C.valid_until_sentence(a)),
+            ],
+            key_width=34 * mm,
+            width=112 * mm,
+        )  # narrower: the chart sits beside it
         chart = _section_chart(a)
         side = Table([[facts, chart]], colWidths=[112 * mm, FRAME_W - 112 * mm], hAlign="LEFT")
-        side.setStyle(TableStyle([
-            ("FONT", (0, 0), (-1, -1), REGULAR, 7.5),
-            ("VALIGN", (0, 0), (-1, -1), "TOP"), ("LEFTPADDING", (0, 0), (-1, -1), 0),
-                                  ("RIGHTPADDING", (0, 0), (-1, -1), 0), ("LEFTPADDING", (1, 0), (1, 0), 4 * mm)]))
+        side.setStyle(
+            TableStyle(
+                [
+                    ("FONT", (0, 0), (-1, -1), REGULAR, 7.5),
+                    ("VALIGN", (0, 0), (-1, -1), "TOP"),
+                    ("LEFTPADDING", (0, 0), (-1, -1), 0),
+                    ("RIGHTPADDING", (0, 0), (-1, -1), 0),
+                    ("LEFTPADDING", (1, 0), (1, 0), 4 * mm),
+                ]
+            )
+        )
         inner.append(side)
 
         def listing(title: str, findings: Sequence[Finding], n: int) -> None:
@@ -511,7 +602,9 @@ class _Builder:
             shown = [C.finding_line(f) for f in findings[:n]]
             inner.extend(self.bullets(shown, limit=240))
             if len(findings) > n:
-                inner.append(self.p(f"… and {len(findings) - n} more: see “Conditions, reasons and fixes”.", "muted"))
+                inner.append(
+                    self.p(f"… and {len(findings) - n} more: see “Conditions, reasons and fixes”.", "muted")
+                )
 
         listing("Reasons for the decision", a.reasons, 6)
         if a.conditions and a.reasons != a.conditions:
@@ -519,9 +612,15 @@ class _Builder:
         if a.fixes:
             inner.append(self.heading("Top fixes (most impact first)", 2))
             for f in a.fixes[:5]:
-                inner.append(Paragraph(para(clip(clean(f.action), 240, 6)[0]), self.s["bullet"], bulletText=f"{f.rank}."))
+                inner.append(
+                    Paragraph(
+                        para(clip(clean(f.action), 240, 6)[0]), self.s["bullet"], bulletText=f"{f.rank}."
+                    )
+                )
             if len(a.fixes) > 5:
-                inner.append(self.p(f"… and {len(a.fixes) - 5} more: see “Conditions, reasons and fixes”.", "muted"))
+                inner.append(
+                    self.p(f"… and {len(a.fixes) - 5} more: see “Conditions, reasons and fixes”.", "muted")
+                )
         # The summary is one page by design; shrink rather than spill if a submission is extreme.
         avail_h = PAGE_H - MARGIN_TOP - MARGIN_BOTTOM - 2 * mm
         page = KeepInFrame(FRAME_W, avail_h, inner, mode="shrink")
@@ -532,25 +631,34 @@ class _Builder:
         colour = C.VERDICT_COLOURS[status]
         label = C.VERDICT_LABELS[status]
         return self.markup(
-            f'<font color="{C.ink(colour)}"><b>{para(label)}</b></font> — {para(clip(clean(summary), 300, 4)[0])}', "kv_val"
+            f'<font color="{C.ink(colour)}"><b>{para(label)}</b></font> — {para(clip(clean(summary), 300, 4)[0])}',
+            "kv_val",
         )
 
     def findings(self) -> None:
         a = self.a
         self.story.append(self.heading("Findings by section", 0))
-        self.story.append(self.p(
-            "Every question on the form, in form order: the supplier’s answer, the outcome and the reason, any assessor "
-            "override with its rationale, and whether the answer was asserted by the supplier or verified by an assessor. "
-            "Evidence references (E1, E2, …) point to the evidence register.", "small"))
+        self.story.append(
+            self.p(
+                "Every question on the form, in form order: the supplier’s answer, the outcome and the reason, any assessor "
+                "override with its rationale, and whether the answer was asserted by the supplier or verified by an assessor. "
+                "Evidence references (E1, E2, …) point to the evidence register.",
+                "small",
+            )
+        )
         widths = [15 * mm, 28 * mm, 33 * mm, 22 * mm, FRAME_W - 127 * mm, 29 * mm]
         for sec, qs in C.questions_by_section(a):
             if not qs:
                 continue
             colour = C.SECTION_STATUS_COLOURS[sec.status]
             block: list[Flowable] = [self.heading(f"{sec.id} {sec.title}", 1)]
-            block.append(self.markup(
-                f'<font color="{C.ink(colour)}"><b>{para(C.section_label(sec, a.d1.percent))}</b></font>'
-                f" · {para(C.section_counts(sec))}", "small"))
+            block.append(
+                self.markup(
+                    f'<font color="{C.ink(colour)}"><b>{para(C.section_label(sec, a.d1.percent))}</b></font>'
+                    f" · {para(C.section_counts(sec))}",
+                    "small",
+                )
+            )
             rows = []
             for q in qs:
                 muted = not q.asked
@@ -562,35 +670,56 @@ class _Builder:
                     outcome = self.badge_cell(C.outcome_label(q), colour_q)
                 reason: list[Flowable] = [self.cell(C.reason_text(q), st, title=f"{q.id} reason", wide=True)]
                 if q.override is not None:
-                    reason.append(self.cell(C.override_text(q), st, title=f"{q.id} override rationale", wide=True,
-                                            label="Assessor override."))
+                    reason.append(
+                        self.cell(
+                            C.override_text(q),
+                            st,
+                            title=f"{q.id} override rationale",
+                            wide=True,
+                            label="Assessor override.",
+                        )
+                    )
                 if q.condition:
                     reason.append(self.cell(f"Condition: {q.condition}", st, title=f"{q.id} condition"))
                 if q.evidence:
                     reason.append(self.cell(f"Evidence: {C.evidence_refs(q)}", st))
-                rows.append([
-                    self.cell(q.id, "cell_bold" if not muted else "cell_muted"),
-                    self.cell(q.short, st),
-                    self.cell(q.answer if q.answer is not None else "—", st, title=f"{q.id} answer"),
-                    outcome,
-                    reason,
-                    self.cell(C.provenance_text(q), st, title=f"{q.id} verification"),
-                ])
+                rows.append(
+                    [
+                        self.cell(q.id, "cell_bold" if not muted else "cell_muted"),
+                        self.cell(q.short, st),
+                        self.cell(q.answer if q.answer is not None else "—", st, title=f"{q.id} answer"),
+                        outcome,
+                        reason,
+                        self.cell(C.provenance_text(q), st, title=f"{q.id} verification"),
+                    ]
+                )
             if sec.id == "D1" and any(i.points is not None for i in a.d1.items):
                 block.append(_d1_chart(a))
             block.append(Spacer(1, 1.5 * mm))
-            t = self.table(["ID", "Question", "Answer", "Outcome", "Reason, override, evidence", "Provenance"], rows, widths)
+            t = self.table(
+                ["ID", "Question", "Answer", "Outcome", "Reason, override, evidence", "Provenance"],
+                rows,
+                widths,
+            )
             # Keep the heading (and the D1 chart) with the start of its table.
-            self.story.append(CondPageBreak(45 * mm + sum(f.wrap(FRAME_W, PAGE_H)[1] for f in block if isinstance(f, Drawing))))
+            self.story.append(
+                CondPageBreak(
+                    45 * mm + sum(f.wrap(FRAME_W, PAGE_H)[1] for f in block if isinstance(f, Drawing))
+                )
+            )
             self.story.extend(block)
             self.story.append(t)
 
     def evidence(self) -> None:
         a = self.a
         self.story.append(self.heading("Evidence register", 0))
-        self.story.append(self.p(
-            f"Every evidence record in the submission with its state on {fmt(a.as_of)} and the SHA-256 of its file. "
-            "“dtac verify” recomputes these hashes from the files and re-runs the assessment.", "small"))
+        self.story.append(
+            self.p(
+                f"Every evidence record in the submission with its state on {fmt(a.as_of)} and the SHA-256 of its file. "
+                "“dtac verify” recomputes these hashes from the files and re-runs the assessment.",
+                "small",
+            )
+        )
         if not a.evidence:
             self.story.append(self.p("The submission lists no evidence.", "body"))
             return
@@ -601,20 +730,35 @@ class _Builder:
             r = len(rows) + 1
             ref = C.evidence_ref(e.index)
             colour = C.EVIDENCE_STATE_COLOURS[e.state]
-            name = [self.cell(e.label, "cell_bold"), self.cell(C.evidence_name(e), "cell", title=f"{ref} file")]
+            name = [
+                self.cell(e.label, "cell_bold"),
+                self.cell(C.evidence_name(e), "cell", title=f"{ref} file"),
+            ]
             if e.title and e.file:
                 name.append(self.cell(e.title, "cell_muted", title=f"{ref} title"))
-            rows.append([
-                self.cell(ref, "cell_bold"),
-                name,
-                self.cell(e.question),
-                self.cell(C.evidence_reference(e) or "—", title=f"{ref} reference"),
-                self.cell(C.date_text(e.issued)),
-                self.cell(C.date_text(e.expires)),
-                self.badge_cell(C.EVIDENCE_STATE_LABELS[e.state], colour),
-            ])
+            rows.append(
+                [
+                    self.cell(ref, "cell_bold"),
+                    name,
+                    self.cell(e.question),
+                    self.cell(C.evidence_reference(e) or "—", title=f"{ref} reference"),
+                    self.cell(C.date_text(e.issued)),
+                    self.cell(C.date_text(e.expires)),
+                    self.badge_cell(C.EVIDENCE_STATE_LABELS[e.state], colour),
+                ]
+            )
             digest = f"SHA-256 {para(e.sha256)}" if e.sha256 else "SHA-256 — no file supplied (a record only)"
-            rows.append(["", [self.cell(e.detail, "cell_muted", wide=True), self.markup(digest, "hash")], "", "", "", "", ""])
+            rows.append(
+                [
+                    "",
+                    [self.cell(e.detail, "cell_muted", wide=True), self.markup(digest, "hash")],
+                    "",
+                    "",
+                    "",
+                    "",
+                    "",
+                ]
+            )
             extra += [
                 ("BACKGROUND", (0, r), (-1, r + 1), _c("#F8FAFA") if (r // 2) % 2 else WHITE),
                 ("SPAN", (1, r + 1), (-1, r + 1)),
@@ -623,8 +767,13 @@ class _Builder:
                 ("TOPPADDING", (0, r + 1), (-1, r + 1), 0),
                 ("BOTTOMPADDING", (0, r + 1), (-1, r + 1), 5),
             ]
-        t = self.table(["Ref", "Evidence and file", "Question", "Reference / issuer", "Issued", "Expires", "Status"],
-                       rows, widths, extra=extra, zebra=False)
+        t = self.table(
+            ["Ref", "Evidence and file", "Question", "Reference / issuer", "Issued", "Expires", "Status"],
+            rows,
+            widths,
+            extra=extra,
+            zebra=False,
+        )
         self.story.append(t)
 
     def regulatory_and_nice(self) -> None:
@@ -632,37 +781,51 @@ class _Builder:
         reg, nice = a.regulatory, a.nice
         self.story.append(self.heading("Regulatory and NICE status", 0))
         self.story.append(self.heading("GB medical-device regulation", 1))
-        self.story.append(self.kv([
-            ("Result", self._verdict_markup(reg.status, reg.summary)),
-            ("Medical device", "Yes" if reg.applies else "No (the device rules do not apply)"),
-            ("Device class", reg.device_class or "—"),
-            ("Marking", reg.marking or "—"),
-            ("GB acceptance ends", C.date_text(reg.accepted_until)),
-            ("MHRA registration", reg.mhra_registration or "—"),
-        ]))
+        self.story.append(
+            self.kv(
+                [
+                    ("Result", self._verdict_markup(reg.status, reg.summary)),
+                    ("Medical device", "Yes" if reg.applies else "No (the device rules do not apply)"),
+                    ("Device class", reg.device_class or "—"),
+                    ("Marking", reg.marking or "—"),
+                    ("GB acceptance ends", C.date_text(reg.accepted_until)),
+                    ("MHRA registration", reg.mhra_registration or "—"),
+                ]
+            )
+        )
         if reg.findings:
             self.story.append(self.heading("Regulatory findings", 2))
             self.story.append(self.findings_table(reg.findings))
 
         self.story.append(self.heading("NICE back-pain guidance (HTE16 and NG59)", 1))
         if not nice.applies:
-            self.story.append(self.p(f"{nice.summary} The assessment ran under the “{a.profile}” profile.", "body"))
+            self.story.append(
+                self.p(f"{nice.summary} The assessment ran under the “{a.profile}” profile.", "body")
+            )
             return
-        self.story.append(self.kv([
-            ("Result", self._verdict_markup(nice.status, nice.summary)),
-            ("Technology", nice.technology or "Not assessed by NICE"),
-            ("HTE16 status", nice.nice_status_label or "—"),
-        ]))
+        self.story.append(
+            self.kv(
+                [
+                    ("Result", self._verdict_markup(nice.status, nice.summary)),
+                    ("Technology", nice.technology or "Not assessed by NICE"),
+                    ("HTE16 status", nice.nice_status_label or "—"),
+                ]
+            )
+        )
         self.story.append(self.heading("Evidence-generation obligations (HTE16 1.2–1.3)", 2))
         if nice.obligations:
             self.story.extend(self.bullets(list(nice.obligations)))
         else:
-            self.story.append(self.p("None: NICE’s evidence-generation conditions do not apply to this product.", "small"))
+            self.story.append(
+                self.p("None: NICE’s evidence-generation conditions do not apply to this product.", "small")
+            )
         self.story.append(self.heading("NG59 clinical-content findings", 2))
         if nice.content:
             self.story.append(self.findings_table(nice.content))
         else:
-            self.story.append(self.p("No content items were listed, so no NG59 content rules were applied.", "small"))
+            self.story.append(
+                self.p("No content items were listed, so no NG59 content rules were applied.", "small")
+            )
         if nice.findings:
             self.story.append(self.heading("Population, referral and HTE16 findings", 2))
             self.story.append(self.findings_table(nice.findings))
@@ -701,20 +864,35 @@ class _Builder:
         if a.events:
             rows, extra = [], []
             for r, ev in enumerate(a.events, start=1):
-                rows.append([self.cell(fmt(ev.on), "cell_bold"), self.cell(C.EFFECT_LABELS[ev.effect]),
-                             self.cell(ev.text, title=f"Event {ev.rule}", wide=True), self.cell(ev.rule, "cell_muted")])
+                rows.append(
+                    [
+                        self.cell(fmt(ev.on), "cell_bold"),
+                        self.cell(C.EFFECT_LABELS[ev.effect]),
+                        self.cell(ev.text, title=f"Event {ev.rule}", wide=True),
+                        self.cell(ev.rule, "cell_muted"),
+                    ]
+                )
                 if a.valid_until is not None and ev.on == a.valid_until:
                     extra.append(("BACKGROUND", (0, r), (-1, r), _c("#FFF4D6")))
             w = [24 * mm, 28 * mm, 90 * mm, FRAME_W - 142 * mm]
-            self.story.append(self.table(["Date", "Effect", "What changes", "Rule"], rows, w, extra=extra, zebra=False))
+            self.story.append(
+                self.table(["Date", "Effect", "What changes", "Rule"], rows, w, extra=extra, zebra=False)
+            )
         else:
             self.story.append(self.p("No dated changes are known.", "small"))
         self.story.append(self.heading("What would change the decision", 1))
         if a.fixes:
             rows = []
             for f in a.fixes:
-                rows.append([self.cell(f.rank, "cell_bold"), self.cell(f.rule), self.cell(C.SEVERITY_LABELS[f.severity]),
-                             self.cell(f.action, title=f"Fix {f.rank}", wide=True), self.cell(f.impact, "cell_muted")])
+                rows.append(
+                    [
+                        self.cell(f.rank, "cell_bold"),
+                        self.cell(f.rule),
+                        self.cell(C.SEVERITY_LABELS[f.severity]),
+                        self.cell(f.action, title=f"Fix {f.rank}", wide=True),
+                        self.cell(f.impact, "cell_muted"),
+                    ]
+                )
             w = [9 * mm, 26 * mm, 20 * mm, 70 * mm, FRAME_W - 125 * mm]
             self.story.append(self.table(["#", "Rule", "Type", "Action", "Impact"], rows, w))
         else:
@@ -722,9 +900,13 @@ class _Builder:
 
     def appendix_pages(self) -> None:
         self.story.append(self.heading("Appendix: full texts", 0))
-        self.story.append(self.p(
-            "Texts too long for a table cell are shown there in part and printed here in full, exactly as supplied "
-            "(characters the embedded fonts cannot draw, such as emoji, appear as �).", "small"))
+        self.story.append(
+            self.p(
+                "Texts too long for a table cell are shown there in part and printed here in full, exactly as supplied "
+                "(characters the embedded fonts cannot draw, such as emoji, appear as �).",
+                "small",
+            )
+        )
         for ref, title, full in self.appendix:
             self.story.append(self.heading(f"{ref} — {title} ({len(full):,} characters)", 2))
             for piece in chunks(full):
@@ -734,27 +916,46 @@ class _Builder:
         a = self.a
         self.story.append(self.heading("Sign-off", 0))
         self.story.append(self.heading("Reproducibility", 1))
-        self.story.append(self.kv([
-            ("Assessment fingerprint", self.markup(f"SHA-256 {assessment_sha256(a)}", "hash")),
-            *[(f"Criteria file {k}", self.markup(f"SHA-256 {para(v)}", "hash")) for k, v in C.criteria_rows(a)],
-            ("Check", "Run “dtac verify” on the JSON dossier to recompute evidence hashes and re-run the assessment."),
-        ], key_width=46 * mm))
+        self.story.append(
+            self.kv(
+                [
+                    ("Assessment fingerprint", self.markup(f"SHA-256 {assessment_sha256(a)}", "hash")),
+                    *[
+                        (f"Criteria file {k}", self.markup(f"SHA-256 {para(v)}", "hash"))
+                        for k, v in C.criteria_rows(a)
+                    ],
+                    (
+                        "Check",
+                        "Run “dtac verify” on the JSON dossier to recompute evidence hashes and re-run the assessment.",
+                    ),
+                ],
+                key_width=46 * mm,
+            )
+        )
         for i, so in enumerate(self.d.signoff_blocks, start=1):
-            block: list[Flowable] = [self.heading("Assessor sign-off" + (f" ({i})" if len(self.d.signoff_blocks) > 1 else ""), 1)]
+            block: list[Flowable] = [
+                self.heading("Assessor sign-off" + (f" ({i})" if len(self.d.signoff_blocks) > 1 else ""), 1)
+            ]
             block.append(self.p(so.statement or C.DEFAULT_SIGNOFF_STATEMENT, "small"))
             rows = [(k, v) for k, v in C.signoff_lines(so)]
             rows.insert(3, ("Signature", ""))
-            data: list[list[Any]] = [[_Txt(k, self.s["kv_key"]), self.cell(v, "kv_val", title=k) if v else ""] for k, v in rows]
+            data: list[list[Any]] = [
+                [_Txt(k, self.s["kv_key"]), self.cell(v, "kv_val", title=k) if v else ""] for k, v in rows
+            ]
             widths = [36 * mm, 110 * mm]
             cmds = _resolve(data, widths, 0)
             t = Table(data, colWidths=widths, rowHeights=[10 * mm] * len(data), hAlign="LEFT")
-            t.setStyle(TableStyle([
-                *cmds,
-                ("VALIGN", (0, 0), (-1, -1), "BOTTOM"),
-                ("LINEBELOW", (1, 0), (1, -1), 0.6, TEXT),
-                ("LEFTPADDING", (0, 0), (-1, -1), 0),
-                ("BOTTOMPADDING", (0, 0), (-1, -1), 3),
-            ]))
+            t.setStyle(
+                TableStyle(
+                    [
+                        *cmds,
+                        ("VALIGN", (0, 0), (-1, -1), "BOTTOM"),
+                        ("LINEBELOW", (1, 0), (1, -1), 0.6, TEXT),
+                        ("LEFTPADDING", (0, 0), (-1, -1), 0),
+                        ("BOTTOMPADDING", (0, 0), (-1, -1), 3),
+                    ]
+                )
+            )
             block.append(t)
             self.story.append(KeepTogether(block))
 
@@ -817,8 +1018,16 @@ def _d1_chart(a: Assessment) -> Drawing:
     items = [i for i in a.d1.items if i.points is not None]
     w, h = FRAME_W, 38 * mm
     d = _drawing(w, h)
-    d.add(String(0, h - 9, f"D1 points per item, as a share of each item’s weight — score {C.d1_text(a)}",
-                 fontName=BOLD, fontSize=7.5, fillColor=TEXT))
+    d.add(
+        String(
+            0,
+            h - 9,
+            f"D1 points per item, as a share of each item’s weight — score {C.d1_text(a)}",
+            fontName=BOLD,
+            fontSize=7.5,
+            fillColor=TEXT,
+        )
+    )
     bc = VerticalBarChart()
     bc.x, bc.y, bc.width, bc.height = 28, 14, min(w - 40, 26 * len(items) + 10), h - 30
     bc.data = [[round(100 * (i.points or 0.0), 1) for i in items]]
@@ -874,12 +1083,23 @@ def make_doc(d: C.DossierInput, buf: io.BytesIO) -> tuple[BaseDocTemplate, Calla
         invariant=1,
         initialFontName=REGULAR,  # no standard (unembedded) font anywhere in the file
     )
-    body = Frame(MARGIN_X, MARGIN_BOTTOM, FRAME_W, PAGE_H - MARGIN_TOP - MARGIN_BOTTOM, id="body",
-                 leftPadding=0, rightPadding=0, topPadding=0, bottomPadding=0)
-    doc.addPageTemplates([
-        PageTemplate(id="cover", frames=[body], onPage=chrome.cover),
-        PageTemplate(id="body", frames=[body], onPage=chrome.header),
-    ])
+    body = Frame(
+        MARGIN_X,
+        MARGIN_BOTTOM,
+        FRAME_W,
+        PAGE_H - MARGIN_TOP - MARGIN_BOTTOM,
+        id="body",
+        leftPadding=0,
+        rightPadding=0,
+        topPadding=0,
+        bottomPadding=0,
+    )
+    doc.addPageTemplates(
+        [
+            PageTemplate(id="cover", frames=[body], onPage=chrome.cover),
+            PageTemplate(id="body", frames=[body], onPage=chrome.header),
+        ]
+    )
     return doc, _canvas_maker(chrome)
 
 

@@ -66,7 +66,9 @@ def load_dossier(path: str | os.PathLike[str]) -> DossierDocument:
     except json.JSONDecodeError as e:
         raise InputError(str(p), f"line {e.lineno}", f"not valid JSON: {e.msg}") from None
     if not isinstance(data, dict):
-        raise InputError(str(p), "(top level)", "expected a JSON object (a dossier made by 'dtac dossier --format json')")
+        raise InputError(
+            str(p), "(top level)", "expected a JSON object (a dossier made by 'dtac dossier --format json')"
+        )
     if data.get("schema") != DOSSIER_SCHEMA:
         raise InputError(str(p), "schema", f"expected '{DOSSIER_SCHEMA}', found {data.get('schema')!r}")
     try:
@@ -75,7 +77,9 @@ def load_dossier(path: str | os.PathLike[str]) -> DossierDocument:
         raise format_validation_error(str(p), e) from None
 
 
-def _evidence_dirs(doc: DossierDocument, dossier_path: Path, evidence_dir: str | os.PathLike[str] | None) -> list[Path]:
+def _evidence_dirs(
+    doc: DossierDocument, dossier_path: Path, evidence_dir: str | os.PathLike[str] | None
+) -> list[Path]:
     if evidence_dir is not None:
         return [Path(evidence_dir)]
     dirs = [dossier_path.parent]
@@ -109,8 +113,12 @@ def _check_evidence(doc: DossierDocument, dirs: list[Path], report: VerifyReport
     for m in doc.evidence_manifest:
         subject = f"{m.ref} {m.file or m.label}"
         if sub_hashes.get(m.index) != m.sha256:
-            report.add("evidence", subject, "differs",
-                       "the manifest's hash is not the one in the recorded submission (the dossier was edited)")
+            report.add(
+                "evidence",
+                subject,
+                "differs",
+                "the manifest's hash is not the one in the recorded submission (the dossier was edited)",
+            )
             continue
         if not m.file:
             report.add("evidence", subject, "skipped", "a record with no file; nothing to hash")
@@ -138,7 +146,9 @@ def _check_evidence(doc: DossierDocument, dirs: list[Path], report: VerifyReport
         elif digest == m.sha256:
             report.add("evidence", subject, "ok", f"SHA-256 {digest}")
         else:
-            report.add("evidence", subject, "differs", f"the file has changed: recorded {m.sha256}, now {digest}")
+            report.add(
+                "evidence", subject, "differs", f"the file has changed: recorded {m.sha256}, now {digest}"
+            )
 
 
 def _check_criteria(doc: DossierDocument, cat: Catalogue, report: VerifyReport) -> None:
@@ -148,7 +158,12 @@ def _check_criteria(doc: DossierDocument, cat: Catalogue, report: VerifyReport) 
     except KeyError:
         current = {}
     if doc.inputs.criteria.set not in cat.dtac:
-        report.add("criteria", doc.inputs.criteria.set, "missing", "this criteria set is not in the current criteria folder")
+        report.add(
+            "criteria",
+            doc.inputs.criteria.set,
+            "missing",
+            "this criteria set is not in the current criteria folder",
+        )
     for key in sorted(set(recorded) | set(current)):
         was, now = recorded.get(key), current.get(key)
         if was == now:
@@ -160,25 +175,44 @@ def _check_criteria(doc: DossierDocument, cat: Catalogue, report: VerifyReport) 
         else:
             report.add("criteria", key, "differs", f"criteria file changed: recorded {was}, now {now}")
     if doc.assessment.criteria.hashes != recorded:
-        report.add("criteria", "assessment.criteria.hashes", "differs",
-                   "the hashes in the assessment and in the inputs disagree (the dossier was edited)")
+        report.add(
+            "criteria",
+            "assessment.criteria.hashes",
+            "differs",
+            "the hashes in the assessment and in the inputs disagree (the dossier was edited)",
+        )
 
 
 def _check_assessment(doc: DossierDocument, cat: Catalogue, report: VerifyReport) -> None:
     recorded = assessment_data(doc.assessment)
     fingerprint = canonical_sha256(recorded)
     if fingerprint != doc.assessment_sha256:
-        report.add("assessment", "fingerprint", "differs",
-                   f"the recorded assessment hashes to {fingerprint}, not the recorded {doc.assessment_sha256} (edited)")
+        report.add(
+            "assessment",
+            "fingerprint",
+            "differs",
+            f"the recorded assessment hashes to {fingerprint}, not the recorded {doc.assessment_sha256} (edited)",
+        )
     else:
         report.add("assessment", "fingerprint", "ok", f"SHA-256 {fingerprint}")
     sub_data = submission_data(doc.inputs.submission)
     if canonical_sha256(sub_data) != doc.inputs.submission_sha256:
-        report.add("assessment", "submission", "differs", "the recorded submission does not match its recorded hash (edited)")
+        report.add(
+            "assessment",
+            "submission",
+            "differs",
+            "the recorded submission does not match its recorded hash (edited)",
+        )
     try:
         sub = parse_submission(sub_data, cat, file=f"{report.dossier}: inputs.submission")
-        rerun = assess(sub, cat, as_of=doc.inputs.as_of, profile=doc.inputs.profile,
-                       overrides=doc.inputs.overrides, verifications=doc.inputs.verifications)
+        rerun = assess(
+            sub,
+            cat,
+            as_of=doc.inputs.as_of,
+            profile=doc.inputs.profile,
+            overrides=doc.inputs.overrides,
+            verifications=doc.inputs.verifications,
+        )
     except (InputError, KeyError, ValueError) as e:
         reason = e.message if isinstance(e, InputError) else str(e)
         report.add("assessment", "re-run", "differs", f"the recorded inputs no longer assess: {reason}")
@@ -188,8 +222,12 @@ def _check_assessment(doc: DossierDocument, cat: Catalogue, report: VerifyReport
     # applied to the recorded inputs, still give the recorded result.
     new["criteria"] = {**new["criteria"], "hashes": recorded["criteria"]["hashes"]}
     if new == recorded:
-        report.add("assessment", "re-run", "ok",
-                   f"re-running on {doc.inputs.as_of.isoformat()} gives the same result: {rerun.decision_label}")
+        report.add(
+            "assessment",
+            "re-run",
+            "ok",
+            f"re-running on {doc.inputs.as_of.isoformat()} gives the same result: {rerun.decision_label}",
+        )
         return
     for what in _differences(recorded, new):
         report.add("assessment", "re-run", "differs", what)
@@ -199,7 +237,9 @@ def _differences(old: dict[str, Any], new: dict[str, Any]) -> list[str]:
     """The differences between two assessments, most important first, in words."""
     out: list[str] = []
     if old.get("decision") != new.get("decision"):
-        out.append(f"decision: recorded “{old.get('decision_label')}”, re-run gives “{new.get('decision_label')}”")
+        out.append(
+            f"decision: recorded “{old.get('decision_label')}”, re-run gives “{new.get('decision_label')}”"
+        )
     if old.get("valid_until") != new.get("valid_until"):
         out.append(f"valid until: recorded {old.get('valid_until')}, re-run gives {new.get('valid_until')}")
     old_q = {q["id"]: q for q in old.get("questions", [])}
@@ -208,8 +248,10 @@ def _differences(old: dict[str, Any], new: dict[str, Any]) -> list[str]:
         if was is None:
             out.append(f"question {q['id']}: not in the recorded assessment")
         elif was.get("outcome") != q.get("outcome"):
-            out.append(f"question {q['id']}: recorded “{OUTCOME_LABELS.get(was.get('outcome'), was.get('outcome'))}”, "
-                       f"re-run gives “{OUTCOME_LABELS.get(q.get('outcome'), q.get('outcome'))}”")
+            out.append(
+                f"question {q['id']}: recorded “{OUTCOME_LABELS.get(was.get('outcome'), was.get('outcome'))}”, "
+                f"re-run gives “{OUTCOME_LABELS.get(q.get('outcome'), q.get('outcome'))}”"
+            )
     for key in sorted(set(old) | set(new)):
         if key in ("decision", "decision_label", "valid_until", "questions"):
             continue

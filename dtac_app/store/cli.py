@@ -24,9 +24,13 @@ from .views import SystemActor
 if TYPE_CHECKING:
     from dtac_app.workflow import Workflow
 
-db_app = typer.Typer(help="The database: create/upgrade it, load examples, export/import a product's history.",
-                     no_args_is_help=True)
-user_app = typer.Typer(help="Local user accounts: add, list, disable, enable, set a password.", no_args_is_help=True)
+db_app = typer.Typer(
+    help="The database: create/upgrade it, load examples, export/import a product's history.",
+    no_args_is_help=True,
+)
+user_app = typer.Typer(
+    help="Local user accounts: add, list, disable, enable, set a password.", no_args_is_help=True
+)
 
 out = Console(highlight=False, soft_wrap=True)
 err = Console(stderr=True, highlight=False)
@@ -69,9 +73,17 @@ def _examples_dir(given: Path | None) -> Path:
 
 @db_app.command("init")
 def db_init(
-    with_examples: Annotated[bool, typer.Option("--with-examples", help="Load the example submissions and local accounts.")] = False,
-    examples: Annotated[Path | None, typer.Option("--examples", help="Folder of example submissions (default: ./submissions).")] = None,
-    as_of: Annotated[str | None, typer.Option("--as-of", help="Assess the examples on this date, YYYY-MM-DD (default: today).")] = None,
+    with_examples: Annotated[
+        bool, typer.Option("--with-examples", help="Load the example submissions and local accounts.")
+    ] = False,
+    examples: Annotated[
+        Path | None,
+        typer.Option("--examples", help="Folder of example submissions (default: ./submissions)."),
+    ] = None,
+    as_of: Annotated[
+        str | None,
+        typer.Option("--as-of", help="Assess the examples on this date, YYYY-MM-DD (default: today)."),
+    ] = None,
 ) -> None:
     """Create the database (or upgrade it); optionally load the examples. Safe to run again."""
     from .db import database_url, describe_url
@@ -89,13 +101,17 @@ def db_init(
             if not folder.is_dir():
                 raise _fail(f"{folder}: no such folder of example submissions", 2)
             report = wf.seed_examples(_actor(), folder, as_of=day)
-            out.print(f"Examples from {folder}: {report.submissions_loaded} loaded, {report.already_present} already "
-                      f"present; {report.organisations_created} organisations and {report.users_created} accounts created.")
+            out.print(
+                f"Examples from {folder}: {report.submissions_loaded} loaded, {report.already_present} already "
+                f"present; {report.organisations_created} organisations and {report.users_created} accounts created."
+            )
             for msg in report.errors:
                 err.print(f"[yellow]skipped:[/] {msg}", soft_wrap=True)
             if report.accounts:
-                t = Table(title="Accounts created (local use only: change or disable before others can reach the app)",
-                          title_justify="left")
+                t = Table(
+                    title="Accounts created (local use only: change or disable before others can reach the app)",
+                    title_justify="left",
+                )
                 for col in ("User", "Role", "Password"):
                     t.add_column(col)
                 for username, role, password in report.accounts:
@@ -116,7 +132,11 @@ def db_upgrade() -> None:
         db.upgrade()
         after = db.current_revision()
         out.print(f"Database: {describe_url(db.url)}")
-        out.print(f"Schema {before or '(empty)'} → {after}" if before != after else f"Schema is up to date ({after}).")
+        out.print(
+            f"Schema {before or '(empty)'} → {after}"
+            if before != after
+            else f"Schema is up to date ({after})."
+        )
     finally:
         db.dispose()
 
@@ -129,8 +149,13 @@ def db_info() -> None:
     db = open_database(upgrade=False)
     try:
         out.print(f"Database: {describe_url(db.url)}")
-        src = (f"${DATABASE_URL_ENV}" if os.environ.get(DATABASE_URL_ENV)
-               else f"${DATA_DIR_ENV}" if os.environ.get(DATA_DIR_ENV) else "default (./data)")
+        src = (
+            f"${DATABASE_URL_ENV}"
+            if os.environ.get(DATABASE_URL_ENV)
+            else f"${DATA_DIR_ENV}"
+            if os.environ.get(DATA_DIR_ENV)
+            else "default (./data)"
+        )
         out.print(f"Chosen by: {src}")
         out.print(f"Schema: {db.current_revision() or '(empty)'} (latest {db.head_revision()})")
     finally:
@@ -140,7 +165,9 @@ def db_info() -> None:
 @db_app.command("export")
 def db_export(
     out_file: Annotated[Path, typer.Argument(help="Write the JSON package here ('-' for standard output).")],
-    product: Annotated[int, typer.Option("--product", help="Product id (see the workbench or 'dtac db products').")],
+    product: Annotated[
+        int, typer.Option("--product", help="Product id (see the workbench or 'dtac db products').")
+    ],
 ) -> None:
     """Export one product's whole history (submissions, assessments, revisions, sign-offs, audit) as JSON."""
     wf = _workflow()
@@ -158,8 +185,12 @@ def db_export(
     tmp = out_file.with_name(out_file.name + ".tmp")
     tmp.write_text(text, encoding="utf-8")
     tmp.replace(out_file)
-    n = sum(len(a["revisions"]) for v in package["versions"] for s in v["submissions"] for a in s["assessments"])
-    out.print(f"Exported {package['product']['name']} ({len(package['versions'])} versions, {n} revisions) to {out_file}")
+    n = sum(
+        len(a["revisions"]) for v in package["versions"] for s in v["submissions"] for a in s["assessments"]
+    )
+    out.print(
+        f"Exported {package['product']['name']} ({len(package['versions'])} versions, {n} revisions) to {out_file}"
+    )
 
 
 @db_app.command("import")
@@ -176,7 +207,9 @@ def db_import(file: Annotated[Path, typer.Argument(help="A package written by 'd
         raise _fail(e.message) from None
     finally:
         wf.db.dispose()
-    out.print(f"Imported {p.name} for {p.organisation_name} as product {p.id} (versions: {', '.join(p.versions)}).")
+    out.print(
+        f"Imported {p.name} for {p.organisation_name} as product {p.id} (versions: {', '.join(p.versions)})."
+    )
 
 
 @db_app.command("products")
@@ -192,9 +225,15 @@ def db_products() -> None:
         t.add_column(col)
     for p in rows:
         latest = p.latest
-        t.add_row(str(p.id), p.name, p.organisation_name, ", ".join(p.versions),
-                  latest.decision_label if latest else "", str(latest.current_revision) if latest else "",
-                  latest.status.replace("_", " ") if latest else "")
+        t.add_row(
+            str(p.id),
+            p.name,
+            p.organisation_name,
+            ", ".join(p.versions),
+            latest.decision_label if latest else "",
+            str(latest.current_revision) if latest else "",
+            latest.status.replace("_", " ") if latest else "",
+        )
     out.print(t)
 
 
@@ -205,11 +244,24 @@ def db_products() -> None:
 def user_add(
     username: Annotated[str, typer.Argument(help="Sign-in name.")],
     role: Annotated[str, typer.Option("--role", help="vendor, assessor or admin.")],
-    org: Annotated[str | None, typer.Option("--org", help="Organisation (id, short name or name; vendors need one; a new name creates it).")] = None,
-    email: Annotated[str | None, typer.Option("--email", help="E-mail address (maps single sign-on identities).")] = None,
+    org: Annotated[
+        str | None,
+        typer.Option(
+            "--org", help="Organisation (id, short name or name; vendors need one; a new name creates it)."
+        ),
+    ] = None,
+    email: Annotated[
+        str | None, typer.Option("--email", help="E-mail address (maps single sign-on identities).")
+    ] = None,
     name: Annotated[str, typer.Option("--name", help="Display name.")] = "",
-    password: Annotated[str | None, typer.Option("--password", envvar="DTAC_NEW_PASSWORD",
-                                                 help="Password (prompted if omitted; or $DTAC_NEW_PASSWORD).")] = None,
+    password: Annotated[
+        str | None,
+        typer.Option(
+            "--password",
+            envvar="DTAC_NEW_PASSWORD",
+            help="Password (prompted if omitted; or $DTAC_NEW_PASSWORD).",
+        ),
+    ] = None,
     sso_only: Annotated[bool, typer.Option("--sso-only", help="No password: single sign-on only.")] = False,
 ) -> None:
     """Add a local account (argon2-hashed password)."""
@@ -219,8 +271,15 @@ def user_add(
         password = typer.prompt("Password", hide_input=True, confirmation_prompt=True)
     wf = _workflow()
     try:
-        u = wf.create_user(_actor(), username, role=role, password=None if sso_only else password,  # type: ignore[arg-type]
-                           email=email, display_name=name, organisation=org)
+        u = wf.create_user(
+            _actor(),
+            username,
+            role=role,
+            password=None if sso_only else password,  # type: ignore[arg-type]
+            email=email,
+            display_name=name,
+            organisation=org,
+        )
     except StoreError as e:
         raise _fail(e.message) from None
     finally:
@@ -242,7 +301,14 @@ def user_list() -> None:
         t.add_column(col)
     for u in users:
         how = " + ".join(x for x, on in (("password", u.has_password), ("SSO", u.sso_linked)) if on) or "none"
-        t.add_row(u.username, u.role, u.organisation_name or "", u.email or "", how, "disabled" if u.disabled else "active")
+        t.add_row(
+            u.username,
+            u.role,
+            u.organisation_name or "",
+            u.email or "",
+            how,
+            "disabled" if u.disabled else "active",
+        )
     out.print(t)
 
 
@@ -275,7 +341,10 @@ def user_enable(username: Annotated[str, typer.Argument(help="Sign-in name or id
 @user_app.command("password")
 def user_password(
     username: Annotated[str, typer.Argument(help="Sign-in name or id.")],
-    password: Annotated[str | None, typer.Option("--password", envvar="DTAC_NEW_PASSWORD", help="New password (prompted if omitted).")] = None,
+    password: Annotated[
+        str | None,
+        typer.Option("--password", envvar="DTAC_NEW_PASSWORD", help="New password (prompted if omitted)."),
+    ] = None,
 ) -> None:
     """Set an account's password."""
     if password is None:

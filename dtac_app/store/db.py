@@ -157,7 +157,9 @@ class Database:
         from .models import Base
 
         with self.engine.connect() as conn:
-            ctx = MigrationContext.configure(conn, opts={"compare_type": True, "compare_server_default": False})
+            ctx = MigrationContext.configure(
+                conn, opts={"compare_type": True, "compare_server_default": False}
+            )
             return list(compare_metadata(ctx, Base.metadata))
 
     def table_names(self) -> list[str]:

@@ -19,9 +19,9 @@ def data_dir() -> Path:
 def normalise_url(url: str) -> str:
     """Accept ``postgres://`` and ``postgresql://`` and always use the psycopg 3 driver."""
     if url.startswith("postgres://"):
-        url = "postgresql://" + url[len("postgres://"):]
+        url = "postgresql://" + url[len("postgres://") :]
     if url.startswith("postgresql://"):
-        url = "postgresql+psycopg://" + url[len("postgresql://"):]
+        url = "postgresql+psycopg://" + url[len("postgresql://") :]
     return url
 
 

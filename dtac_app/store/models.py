@@ -147,7 +147,9 @@ class Product(Base):
     created_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
 
     organisation: Mapped[Organisation] = relationship(back_populates="products")
-    versions: Mapped[list[ProductVersion]] = relationship(back_populates="product", order_by="ProductVersion.id")
+    versions: Mapped[list[ProductVersion]] = relationship(
+        back_populates="product", order_by="ProductVersion.id"
+    )
 
 
 class ProductVersion(Base):
@@ -160,7 +162,9 @@ class ProductVersion(Base):
     created_at: Mapped[dt.datetime]
 
     product: Mapped[Product] = relationship(back_populates="versions")
-    submissions: Mapped[list[Submission]] = relationship(back_populates="product_version", order_by="Submission.id")
+    submissions: Mapped[list[Submission]] = relationship(
+        back_populates="product_version", order_by="Submission.id"
+    )
 
 
 class Submission(Base):
@@ -182,7 +186,9 @@ class Submission(Base):
 
     product_version: Mapped[ProductVersion] = relationship(back_populates="submissions")
     received_by: Mapped[User | None] = relationship()
-    assessments: Mapped[list[Assessment]] = relationship(back_populates="submission", order_by="Assessment.id")
+    assessments: Mapped[list[Assessment]] = relationship(
+        back_populates="submission", order_by="Assessment.id"
+    )
 
 
 class Assessment(Base):

@@ -55,7 +55,9 @@ def _date(v: str | None) -> dt.date | None:
 def package_digest(package: Mapping[str, Any]) -> str:
     """SHA-256 of the package's canonical JSON (sorted keys, no whitespace)."""
     body = {k: v for k, v in package.items() if k not in ("exported_at", "exported_by")}
-    return hashlib.sha256(json.dumps(body, sort_keys=True, separators=(",", ":"), ensure_ascii=False).encode()).hexdigest()
+    return hashlib.sha256(
+        json.dumps(body, sort_keys=True, separators=(",", ":"), ensure_ascii=False).encode()
+    ).hexdigest()
 
 
 def export_product(r: Repos, p: Any, *, exported_at: dt.datetime, exported_by: str) -> dict[str, Any]:
@@ -78,44 +80,113 @@ def export_product(r: Repos, p: Any, *, exported_at: dt.datetime, exported_by: s
             for a in sub.assessments:
                 revisions = []
                 for rev in r.assessments.revisions(a.id):
-                    revisions.append({
-                        "number": rev.number, "created_at": _iso(rev.created_at), "created_by": who(rev.created_by_id),
-                        "comment": rev.comment, "decision": rev.decision, "valid_until": _iso(rev.valid_until),
-                        "engine_version": rev.engine_version, "criteria_hash": rev.criteria_hash, "result": rev.result,
-                        "overrides": [{"question_id": o.question_id, "outcome": o.outcome, "rationale": o.rationale,
-                                       "by": who(o.by_id), "by_label": o.by_label, "on": _iso(o.on_date)}
-                                      for o in rev.overrides],
-                        "provenance": [{"question_id": m.question_id, "status": m.status, "checked": m.checked,
-                                        "by": who(m.by_id), "by_label": m.by_label, "on": _iso(m.on_date)}
-                                       for m in rev.provenance],
-                        "sign_offs": [{"section": so.section, "by": who(so.by_id), "by_label": so.by_label,
-                                       "at": _iso(so.at), "note": so.note} for so in rev.sign_offs],
-                    })
-                clarifications = [{
-                    "revision_number": c.revision_number, "question_id": c.question_id, "text": c.text,
-                    "status": c.status, "asked_by": who(c.asked_by_id), "asked_by_label": c.asked_by_label,
-                    "asked_at": _iso(c.asked_at), "closed_at": _iso(c.closed_at), "closed_by": who(c.closed_by_id),
-                    "replies": [{"text": x.text, "by": who(x.by_id), "by_label": x.by_label, "at": _iso(x.at)}
-                                for x in c.replies],
-                } for c in r.clarifications.for_assessment(a.id)]
-                assessments.append({
-                    "criteria_set": a.criteria_set, "criteria_hash": a.criteria_hash,
-                    "criteria_hashes": a.criteria_hashes, "profile": a.profile, "as_of": _iso(a.as_of),
-                    "current_revision": a.current_revision, "created_at": _iso(a.created_at),
-                    "created_by": who(a.created_by_id), "updated_at": _iso(a.updated_at),
-                    "revisions": revisions, "clarifications": clarifications,
-                })
-            subs.append({
-                "filename": sub.filename, "sha256": sub.sha256, "size": sub.size,
-                "content": sub.content.decode("utf-8"), "criteria_set": sub.criteria_set, "profile": sub.profile,
-                "submitted_on": _iso(sub.submitted_on), "received_at": _iso(sub.received_at),
-                "received_by": who(sub.received_by_id), "assessments": assessments,
-            })
+                    revisions.append(
+                        {
+                            "number": rev.number,
+                            "created_at": _iso(rev.created_at),
+                            "created_by": who(rev.created_by_id),
+                            "comment": rev.comment,
+                            "decision": rev.decision,
+                            "valid_until": _iso(rev.valid_until),
+                            "engine_version": rev.engine_version,
+                            "criteria_hash": rev.criteria_hash,
+                            "result": rev.result,
+                            "overrides": [
+                                {
+                                    "question_id": o.question_id,
+                                    "outcome": o.outcome,
+                                    "rationale": o.rationale,
+                                    "by": who(o.by_id),
+                                    "by_label": o.by_label,
+                                    "on": _iso(o.on_date),
+                                }
+                                for o in rev.overrides
+                            ],
+                            "provenance": [
+                                {
+                                    "question_id": m.question_id,
+                                    "status": m.status,
+                                    "checked": m.checked,
+                                    "by": who(m.by_id),
+                                    "by_label": m.by_label,
+                                    "on": _iso(m.on_date),
+                                }
+                                for m in rev.provenance
+                            ],
+                            "sign_offs": [
+                                {
+                                    "section": so.section,
+                                    "by": who(so.by_id),
+                                    "by_label": so.by_label,
+                                    "at": _iso(so.at),
+                                    "note": so.note,
+                                }
+                                for so in rev.sign_offs
+                            ],
+                        }
+                    )
+                clarifications = [
+                    {
+                        "revision_number": c.revision_number,
+                        "question_id": c.question_id,
+                        "text": c.text,
+                        "status": c.status,
+                        "asked_by": who(c.asked_by_id),
+                        "asked_by_label": c.asked_by_label,
+                        "asked_at": _iso(c.asked_at),
+                        "closed_at": _iso(c.closed_at),
+                        "closed_by": who(c.closed_by_id),
+                        "replies": [
+                            {"text": x.text, "by": who(x.by_id), "by_label": x.by_label, "at": _iso(x.at)}
+                            for x in c.replies
+                        ],
+                    }
+                    for c in r.clarifications.for_assessment(a.id)
+                ]
+                assessments.append(
+                    {
+                        "criteria_set": a.criteria_set,
+                        "criteria_hash": a.criteria_hash,
+                        "criteria_hashes": a.criteria_hashes,
+                        "profile": a.profile,
+                        "as_of": _iso(a.as_of),
+                        "current_revision": a.current_revision,
+                        "created_at": _iso(a.created_at),
+                        "created_by": who(a.created_by_id),
+                        "updated_at": _iso(a.updated_at),
+                        "revisions": revisions,
+                        "clarifications": clarifications,
+                    }
+                )
+            subs.append(
+                {
+                    "filename": sub.filename,
+                    "sha256": sub.sha256,
+                    "size": sub.size,
+                    "content": sub.content.decode("utf-8"),
+                    "criteria_set": sub.criteria_set,
+                    "profile": sub.profile,
+                    "submitted_on": _iso(sub.submitted_on),
+                    "received_at": _iso(sub.received_at),
+                    "received_by": who(sub.received_by_id),
+                    "assessments": assessments,
+                }
+            )
         versions.append({"version": v.version, "created_at": _iso(v.created_at), "submissions": subs})
-    audit = [{
-        "at": _iso(e.at), "actor": e.actor, "action": e.action, "entity_type": e.entity_type,
-        "entity_id": e.entity_id, "before": e.before, "after": e.after, "detail": e.detail, "origin": e.origin,
-    } for e in r.audit.query(product_id=p.id, limit=None, ascending=True)]
+    audit = [
+        {
+            "at": _iso(e.at),
+            "actor": e.actor,
+            "action": e.action,
+            "entity_type": e.entity_type,
+            "entity_id": e.entity_id,
+            "before": e.before,
+            "after": e.after,
+            "detail": e.detail,
+            "origin": e.origin,
+        }
+        for e in r.audit.query(product_id=p.id, limit=None, ascending=True)
+    ]
     org = p.organisation
     created_by = who(p.created_by_id)
     return {
@@ -123,11 +194,22 @@ def export_product(r: Repos, p: Any, *, exported_at: dt.datetime, exported_by: s
         "exported_at": _iso(exported_at),
         "exported_by": exported_by,
         "organisation": {"name": org.name, "slug": org.slug, "kind": org.kind},
-        "product": {"name": p.name, "manufacturer": p.manufacturer, "created_at": _iso(p.created_at),
-                    "created_by": created_by},
+        "product": {
+            "name": p.name,
+            "manufacturer": p.manufacturer,
+            "created_at": _iso(p.created_at),
+            "created_by": created_by,
+        },
         "users": sorted(
-            ({"username": u.username, "role": u.role, "display_name": u.display_name,
-              "same_organisation": u.organisation_id == p.organisation_id} for u in users.values()),
+            (
+                {
+                    "username": u.username,
+                    "role": u.role,
+                    "display_name": u.display_name,
+                    "same_organisation": u.organisation_id == p.organisation_id,
+                }
+                for u in users.values()
+            ),
             key=lambda x: str(x["username"]),
         ),
         "versions": versions,
@@ -140,8 +222,9 @@ def _require(cond: bool, msg: str) -> None:
         raise ImportConflict(f"not a valid {FORMAT} package: {msg}")
 
 
-def import_product(r: Repos, package: Mapping[str, Any], *, actor_label: str, actor_id: int | None,
-                   now: dt.datetime) -> Any:
+def import_product(
+    r: Repos, package: Mapping[str, Any], *, actor_label: str, actor_id: int | None, now: dt.datetime
+) -> Any:
     _require(isinstance(package, Mapping), "expected a JSON object")
     _require(package.get("format") == FORMAT, f"format is {package.get('format')!r}, expected {FORMAT!r}")
     for key in ("organisation", "product", "versions", "users"):
@@ -153,34 +236,64 @@ def import_product(r: Repos, package: Mapping[str, Any], *, actor_label: str, ac
     org = r.orgs.by_slug(org_d["slug"]) or r.orgs.by_name(org_d["name"])
     if org is None:
         org = r.orgs.add(org_d["name"], kind=org_d.get("kind", "vendor"), now=now)
-        r.audit.append(at=now, actor=actor_label, actor_id=actor_id, action="organisation.create",
-                       entity_type="organisation", entity_id=org.id, organisation_id=org.id,
-                       after={"name": org.name, "slug": org.slug, "kind": org.kind}, detail="created by import",
-                       origin=origin)
+        r.audit.append(
+            at=now,
+            actor=actor_label,
+            actor_id=actor_id,
+            action="organisation.create",
+            entity_type="organisation",
+            entity_id=org.id,
+            organisation_id=org.id,
+            after={"name": org.name, "slug": org.slug, "kind": org.kind},
+            detail="created by import",
+            origin=origin,
+        )
     if r.products.find(org.id, prod_d["name"]) is not None:
-        raise ImportConflict(f"{org.name} already has a product called {prod_d['name']}; nothing was imported")
+        raise ImportConflict(
+            f"{org.name} already has a product called {prod_d['name']}; nothing was imported"
+        )
 
     user_ids: dict[str, int] = {}
     for u_d in package["users"]:
         u = r.users.by_username(u_d["username"])
         if u is None:
             role = u_d.get("role", "assessor")
-            u = r.users.add(User(
-                username=u_d["username"], display_name=u_d.get("display_name", ""), email=None, role=role,
-                organisation_id=org.id if (role == "vendor" or u_d.get("same_organisation")) else None,
-                password_hash=None, disabled=True, created_at=now,
-            ))
-            r.audit.append(at=now, actor=actor_label, actor_id=actor_id, action="user.create", entity_type="user",
-                           entity_id=u.id, organisation_id=u.organisation_id,
-                           after={"username": u.username, "role": u.role, "disabled": True, "has_password": False},
-                           detail="placeholder for a user named in an imported package", origin=origin)
+            u = r.users.add(
+                User(
+                    username=u_d["username"],
+                    display_name=u_d.get("display_name", ""),
+                    email=None,
+                    role=role,
+                    organisation_id=org.id if (role == "vendor" or u_d.get("same_organisation")) else None,
+                    password_hash=None,
+                    disabled=True,
+                    created_at=now,
+                )
+            )
+            r.audit.append(
+                at=now,
+                actor=actor_label,
+                actor_id=actor_id,
+                action="user.create",
+                entity_type="user",
+                entity_id=u.id,
+                organisation_id=u.organisation_id,
+                after={"username": u.username, "role": u.role, "disabled": True, "has_password": False},
+                detail="placeholder for a user named in an imported package",
+                origin=origin,
+            )
         user_ids[u.username] = u.id
 
     def uid(name: str | None) -> int | None:
         return user_ids.get(name) if name else None
 
-    p = r.products.add(org.id, prod_d["name"], prod_d["manufacturer"], now=_dt(prod_d.get("created_at")) or now,
-                       by=uid(prod_d.get("created_by")))
+    p = r.products.add(
+        org.id,
+        prod_d["name"],
+        prod_d["manufacturer"],
+        now=_dt(prod_d.get("created_at")) or now,
+        by=uid(prod_d.get("created_by")),
+    )
     counts = {"versions": 0, "submissions": 0, "assessments": 0, "revisions": 0}
     for v_d in package["versions"]:
         v, _ = r.products.version(p, v_d["version"], now=_dt(v_d.get("created_at")) or now)
@@ -189,63 +302,150 @@ def import_product(r: Repos, package: Mapping[str, Any], *, actor_label: str, ac
             raw = s_d["content"].encode("utf-8")
             sha = hashlib.sha256(raw).hexdigest()
             if sha != s_d["sha256"]:
-                raise ImportConflict(f"submission {s_d['filename']}: content does not match its SHA-256 "
-                                     f"({sha[:12]}… ≠ {s_d['sha256'][:12]}…); the package was altered")
-            sub = r.submissions.add(Submission(
-                product_version_id=v.id, filename=s_d["filename"], content=raw, sha256=sha, size=len(raw),
-                criteria_set=s_d["criteria_set"], profile=s_d["profile"], submitted_on=_date(s_d.get("submitted_on")),
-                received_at=_dt(s_d["received_at"]), received_by_id=uid(s_d.get("received_by")),
-            ))
+                raise ImportConflict(
+                    f"submission {s_d['filename']}: content does not match its SHA-256 "
+                    f"({sha[:12]}… ≠ {s_d['sha256'][:12]}…); the package was altered"
+                )
+            sub = r.submissions.add(
+                Submission(
+                    product_version_id=v.id,
+                    filename=s_d["filename"],
+                    content=raw,
+                    sha256=sha,
+                    size=len(raw),
+                    criteria_set=s_d["criteria_set"],
+                    profile=s_d["profile"],
+                    submitted_on=_date(s_d.get("submitted_on")),
+                    received_at=_dt(s_d["received_at"]),
+                    received_by_id=uid(s_d.get("received_by")),
+                )
+            )
             counts["submissions"] += 1
             for a_d in s_d["assessments"]:
                 revs = a_d["revisions"]
                 _require(bool(revs), "an assessment without revisions")
-                a = r.assessments.add(AssessmentRow(
-                    submission_id=sub.id, criteria_set=a_d["criteria_set"], criteria_hash=a_d["criteria_hash"],
-                    criteria_hashes=a_d["criteria_hashes"], profile=a_d["profile"], as_of=_date(a_d["as_of"]),
-                    current_revision=a_d["current_revision"], created_at=_dt(a_d["created_at"]),
-                    created_by_id=uid(a_d.get("created_by")), updated_at=_dt(a_d["updated_at"]),
-                ))
-                _require(a_d["current_revision"] == max(x["number"] for x in revs), "current_revision is not the last")
+                a = r.assessments.add(
+                    AssessmentRow(
+                        submission_id=sub.id,
+                        criteria_set=a_d["criteria_set"],
+                        criteria_hash=a_d["criteria_hash"],
+                        criteria_hashes=a_d["criteria_hashes"],
+                        profile=a_d["profile"],
+                        as_of=_date(a_d["as_of"]),
+                        current_revision=a_d["current_revision"],
+                        created_at=_dt(a_d["created_at"]),
+                        created_by_id=uid(a_d.get("created_by")),
+                        updated_at=_dt(a_d["updated_at"]),
+                    )
+                )
+                _require(
+                    a_d["current_revision"] == max(x["number"] for x in revs),
+                    "current_revision is not the last",
+                )
                 counts["assessments"] += 1
                 for rv in revs:
-                    rev = r.assessments.add_revision(AssessmentRevision(
-                        assessment_id=a.id, number=rv["number"], created_at=_dt(rv["created_at"]),
-                        created_by_id=uid(rv.get("created_by")), comment=rv.get("comment", ""),
-                        decision=rv["decision"], valid_until=_date(rv.get("valid_until")),
-                        engine_version=rv["engine_version"], criteria_hash=rv["criteria_hash"], result=rv["result"],
-                    ))
+                    rev = r.assessments.add_revision(
+                        AssessmentRevision(
+                            assessment_id=a.id,
+                            number=rv["number"],
+                            created_at=_dt(rv["created_at"]),
+                            created_by_id=uid(rv.get("created_by")),
+                            comment=rv.get("comment", ""),
+                            decision=rv["decision"],
+                            valid_until=_date(rv.get("valid_until")),
+                            engine_version=rv["engine_version"],
+                            criteria_hash=rv["criteria_hash"],
+                            result=rv["result"],
+                        )
+                    )
                     counts["revisions"] += 1
                     for o in rv.get("overrides", []):
-                        r.s.add(OverrideRow(revision_id=rev.id, question_id=o["question_id"], outcome=o["outcome"],
-                                            rationale=o["rationale"], by_id=uid(o.get("by")),
-                                            by_label=o.get("by_label", ""), on_date=_date(o.get("on"))))
+                        r.s.add(
+                            OverrideRow(
+                                revision_id=rev.id,
+                                question_id=o["question_id"],
+                                outcome=o["outcome"],
+                                rationale=o["rationale"],
+                                by_id=uid(o.get("by")),
+                                by_label=o.get("by_label", ""),
+                                on_date=_date(o.get("on")),
+                            )
+                        )
                     for m in rv.get("provenance", []):
-                        r.s.add(ProvenanceMark(revision_id=rev.id, question_id=m["question_id"], status=m["status"],
-                                               checked=m.get("checked", ""), by_id=uid(m.get("by")),
-                                               by_label=m.get("by_label", ""), on_date=_date(m.get("on"))))
+                        r.s.add(
+                            ProvenanceMark(
+                                revision_id=rev.id,
+                                question_id=m["question_id"],
+                                status=m["status"],
+                                checked=m.get("checked", ""),
+                                by_id=uid(m.get("by")),
+                                by_label=m.get("by_label", ""),
+                                on_date=_date(m.get("on")),
+                            )
+                        )
                     for so in rv.get("sign_offs", []):
-                        r.s.add(SignOff(revision_id=rev.id, section=so["section"], by_id=uid(so.get("by")),
-                                        by_label=so.get("by_label", ""), at=_dt(so["at"]), note=so.get("note", "")))
+                        r.s.add(
+                            SignOff(
+                                revision_id=rev.id,
+                                section=so["section"],
+                                by_id=uid(so.get("by")),
+                                by_label=so.get("by_label", ""),
+                                at=_dt(so["at"]),
+                                note=so.get("note", ""),
+                            )
+                        )
                 for c_d in a_d.get("clarifications", []):
-                    c = r.clarifications.add(Clarification(
-                        assessment_id=a.id, revision_number=c_d["revision_number"], question_id=c_d.get("question_id"),
-                        text=c_d["text"], status=c_d["status"], asked_by_id=uid(c_d.get("asked_by")),
-                        asked_by_label=c_d.get("asked_by_label", ""), asked_at=_dt(c_d["asked_at"]),
-                        closed_at=_dt(c_d.get("closed_at")), closed_by_id=uid(c_d.get("closed_by")),
-                    ))
+                    c = r.clarifications.add(
+                        Clarification(
+                            assessment_id=a.id,
+                            revision_number=c_d["revision_number"],
+                            question_id=c_d.get("question_id"),
+                            text=c_d["text"],
+                            status=c_d["status"],
+                            asked_by_id=uid(c_d.get("asked_by")),
+                            asked_by_label=c_d.get("asked_by_label", ""),
+                            asked_at=_dt(c_d["asked_at"]),
+                            closed_at=_dt(c_d.get("closed_at")),
+                            closed_by_id=uid(c_d.get("closed_by")),
+                        )
+                    )
                     for x in c_d.get("replies", []):
-                        r.s.add(ClarificationReply(clarification_id=c.id, text=x["text"], by_id=uid(x.get("by")),
-                                                   by_label=x.get("by_label", ""), at=_dt(x["at"])))
+                        r.s.add(
+                            ClarificationReply(
+                                clarification_id=c.id,
+                                text=x["text"],
+                                by_id=uid(x.get("by")),
+                                by_label=x.get("by_label", ""),
+                                at=_dt(x["at"]),
+                            )
+                        )
     r.s.flush()
     for e in package.get("audit", []):
-        r.audit.append(at=_dt(e["at"]) or now, actor=e["actor"], actor_id=uid(e["actor"]), action=e["action"],
-                       entity_type=e["entity_type"], entity_id=e.get("entity_id"), organisation_id=org.id,
-                       product_id=p.id, before=e.get("before"), after=e.get("after"), detail=e.get("detail", ""),
-                       origin=e.get("origin") or origin)
-    r.audit.append(at=now, actor=actor_label, actor_id=actor_id, action="product.import", entity_type="product",
-                   entity_id=p.id, organisation_id=org.id, product_id=p.id,
-                   after={"name": p.name, "package_sha256": digest, **counts},
-                   detail=f"imported from a package exported {package.get('exported_at')} by {package.get('exported_by')}",
-                   origin=origin)
+        r.audit.append(
+            at=_dt(e["at"]) or now,
+            actor=e["actor"],
+            actor_id=uid(e["actor"]),
+            action=e["action"],
+            entity_type=e["entity_type"],
+            entity_id=e.get("entity_id"),
+            organisation_id=org.id,
+            product_id=p.id,
+            before=e.get("before"),
+            after=e.get("after"),
+            detail=e.get("detail", ""),
+            origin=e.get("origin") or origin,
+        )
+    r.audit.append(
+        at=now,
+        actor=actor_label,
+        actor_id=actor_id,
+        action="product.import",
+        entity_type="product",
+        entity_id=p.id,
+        organisation_id=org.id,
+        product_id=p.id,
+        after={"name": p.name, "package_sha256": digest, **counts},
+        detail=f"imported from a package exported {package.get('exported_at')} by {package.get('exported_by')}",
+        origin=origin,
+    )
     return p

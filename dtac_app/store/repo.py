@@ -47,7 +47,9 @@ class Organisations:
         return org
 
     def by_name(self, name: str) -> Organisation | None:
-        return self.s.scalar(select(Organisation).where(func.lower(Organisation.name) == name.strip().lower()))
+        return self.s.scalar(
+            select(Organisation).where(func.lower(Organisation.name) == name.strip().lower())
+        )
 
     def by_slug(self, slug: str) -> Organisation | None:
         return self.s.scalar(select(Organisation).where(Organisation.slug == slug))
@@ -105,7 +107,9 @@ class Users:
         return user
 
     def list(self) -> Sequence[User]:
-        return self.s.scalars(select(User).options(selectinload(User.organisation)).order_by(User.username)).all()
+        return self.s.scalars(
+            select(User).options(selectinload(User.organisation)).order_by(User.username)
+        ).all()
 
 
 class LoginAttempts:
@@ -118,16 +122,25 @@ class LoginAttempts:
 
     def failures_since(self, username: str, since: dt.datetime) -> int:
         last_ok = self.s.scalar(
-            select(func.max(LoginAttempt.at)).where(LoginAttempt.username == username, LoginAttempt.success.is_(True))
+            select(func.max(LoginAttempt.at)).where(
+                LoginAttempt.username == username, LoginAttempt.success.is_(True)
+            )
         )
         if last_ok is not None:
             last_ok = last_ok if last_ok.tzinfo else last_ok.replace(tzinfo=dt.UTC)
             since = max(since, last_ok)
-        return self.s.scalar(
-            select(func.count()).select_from(LoginAttempt).where(
-                LoginAttempt.username == username, LoginAttempt.success.is_(False), LoginAttempt.at > since
+        return (
+            self.s.scalar(
+                select(func.count())
+                .select_from(LoginAttempt)
+                .where(
+                    LoginAttempt.username == username,
+                    LoginAttempt.success.is_(False),
+                    LoginAttempt.at > since,
+                )
             )
-        ) or 0
+            or 0
+        )
 
 
 class Products:
@@ -141,16 +154,30 @@ class Products:
         return p
 
     def find(self, organisation_id: int, name: str) -> Product | None:
-        return self.s.scalar(select(Product).where(Product.organisation_id == organisation_id, Product.name == name))
+        return self.s.scalar(
+            select(Product).where(Product.organisation_id == organisation_id, Product.name == name)
+        )
 
-    def add(self, organisation_id: int, name: str, manufacturer: str, *, now: dt.datetime, by: int | None) -> Product:
-        p = Product(organisation_id=organisation_id, name=name, manufacturer=manufacturer, created_at=now, created_by_id=by)
+    def add(
+        self, organisation_id: int, name: str, manufacturer: str, *, now: dt.datetime, by: int | None
+    ) -> Product:
+        p = Product(
+            organisation_id=organisation_id,
+            name=name,
+            manufacturer=manufacturer,
+            created_at=now,
+            created_by_id=by,
+        )
         self.s.add(p)
         self.s.flush()
         return p
 
     def version(self, product: Product, version: str, *, now: dt.datetime) -> tuple[ProductVersion, bool]:
-        v = self.s.scalar(select(ProductVersion).where(ProductVersion.product_id == product.id, ProductVersion.version == version))
+        v = self.s.scalar(
+            select(ProductVersion).where(
+                ProductVersion.product_id == product.id, ProductVersion.version == version
+            )
+        )
         if v is not None:
             return v, False
         v = ProductVersion(product_id=product.id, version=version, created_at=now)
@@ -163,8 +190,12 @@ class Products:
             select(Product)
             .options(
                 selectinload(Product.organisation),
-                selectinload(Product.versions).selectinload(ProductVersion.submissions).selectinload(Submission.assessments),
-                selectinload(Product.versions).selectinload(ProductVersion.submissions).selectinload(Submission.received_by),
+                selectinload(Product.versions)
+                .selectinload(ProductVersion.submissions)
+                .selectinload(Submission.assessments),
+                selectinload(Product.versions)
+                .selectinload(ProductVersion.submissions)
+                .selectinload(Submission.received_by),
             )
             .order_by(Product.name, Product.id)
         )
@@ -185,7 +216,9 @@ class Submissions:
 
     def find_by_hash(self, product_version_id: int, sha256: str) -> Submission | None:
         return self.s.scalar(
-            select(Submission).where(Submission.product_version_id == product_version_id, Submission.sha256 == sha256)
+            select(Submission).where(
+                Submission.product_version_id == product_version_id, Submission.sha256 == sha256
+            )
         )
 
     def add(self, sub: Submission) -> Submission:
@@ -261,11 +294,14 @@ class Assessments:
         )
 
     def open_clarifications(self, assessment_id: int) -> int:
-        return self.s.scalar(
-            select(func.count()).select_from(Clarification).where(
-                Clarification.assessment_id == assessment_id, Clarification.status != "closed"
+        return (
+            self.s.scalar(
+                select(func.count())
+                .select_from(Clarification)
+                .where(Clarification.assessment_id == assessment_id, Clarification.status != "closed")
             )
-        ) or 0
+            or 0
+        )
 
 
 class Clarifications:
@@ -320,9 +356,18 @@ class Audit:
         origin: str | None = None,
     ) -> AuditEntry:
         e = AuditEntry(
-            at=at, actor=actor, actor_id=actor_id, action=action, entity_type=entity_type,
-            entity_id=None if entity_id is None else str(entity_id), organisation_id=organisation_id,
-            product_id=product_id, before=before, after=after, detail=detail, origin=origin,
+            at=at,
+            actor=actor,
+            actor_id=actor_id,
+            action=action,
+            entity_type=entity_type,
+            entity_id=None if entity_id is None else str(entity_id),
+            organisation_id=organisation_id,
+            product_id=product_id,
+            before=before,
+            after=after,
+            detail=detail,
+            origin=origin,
         )
         self.s.add(e)
         self.s.flush()

@@ -45,8 +45,13 @@ def seed_examples(wf: Workflow, directory: Path, *, as_of: dt.date | None = None
     existing = {u.username for u in wf.list_users(SYSTEM)}
     for username, role, password in DEFAULT_ACCOUNTS:
         if username not in existing:
-            wf.create_user(SYSTEM, username, role=role, password=password,  # type: ignore[arg-type]
-                           display_name=f"Example {role}")
+            wf.create_user(
+                SYSTEM,
+                username,
+                role=role,
+                password=password,  # type: ignore[arg-type]
+                display_name=f"Example {role}",
+            )
             created_users.append((username, role, password))
 
     paths = find_submissions(directory) if directory.is_dir() else []
@@ -54,7 +59,9 @@ def seed_examples(wf: Workflow, directory: Path, *, as_of: dt.date | None = None
     for path in paths:
         try:
             text = read_text(path)
-            sub = parse_submission(parse_document(text, file=str(path)), cat or get_catalogue(), file=str(path))
+            sub = parse_submission(
+                parse_document(text, file=str(path)), cat or get_catalogue(), file=str(path)
+            )
         except InputError as e:
             errors.append(e.message)
             continue
@@ -71,14 +78,25 @@ def seed_examples(wf: Workflow, directory: Path, *, as_of: dt.date | None = None
             present += 1
             continue
         try:
-            wf.submit(SYSTEM if vendor.disabled else vendor, raw, path.name, organisation_id=vendor.organisation_id,
-                      as_of=as_of)
+            wf.submit(
+                SYSTEM if vendor.disabled else vendor,
+                raw,
+                path.name,
+                organisation_id=vendor.organisation_id,
+                as_of=as_of,
+            )
         except InputError as e:
             errors.append(e.message)
             continue
         loaded += 1
-    return SeedReport(organisations_created=orgs_created, users_created=len(created_users), submissions_loaded=loaded,
-                      already_present=present, errors=tuple(errors), accounts=tuple(created_users))
+    return SeedReport(
+        organisations_created=orgs_created,
+        users_created=len(created_users),
+        submissions_loaded=loaded,
+        already_present=present,
+        errors=tuple(errors),
+        accounts=tuple(created_users),
+    )
 
 
 def _vendor_for(wf: Workflow, manufacturer: str) -> tuple[UserView, int, int]:
@@ -100,8 +118,14 @@ def _vendor_for(wf: Workflow, manufacturer: str) -> tuple[UserView, int, int]:
         u = r.users.by_username(slug)
         view = auth.user_view(u) if u is not None else None
     if view is None:
-        view = wf.create_user(SYSTEM, slug, role="vendor", password=VENDOR_PASSWORD, organisation=org_id,
-                              display_name=f"{manufacturer} (example vendor)")
+        view = wf.create_user(
+            SYSTEM,
+            slug,
+            role="vendor",
+            password=VENDOR_PASSWORD,
+            organisation=org_id,
+            display_name=f"{manufacturer} (example vendor)",
+        )
         user_new = 1
     elif view.organisation_id != org_id:
         raise InputError(manufacturer, "", f"user {slug} exists but belongs to another organisation")

@@ -33,7 +33,13 @@ BADGE_ICONS: dict[str, str] = {
     "available_with_conditions": ":material/rule:",
     "available": ":material/check_circle:",
 }
-SECTION_LABELS = {"met": "Met", "not_met": "Not met", "incomplete": "Incomplete", "scored": "Scored", "context": "Context"}
+SECTION_LABELS = {
+    "met": "Met",
+    "not_met": "Not met",
+    "incomplete": "Incomplete",
+    "scored": "Scored",
+    "context": "Context",
+}
 
 
 @st.cache_resource(show_spinner=False)
@@ -76,8 +82,15 @@ def sections_frame(a: Assessment) -> pd.DataFrame:
         if s.role == "scored" and a.d1.percent is not None:
             result = f"Scored {a.d1.percent:.0f}%"
         scored = s.role == "scored"  # D1 is scored, not met / not met: counts would mislead
-        rows.append({"Section": f"{s.id} {s.title}", "Result": result, "Met": None if scored else s.passed,
-                     "Not met": None if scored else s.failed, "Missing": None if scored else s.missing})
+        rows.append(
+            {
+                "Section": f"{s.id} {s.title}",
+                "Result": result,
+                "Met": None if scored else s.passed,
+                "Not met": None if scored else s.failed,
+                "Missing": None if scored else s.missing,
+            }
+        )
     return pd.DataFrame(rows)
 
 
@@ -88,14 +101,16 @@ def questions_frame(a: Assessment, *, asked_only: bool = True) -> pd.DataFrame:
     for q in a.questions:
         if asked_only and not q.asked:
             continue
-        rows.append({
-            "Id": q.id,
-            "Question": q.short,
-            "Answer": (q.answer or "")[:200],
-            "Outcome": OUTCOME_LABELS[q.outcome] + (" (override)" if q.override else ""),
-            "Reason": q.reason[:400],
-            "Provenance": "Verified" if q.provenance == "verified" else "Asserted",
-        })
+        rows.append(
+            {
+                "Id": q.id,
+                "Question": q.short,
+                "Answer": (q.answer or "")[:200],
+                "Outcome": OUTCOME_LABELS[q.outcome] + (" (override)" if q.override else ""),
+                "Reason": q.reason[:400],
+                "Provenance": "Verified" if q.provenance == "verified" else "Asserted",
+            }
+        )
     return pd.DataFrame(rows)
 
 
@@ -117,8 +132,11 @@ def show_assessment(a: Assessment, *, key: str, show_fixes: bool = True) -> None
             st.markdown("**NICE:** back-pain profile not applied")
     st.subheader("Why", anchor=False)
     for f in a.reasons:
-        st.markdown(f"- **{f.rule}** — {f.text}" + (f"  \n  <small>Used: {html.escape(f.used)}</small>" if f.used else ""),
-                    unsafe_allow_html=True)
+        st.markdown(
+            f"- **{f.rule}** — {f.text}"
+            + (f"  \n  <small>Used: {html.escape(f.used)}</small>" if f.used else ""),
+            unsafe_allow_html=True,
+        )
     if a.conditions and a.decision != "available_with_conditions":
         st.subheader("Conditions", anchor=False)
         for f in a.conditions:
@@ -126,6 +144,9 @@ def show_assessment(a: Assessment, *, key: str, show_fixes: bool = True) -> None
     if show_fixes and a.fixes:
         st.subheader("What would change it", anchor=False)
         st.dataframe(
-            pd.DataFrame([{"#": f.rank, "Do this": f.action, "Effect": f.impact, "Rule": f.rule} for f in a.fixes]),
-            hide_index=True, key=f"{key}_fixes",
+            pd.DataFrame(
+                [{"#": f.rank, "Do this": f.action, "Effect": f.impact, "Rule": f.rule} for f in a.fixes]
+            ),
+            hide_index=True,
+            key=f"{key}_fixes",
         )

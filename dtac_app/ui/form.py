@@ -28,16 +28,22 @@ def render_question(q: Question, prefix: str) -> str | None:
     key = _k(prefix, "q", q.id)
     label = f"{q.id} — {q.text}"
     if q.type == "choice":
-        value = st.radio(label, q.options, index=None, key=key, horizontal=len(q.options) <= 3, help=q.guidance or None)
+        value = st.radio(
+            label, q.options, index=None, key=key, horizontal=len(q.options) <= 3, help=q.guidance or None
+        )
         return value
     if q.type == "text":
-        value = st.text_area(label, key=key, height=80 if q.id[0] in "CD" else 68, max_chars=100_000, help=q.guidance or None)
+        value = st.text_area(
+            label, key=key, height=80 if q.id[0] in "CD" else 68, max_chars=100_000, help=q.guidance or None
+        )
     else:
         value = st.text_input(label, key=key, max_chars=2_000, help=q.guidance or None)
     return value.strip() or None if value else None
 
 
-def render_evidence(q: Question, answer: str | None, prefix: str, catalogue: Catalogue) -> list[dict[str, Any]]:
+def render_evidence(
+    q: Question, answer: str | None, prefix: str, catalogue: Catalogue
+) -> list[dict[str, Any]]:
     """Evidence inputs for the requirements this answer calls for."""
     records: list[dict[str, Any]] = []
     for req in q.evidence:
@@ -48,26 +54,49 @@ def render_evidence(q: Question, answer: str | None, prefix: str, catalogue: Cat
             st.markdown(f"**Evidence for {q.id}: {req.label}**" + ("" if req.required else " (optional)"))
             rec: dict[str, Any] = {"question": q.id, "kind": req.kind}
             c1, c2 = st.columns(2)
-            rec["reference"] = c1.text_input("Reference or certificate number", key=key + "_ref", max_chars=200)
+            rec["reference"] = c1.text_input(
+                "Reference or certificate number", key=key + "_ref", max_chars=200
+            )
             rec["issuer"] = c2.text_input("Issued by", key=key + "_iss", max_chars=200)
-            if req.check in ("cyber_essentials", "pen_test", "expiry") or req.kind in ("ico_registration", "device_certificate"):
+            if req.check in ("cyber_essentials", "pen_test", "expiry") or req.kind in (
+                "ico_registration",
+                "device_certificate",
+            ):
                 d1, d2 = st.columns(2)
-                issued = d1.date_input("Issued (test date for a pen test)", value=None, key=key + "_issued", format="YYYY-MM-DD")
+                issued = d1.date_input(
+                    "Issued (test date for a pen test)", value=None, key=key + "_issued", format="YYYY-MM-DD"
+                )
                 expires = d2.date_input("Expires", value=None, key=key + "_expires", format="YYYY-MM-DD")
                 rec["issued"] = issued
                 rec["expires"] = expires
             if req.check == "pen_test":
-                rec["highest_cvss"] = st.number_input("Highest CVSS score found", min_value=0.0, max_value=10.0, value=None,
-                                                      step=0.1, key=key + "_cvss")
-                rec["owasp_top10"] = st.checkbox("The test covered the OWASP Top 10", value=True, key=key + "_owasp")
+                rec["highest_cvss"] = st.number_input(
+                    "Highest CVSS score found",
+                    min_value=0.0,
+                    max_value=10.0,
+                    value=None,
+                    step=0.1,
+                    key=key + "_cvss",
+                )
+                rec["owasp_top10"] = st.checkbox(
+                    "The test covered the OWASP Top 10", value=True, key=key + "_owasp"
+                )
             if req.check == "dspt":
                 s1, s2 = st.columns(2)
-                rec["status"] = s1.selectbox("DSPT status", catalogue.regulatory.dspt.statuses, index=None, key=key + "_status")
-                rec["period"] = s2.text_input("DSPT year (e.g. 2025-26)", key=key + "_period", max_chars=7) or None
+                rec["status"] = s1.selectbox(
+                    "DSPT status", catalogue.regulatory.dspt.statuses, index=None, key=key + "_status"
+                )
+                rec["period"] = (
+                    s2.text_input("DSPT year (e.g. 2025-26)", key=key + "_period", max_chars=7) or None
+                )
                 rec["ods_code"] = st.text_input("ODS code", key=key + "_ods", max_chars=20) or None
-            upload = st.file_uploader(f"Upload the {req.label.lower()}", type=EVIDENCE_TYPES, key=key + "_file",
-                                      max_upload_size=EVIDENCE_MAX_MB,
-                                      help=f"PDF, image, text or office document, up to {EVIDENCE_MAX_MB} MB. It is hashed on arrival.")
+            upload = st.file_uploader(
+                f"Upload the {req.label.lower()}",
+                type=EVIDENCE_TYPES,
+                key=key + "_file",
+                max_upload_size=EVIDENCE_MAX_MB,
+                help=f"PDF, image, text or office document, up to {EVIDENCE_MAX_MB} MB. It is hashed on arrival.",
+            )
             if upload is not None:
                 data = upload.getvalue()
                 digest = hashlib.sha256(data).hexdigest()
@@ -90,24 +119,29 @@ def render_form(cs: CriteriaSet, catalogue: Catalogue, prefix: str) -> dict[str,
         "manufacturer": c3.text_input("Manufacturer", key=_k(prefix, "p", "manufacturer"), max_chars=300),
     }
     data["product"] = product
-    data["profile"] = st.radio("Profile", ["dtac", "nice-lbp"], key=_k(prefix, "profile"), horizontal=True,
-                               format_func=lambda p: "DTAC only" if p == "dtac" else "DTAC + NICE back-pain profile")
-    data["submitted_on"] = st.date_input("Date of this submission", value=dt.date.today(), key=_k(prefix, "submitted"),
-                                         format="YYYY-MM-DD")
+    data["profile"] = st.radio(
+        "Profile",
+        ["dtac", "nice-lbp"],
+        key=_k(prefix, "profile"),
+        horizontal=True,
+        format_func=lambda p: "DTAC only" if p == "dtac" else "DTAC + NICE back-pain profile",
+    )
+    data["submitted_on"] = st.date_input(
+        "Date of this submission", value=dt.date.today(), key=_k(prefix, "submitted"), format="YYYY-MM-DD"
+    )
 
     answers: dict[str, str] = {}
     evidence: list[dict[str, Any]] = []
     # Routing depends on earlier answers, so read them from session state first.
-    current = {
-        q.id: st.session_state.get(_k(prefix, "q", q.id))
-        for _s, q, _c, _t in cs.plan
-    }
+    current = {q.id: st.session_state.get(_k(prefix, "q", q.id)) for _s, q, _c, _t in cs.plan}
     current = {k: v.strip() if isinstance(v, str) else v for k, v in current.items() if v}
     shown = route(cs, current)
     for section in cs.sections:
         asked = [q for q in section.questions if shown.get(q.id) is True]
-        with st.expander(f"{section.id} {section.title} — {len(asked)} question{'s' if len(asked) != 1 else ''} to answer",
-                         expanded=section.role == "assessed"):
+        with st.expander(
+            f"{section.id} {section.title} — {len(asked)} question{'s' if len(asked) != 1 else ''} to answer",
+            expanded=section.role == "assessed",
+        ):
             if section.note:
                 st.caption(section.note)
             for q in asked:
@@ -117,28 +151,48 @@ def render_form(cs: CriteriaSet, catalogue: Catalogue, prefix: str) -> dict[str,
                 evidence.extend(render_evidence(q, value, prefix, catalogue))
             waiting = [q.id for q in section.questions if shown.get(q.id) is None]
             if waiting:
-                st.caption("More questions appear once the questions above are answered: " + ", ".join(waiting))
+                st.caption(
+                    "More questions appear once the questions above are answered: " + ", ".join(waiting)
+                )
     data["answers"] = answers
     data["evidence"] = evidence
 
     with st.expander("Medical-device status (GB)", expanded=False):
-        is_device = st.radio("Is the product a medical device?", ["No", "Yes"], key=_k(prefix, "reg", "device"), horizontal=True)
+        is_device = st.radio(
+            "Is the product a medical device?",
+            ["No", "Yes"],
+            key=_k(prefix, "reg", "device"),
+            horizontal=True,
+        )
         if is_device == "Yes":
             r1, r2 = st.columns(2)
             reg: dict[str, Any] = {"medical_device": True}
-            reg["device_class"] = r1.selectbox("Device class", DEVICE_CLASSES, index=None, key=_k(prefix, "reg", "class"))
+            reg["device_class"] = r1.selectbox(
+                "Device class", DEVICE_CLASSES, index=None, key=_k(prefix, "reg", "class")
+            )
             reg["marking"] = r2.selectbox("Marking", MARKINGS, index=None, key=_k(prefix, "reg", "marking"))
             if reg["marking"] and reg["marking"].startswith("CE") and reg["device_class"] == "I":
                 reg["class_i_ce_basis"] = st.selectbox(
-                    "Self-declared Class I CE: declared under", ["mdr", "mdd_upclassified", "mdd_only"], index=None,
+                    "Self-declared Class I CE: declared under",
+                    ["mdr", "mdd_upclassified", "mdd_only"],
+                    index=None,
                     key=_k(prefix, "reg", "basis"),
-                    format_func={"mdr": "EU MDR", "mdd_upclassified": "MDD before 26 May 2021, up-classified under MDR",
-                                 "mdd_only": "MDD only (no notified body under either)"}.get)
-            reg["certificate_number"] = r1.text_input("Certificate number", key=_k(prefix, "reg", "certno"), max_chars=200) or None
-            reg["certificate_expiry"] = r2.date_input("Certificate expiry", value=None, key=_k(prefix, "reg", "certexp"),
-                                                      format="YYYY-MM-DD")
-            reg["mhra_registration"] = st.text_input("MHRA registration reference", key=_k(prefix, "reg", "mhra"),
-                                                     max_chars=200) or None
+                    format_func={
+                        "mdr": "EU MDR",
+                        "mdd_upclassified": "MDD before 26 May 2021, up-classified under MDR",
+                        "mdd_only": "MDD only (no notified body under either)",
+                    }.get,
+                )
+            reg["certificate_number"] = (
+                r1.text_input("Certificate number", key=_k(prefix, "reg", "certno"), max_chars=200) or None
+            )
+            reg["certificate_expiry"] = r2.date_input(
+                "Certificate expiry", value=None, key=_k(prefix, "reg", "certexp"), format="YYYY-MM-DD"
+            )
+            reg["mhra_registration"] = (
+                st.text_input("MHRA registration reference", key=_k(prefix, "reg", "mhra"), max_chars=200)
+                or None
+            )
             data["regulatory"] = {k: v for k, v in reg.items() if v is not None}
         else:
             data["regulatory"] = {"medical_device": False}
@@ -148,33 +202,63 @@ def render_form(cs: CriteriaSet, catalogue: Catalogue, prefix: str) -> dict[str,
         with st.expander("Back-pain clinical profile (NICE HTE16, NG59)", expanded=True):
             clinical: dict[str, Any] = {}
             names = [t.name for t in nice.technologies]
-            tech = st.selectbox("Technology name as NICE assessed it (leave empty if NICE has not assessed it)", names,
-                                index=None, key=_k(prefix, "cl", "tech"))
+            tech = st.selectbox(
+                "Technology name as NICE assessed it (leave empty if NICE has not assessed it)",
+                names,
+                index=None,
+                key=_k(prefix, "cl", "tech"),
+            )
             clinical["nice_technology"] = tech
-            clinical["delivers_treatment"] = st.checkbox("The app delivers treatment (not only information)", value=True,
-                                                         key=_k(prefix, "cl", "treat"))
+            clinical["delivers_treatment"] = st.checkbox(
+                "The app delivers treatment (not only information)", value=True, key=_k(prefix, "cl", "treat")
+            )
             labels = {c.id: c.label for c in nice.content_items}
-            clinical["content"] = st.multiselect("Content the app delivers", list(labels), format_func=labels.get,
-                                                 key=_k(prefix, "cl", "content"))
+            clinical["content"] = st.multiselect(
+                "Content the app delivers",
+                list(labels),
+                format_func=labels.get,
+                key=_k(prefix, "cl", "content"),
+            )
             a1, a2 = st.columns(2)
-            clinical["minimum_age"] = a1.number_input("Minimum user age", min_value=0, max_value=120, value=None,
-                                                      key=_k(prefix, "cl", "age"))
-            clinical["pain_duration"] = a2.multiselect("Back pain duration served", ["acute", "chronic"],
-                                                       key=_k(prefix, "cl", "duration"))
-            sr = st.radio("Can people refer themselves?", ["No", "Yes"], key=_k(prefix, "cl", "selfref"), horizontal=True)
+            clinical["minimum_age"] = a1.number_input(
+                "Minimum user age", min_value=0, max_value=120, value=None, key=_k(prefix, "cl", "age")
+            )
+            clinical["pain_duration"] = a2.multiselect(
+                "Back pain duration served", ["acute", "chronic"], key=_k(prefix, "cl", "duration")
+            )
+            sr = st.radio(
+                "Can people refer themselves?",
+                ["No", "Yes"],
+                key=_k(prefix, "cl", "selfref"),
+                horizontal=True,
+            )
             clinical["self_referral"] = sr == "Yes"
             if sr == "Yes":
-                rf = st.radio("Does it screen for red flags and escalate them to a clinician?", ["Yes", "No"], index=None,
-                              key=_k(prefix, "cl", "redflag"), horizontal=True)
+                rf = st.radio(
+                    "Does it screen for red flags and escalate them to a clinician?",
+                    ["Yes", "No"],
+                    index=None,
+                    key=_k(prefix, "cl", "redflag"),
+                    horizontal=True,
+                )
                 clinical["red_flag_escalation"] = None if rf is None else rf == "Yes"
             if tech:
                 outcomes = {o.id: o.label for o in nice.evidence_outcomes}
-                eg_agree = st.radio("Are NICE evidence-generation agreements in place?", ["Yes", "No"], index=None,
-                                    key=_k(prefix, "cl", "eg"), horizontal=True)
+                eg_agree = st.radio(
+                    "Are NICE evidence-generation agreements in place?",
+                    ["Yes", "No"],
+                    index=None,
+                    key=_k(prefix, "cl", "eg"),
+                    horizontal=True,
+                )
                 clinical["evidence_generation"] = {
                     "agreement_in_place": None if eg_agree is None else eg_agree == "Yes",
-                    "outcomes": st.multiselect("Outcomes being collected", list(outcomes), format_func=outcomes.get,
-                                               key=_k(prefix, "cl", "outcomes")),
+                    "outcomes": st.multiselect(
+                        "Outcomes being collected",
+                        list(outcomes),
+                        format_func=outcomes.get,
+                        key=_k(prefix, "cl", "outcomes"),
+                    ),
                 }
             data["clinical"] = {k: v for k, v in clinical.items() if v is not None}
     return data

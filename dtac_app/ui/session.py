@@ -61,7 +61,9 @@ def current_user() -> UserView | None:
         fresh = wf.refresh_user(user)
     except (AccessDenied, StoreError):
         st.session_state.pop(USER_KEY, None)
-        st.session_state["sign_in_notice"] = "Your account has been disabled or removed; you have been signed out."
+        st.session_state["sign_in_notice"] = (
+            "Your account has been disabled or removed; you have been signed out."
+        )
         return None
     st.session_state[USER_KEY] = fresh
     return fresh
@@ -103,28 +105,43 @@ def offer_submit(user: UserView, sub: Submission, filename: str, data: bytes) ->
     st.subheader("Send for assessment", anchor=False)
     org_id: int | None = None
     if user.role == "vendor":
-        st.write(f"The file will be stored for **{user.organisation_name}** exactly as it is, with its SHA-256, "
-                 "and assessed; assessors see it in their portfolio.")
+        st.write(
+            f"The file will be stored for **{user.organisation_name}** exactly as it is, with its SHA-256, "
+            "and assessed; assessors see it in their portfolio."
+        )
     else:
         orgs = [o for o in workflow().list_organisations(user) if o.kind == "vendor"]
-        choice = st.selectbox("File it under the vendor organisation", [o.id for o in orgs], index=None,
-                              format_func={o.id: o.name for o in orgs}.get, key="pc_org",
-                              placeholder="Leave empty to create one from the manufacturer's name")
+        choice = st.selectbox(
+            "File it under the vendor organisation",
+            [o.id for o in orgs],
+            index=None,
+            format_func={o.id: o.name for o in orgs}.get,
+            key="pc_org",
+            placeholder="Leave empty to create one from the manufacturer's name",
+        )
         org_id = choice
     comment = st.text_input("Note for the assessors (optional)", key="pc_comment", max_chars=2000)
     if st.button("Send for assessment", type="primary", key="pc_send"):
         try:
-            view = workflow().submit(user, data, filename, organisation_id=org_id, comment=comment,
-                                     as_of=_today())
+            view = workflow().submit(
+                user, data, filename, organisation_id=org_id, comment=comment, as_of=_today()
+            )
         except StoreError as e:
             show_store_error(e)
         except Exception as e:  # noqa: BLE001 - InputError and friends: show, don't crash
             st.error(f"{filename}: {getattr(e, 'message', e)}")
         else:
-            st.success(f"Sent. {view.product_name} {view.version} is now assessment #{view.id} "
-                       f"(decision: {view.result.decision_label}).", icon=":material/check_circle:")
-            st.page_link("dtac_app/ui/pages/review.py", label="Open it", icon=":material/arrow_forward:",
-                         query_params={"product": str(view.product_id), "assessment": str(view.id)})
+            st.success(
+                f"Sent. {view.product_name} {view.version} is now assessment #{view.id} "
+                f"(decision: {view.result.decision_label}).",
+                icon=":material/check_circle:",
+            )
+            st.page_link(
+                "dtac_app/ui/pages/review.py",
+                label="Open it",
+                icon=":material/arrow_forward:",
+                query_params={"product": str(view.product_id), "assessment": str(view.id)},
+            )
 
 
 def _today() -> dt.date:

@@ -36,16 +36,18 @@ def render_sign_in() -> None:
             try:
                 user = session.workflow().login(username.strip(), password)
             except AccountLocked as e:
-                st.error(f"Too many failed attempts: this account is locked until {e.until:%H:%M} UTC. "
-                         "Try again then, or ask an administrator.")
+                st.error(
+                    f"Too many failed attempts: this account is locked until {e.until:%H:%M} UTC. "
+                    "Try again then, or ask an administrator."
+                )
             except LoginFailed:
-                st.error("The user name or password is not right. Check them and try again; "
-                         "after 5 failed attempts the account is locked for 15 minutes.")
+                st.error(
+                    "The user name or password is not right. Check them and try again; "
+                    "after 5 failed attempts the account is locked for 15 minutes."
+                )
             else:
                 st.session_state[session.USER_KEY] = user
                 st.rerun()
     hint = session.demo_accounts_hint()
     if hint:
         st.info(hint, icon=":material/key:")
-
-

@@ -23,11 +23,24 @@ def page() -> None:
     if not entries:
         st.info("No entries.")
         return
-    st.dataframe(pd.DataFrame([{
-        "When (UTC)": f"{e.at:%Y-%m-%d %H:%M:%S}", "Who": e.actor, "Action": e.action,
-        "What": f"{e.entity_type} {e.entity_id or ''}".strip(), "Detail": e.detail,
-        "Before": "" if e.before is None else str(e.before)[:500], "After": "" if e.after is None else str(e.after)[:500],
-    } for e in entries]), hide_index=True, key="au_table")
+    st.dataframe(
+        pd.DataFrame(
+            [
+                {
+                    "When (UTC)": f"{e.at:%Y-%m-%d %H:%M:%S}",
+                    "Who": e.actor,
+                    "Action": e.action,
+                    "What": f"{e.entity_type} {e.entity_id or ''}".strip(),
+                    "Detail": e.detail,
+                    "Before": "" if e.before is None else str(e.before)[:500],
+                    "After": "" if e.after is None else str(e.after)[:500],
+                }
+                for e in entries
+            ]
+        ),
+        hide_index=True,
+        key="au_table",
+    )
 
 
 page()

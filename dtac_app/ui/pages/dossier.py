@@ -10,16 +10,22 @@ from dtac_app.errors import InputError
 from dtac_app.store.errors import StoreError
 from dtac_app.ui import common, session
 
-LABELS = {"pdf": "PDF (for the record)", "html": "Accessible HTML", "json": "JSON (machine-readable, verifiable)",
-          "csv": "CSV (one row per question)"}
+LABELS = {
+    "pdf": "PDF (for the record)",
+    "html": "Accessible HTML",
+    "json": "JSON (machine-readable, verifiable)",
+    "csv": "CSV (one row per question)",
+}
 
 
 def page() -> None:
     user = session.require_user()
     wf = session.workflow()
     st.title("Dossier")
-    st.write("The record an NHS organisation keeps of why a technology is, or is not, available for NHS use. "
-             "The same inputs always give the same files; `dtac verify` re-checks a JSON dossier later.")
+    st.write(
+        "The record an NHS organisation keeps of why a technology is, or is not, available for NHS use. "
+        "The same inputs always give the same files; `dtac verify` re-checks a JSON dossier later."
+    )
     products = wf.list_products(user)
     assessed = [p for p in products if p.latest is not None]
     if not assessed:
@@ -27,7 +33,9 @@ def page() -> None:
         return
     want = session.query_int("assessment")
     ids = [p.latest.id for p in assessed if p.latest]
-    label = {p.latest.id: f"{p.name} {p.latest_version} — {p.latest.decision_label}" for p in assessed if p.latest}
+    label = {
+        p.latest.id: f"{p.name} {p.latest_version} — {p.latest.decision_label}" for p in assessed if p.latest
+    }
     if want is not None and want not in ids:
         try:
             view = wf.get_assessment(user, want)
@@ -36,7 +44,9 @@ def page() -> None:
         except StoreError as e:
             session.show_store_error(e)
             return
-    aid = st.selectbox("Assessment", ids, index=ids.index(want) if want in ids else 0, format_func=label.get, key="ds_pick")
+    aid = st.selectbox(
+        "Assessment", ids, index=ids.index(want) if want in ids else 0, format_func=label.get, key="ds_pick"
+    )
     try:
         view = wf.get_assessment(user, aid)
     except StoreError as e:
@@ -44,8 +54,14 @@ def page() -> None:
         return
     st.subheader(f"{view.product_name} {view.version} — revision {view.revision}", anchor=False)
     common.show_assessment(view.result, key=f"ds_{aid}", show_fixes=False)
-    formats = st.pills("Formats", list(FORMATS), selection_mode="multi", default=list(FORMATS), key="ds_formats",
-                       format_func=LABELS.get)
+    formats = st.pills(
+        "Formats",
+        list(FORMATS),
+        selection_mode="multi",
+        default=list(FORMATS),
+        key="ds_formats",
+        format_func=LABELS.get,
+    )
     cache_key = f"ds_files_{aid}_{view.revision}"
     if st.button("Build the dossier", type="primary", key="ds_build", disabled=not formats):
         try:
@@ -57,11 +73,21 @@ def page() -> None:
     built = st.session_state.get(cache_key)
     if built:
         stem, files = built
-        st.success(f"Built {', '.join(f.upper() for f in files)} for revision {view.revision}.", icon=":material/check_circle:")
+        st.success(
+            f"Built {', '.join(f.upper() for f in files)} for revision {view.revision}.",
+            icon=":material/check_circle:",
+        )
         row = st.container(horizontal=True)
         for fmt, data in files.items():
-            row.download_button(f"Download {fmt.upper()}", data, file_name=f"{stem}.{fmt}", mime=MEDIA_TYPES[fmt].split(";")[0],
-                                on_click="ignore", key=f"ds_dl_{fmt}", icon=":material/download:")
+            row.download_button(
+                f"Download {fmt.upper()}",
+                data,
+                file_name=f"{stem}.{fmt}",
+                mime=MEDIA_TYPES[fmt].split(";")[0],
+                on_click="ignore",
+                key=f"ds_dl_{fmt}",
+                icon=":material/download:",
+            )
         st.caption(f"{len(files.get('pdf', b'')):,} bytes PDF." if "pdf" in files else "")
 
 

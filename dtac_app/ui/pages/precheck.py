@@ -48,40 +48,67 @@ def show_errors(e: InputError) -> None:
     errors = e.errors if isinstance(e, InputErrors) else [e]
     lines = "\n".join(f"- **{x.field or 'file'}**: {x.reason}" for x in errors[:25])
     more = f"\n- … and {len(errors) - 25} more" if len(errors) > 25 else ""
-    st.error(f"**{errors[0].file}** cannot be assessed yet. Fix these and try again:\n\n{lines}{more}", icon=":material/error:")
+    st.error(
+        f"**{errors[0].file}** cannot be assessed yet. Fix these and try again:\n\n{lines}{more}",
+        icon=":material/error:",
+    )
 
 
 def page() -> None:
     user = session.require_user()
     cat = common.catalogue()
     st.title("Pre-check a submission")
-    st.write("See the decision an assessor would reach, what fails, what is missing, what expires soon, "
-             "and the smallest change that fixes each item. Nothing is sent until you choose to send it.")
+    st.write(
+        "See the decision an assessor would reach, what fails, what is missing, what expires soon, "
+        "and the smallest change that fixes each item. Nothing is sent until you choose to send it."
+    )
     as_of = common.today()
-    mode = st.segmented_control("How do you want to provide the submission?", ["Upload a file", "Fill in the form"],
-                                default="Upload a file", required=True, key="pc_mode")
+    mode = st.segmented_control(
+        "How do you want to provide the submission?",
+        ["Upload a file", "Fill in the form"],
+        default="Upload a file",
+        required=True,
+        key="pc_mode",
+    )
     sub = None
     data: dict[str, Any] | None = None
     upload_bytes: bytes | None = None
     upload_name = ""
     if mode == "Fill in the form":
-        set_key = st.selectbox("DTAC form version", sorted(cat.dtac, reverse=True), key="pc_set",
-                               format_func=lambda k: cat.dtac[k].title)
+        set_key = st.selectbox(
+            "DTAC form version",
+            sorted(cat.dtac, reverse=True),
+            key="pc_set",
+            format_func=lambda k: cat.dtac[k].title,
+        )
         data = render_form(cat.dtac_set(set_key), cat, PREFIX)
-        blank = [label for field, label in (("name", "product name"), ("version", "product version"),
-                                            ("manufacturer", "manufacturer"))
-                 if not str(data["product"].get(field) or "").strip()]
+        blank = [
+            label
+            for field, label in (
+                ("name", "product name"),
+                ("version", "product version"),
+                ("manufacturer", "manufacturer"),
+            )
+            if not str(data["product"].get(field) or "").strip()
+        ]
         if blank:  # a form just opened is not an error
-            st.info(f"Fill in the {' and '.join([', '.join(blank[:-1]), blank[-1]] if len(blank) > 1 else blank)} "
-                    "to see the verdict as you answer.", icon=":material/edit_note:")
+            st.info(
+                f"Fill in the {' and '.join([', '.join(blank[:-1]), blank[-1]] if len(blank) > 1 else blank)} "
+                "to see the verdict as you answer.",
+                icon=":material/edit_note:",
+            )
         else:
             try:
                 sub = parse_submission(_plain(data), cat, file="on-screen form")
             except InputError as e:
                 show_errors(e)
     else:
-        f = st.file_uploader("Submission file: YAML or JSON, or a ZIP with the submission and its evidence files",
-                             type=UPLOAD_TYPES, key="pc_upload", max_upload_size=50)
+        f = st.file_uploader(
+            "Submission file: YAML or JSON, or a ZIP with the submission and its evidence files",
+            type=UPLOAD_TYPES,
+            key="pc_upload",
+            max_upload_size=50,
+        )
         if f is not None:
             upload_bytes = f.getvalue()
             upload_name = f.name
@@ -91,8 +118,10 @@ def page() -> None:
             except InputError as e:
                 show_errors(e)
         else:
-            st.info("Download an example to start from: run `dtac schema` for the JSON Schema, or see submissions/ in the project.",
-                    icon=":material/info:")
+            st.info(
+                "Download an example to start from: run `dtac schema` for the JSON Schema, or see submissions/ in the project.",
+                icon=":material/info:",
+            )
     if sub is None:
         return
     a = assess(sub, cat, as_of=as_of)
@@ -103,17 +132,40 @@ def page() -> None:
         st.dataframe(common.questions_frame(a), hide_index=True, key="pc_questions")
     with st.container(horizontal=True):
         if data is not None:
-            st.download_button("Download the submission (YAML)", submission_yaml(data), file_name="submission.yaml",
-                               mime="application/x-yaml", on_click="ignore", key="pc_dl_yaml", icon=":material/download:")
+            st.download_button(
+                "Download the submission (YAML)",
+                submission_yaml(data),
+                file_name="submission.yaml",
+                mime="application/x-yaml",
+                on_click="ignore",
+                key="pc_dl_yaml",
+                icon=":material/download:",
+            )
             files = st.session_state.get(PREFIX + "_files", {})
-            st.download_button("Download submission + evidence (ZIP)", submission_zip(data, files),
-                               file_name="submission.zip", mime="application/zip", on_click="ignore", key="pc_dl_zip",
-                               icon=":material/download:")
-        st.download_button("Download this assessment (JSON)", json.dumps(a.model_dump(mode="json", by_alias=True), indent=2),
-                           file_name="assessment.json", mime="application/json", on_click="ignore", key="pc_dl_json",
-                           icon=":material/download:")
-    session.offer_submit(user, sub, upload_name or "submission.yaml",
-                         upload_bytes if upload_bytes is not None else submission_yaml(data or {}).encode())
+            st.download_button(
+                "Download submission + evidence (ZIP)",
+                submission_zip(data, files),
+                file_name="submission.zip",
+                mime="application/zip",
+                on_click="ignore",
+                key="pc_dl_zip",
+                icon=":material/download:",
+            )
+        st.download_button(
+            "Download this assessment (JSON)",
+            json.dumps(a.model_dump(mode="json", by_alias=True), indent=2),
+            file_name="assessment.json",
+            mime="application/json",
+            on_click="ignore",
+            key="pc_dl_json",
+            icon=":material/download:",
+        )
+    session.offer_submit(
+        user,
+        sub,
+        upload_name or "submission.yaml",
+        upload_bytes if upload_bytes is not None else submission_yaml(data or {}).encode(),
+    )
 
 
 page()

@@ -13,7 +13,11 @@ from dtac_app.store.views import AssessmentView, UserView
 from dtac_app.ui import common, session
 
 OUTCOMES = list(OUTCOME_LABELS)
-STATUS_TEXT = {"in_review": "In review", "signed_off": "Signed off", "changed_after_sign_off": "Changed after sign-off"}
+STATUS_TEXT = {
+    "in_review": "In review",
+    "signed_off": "Signed off",
+    "changed_after_sign_off": "Changed after sign-off",
+}
 
 
 def _pick_assessment(user: UserView) -> AssessmentView | None:
@@ -32,7 +36,9 @@ def _pick_assessment(user: UserView) -> AssessmentView | None:
             session.show_store_error(e)
             return None
     names = {p.id: f"{p.name} ({p.organisation_name})" for p in products}
-    chosen = st.selectbox("Product", ids, index=ids.index(pid) if pid in ids else 0, format_func=names.get, key="rv_product")
+    chosen = st.selectbox(
+        "Product", ids, index=ids.index(pid) if pid in ids else 0, format_func=names.get, key="rv_product"
+    )
     if chosen != pid:
         st.query_params["product"] = str(chosen)
         st.query_params.pop("assessment", None)
@@ -45,15 +51,25 @@ def _pick_assessment(user: UserView) -> AssessmentView | None:
     for v in detail.version_details:
         for sub in v.submissions:
             for a in sub.assessments:
-                options.append((a.id, f"Version {v.version} · {sub.filename} · assessment #{a.id} as of {a.as_of} · {a.decision_label}"))
+                options.append(
+                    (
+                        a.id,
+                        f"Version {v.version} · {sub.filename} · assessment #{a.id} as of {a.as_of} · {a.decision_label}",
+                    )
+                )
     if not options:
         st.info("This product has no assessment yet.")
         return None
     options.sort(key=lambda o: -o[0])
     want = session.query_int("assessment")
     ids_a = [o[0] for o in options]
-    aid = st.selectbox("Assessment", ids_a, index=ids_a.index(want) if want in ids_a else 0,
-                       format_func=dict(options).get, key=session.options_key(f"rv_assessment_{chosen}", options))
+    aid = st.selectbox(
+        "Assessment",
+        ids_a,
+        index=ids_a.index(want) if want in ids_a else 0,
+        format_func=dict(options).get,
+        key=session.options_key(f"rv_assessment_{chosen}", options),
+    )
     if want is not None and want not in ids_a:
         st.warning(f"Assessment {want} is not part of this product; showing the latest instead.")
     if aid != want:
@@ -62,8 +78,15 @@ def _pick_assessment(user: UserView) -> AssessmentView | None:
         latest = wf.get_assessment(user, aid)
         revs = list(range(latest.current_revision, 0, -1))
         # Keyed by the current revision: when a save adds one, the picker starts again at the new current one.
-        rev = st.selectbox("Revision", revs, index=0, key=f"rv_rev_{aid}_{latest.current_revision}",
-                           format_func=lambda n: f"Revision {n}" + (" (current)" if n == latest.current_revision else " (read-only)"))
+        rev = st.selectbox(
+            "Revision",
+            revs,
+            index=0,
+            key=f"rv_rev_{aid}_{latest.current_revision}",
+            format_func=lambda n: (
+                f"Revision {n}" + (" (current)" if n == latest.current_revision else " (read-only)")
+            ),
+        )
         return latest if rev == latest.current_revision else wf.get_assessment(user, aid, revision=rev)
     except StoreError as e:
         session.show_store_error(e)
@@ -72,9 +95,11 @@ def _pick_assessment(user: UserView) -> AssessmentView | None:
 
 def _header(view: AssessmentView) -> None:
     st.header(f"{view.product_name} {view.version}", anchor=False)
-    st.caption(f"{view.organisation_name} · assessment #{view.id}, revision {view.revision} of {view.current_revision} · "
-               f"{STATUS_TEXT.get(view.status, view.status)} · criteria {view.criteria_set} "
-               f"(SHA-256 {view.criteria_hash[:12]}…) · profile {view.profile}")
+    st.caption(
+        f"{view.organisation_name} · assessment #{view.id}, revision {view.revision} of {view.current_revision} · "
+        f"{STATUS_TEXT.get(view.status, view.status)} · criteria {view.criteria_set} "
+        f"(SHA-256 {view.criteria_hash[:12]}…) · profile {view.profile}"
+    )
     if view.open_clarifications:
         st.warning(f"{view.open_clarifications} clarification request(s) open.", icon=":material/help:")
 
@@ -84,15 +109,22 @@ def _question_review(user: UserView, view: AssessmentView, can_edit: bool) -> No
     key = f"rv_{view.id}_{view.revision}"
     pending_o: dict[str, Override] = st.session_state.setdefault(key + "_ov", dict(view.overrides))
     pending_v: dict[str, Verification] = st.session_state.setdefault(key + "_ver", dict(view.verifications))
-    show = st.segmented_control("Show", ["Needs attention", "All asked", "Not asked"], default="Needs attention", required=True,
-                                key=key + "_filter")
+    show = st.segmented_control(
+        "Show",
+        ["Needs attention", "All asked", "Not asked"],
+        default="Needs attention",
+        required=True,
+        key=key + "_filter",
+    )
     evidence = {e.index: e for e in a.evidence}
     sections = [s for s in a.sections if s.role != "context"]
     listed = 0
     for s in sections:
         qs = [q for q in a.questions if q.section == s.id]
         if show == "Needs attention":
-            qs = [q for q in qs if q.asked and (q.outcome in ("fail", "missing") or q.condition or q.override)]
+            qs = [
+                q for q in qs if q.asked and (q.outcome in ("fail", "missing") or q.condition or q.override)
+            ]
         elif show == "All asked":
             qs = [q for q in qs if q.asked]
         else:
@@ -102,7 +134,11 @@ def _question_review(user: UserView, view: AssessmentView, can_edit: bool) -> No
         listed += len(qs)
         st.subheader(f"{s.id} {s.title} — {common.SECTION_LABELS[s.status]}", anchor=False)
         for q in qs:
-            tag = OUTCOME_LABELS[q.outcome] + (" · override" if q.override else "") + (" · verified" if q.provenance == "verified" else "")
+            tag = (
+                OUTCOME_LABELS[q.outcome]
+                + (" · override" if q.override else "")
+                + (" · verified" if q.provenance == "verified" else "")
+            )
             with st.expander(f"{q.id} {q.short} — {tag}", expanded=q.outcome in ("fail", "missing")):
                 st.markdown("**Answer**")
                 st.text(q.answer if q.answer else "(not answered)")
@@ -115,20 +151,30 @@ def _question_review(user: UserView, view: AssessmentView, can_edit: bool) -> No
                     e = evidence.get(i)
                     if e is None:
                         continue
-                    st.markdown(f"- Evidence: **{e.label}** {e.reference or ''} — {e.state.replace('_', ' ')}: {e.detail}  \n"
-                                f"  File `{e.file or 'not attached'}` · SHA-256 `{(e.sha256 or '—')[:16]}…` · issued "
-                                f"{e.issued or '—'} · expires {e.expires or '—'}")
+                    st.markdown(
+                        f"- Evidence: **{e.label}** {e.reference or ''} — {e.state.replace('_', ' ')}: {e.detail}  \n"
+                        f"  File `{e.file or 'not attached'}` · SHA-256 `{(e.sha256 or '—')[:16]}…` · issued "
+                        f"{e.issued or '—'} · expires {e.expires or '—'}"
+                    )
                 if q.verification:
                     st.caption(f"Verified by {q.verification.by or 'assessor'}: {q.verification.checked}")
                 if can_edit and q.asked:
                     c1, c2 = st.columns(2)
                     with c1:
                         current = pending_o.get(q.id)
-                        choice = st.selectbox(f"Override the outcome of {q.id}", ["(no override)", *OUTCOMES],
-                                              index=0 if current is None else OUTCOMES.index(current.outcome) + 1,
-                                              format_func=lambda o: OUTCOME_LABELS.get(o, o), key=f"{key}_{q.id}_ovsel")
-                        rationale = st.text_area(f"Rationale for overriding {q.id} (required for an override)", value=current.rationale if current else "",
-                                                 key=f"{key}_{q.id}_ovwhy", max_chars=20_000)
+                        choice = st.selectbox(
+                            f"Override the outcome of {q.id}",
+                            ["(no override)", *OUTCOMES],
+                            index=0 if current is None else OUTCOMES.index(current.outcome) + 1,
+                            format_func=lambda o: OUTCOME_LABELS.get(o, o),
+                            key=f"{key}_{q.id}_ovsel",
+                        )
+                        rationale = st.text_area(
+                            f"Rationale for overriding {q.id} (required for an override)",
+                            value=current.rationale if current else "",
+                            key=f"{key}_{q.id}_ovwhy",
+                            max_chars=20_000,
+                        )
                         if choice == "(no override)":
                             pending_o.pop(q.id, None)
                             st.session_state.pop(f"{key}_{q.id}_overr", None)
@@ -136,50 +182,79 @@ def _question_review(user: UserView, view: AssessmentView, can_edit: bool) -> No
                             saved = view.overrides.get(q.id)
                             try:
                                 # Unchanged keeps who overrode it and when (else a fresh run would look like an edit).
-                                pending_o[q.id] = (saved if saved is not None and (saved.outcome, saved.rationale) == (choice, rationale)
-                                                   else Override(outcome=choice, rationale=rationale, by=user.label, on=common.today()))
+                                pending_o[q.id] = (
+                                    saved
+                                    if saved is not None
+                                    and (saved.outcome, saved.rationale) == (choice, rationale)
+                                    else Override(
+                                        outcome=choice, rationale=rationale, by=user.label, on=common.today()
+                                    )
+                                )
                                 st.session_state.pop(f"{key}_{q.id}_overr", None)
                             except ValidationError:
                                 pending_o.pop(q.id, None)
                                 st.session_state[f"{key}_{q.id}_overr"] = True
-                                st.error("Write a rationale of at least 10 characters to override this outcome.")
+                                st.error(
+                                    "Write a rationale of at least 10 characters to override this outcome."
+                                )
                     with c2:
                         ver = pending_v.get(q.id)
-                        verified = st.checkbox(f"I verified {q.id}", value=ver is not None, key=f"{key}_{q.id}_vchk")
-                        checked = st.text_input(f"What you checked for {q.id} (register, certificate number, date)",
-                                                value=ver.checked if ver else "", key=f"{key}_{q.id}_vwhat", max_chars=5_000)
+                        verified = st.checkbox(
+                            f"I verified {q.id}", value=ver is not None, key=f"{key}_{q.id}_vchk"
+                        )
+                        checked = st.text_input(
+                            f"What you checked for {q.id} (register, certificate number, date)",
+                            value=ver.checked if ver else "",
+                            key=f"{key}_{q.id}_vwhat",
+                            max_chars=5_000,
+                        )
                         if verified:
                             saved_v = view.verifications.get(q.id)
                             try:
-                                pending_v[q.id] = (saved_v if saved_v is not None and saved_v.checked == checked.strip()
-                                                   else Verification(checked=checked, by=user.label, on=common.today()))
+                                pending_v[q.id] = (
+                                    saved_v
+                                    if saved_v is not None and saved_v.checked == checked.strip()
+                                    else Verification(checked=checked, by=user.label, on=common.today())
+                                )
                             except ValidationError:
                                 pending_v.pop(q.id, None)
                                 st.error("Say what you checked (at least 3 characters) to mark it verified.")
                         else:
                             pending_v.pop(q.id, None)
     if not listed:
-        st.caption({"Needs attention": "No question needs attention: every question asked is met, with no condition "
-                                       "or override. Choose “All asked” to review them.",
-                    "All asked": "No question was asked.",
-                    "Not asked": "Every question was asked."}[show])
+        st.caption(
+            {
+                "Needs attention": "No question needs attention: every question asked is met, with no condition "
+                "or override. Choose “All asked” to review them.",
+                "All asked": "No question was asked.",
+                "Not asked": "Every question was asked.",
+            }[show]
+        )
     if not can_edit:
         return
     changed = (pending_o != dict(view.overrides)) or (pending_v != dict(view.verifications))
     st.divider()
     errors = [k for k in st.session_state if k.startswith(key) and k.endswith("_overr")]
     comment = st.text_input("Note for this revision (optional)", key=key + "_comment", max_chars=2000)
-    if st.button("Save review as a new revision", type="primary", disabled=not changed, key=key + "_save",
-                 help="Saves every override and verification above; earlier revisions stay readable."):
+    if st.button(
+        "Save review as a new revision",
+        type="primary",
+        disabled=not changed,
+        key=key + "_save",
+        help="Saves every override and verification above; earlier revisions stay readable.",
+    ):
         if errors:
             st.error("Some overrides have no rationale; fix them first.")
             return
         try:
-            new = session.workflow().save_review(user, view.id, view.revision, overrides=pending_o,
-                                                 verifications=pending_v, comment=comment)
+            new = session.workflow().save_review(
+                user, view.id, view.revision, overrides=pending_o, verifications=pending_v, comment=comment
+            )
         except ConcurrentChangeError as e:
-            st.error(f"{e.message} Your edits are still on screen: reload the latest revision, then re-apply them.",
-                     icon=":material/sync_problem:")
+            st.error(
+                f"{e.message} Your edits are still on screen: reload the latest revision, then re-apply them.",
+                icon=":material/sync_problem:",
+            )
         except StoreError as e:
             session.show_store_error(e)
         else:
@@ -202,7 +277,9 @@ def _clarifications(user: UserView, view: AssessmentView) -> None:
         st.caption("No clarification requests.")
     for c in items:
         with st.container(border=True):
-            st.markdown(f"**{c.question_id or 'General'}** — {c.status} · asked by {c.asked_by} on {c.asked_at:%Y-%m-%d %H:%M}")
+            st.markdown(
+                f"**{c.question_id or 'General'}** — {c.status} · asked by {c.asked_by} on {c.asked_at:%Y-%m-%d %H:%M}"
+            )
             st.text(c.text)
             for r in c.replies:
                 st.markdown(f"↳ **{r.by}** ({r.at:%Y-%m-%d %H:%M})")
@@ -241,17 +318,27 @@ def _clarifications(user: UserView, view: AssessmentView) -> None:
 
 def _sign_off(user: UserView, view: AssessmentView) -> None:
     wf = session.workflow()
-    st.caption("Sign off each section, then the whole revision. A signed-off revision never changes; "
-               "a later save makes a new revision that needs its own sign-off.")
+    st.caption(
+        "Sign off each section, then the whole revision. A signed-off revision never changes; "
+        "a later save makes a new revision that needs its own sign-off."
+    )
     rows = []
     for sec in view.sections_to_sign:
         so = view.section_sign_offs.get(sec)
-        rows.append({"Section": sec, "Signed off by": so.by if so else "", "When": f"{so.at:%Y-%m-%d %H:%M}" if so else "",
-                     "Note": so.note if so else ""})
+        rows.append(
+            {
+                "Section": sec,
+                "Signed off by": so.by if so else "",
+                "When": f"{so.at:%Y-%m-%d %H:%M}" if so else "",
+                "Note": so.note if so else "",
+            }
+        )
     st.dataframe(pd.DataFrame(rows), hide_index=True, key=f"so_tbl_{view.id}_{view.revision}")
     if view.signed_off:
-        st.success(f"Revision {view.revision} signed off by {view.signed_off.by} on {view.signed_off.at:%Y-%m-%d %H:%M}.",
-                   icon=":material/verified:")
+        st.success(
+            f"Revision {view.revision} signed off by {view.signed_off.by} on {view.signed_off.at:%Y-%m-%d %H:%M}.",
+            icon=":material/verified:",
+        )
         return
     if user.role == "vendor" or not view.is_current:
         return
@@ -265,9 +352,13 @@ def _sign_off(user: UserView, view: AssessmentView) -> None:
                 st.rerun()
             except StoreError as e:
                 session.show_store_error(e)
-    if st.button("Sign off the whole assessment", type="primary", disabled=bool(unsigned),
-                 key=f"so_all_{view.id}_{view.revision}",
-                 help="Every section must be signed off first." if unsigned else None):
+    if st.button(
+        "Sign off the whole assessment",
+        type="primary",
+        disabled=bool(unsigned),
+        key=f"so_all_{view.id}_{view.revision}",
+        help="Every section must be signed off first." if unsigned else None,
+    ):
         try:
             wf.sign_off(user, view.id, view.revision, note=note)
             st.rerun()
@@ -284,16 +375,44 @@ def _history(user: UserView, view: AssessmentView) -> None:
         session.show_store_error(e)
         return
     st.markdown("**Revisions**")
-    st.dataframe(pd.DataFrame([{
-        "Revision": r.number, "Saved": f"{r.created_at:%Y-%m-%d %H:%M}", "By": r.created_by, "Decision": DECISION_LABELS.get(r.decision, r.decision),
-        "Valid until": r.valid_until, "Overrides": r.overrides, "Verified": r.verified,
-        "Signed off": f"{r.signed_off.by} {r.signed_off.at:%Y-%m-%d}" if r.signed_off else "", "Note": r.comment,
-    } for r in revs]), hide_index=True, key=f"hist_revs_{view.id}")
+    st.dataframe(
+        pd.DataFrame(
+            [
+                {
+                    "Revision": r.number,
+                    "Saved": f"{r.created_at:%Y-%m-%d %H:%M}",
+                    "By": r.created_by,
+                    "Decision": DECISION_LABELS.get(r.decision, r.decision),
+                    "Valid until": r.valid_until,
+                    "Overrides": r.overrides,
+                    "Verified": r.verified,
+                    "Signed off": f"{r.signed_off.by} {r.signed_off.at:%Y-%m-%d}" if r.signed_off else "",
+                    "Note": r.comment,
+                }
+                for r in revs
+            ]
+        ),
+        hide_index=True,
+        key=f"hist_revs_{view.id}",
+    )
     st.markdown("**Audit trail** (append-only)")
-    st.dataframe(pd.DataFrame([{
-        "When": f"{e.at:%Y-%m-%d %H:%M:%S}", "Who": e.actor, "What": e.action, "Detail": e.detail,
-        "Before": "" if e.before is None else str(e.before)[:300], "After": "" if e.after is None else str(e.after)[:300],
-    } for e in reversed(trail)]), hide_index=True, key=f"hist_audit_{view.id}")
+    st.dataframe(
+        pd.DataFrame(
+            [
+                {
+                    "When": f"{e.at:%Y-%m-%d %H:%M:%S}",
+                    "Who": e.actor,
+                    "What": e.action,
+                    "Detail": e.detail,
+                    "Before": "" if e.before is None else str(e.before)[:300],
+                    "After": "" if e.after is None else str(e.after)[:300],
+                }
+                for e in reversed(trail)
+            ]
+        ),
+        hide_index=True,
+        key=f"hist_audit_{view.id}",
+    )
 
 
 def page() -> None:
@@ -305,8 +424,13 @@ def page() -> None:
     _header(view)
     common.show_assessment(view.result, key=f"rv_{view.id}_{view.revision}", show_fixes=True)
     can_edit = user.role in ("assessor", "admin") and view.is_current
-    tab = st.segmented_control("Part", ["Questions", "Clarifications", "Sign-off", "History"], default="Questions", required=True,
-                               key=f"rv_tab_{view.id}")
+    tab = st.segmented_control(
+        "Part",
+        ["Questions", "Clarifications", "Sign-off", "History"],
+        default="Questions",
+        required=True,
+        key=f"rv_tab_{view.id}",
+    )
     if tab == "Questions":
         if user.role in ("assessor", "admin") and not view.is_current:
             st.info("This is an earlier revision: read-only.")
@@ -317,8 +441,12 @@ def page() -> None:
         _sign_off(user, view)
     else:
         _history(user, view)
-    st.page_link("dtac_app/ui/pages/dossier.py", label="Build the dossier for this assessment", icon=":material/description:",
-                 query_params={"product": str(view.product_id), "assessment": str(view.id)})
+    st.page_link(
+        "dtac_app/ui/pages/dossier.py",
+        label="Build the dossier for this assessment",
+        icon=":material/description:",
+        query_params={"product": str(view.product_id), "assessment": str(view.id)},
+    )
 
 
 page()

@@ -23,9 +23,24 @@ def page() -> None:
     except StoreError as e:
         session.show_store_error(e)
         return
-    st.dataframe(pd.DataFrame([{"User": u.username, "Name": u.display_name, "Role": u.role, "Organisation": u.organisation_name or "",
-                                "E-mail": u.email or "", "Single sign-on": "linked" if u.sso_linked else "",
-                                "Status": "disabled" if u.disabled else "active"} for u in users]), hide_index=True, key="us_table")
+    st.dataframe(
+        pd.DataFrame(
+            [
+                {
+                    "User": u.username,
+                    "Name": u.display_name,
+                    "Role": u.role,
+                    "Organisation": u.organisation_name or "",
+                    "E-mail": u.email or "",
+                    "Single sign-on": "linked" if u.sso_linked else "",
+                    "Status": "disabled" if u.disabled else "active",
+                }
+                for u in users
+            ]
+        ),
+        hide_index=True,
+        key="us_table",
+    )
     with st.form("us_add", clear_on_submit=True):
         st.subheader("Add a user", anchor=False)
         c1, c2 = st.columns(2)
@@ -33,21 +48,39 @@ def page() -> None:
         role = c2.selectbox("Role", ["vendor", "assessor", "admin"])
         display = c1.text_input("Full name", max_chars=300)
         email = c2.text_input("E-mail (for single sign-on)", max_chars=300)
-        org = st.selectbox("Organisation (vendors only)", [o.id for o in orgs], index=None,
-                           format_func={o.id: o.name for o in orgs}.get)
-        password = st.text_input(f"Initial password (at least {MIN_PASSWORD_LENGTH} characters)", type="password")
+        org = st.selectbox(
+            "Organisation (vendors only)",
+            [o.id for o in orgs],
+            index=None,
+            format_func={o.id: o.name for o in orgs}.get,
+        )
+        password = st.text_input(
+            f"Initial password (at least {MIN_PASSWORD_LENGTH} characters)", type="password"
+        )
         if st.form_submit_button("Add user", type="primary"):
             try:
-                created = wf.create_user(user, username.strip(), role=role, password=password or None, display_name=display,
-                                         email=email or None, organisation=org)
+                created = wf.create_user(
+                    user,
+                    username.strip(),
+                    role=role,
+                    password=password or None,
+                    display_name=display,
+                    email=email or None,
+                    organisation=org,
+                )
                 st.toast(f"Added {created.username}.", icon=":material/person_add:")
                 st.rerun()
             except (StoreError, ValueError) as e:
                 st.error(getattr(e, "message", None) or str(e))
     active = [u for u in users if not u.disabled and u.id != user.id]
     if active:
-        who = st.selectbox("Disable an account", [u.id for u in active], index=None,
-                           format_func={u.id: u.username for u in active}.get, key="us_disable")
+        who = st.selectbox(
+            "Disable an account",
+            [u.id for u in active],
+            index=None,
+            format_func={u.id: u.username for u in active}.get,
+            key="us_disable",
+        )
         if who is not None and st.button("Disable", key="us_disable_btn"):
             try:
                 wf.disable_user(user, who)
