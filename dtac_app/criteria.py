@@ -8,6 +8,7 @@ so the engine never interprets YAML structures on the hot path.
 from __future__ import annotations
 
 import datetime as dt
+import re
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from typing import Annotated, Any, Literal
@@ -112,9 +113,47 @@ def compile_condition(cond: Condition) -> CompiledCond:
     return negate
 
 
+# Typography that differs between the published form, word processors and what people type:
+# every hyphen and minus becomes "-" (en and em dashes " - ", as they separate words), curly and low quotes become straight ones, zero-width
+# characters disappear, and NBSP (with every other Unicode space) counts as a plain space.
+_TYPOGRAPHY = str.maketrans(
+    {
+        **dict.fromkeys(map(ord, "\u2010\u2011\u2012\u2212\ufe63\uff0d"), "-"),
+        **dict.fromkeys(map(ord, "\u2013\u2014\u2015\ufe58"), " - "),
+        **dict.fromkeys(map(ord, "\u2018\u2019\u201a\u201b\u2032\uff07`\u00b4"), "'"),
+        **dict.fromkeys(map(ord, "\u201c\u201d\u201e\u201f\u2033\uff02\u00ab\u00bb"), '"'),
+        **dict.fromkeys(map(ord, "\u200b\u200c\u200d\u2060\ufeff\u00ad"), None),
+        **dict.fromkeys(
+            map(
+                ord,
+                "\u00a0\u1680\u2000\u2001\u2002\u2003\u2004\u2005\u2006\u2007\u2008\u2009\u200a\u202f\u205f\u3000",
+            ),
+            " ",
+        ),
+    }
+)
+_SPACED_DASH = re.compile(r"\s+-\s*|\s*-\s+")
+_SPACED_SLASH = re.compile(r"\s*/\s*")
+
+
 def canon_label(text: str) -> str:
-    """Option labels compare case-insensitively and ignore runs of spaces."""
-    return " ".join(text.split()).casefold()
+    """The form of an option label used for matching, so published spellings compare equal.
+
+    Case-insensitive; typography normalised (en/em dashes and minus signs are hyphens, curly
+    quotes are straight, NBSP and other Unicode spaces are spaces, zero-width characters go);
+    runs of spaces collapse; an en or em dash, or a hyphen with a space on either side, becomes
+    `` - ``; spaces around ``/`` go; quotes around the whole label and a trailing full stop go
+    ("Yes." and “Yes” are "Yes"). ``CriteriaSet.option_lookup`` maps
+    these keys (for official labels and for the published aliases in the criteria file) to the
+    official label; ``CriteriaSet.match_option`` does the look-up.
+    """
+    t = text.translate(_TYPOGRAPHY)
+    t = " ".join(t.split())
+    if "-" in t:
+        t = _SPACED_DASH.sub(" - ", t)
+    if "/" in t:
+        t = _SPACED_SLASH.sub("/", t)
+    return t.strip("'\" ").rstrip(". ").casefold()
 
 
 def describe_condition(cond: Condition) -> str:
@@ -208,6 +247,9 @@ class Question(_Frozen):
     text: str = Field(min_length=1)
     type: AnswerType
     options: tuple[str, ...] = ()
+    # Other published spellings of an option (e.g. the longer label printed on one copy of the form):
+    # alias -> official option. Matched after ``canon_label``, like the official labels.
+    aliases: dict[str, str] = {}
     show_if: Condition | None = None
     pass_rule: PassRule | None = Field(default=None, alias="pass")
     evidence: tuple[EvidenceRequirement, ...] = ()
@@ -222,6 +264,15 @@ class Question(_Frozen):
             raise ValueError("a choice question needs at least two options")
         if self.type != "choice" and self.options:
             raise ValueError(f"options are only allowed on choice questions, not '{self.type}'")
+        bad_alias = {a: o for a, o in self.aliases.items() if o not in self.options}
+        if bad_alias:
+            raise ValueError(f"aliases point at answers that are not options: {bad_alias}")
+        keys: dict[str, str] = {}
+        for label in (*self.options, *self.aliases):
+            k = canon_label(label)
+            target = self.aliases.get(label, label)
+            if keys.setdefault(k, target) != target:
+                raise ValueError(f"'{label}' reads the same as another option once typography is normalised")
         if self.pass_rule and self.type == "choice":
             unknown = [
                 a for a in (*self.pass_rule.accept, *self.pass_rule.conditional) if a not in self.options
@@ -241,7 +292,15 @@ class Question(_Frozen):
         return self
 
     def option_lookup(self) -> dict[str, str]:
-        return {o.casefold(): o for o in self.options}
+        """``canon_label`` key of every official label and published alias → the official label."""
+        out = {canon_label(o): o for o in self.options}
+        for alias, official in self.aliases.items():
+            out.setdefault(canon_label(alias), official)
+        return out
+
+    def match_option(self, text: str) -> str | None:
+        """The official option that ``text`` names (typography, case and published aliases allowed)."""
+        return self.option_lookup().get(canon_label(text))
 
 
 class Section(_Frozen):
@@ -320,10 +379,7 @@ class CriteriaSet(_Frozen):
                 if q.show_if is not None:
                     self._compiled[q.id] = compile_condition(q.show_if)
         self._option_lookup = {
-            q.id: {canon_label(o): o for o in q.options}
-            for s in self.sections
-            for q in s.questions
-            if q.options
+            q.id: q.option_lookup() for s in self.sections for q in s.questions if q.options
         }
         self._plan = tuple(
             (s, q, self._compiled.get(q.id), describe_condition(q.show_if) if q.show_if else "")
@@ -354,8 +410,17 @@ class CriteriaSet(_Frozen):
 
     @property
     def option_lookup(self) -> dict[str, dict[str, str]]:
-        """For each choice question: canonical label (see ``canon_label``) → official label."""
+        """For each choice question: canonical label (see ``canon_label``) → official label.
+
+        Keys cover the official labels and the published aliases in the criteria file; look a
+        typed answer up with ``option_lookup[qid].get(canon_label(text))`` or ``match_option``.
+        """
         return self._option_lookup
+
+    def match_option(self, qid: str, text: str) -> str | None:
+        """The official option of question ``qid`` that ``text`` names, or None (also for non-choice ids)."""
+        lookup = self._option_lookup.get(qid)
+        return None if lookup is None else lookup.get(canon_label(text))
 
     def assessed_sections(self) -> list[Section]:
         return [s for s in self.sections if s.role == "assessed"]
