@@ -38,11 +38,11 @@ CHROMIUM_ARGS = [
 
 
 def seed(data_dir: Path, n: int) -> float:
-    from dtac_app.workflow import SYSTEM, Workflow, open_workflow
+    from dtac_app.workbench.facade import SYSTEM, Workbench, open_workbench
 
     os.environ["DTAC_DATA_DIR"] = str(data_dir)
     os.environ.pop("DTAC_DATABASE_URL", None)
-    wf: Workflow = open_workflow()
+    wf: Workbench = open_workbench()
     rng = random.Random(11)
     t = time.perf_counter()
     for i in range(n):
@@ -58,13 +58,13 @@ def portfolio_rerun(data_dir: Path, reruns: int = 7) -> tuple[float, float, int]
     import streamlit as st
     from streamlit.testing.v1 import AppTest
 
-    from dtac_app.workflow import open_workflow
+    from dtac_app.workbench.facade import open_workbench
 
     os.environ["DTAC_DATA_DIR"] = str(data_dir)
-    wf = open_workflow()
+    wf = open_workbench()
     user = next(
         u
-        for u in wf.list_users(__import__("dtac_app.workflow", fromlist=["SYSTEM"]).SYSTEM)
+        for u in wf.list_users(__import__("dtac_app.workbench.facade", fromlist=["SYSTEM"]).SYSTEM)
         if u.role in ("assessor", "admin")
     )
     st.cache_resource.clear()
@@ -176,15 +176,15 @@ def run(products: int = 500) -> list[dict[str, object]]:
         data_dir = Path(tmp)
         seconds = seed(data_dir, products)
         # Default accounts for the AppTest user.
-        from dtac_app.store.seed import DEFAULT_ACCOUNTS
-        from dtac_app.workflow import SYSTEM, open_workflow
+        from dtac_app.workbench.seeding import DEFAULT_ACCOUNTS
+        from dtac_app.workbench.facade import SYSTEM, open_workbench
 
-        wf = open_workflow()
+        wf = open_workbench()
         for username, role, password in DEFAULT_ACCOUNTS:
             if username not in {u.username for u in wf.list_users(SYSTEM)}:
                 wf.create_user(SYSTEM, username, role=role, password=password)  # type: ignore[arg-type]
         wf.db.dispose()
-        print(f"  seeded {products} products through Workflow.submit in {seconds:.1f} s")
+        print(f"  seeded {products} products through Workbench.submit in {seconds:.1f} s")
         first, rerun, rows = portfolio_rerun(data_dir)
         out.append(
             figure(

@@ -1,4 +1,4 @@
-"""The ``dtac`` command line: a thin layer over ``dtac_app.services``.
+"""The ``dtac`` command line: a thin layer over ``dtac_app.workbench.assessing``.
 
 Exit codes: 0 = assessed (whatever the decision), 2 = bad input (file, field and reason printed).
 """
@@ -41,13 +41,13 @@ def describe_condition(cond: Condition) -> str:
 
 
 def assess_file(path: Path, **kw: object) -> tuple[Submission, Assessment]:
-    from .services import assess_file as run
+    from .workbench.assessing import assess_file as run
 
     return run(path, **kw)  # type: ignore[arg-type]
 
 
 def find_submissions(directory: Path) -> list[Path]:
-    from .services import find_submissions as find
+    from .workbench.assessing import find_submissions as find
 
     return find(directory)
 
@@ -257,7 +257,7 @@ def batch(
     """Assess every submission in a folder. Bad files are reported; the rest still complete."""
     from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 
-    from .batch import run_batch
+    from .workbench.batch import run_batch
 
     try:
         day = _parse_date(as_of)
@@ -528,7 +528,7 @@ def verify(
 
     Exit 0 = everything matches, 1 = something differs (each difference is listed), 2 = bad input.
     """
-    from .dossier.verify import report_json, verify_dossier
+    from .workbench.verification import report_json, verify_dossier
 
     try:
         report = verify_dossier(dossier_file, evidence_dir=evidence)
@@ -571,7 +571,7 @@ def migrate(
     """Carry a v1.0 submission over to a DTAC v2.0 draft and list the questions still to answer."""
     import yaml
 
-    from .migrate import carry_over
+    from .carry_over import carry_over
 
     try:
         cat = get_catalogue()
@@ -620,8 +620,8 @@ def serve(
     raise typer.Exit(run_server(port=port, address=address, examples=examples, console=out))
 
 
-# The store's commands (dtac db …, dtac user …) live in dtac_app.store.cli.
-from .store.cli import db_app, user_app  # noqa: E402
+# The store's commands (dtac db …, dtac user …) live in dtac_app.cli_admin.
+from .cli_admin import db_app, user_app  # noqa: E402
 
 app.add_typer(db_app, name="db")
 app.add_typer(user_app, name="user")

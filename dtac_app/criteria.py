@@ -196,7 +196,7 @@ def condition_answers(cond: Condition) -> list[tuple[str, tuple[str, ...]]]:
 
 AnswerType = Literal["choice", "text", "date", "number", "url"]
 SectionRole = Literal["context", "assessed", "scored"]
-EvidenceCheck = Literal["document", "expiry", "cyber_essentials", "pen_test", "dspt"]
+EvidenceCheckKind = Literal["document", "expiry", "cyber_essentials", "pen_test", "dspt"]
 
 
 class EvidenceRequirement(_Frozen):
@@ -206,7 +206,7 @@ class EvidenceRequirement(_Frozen):
     label: str
     when: tuple[str, ...] | None = None
     required: bool = True
-    check: EvidenceCheck = "document"
+    check: EvidenceCheckKind = "document"
 
 
 class PassRule(_Frozen):

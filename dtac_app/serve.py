@@ -36,9 +36,9 @@ def serve(
     if examples and EXAMPLES.is_dir():
         from .store.seed import DEFAULT_ACCOUNTS, VENDOR_PASSWORD
         from .store.views import SYSTEM
-        from .workflow import open_workflow
+        from .workbench.facade import open_workbench
 
-        wf = open_workflow(url)  # creates the schema or upgrades it
+        wf = open_workbench(url)  # creates the schema or upgrades it
         report = wf.seed_examples(SYSTEM, EXAMPLES)
         out.print(
             f"Examples: {report.submissions_loaded} loaded, {report.already_present} already present"
@@ -84,12 +84,17 @@ def _warm_imports_when_ready(port: int, address: str) -> None:
     # The sign-in page needs none of this; give a browser that connects straight away a moment to
     # fetch the front end undisturbed, then load what the pages after sign-in need.
     time.sleep(3)
-    for name in ("dtac_app.ui.session", "dtac_app.ui.signin", "dtac_app.ui.common", "dtac_app.store.models"):
+    for name in (
+        "dtac_app.ui.session",
+        "dtac_app.ui.sign_in_form",
+        "dtac_app.ui.common",
+        "dtac_app.store.models",
+    ):
         importlib.import_module(name)
     from sqlalchemy.orm import configure_mappers
 
     configure_mappers()  # the ORM's one-off set-up, otherwise paid by the first query
-    for name in ("pandas", "altair", "dtac_app.portfolio"):
+    for name in ("pandas", "altair", "dtac_app.workbench.portfolio"):
         importlib.import_module(name)
 
 

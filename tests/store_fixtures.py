@@ -38,7 +38,7 @@ from argon2.profiles import CHEAPEST
 
 from dtac_app import auth
 from dtac_app.store.db import Database
-from dtac_app.workflow import SYSTEM, Workflow
+from dtac_app.workbench.facade import SYSTEM, Workbench
 
 __all__ = ["cheap_hashing", "db", "pg_server", "sqlite_template", "wf", "world"]
 """Only the fixtures: test modules star-import these and import helpers by name."""
@@ -335,14 +335,14 @@ class Clock:
 
 
 @pytest.fixture
-def wf(db: Database) -> Workflow:
-    return Workflow(db, clock=Clock(dt.datetime(2026, 10, 2, 9, 0, tzinfo=dt.UTC)))
+def wf(db: Database) -> Workbench:
+    return Workbench(db, clock=Clock(dt.datetime(2026, 10, 2, 9, 0, tzinfo=dt.UTC)))
 
 
 class World:
     """Two vendor organisations with one product each, an assessor and an admin."""
 
-    def __init__(self, wf: Workflow) -> None:
+    def __init__(self, wf: Workbench) -> None:
         self.wf = wf
         self.admin = wf.create_user(SYSTEM, "admin", role="admin", password="admin-password-1")
         self.assessor = wf.create_user(SYSTEM, "alice", role="assessor", password="alice-password-1")
@@ -358,5 +358,5 @@ class World:
 
 
 @pytest.fixture
-def world(wf: Workflow) -> World:
+def world(wf: Workbench) -> World:
     return World(wf)

@@ -9,7 +9,7 @@ from store_fixtures import *  # noqa: F403
 
 from dtac_app import auth
 from dtac_app.store.errors import AccountLocked, LoginFailed, WorkflowError
-from dtac_app.workflow import SYSTEM, Workflow
+from dtac_app.workbench.facade import SYSTEM, Workbench
 
 T0 = dt.datetime(2026, 10, 2, 9, 0, tzinfo=dt.UTC)
 
@@ -36,20 +36,20 @@ def test_password_rules() -> None:
 
 
 @pytest.fixture
-def carol(wf: Workflow) -> Workflow:
+def carol(wf: Workbench) -> Workbench:
     wf.create_user(
         SYSTEM, "carol", role="assessor", password="carol-password-1", email="Carol@Example.NHS.uk"
     )
     return wf
 
 
-def test_login_succeeds_with_the_right_password(carol: Workflow) -> None:
+def test_login_succeeds_with_the_right_password(carol: Workbench) -> None:
     me = carol.login("carol", "carol-password-1", now=T0)
     assert me.username == "carol" and me.role == "assessor" and me.has_password
     assert carol.audit_trail(SYSTEM, action="login.success")[0].actor == "carol"
 
 
-def test_wrong_password_and_unknown_user_look_the_same(carol: Workflow) -> None:
+def test_wrong_password_and_unknown_user_look_the_same(carol: Workbench) -> None:
     with pytest.raises(LoginFailed) as a:
         carol.login("carol", "nope-nope-nope", now=T0)
     with pytest.raises(LoginFailed) as b:
@@ -57,7 +57,7 @@ def test_wrong_password_and_unknown_user_look_the_same(carol: Workflow) -> None:
     assert str(a.value) == str(b.value) == "Wrong user name or password."
 
 
-def test_five_failures_in_fifteen_minutes_lock_the_account_for_fifteen(carol: Workflow) -> None:
+def test_five_failures_in_fifteen_minutes_lock_the_account_for_fifteen(carol: Workbench) -> None:
     for i in range(4):
         with pytest.raises(LoginFailed) as e:
             carol.login("carol", f"wrong-{i}", now=minutes(i))
@@ -76,7 +76,7 @@ def test_five_failures_in_fifteen_minutes_lock_the_account_for_fifteen(carol: Wo
     assert actions == ["login.failure"] * 5 + ["login.locked", "login.refused", "login.success"]
 
 
-def test_failures_spread_over_more_than_the_window_do_not_lock(carol: Workflow) -> None:
+def test_failures_spread_over_more_than_the_window_do_not_lock(carol: Workbench) -> None:
     for i in range(8):
         with pytest.raises(LoginFailed) as e:
             carol.login("carol", "wrong-password", now=minutes(4 * i))
@@ -84,7 +84,7 @@ def test_failures_spread_over_more_than_the_window_do_not_lock(carol: Workflow) 
     assert carol.login("carol", "carol-password-1", now=minutes(33)).username == "carol"
 
 
-def test_a_success_resets_the_count(carol: Workflow) -> None:
+def test_a_success_resets_the_count(carol: Workbench) -> None:
     for i in range(4):
         with pytest.raises(LoginFailed):
             carol.login("carol", "wrong-password", now=minutes(i))
@@ -95,7 +95,7 @@ def test_a_success_resets_the_count(carol: Workflow) -> None:
         assert not isinstance(e.value, AccountLocked)
 
 
-def test_admin_enable_lifts_a_lock(carol: Workflow) -> None:
+def test_admin_enable_lifts_a_lock(carol: Workbench) -> None:
     for i in range(5):
         with pytest.raises(LoginFailed):
             carol.login("carol", "wrong-password", now=minutes(i))
@@ -103,14 +103,14 @@ def test_admin_enable_lifts_a_lock(carol: Workflow) -> None:
     assert carol.login("carol", "carol-password-1", now=minutes(6)).username == "carol"
 
 
-def test_disabled_accounts_cannot_sign_in(carol: Workflow) -> None:
+def test_disabled_accounts_cannot_sign_in(carol: Workbench) -> None:
     carol.disable_user(SYSTEM, "carol")
     with pytest.raises(LoginFailed, match="disabled"):
         carol.login("carol", "carol-password-1", now=T0)
     assert carol.find_user_for_identity("carol@example.nhs.uk", "sub-1", now=T0) is None
 
 
-def test_oidc_identity_maps_to_a_local_account(carol: Workflow) -> None:
+def test_oidc_identity_maps_to_a_local_account(carol: Workbench) -> None:
     wf = carol
     assert wf.find_user_for_identity("someone@else.org", "sub-x", now=T0) is None
     me = wf.find_user_for_identity("CAROL@example.nhs.uk", "entra|abc", now=T0)
@@ -125,7 +125,7 @@ def test_oidc_identity_maps_to_a_local_account(carol: Workflow) -> None:
     assert "user.sso_link" in actions and "login.success" in actions
 
 
-def test_user_management_rules(wf: Workflow) -> None:
+def test_user_management_rules(wf: Workbench) -> None:
     admin = wf.create_user(SYSTEM, "root-admin", role="admin", password="admin-password-1")
     with pytest.raises(WorkflowError, match="organisation"):
         wf.create_user(admin, "v1", role="vendor", password="vendor-password")

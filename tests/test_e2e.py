@@ -31,7 +31,7 @@ from ui_fixtures import *  # noqa: F403
 from ui_fixtures import ARTIFACTS, ASSESSOR, EXAMPLES, REPO, Seeded, app_env
 
 from dtac_app.store.db import SQLITE_FILENAME, Database
-from dtac_app.workflow import SYSTEM, Workflow
+from dtac_app.workbench.facade import SYSTEM, Workbench
 
 if TYPE_CHECKING:
     from playwright.sync_api import ViewportSize
@@ -159,11 +159,11 @@ def server(seeded_template: Seeded, tmp_path_factory: pytest.TempPathFactory) ->
 
 
 @pytest.fixture(scope="module")
-def store(server: Server) -> Iterator[Workflow]:
+def store(server: Server) -> Iterator[Workbench]:
     """The server's database, read by the test (SQLite in WAL mode: readers never block the app)."""
     db = Database(f"sqlite:///{server.data_dir / SQLITE_FILENAME}")
     try:
-        yield Workflow(db)
+        yield Workbench(db)
     finally:
         db.dispose()
 
@@ -365,7 +365,7 @@ def test_vendor_prechecks_an_upload_and_downloads_the_dossier_pdf(
 
 
 def test_assessor_overrides_saves_and_signs_off(
-    page: Any, server: Server, seeded_template: Seeded, store: Workflow
+    page: Any, server: Server, seeded_template: Seeded, store: Workbench
 ) -> None:
     p = seeded_template.product(FAILING)
     open_signed_in(page, server, f"/review?product={p.id}", *ASSESSOR)

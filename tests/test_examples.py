@@ -14,8 +14,8 @@ from typer.testing import CliRunner
 from dtac_app.catalogue import get_catalogue
 from dtac_app.cli import app
 from dtac_app.engine import assess
-from dtac_app.services import find_submissions
 from dtac_app.submission_io import load_submission
+from dtac_app.workbench.assessing import find_submissions
 
 REPO = Path(__file__).resolve().parent.parent
 EXAMPLES = REPO / "submissions"

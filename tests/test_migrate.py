@@ -8,10 +8,10 @@ from pathlib import Path
 import yaml
 from typer.testing import CliRunner
 
+from dtac_app.carry_over import carry_over
 from dtac_app.catalogue import get_catalogue
 from dtac_app.cli import app
 from dtac_app.engine import assess
-from dtac_app.migrate import carry_over
 from dtac_app.submission_io import load_submission, parse_submission
 
 REPO = Path(__file__).resolve().parent.parent

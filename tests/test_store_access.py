@@ -15,7 +15,7 @@ from store_fixtures import AS_OF, World, example_text
 from dtac_app.results import Override, Verification
 from dtac_app.store.errors import AccessDenied
 from dtac_app.store.views import UserView
-from dtac_app.workflow import SYSTEM, Workflow
+from dtac_app.workbench.facade import SYSTEM, Workbench
 
 OV = {"C1.2": Override(outcome="fail", rationale="rationale long enough to count")}
 
@@ -62,7 +62,7 @@ SIGN_IN = {"login", "find_user_for_identity"}
 
 def test_every_public_service_function_is_covered(world: World) -> None:
     public = {
-        n for n, _ in inspect.getmembers(Workflow, predicate=inspect.isfunction) if not n.startswith("_")
+        n for n, _ in inspect.getmembers(Workbench, predicate=inspect.isfunction) if not n.startswith("_")
     }
     covered = (
         set(cross_org_calls(world, 0))

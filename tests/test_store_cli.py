@@ -76,9 +76,9 @@ def test_db_init_with_examples_is_idempotent(empty_db: Database, examples: Path)
     assert counts(empty_db) == first
     assert "0 loaded" in out2 and f"{n_files - 1} already present" in out2
     # one vendor organisation per manufacturer, one vendor user each, plus assessor and admin
-    from dtac_app.workflow import SYSTEM, Workflow
+    from dtac_app.workbench.facade import SYSTEM, Workbench
 
-    wf = Workflow(empty_db)
+    wf = Workbench(empty_db)
     users = wf.list_users(SYSTEM)
     vendors = [u for u in users if u.role == "vendor"]
     orgs = wf.list_organisations(SYSTEM)
@@ -121,9 +121,9 @@ def test_user_add_list_disable(empty_db: Database) -> None:
     )
     assert dup.exit_code == 1 and "already exists" in dup.output
     from dtac_app.store.errors import LoginFailed
-    from dtac_app.workflow import Workflow
+    from dtac_app.workbench.facade import Workbench
 
-    wf = Workflow(empty_db)
+    wf = Workbench(empty_db)
     with pytest.raises(LoginFailed, match="disabled"):
         wf.login("carol", "carol-password-1")
     assert wf.login("vic", "vic-password-1").organisation_name == "Vic Ltd"
@@ -135,9 +135,9 @@ def test_db_export_and_import(
     empty_db: Database, tmp_path: Path, request: pytest.FixtureRequest, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     run("db", "upgrade")
-    from dtac_app.workflow import SYSTEM, Workflow
+    from dtac_app.workbench.facade import SYSTEM, Workbench
 
-    wf = Workflow(empty_db)
+    wf = Workbench(empty_db)
     view = wf.submit(SYSTEM, example_text("Exported", "Export Co"), "e.yaml")
     out_file = tmp_path / "pkg" / "product.json"
     run("db", "export", "--product", str(view.product_id), str(out_file))
@@ -151,7 +151,7 @@ def test_db_export_and_import(
     assert "Imported Exported" in run("db", "import", str(out_file))
     fresh = Database(f"sqlite:///{tmp_path / 'fresh' / 'dtac.sqlite3'}")
     try:
-        assert [p.name for p in Workflow(fresh).list_products(SYSTEM)] == ["Exported"]
+        assert [p.name for p in Workbench(fresh).list_products(SYSTEM)] == ["Exported"]
     finally:
         fresh.dispose()
     again = CliRunner().invoke(app, ["db", "import", str(out_file)])

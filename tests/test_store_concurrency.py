@@ -19,7 +19,7 @@ from store_fixtures import World
 from dtac_app.results import Override
 from dtac_app.store.db import Database
 from dtac_app.store.errors import ConcurrentChangeError, WorkflowError
-from dtac_app.workflow import Workflow
+from dtac_app.workbench.facade import Workbench
 
 
 def ov(why: str) -> Override:
@@ -148,7 +148,7 @@ CHILD = textwrap.dedent("""
     from dtac_app.store.db import Database
     from dtac_app.store.models import AssessmentRevision
     from dtac_app.store.views import UserView
-    from dtac_app.workflow import Workflow
+    from dtac_app.workbench.facade import Workbench
 
     url, user_id, assessment_id, when = sys.argv[1], int(sys.argv[2]), int(sys.argv[3]), sys.argv[4]
 
@@ -170,7 +170,7 @@ CHILD = textwrap.dedent("""
             print("COMMITTED", flush=True)
             time.sleep(300)
 
-    wf = Workflow(Database(url))
+    wf = Workbench(Database(url))
     me = wf.refresh_user(UserView(id=user_id, username="alice", role="assessor"))
     wf.save_review(me, assessment_id, 1, verifications={},
                    overrides={"C1.2": Override(outcome="fail", rationale="written by the killed process")})
@@ -231,7 +231,7 @@ def test_killed_before_commit_leaves_the_old_state(db: Database, world: World, t
     fresh = Database(db.url)  # a new engine, as after a restart
     try:
         _check_consistent(fresh)
-        wf = Workflow(fresh)
+        wf = Workbench(fresh)
         view = wf.get_assessment(world.assessor, world.a.id)
         assert view.current_revision == 1 and view.overrides == {}
         assert len(wf.audit_trail(world.admin, limit=100_000)) == audit_before
@@ -251,7 +251,7 @@ def test_killed_after_commit_keeps_the_whole_new_state(db: Database, world: Worl
     fresh = Database(db.url)
     try:
         _check_consistent(fresh)
-        wf = Workflow(fresh)
+        wf = Workbench(fresh)
         view = wf.get_assessment(world.assessor, world.a.id)
         assert (
             view.current_revision == 2 and view.overrides["C1.2"].rationale == "written by the killed process"

@@ -14,7 +14,7 @@ from store_fixtures import BACKENDS, World, example_text, make_db
 from dtac_app.results import Override, Verification
 from dtac_app.store.db import Database
 from dtac_app.store.errors import ImportConflict, LoginFailed
-from dtac_app.workflow import SYSTEM, Workflow
+from dtac_app.workbench.facade import SYSTEM, Workbench
 
 
 def build_history(world: World) -> int:
@@ -59,7 +59,7 @@ def test_export_then_import_into_another_database_reproduces_the_history(
     other_dir.mkdir()
     other = make_db(target, request, other_dir)
     try:
-        wf2 = Workflow(other)
+        wf2 = Workbench(other)
         summary = wf2.import_product(SYSTEM, json.loads(text))
         assert summary.name == "Acme Back" and summary.versions == ("1.0", "1.1")
         again = wf2.export_product(SYSTEM, summary.id)

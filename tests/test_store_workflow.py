@@ -20,14 +20,14 @@ from dtac_app.results import Override, Verification
 from dtac_app.safe_yaml import parse_document
 from dtac_app.store.errors import ConcurrentChangeError, SignedOffError, WorkflowError
 from dtac_app.submission_io import parse_submission
-from dtac_app.workflow import Workflow
+from dtac_app.workbench.facade import Workbench
 
 
 def ov(outcome: str = "fail", why: str = "the hazard log does not cover triage") -> Override:
     return Override(outcome=outcome, rationale=why)
 
 
-def sign_everything(wf: Workflow, user: object, assessment_id: int, revision: int) -> None:
+def sign_everything(wf: Workbench, user: object, assessment_id: int, revision: int) -> None:
     view = wf.get_assessment(user, assessment_id, revision=revision)  # type: ignore[arg-type]
     for sec in view.sections_to_sign:
         if sec not in view.section_sign_offs:

@@ -2,7 +2,7 @@
 
 Each test runs the real entry point (``streamlit_app.py``: sign-in gate, navigation, sidebar) on a
 private copy of a SQLite database seeded with the examples in submissions/, and talks to the same
-database through a Workflow of its own to check what the pages stored. Caches are cleared around
+database through a Workbench of its own to check what the pages stored. Caches are cleared around
 every test (streamlit issue #9139: ``st.cache_resource`` leaks between AppTest instances).
 
 What AppTest cannot see (layout, the browser's file delivery, deep links typed into the address bar)
@@ -30,7 +30,7 @@ from ui_fixtures import ASSESSOR, EXAMPLES, REPO, Seeded
 from dtac_app.store.db import DATA_DIR_ENV, DATABASE_URL_ENV, SQLITE_FILENAME, Database
 from dtac_app.store.views import UserView
 from dtac_app.ui import session
-from dtac_app.workflow import SYSTEM, Workflow
+from dtac_app.workbench.facade import SYSTEM, Workbench
 
 APP = str(REPO / "streamlit_app.py")
 PAGES = "dtac_app/ui/pages/"
@@ -68,12 +68,12 @@ def download_bytes(button: DownloadButton) -> bytes:
 
 
 class App:
-    """Builds AppTests for one seeded database and checks it through a Workflow of its own."""
+    """Builds AppTests for one seeded database and checks it through a Workbench of its own."""
 
     def __init__(self, seeded: Seeded, data_dir: Path) -> None:
         self.seeded = seeded
         self.db = Database(f"sqlite:///{data_dir / SQLITE_FILENAME}")
-        self.wf = Workflow(self.db)
+        self.wf = Workbench(self.db)
 
     def user(self, username: str) -> UserView:
         return self.wf.get_user(SYSTEM, username)
@@ -109,15 +109,15 @@ def app(
     monkeypatch.setenv(DATA_DIR_ENV, str(seeded_dir))
     monkeypatch.delenv(DATABASE_URL_ENV, raising=False)
     monkeypatch.delenv("DTAC_DEMO_HINT", raising=False)
-    opened: list[Workflow] = []
-    real_open = session.open_workflow
+    opened: list[Workbench] = []
+    real_open = session.open_workbench
 
-    def recording_open(*a: Any, **kw: Any) -> Workflow:
+    def recording_open(*a: Any, **kw: Any) -> Workbench:
         wf = real_open(*a, **kw)
         opened.append(wf)
         return wf
 
-    monkeypatch.setattr(session, "open_workflow", recording_open)
+    monkeypatch.setattr(session, "open_workbench", recording_open)
     monkeypatch.setattr(app_test_module, "MemoryMediaFileStorage", RecordingMediaStorage)
     RecordingMediaStorage.files = {}
     st.cache_resource.clear()

@@ -15,10 +15,10 @@ from typer.testing import CliRunner
 from dtac_app.catalogue import load_catalogue
 from dtac_app.cli import app
 from dtac_app.dossier import write_dossier
-from dtac_app.dossier.verify import verify_dossier
 from dtac_app.engine import assess
 from dtac_app.results import Override
 from dtac_app.submission_io import load_submission
+from dtac_app.workbench.verification import verify_dossier
 
 runner = CliRunner()
 

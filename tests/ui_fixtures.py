@@ -1,7 +1,7 @@
 """Fixtures for the workbench tests (AppTest in-process, Playwright end to end).
 
 Both run the real app on a fresh SQLite database seeded with the examples in submissions/
-(``Workflow.seed_examples``): the examples are seeded ONCE per test session into a template file
+(``Workbench.seed_examples``): the examples are seeded ONCE per test session into a template file
 (with argon2's cheapest parameters, which only changes how long hashing takes) and each test gets
 its own copy in ``tmp_path``, found by the app through ``DTAC_DATA_DIR``.
 
@@ -26,8 +26,8 @@ from argon2.profiles import CHEAPEST
 
 from dtac_app import auth
 from dtac_app.store.db import DATA_DIR_ENV, DATABASE_URL_ENV, SQLITE_FILENAME, Database
-from dtac_app.store.seed import VENDOR_PASSWORD
-from dtac_app.workflow import SYSTEM, Workflow
+from dtac_app.workbench.facade import SYSTEM, Workbench
+from dtac_app.workbench.seeding import VENDOR_PASSWORD
 
 __all__ = ["cheap_hashing", "seeded_dir", "seeded_template"]
 
@@ -74,7 +74,7 @@ def seeded_template(tmp_path_factory: pytest.TempPathFactory) -> Seeded:
     db = Database(f"sqlite:///{path}")
     try:
         db.upgrade()
-        wf = Workflow(db)
+        wf = Workbench(db)
         report = wf.seed_examples(SYSTEM, EXAMPLES)
         assert not report.errors, report.errors
         vendors = {u.organisation_id: u.username for u in wf.list_users(SYSTEM) if u.role == "vendor"}

@@ -3,7 +3,7 @@
     files = build_dossier(assessment, submission, ("pdf", "html"))   # {"pdf": b"...", "html": b"..."}
     paths = write_dossier(assessment, submission, "out/")           # every format, written atomically
 
-Rendering only: the assessment is computed elsewhere (``dtac_app.services``); nothing here reads
+Rendering only: the assessment is computed elsewhere (``dtac_app.workbench.assessing``); nothing here reads
 the clock, so the same inputs always give the same bytes.
 """
 

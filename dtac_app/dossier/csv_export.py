@@ -11,7 +11,6 @@ from typing import Any
 import pandas as pd
 
 from dtac_app.results import OUTCOME_LABELS
-from dtac_app.services import neutralise_cell
 
 from . import content as C
 from .text import clean
@@ -101,3 +100,10 @@ def render_csv(d: C.DossierInput) -> bytes:
     frame = frame.map(_safe)
     text = frame.to_csv(index=False, lineterminator="\r\n")
     return "\ufeff".encode() + text.encode("utf-8")
+
+
+def neutralise_cell(value: Any) -> Any:
+    """Stop spreadsheet formula injection: text starting with = + - @ (or tab/CR) gets a leading quote."""
+    if isinstance(value, str) and value and value[0] in "=+-@\t\r":
+        return "'" + value
+    return value

@@ -1,6 +1,6 @@
 """Storage: SQLite by default, PostgreSQL by URL; SQLAlchemy models, Alembic migrations, repositories.
 
-The use-cases the workbench and the CLI call live in :mod:`dtac_app.workflow`. The database
+The use-cases the workbench and the CLI call live in :mod:`dtac_app.workbench.facade`. The database
 helpers are imported lazily so that ``dtac`` commands that never touch the store stay fast.
 """
 

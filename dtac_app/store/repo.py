@@ -10,7 +10,8 @@ import unicodedata
 from collections.abc import Sequence
 from typing import Any
 
-from sqlalchemy import func, select, update
+from sqlalchemy import Row, func, select, update
+from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session, selectinload
 
 from .errors import NotFound
@@ -22,8 +23,10 @@ from .models import (
     ClarificationReply,
     LoginAttempt,
     Organisation,
+    OverrideRow,
     Product,
     ProductVersion,
+    ProvenanceMark,
     SignOff,
     Submission,
     User,
@@ -110,6 +113,13 @@ class Users:
         return self.s.scalars(
             select(User).options(selectinload(User.organisation)).order_by(User.username)
         ).all()
+
+    def label(self, user_id: int | None) -> str:
+        """The user name to show for a stored user id ("system" for none, "user N" if gone)."""
+        if user_id is None:
+            return "system"
+        u = self.s.get(User, user_id)
+        return u.username if u else f"user {user_id}"
 
 
 class LoginAttempts:
@@ -292,6 +302,74 @@ class Assessments:
                 .order_by(AssessmentRevision.number)
             ).all()
         )
+
+    def fresh_current_revision(self, assessment_id: int) -> int | None:
+        """The revision counter as the database has it now (not the session's cached copy)."""
+        return self.s.scalar(
+            select(Assessment.current_revision)
+            .where(Assessment.id == assessment_id)
+            .execution_options(populate_existing=True)
+        )
+
+    def current_heads(self, ids: Sequence[int]) -> Sequence[Row[Any]]:
+        """(assessment_id, number, decision, valid_until) of each assessment's current revision."""
+        return self.s.execute(
+            select(
+                AssessmentRevision.assessment_id,
+                AssessmentRevision.number,
+                AssessmentRevision.decision,
+                AssessmentRevision.valid_until,
+            )
+            .join(Assessment, Assessment.id == AssessmentRevision.assessment_id)
+            .where(
+                AssessmentRevision.assessment_id.in_(ids),
+                AssessmentRevision.number == Assessment.current_revision,
+            )
+        ).all()
+
+    def signed_revisions_of(self, ids: Sequence[int]) -> dict[int, set[int]]:
+        """For many assessments: the numbers of their signed-off (whole assessment) revisions."""
+        rows = self.s.execute(
+            select(AssessmentRevision.assessment_id, AssessmentRevision.number)
+            .join(SignOff, SignOff.revision_id == AssessmentRevision.id)
+            .where(AssessmentRevision.assessment_id.in_(ids), SignOff.section == "*")
+        ).all()
+        out: dict[int, set[int]] = {}
+        for row in rows:
+            out.setdefault(row.assessment_id, set()).add(row.number)
+        return out
+
+    def current_results(
+        self, ids: Sequence[int], organisation_id: int | None = None
+    ) -> dict[int, tuple[int, dict[str, Any]]]:
+        """``{id: (current revision, stored result JSON)}`` in one query, optionally only one
+        organisation's assessments."""
+        q = (
+            select(Assessment.id, AssessmentRevision.number, AssessmentRevision.result)
+            .join(AssessmentRevision, AssessmentRevision.assessment_id == Assessment.id)
+            .join(Submission, Submission.id == Assessment.submission_id)
+            .join(ProductVersion, ProductVersion.id == Submission.product_version_id)
+            .join(Product, Product.id == ProductVersion.product_id)
+            .where(Assessment.id.in_(ids), AssessmentRevision.number == Assessment.current_revision)
+        )
+        if organisation_id is not None:
+            q = q.where(Product.organisation_id == organisation_id)
+        return {row.id: (row.number, row.result) for row in self.s.execute(q)}
+
+    def add_override(self, row: OverrideRow) -> None:
+        self.s.add(row)
+
+    def add_provenance(self, row: ProvenanceMark) -> None:
+        self.s.add(row)
+
+    def add_sign_off(self, row: SignOff) -> bool:
+        """Add a sign-off; False (and nothing written) if that section is already signed off."""
+        try:
+            with self.s.begin_nested():
+                self.s.add(row)
+        except IntegrityError:
+            return False
+        return True
 
     def open_clarifications(self, assessment_id: int) -> int:
         return (

@@ -12,7 +12,7 @@ from typing import Any
 import streamlit as st
 
 from dtac_app.criteria import Catalogue, CriteriaSet, Question
-from dtac_app.engine import route
+from dtac_app.workbench.assessing import questions_asked
 
 EVIDENCE_TYPES = ["pdf", "png", "jpg", "jpeg", "txt", "docx", "xlsx", "csv", "odt"]
 EVIDENCE_MAX_MB = 20
@@ -135,7 +135,7 @@ def render_form(cs: CriteriaSet, catalogue: Catalogue, prefix: str) -> dict[str,
     # Routing depends on earlier answers, so read them from session state first.
     current = {q.id: st.session_state.get(_k(prefix, "q", q.id)) for _s, q, _c, _t in cs.plan}
     current = {k: v.strip() if isinstance(v, str) else v for k, v in current.items() if v}
-    shown = route(cs, current)
+    shown = questions_asked(cs, current)
     for section in cs.sections:
         asked = [q for q in section.questions if shown.get(q.id) is True]
         with st.expander(

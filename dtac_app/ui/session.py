@@ -1,4 +1,4 @@
-"""Who is signed in, and the one Workflow the pages call. Access rules live in the Workflow."""
+"""Who is signed in, and the one Workbench the pages call. Access rules live in the Workbench."""
 
 from __future__ import annotations
 
@@ -14,22 +14,22 @@ from dtac_app.store.views import UserView
 
 if TYPE_CHECKING:
     from dtac_app.submission import Submission
-    from dtac_app.workflow import Workflow
+    from dtac_app.workbench.facade import Workbench
 
 USER_KEY = "dtac_user"
 
 
-def open_workflow() -> Workflow:
+def open_workbench() -> Workbench:
     """Open the configured database (imported on first use: the sign-in form does not need it)."""
-    from dtac_app.workflow import open_workflow as open_it
+    from dtac_app.workbench.facade import open_workbench as open_it
 
     return open_it()
 
 
 @st.cache_resource(show_spinner="Opening the database…")
-def workflow() -> Workflow:
-    """One Workflow per server process (thread-safe; each call uses its own DB session)."""
-    return open_workflow()
+def workflow() -> Workbench:
+    """One Workbench per server process (thread-safe; each call uses its own DB session)."""
+    return open_workbench()
 
 
 def sso_configured() -> bool:
@@ -73,7 +73,7 @@ def require_user() -> UserView:
     """The signed-in user; otherwise show the sign-in form here (so deep links work) and stop."""
     user = st.session_state.get(USER_KEY)
     if not isinstance(user, UserView):
-        from dtac_app.ui.signin import render_sign_in
+        from dtac_app.ui.sign_in_form import render_sign_in
 
         render_sign_in()
         st.stop()

@@ -8,9 +8,9 @@ import altair as alt
 import pandas as pd
 import streamlit as st
 
-from dtac_app.portfolio import portfolio
 from dtac_app.store.errors import StoreError
 from dtac_app.ui import common, session
+from dtac_app.workbench.portfolio import portfolio
 
 KIND_LABELS = {
     "expiry": "Evidence or certificate lapses",

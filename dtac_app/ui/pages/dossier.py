@@ -5,10 +5,10 @@ from __future__ import annotations
 import streamlit as st
 
 from dtac_app.dossier import FORMATS, MEDIA_TYPES
-from dtac_app.dossier_service import stored_dossier
 from dtac_app.errors import InputError
 from dtac_app.store.errors import StoreError
 from dtac_app.ui import common, session
+from dtac_app.workbench.dossiers import stored_dossier
 
 LABELS = {
     "pdf": "PDF (for the record)",

@@ -6,10 +6,10 @@ import altair as alt
 import pandas as pd
 import streamlit as st
 
-from dtac_app.portfolio import PortfolioRow, portfolio
 from dtac_app.results import DECISION_COLOURS, DECISION_LABELS, DECISION_ORDER
 from dtac_app.store.errors import StoreError
 from dtac_app.ui import session
+from dtac_app.workbench.portfolio import PortfolioRow, portfolio
 
 DECISION_OPTIONS = [*(DECISION_LABELS[d] for d in DECISION_ORDER), "Not assessed"]
 DECISION_PILL_COLOURS = [*(DECISION_COLOURS[d] for d in DECISION_ORDER), "#768692"]

@@ -10,11 +10,11 @@ from typing import Any
 import streamlit as st
 import yaml
 
-from dtac_app.engine import assess
 from dtac_app.errors import InputError, InputErrors
 from dtac_app.submission_io import load_upload, parse_submission
 from dtac_app.ui import common, session
 from dtac_app.ui.form import render_form
+from dtac_app.workbench.assessing import assess_parsed
 
 PREFIX = "pc"
 UPLOAD_TYPES = ["yaml", "yml", "json", "zip"]
@@ -124,7 +124,7 @@ def page() -> None:
             )
     if sub is None:
         return
-    a = assess(sub, cat, as_of=as_of)
+    a = assess_parsed(sub, cat, as_of=as_of)
     st.divider()
     st.header(f"{sub.product.name} {sub.product.version}", anchor=False)
     common.show_assessment(a, key="pc")

@@ -5,9 +5,9 @@ from __future__ import annotations
 import pandas as pd
 import streamlit as st
 
-from dtac_app.auth import MIN_PASSWORD_LENGTH
 from dtac_app.store.errors import StoreError
 from dtac_app.ui import session
+from dtac_app.workbench.access import MIN_PASSWORD_LENGTH
 
 
 def page() -> None:

@@ -1,14 +1,15 @@
-"""Dossiers for stored assessments: the Workflow checks access, the dossier package renders."""
+"""Dossiers for stored assessments: the Workbench checks access, the dossier package renders."""
 
 from __future__ import annotations
 
 from collections.abc import Iterable
 
-from .dossier import FORMATS, build_dossier, dossier_basename
-from .dossier.content import SignOff
-from .store.views import Actor, AssessmentView
-from .submission_io import load_upload
-from .workflow import Workflow
+from dtac_app.dossier import FORMATS, build_dossier, dossier_basename
+from dtac_app.dossier.content import SignOff
+from dtac_app.store.views import Actor, AssessmentView
+from dtac_app.submission_io import load_upload
+
+from .facade import Workbench
 
 
 def signoffs_for(view: AssessmentView) -> list[SignOff]:
@@ -30,7 +31,7 @@ def signoffs_for(view: AssessmentView) -> list[SignOff]:
 
 
 def stored_dossier(
-    wf: Workflow,
+    wf: Workbench,
     actor: Actor,
     assessment_id: int,
     *,

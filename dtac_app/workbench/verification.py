@@ -20,13 +20,18 @@ from pydantic import ValidationError
 
 from dtac_app.catalogue import format_validation_error, get_catalogue
 from dtac_app.criteria import Catalogue
+from dtac_app.dossier.json_export import (
+    DOSSIER_SCHEMA,
+    DossierDocument,
+    assessment_data,
+    canonical_sha256,
+    submission_data,
+)
 from dtac_app.engine import assess
 from dtac_app.errors import InputError
 from dtac_app.results import OUTCOME_LABELS
 from dtac_app.safe_yaml import MAX_DOCUMENT_BYTES
 from dtac_app.submission_io import parse_submission, read_text, resolve_evidence_path, sha256_file
-
-from .json_export import DOSSIER_SCHEMA, DossierDocument, assessment_data, canonical_sha256, submission_data
 
 CheckStatus = Literal["ok", "differs", "missing", "skipped"]
 

@@ -18,11 +18,11 @@ import typer
 from rich.console import Console
 from rich.table import Table
 
-from .errors import StoreError
-from .views import SystemActor
+from dtac_app.store.errors import StoreError
+from dtac_app.store.views import SystemActor
 
 if TYPE_CHECKING:
-    from dtac_app.workflow import Workflow
+    from dtac_app.workbench.facade import Workbench
 
 db_app = typer.Typer(
     help="The database: create/upgrade it, load examples, export/import a product's history.",
@@ -51,12 +51,11 @@ def _fail(message: str, code: int = 1) -> typer.Exit:
     return typer.Exit(code)
 
 
-def _workflow() -> Workflow:
-    from dtac_app.workflow import Workflow
+def _workflow() -> Workbench:
+    from dtac_app.store.db import open_database
+    from dtac_app.workbench.facade import Workbench
 
-    from .db import open_database
-
-    return Workflow(open_database())
+    return Workbench(open_database())
 
 
 def _examples_dir(given: Path | None) -> Path:
@@ -65,7 +64,7 @@ def _examples_dir(given: Path | None) -> Path:
     here = Path.cwd() / EXAMPLES_DEFAULT
     if here.is_dir():
         return here
-    return Path(__file__).resolve().parents[2] / EXAMPLES_DEFAULT
+    return Path(__file__).resolve().parents[1] / EXAMPLES_DEFAULT
 
 
 # ------------------------------------------------------------------------------------------ db
@@ -86,7 +85,7 @@ def db_init(
     ] = None,
 ) -> None:
     """Create the database (or upgrade it); optionally load the examples. Safe to run again."""
-    from .db import database_url, describe_url
+    from dtac_app.store.db import database_url, describe_url
 
     url = database_url()
     try:
@@ -124,7 +123,7 @@ def db_init(
 @db_app.command("upgrade")
 def db_upgrade() -> None:
     """Apply any pending schema migrations (creates the database if it does not exist)."""
-    from .db import describe_url, open_database
+    from dtac_app.store.db import describe_url, open_database
 
     db = open_database(upgrade=False)
     try:
@@ -144,7 +143,7 @@ def db_upgrade() -> None:
 @db_app.command("info")
 def db_info() -> None:
     """Where the data lives and which schema revision it has."""
-    from .db import DATA_DIR_ENV, DATABASE_URL_ENV, describe_url, open_database
+    from dtac_app.store.db import DATA_DIR_ENV, DATABASE_URL_ENV, describe_url, open_database
 
     db = open_database(upgrade=False)
     try:

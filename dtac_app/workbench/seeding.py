@@ -21,14 +21,15 @@ from typing import TYPE_CHECKING
 from dtac_app.catalogue import get_catalogue
 from dtac_app.errors import InputError
 from dtac_app.safe_yaml import parse_document
-from dtac_app.services import find_submissions
+from dtac_app.store.repo import Repos
+from dtac_app.store.views import SYSTEM, SeedReport, UserView
 from dtac_app.submission_io import parse_submission, read_text
 
-from .repo import Repos
-from .views import SYSTEM, SeedReport, UserView
+from . import access
+from .assessing import find_submissions
 
 if TYPE_CHECKING:
-    from dtac_app.workflow import Workflow
+    from .facade import Workbench
 
 DEFAULT_ACCOUNTS: tuple[tuple[str, str, str], ...] = (
     ("admin", "admin", "dtac-admin-local"),
@@ -37,7 +38,7 @@ DEFAULT_ACCOUNTS: tuple[tuple[str, str, str], ...] = (
 VENDOR_PASSWORD = "dtac-vendor-local"
 
 
-def seed_examples(wf: Workflow, directory: Path, *, as_of: dt.date | None = None) -> SeedReport:
+def seed_examples(wf: Workbench, directory: Path, *, as_of: dt.date | None = None) -> SeedReport:
     created_users: list[tuple[str, str, str]] = []
     orgs_created = loaded = present = 0
     errors: list[str] = []
@@ -99,10 +100,8 @@ def seed_examples(wf: Workflow, directory: Path, *, as_of: dt.date | None = None
     )
 
 
-def _vendor_for(wf: Workflow, manufacturer: str) -> tuple[UserView, int, int]:
+def _vendor_for(wf: Workbench, manufacturer: str) -> tuple[UserView, int, int]:
     """The example vendor user of ``manufacturer``'s organisation, creating both if needed."""
-    from dtac_app import auth
-
     org_new = user_new = 0
     with wf.db.read() as s:
         r = Repos(s)
@@ -116,7 +115,7 @@ def _vendor_for(wf: Workflow, manufacturer: str) -> tuple[UserView, int, int]:
     with wf.db.read() as s:
         r = Repos(s)
         u = r.users.by_username(slug)
-        view = auth.user_view(u) if u is not None else None
+        view = access.user_view(u) if u is not None else None
     if view is None:
         view = wf.create_user(
             SYSTEM,
@@ -132,7 +131,7 @@ def _vendor_for(wf: Workflow, manufacturer: str) -> tuple[UserView, int, int]:
     return view, org_new, user_new
 
 
-def _already_loaded(wf: Workflow, org_id: int, name: str, version: str, raw: bytes) -> bool:
+def _already_loaded(wf: Workbench, org_id: int, name: str, version: str, raw: bytes) -> bool:
     import hashlib
 
     digest = hashlib.sha256(raw).hexdigest()

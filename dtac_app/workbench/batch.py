@@ -15,9 +15,76 @@ from collections.abc import Callable, Iterator, Sequence
 from pathlib import Path
 from typing import Any
 
-from .catalogue import get_catalogue
-from .errors import InputError
-from .services import BATCH_COLUMNS, AssessedFile, assess_file, batch_row, neutralise_cell
+from dtac_app.catalogue import get_catalogue
+from dtac_app.dossier.csv_export import neutralise_cell
+from dtac_app.errors import InputError
+
+from .assessing import AssessedFile, assess_file
+
+BATCH_COLUMNS = [
+    "file",
+    "product",
+    "version",
+    "manufacturer",
+    "criteria",
+    "profile",
+    "as_of",
+    "decision",
+    "decision_label",
+    "valid_until",
+    "C1",
+    "C2",
+    "C3",
+    "C4",
+    "d1_percent",
+    "device_class",
+    "marking",
+    "regulatory",
+    "nice_technology",
+    "nice_status",
+    "failures",
+    "missing",
+    "conditions",
+    "top_fix",
+    "error",
+]
+
+
+def batch_row(item: AssessedFile) -> dict[str, Any]:
+    row: dict[str, Any] = dict.fromkeys(BATCH_COLUMNS, "")
+    row["file"] = item.path
+    if item.error is not None or item.assessment is None:
+        row["decision"] = "error"
+        row["error"] = item.error.message if item.error else "unknown error"
+        return row
+    a = item.assessment
+    sev = [f.severity for f in a.findings]
+    row.update(
+        product=a.product.name,
+        version=a.product.version,
+        manufacturer=a.product.manufacturer,
+        criteria=a.criteria.set,
+        profile=a.profile,
+        as_of=a.as_of.isoformat(),
+        decision=a.decision,
+        decision_label=a.decision_label,
+        valid_until=a.valid_until.isoformat() if a.valid_until else "",
+        d1_percent="" if a.d1.percent is None else f"{a.d1.percent:.1f}",
+        device_class=a.regulatory.device_class or "",
+        marking=a.regulatory.marking or "",
+        regulatory=a.regulatory.status,
+        nice_technology=a.nice.technology or "",
+        nice_status=a.nice.nice_status or ("not assessed" if a.nice.applies else ""),
+        failures=sev.count("fail"),
+        missing=sev.count("missing"),
+        conditions=sev.count("condition"),
+        top_fix=a.fixes[0].action if a.fixes else "",
+    )
+    for s in a.sections:
+        if s.id in ("C1", "C2", "C3", "C4"):
+            row[s.id] = s.status
+    return row
+
 
 _worker_state: dict[str, Any] = {}
 

@@ -23,12 +23,12 @@ from typing import TYPE_CHECKING
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError, VerifyMismatchError
 
-from .store.errors import AccessDenied, AccountLocked, LoginFailed
-from .store.models import User
-from .store.views import Actor, Role, SystemActor, UserView
+from dtac_app.store.errors import AccessDenied, AccountLocked, LoginFailed
+from dtac_app.store.models import User
+from dtac_app.store.views import Actor, Role, SystemActor, UserView
 
 if TYPE_CHECKING:
-    from .store.repo import Repos
+    from dtac_app.store.repo import Repos
 
 ROLES: tuple[Role, ...] = ("vendor", "assessor", "admin")
 REVIEWERS: tuple[Role, ...] = ("assessor", "admin")

@@ -1,6 +1,6 @@
 """Portfolio and calendar rows: what the workbench lists for every product a user may see.
 
-``summarise`` is pure (an Assessment in, a compact row out); ``portfolio`` asks the Workflow,
+``summarise`` is pure (an Assessment in, a compact row out); ``portfolio`` asks the Workbench,
 which checks access, and caches each summary by (assessment id, revision) because a stored
 revision never changes.
 """
@@ -11,9 +11,10 @@ import datetime as dt
 import threading
 from dataclasses import dataclass, field
 
-from .results import Assessment
-from .store.views import Actor, ProductSummary
-from .workflow import Workflow
+from dtac_app.results import Assessment
+from dtac_app.store.views import Actor, ProductSummary
+
+from .facade import Workbench
 
 
 @dataclass(frozen=True)
@@ -125,7 +126,7 @@ _lock = threading.Lock()
 _CACHE_MAX = 20_000
 
 
-def _summaries(wf: Workflow, actor: Actor, products: list[ProductSummary]) -> dict[int, dict[str, object]]:
+def _summaries(wf: Workbench, actor: Actor, products: list[ProductSummary]) -> dict[int, dict[str, object]]:
     """Summaries of each product's latest assessment; cache misses are fetched in one query."""
     out: dict[int, dict[str, object]] = {}
     missing: list[int] = []
@@ -149,8 +150,8 @@ def _summaries(wf: Workflow, actor: Actor, products: list[ProductSummary]) -> di
     return out
 
 
-def portfolio(wf: Workflow, actor: Actor) -> list[PortfolioRow]:
-    """One row per product the actor may see (the Workflow enforces who sees what)."""
+def portfolio(wf: Workbench, actor: Actor) -> list[PortfolioRow]:
+    """One row per product the actor may see (the Workbench enforces who sees what)."""
     products = wf.list_products(actor)
     summaries = _summaries(wf, actor, products)
     rows: list[PortfolioRow] = []

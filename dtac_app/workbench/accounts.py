@@ -1,0 +1,236 @@
+"""Accounts and sign-in: local login, single sign-on mapping, and the admin's user management."""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+
+from dtac_app.store.errors import AccessDenied, NotFound, WorkflowError
+from dtac_app.store.models import User
+from dtac_app.store.repo import Repos
+from dtac_app.store.views import Actor, Role, SystemActor, UserView
+
+from . import access
+from .organisations import audit_new_organisation
+from .unit import Unit, WorkbenchBase
+from .views import user_state
+
+USERNAME_RE = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._@-]{1,99}$")
+ALL_ROLES: tuple[Role, ...] = ("vendor", "assessor", "admin")
+
+
+def _own_or_admin(u: Unit, user: int | str, doing: str) -> User:
+    """The named account, if the actor is an admin (or the command line) or that account itself."""
+    found = u.r.users.find(str(user))
+    if found is None:
+        raise NotFound(f"no user {user}")
+    act = u.act
+    if not (isinstance(act, SystemActor) or act.role == "admin" or act.id == found.id):
+        raise AccessDenied(f"{act.username} may only {doing}")
+    return found
+
+
+def _check_password(password: str, username: str) -> None:
+    try:
+        access.check_password_strength(password, username=username)
+    except ValueError as e:
+        raise WorkflowError(str(e)) from None
+
+
+class Accounts(WorkbenchBase):
+    def login(self, username: str, password: str, *, now: dt.datetime | None = None) -> UserView:
+        """Local sign-in. Raises :class:`LoginFailed` (or :class:`AccountLocked`) on failure;
+        failures are rate-limited per user name and every attempt is audited."""
+        t = self._now(now)
+        with self._repos(write=True) as r:
+            user, error = access.authenticate(r, username, password, t)
+        if error is not None:
+            raise error
+        assert user is not None
+        return user
+
+    def find_user_for_identity(
+        self, email: str | None, subject: str | None, *, now: dt.datetime | None = None
+    ) -> UserView | None:
+        """Map an OIDC identity (``st.user.email`` / ``st.user.sub``) to a local account.
+
+        A user already linked to ``subject`` is returned; otherwise an account whose e-mail matches
+        and that is not linked to another subject is linked to it (audited). Disabled accounts and
+        unknown identities give None. Accounts are never created here: an admin adds them first."""
+        t = self._now(now)
+        email_n = (email or "").strip().lower() or None
+        subject_n = (subject or "").strip() or None
+        if not email_n and not subject_n:
+            return None
+        with self._repos(write=True) as r:
+            u = _linked_account(r, email_n, subject_n, t)
+            if u is None or u.disabled:
+                r.audit.append(
+                    at=t,
+                    actor=email_n or subject_n or "(unknown)",
+                    actor_id=u.id if u else None,
+                    action="login.failure",
+                    entity_type="user",
+                    entity_id=u.id if u else None,
+                    organisation_id=u.organisation_id if u else None,
+                    detail="single sign-on: " + ("account disabled" if u else "no matching account"),
+                )
+                return None
+            r.audit.append(
+                at=t,
+                actor=u.username,
+                actor_id=u.id,
+                action="login.success",
+                entity_type="user",
+                entity_id=u.id,
+                organisation_id=u.organisation_id,
+                detail="single sign-on",
+            )
+            return access.user_view(u)
+
+    def refresh_user(self, actor: UserView) -> UserView:
+        """The acting user as the database has it now (raises AccessDenied if disabled)."""
+        with self._unit(actor) as u:
+            v = u.act
+        assert isinstance(v, UserView)
+        return v
+
+    def create_user(
+        self,
+        actor: Actor,
+        username: str,
+        *,
+        role: Role,
+        password: str | None = None,
+        email: str | None = None,
+        display_name: str = "",
+        organisation: int | str | None = None,
+    ) -> UserView:
+        """Admin only. Vendors need an organisation (id, slug or name; a new name creates it).
+        ``password=None`` makes a single-sign-on-only account."""
+        if role not in ALL_ROLES:
+            raise WorkflowError(f"unknown role '{role}'; use vendor, assessor or admin")
+        username = username.strip()
+        if not USERNAME_RE.match(username):
+            raise WorkflowError(
+                "a user name is 2–100 letters, digits, '.', '_', '@' or '-', starting with a letter or digit"
+            )
+        if password is not None:
+            _check_password(password, username)
+        with self._unit(actor, write=True) as u:
+            r = u.r
+            access.require_role(u.act, "admin", doing="add users")
+            if r.users.by_username(username) is not None:
+                raise WorkflowError(f"a user called {username} already exists")
+            email_n = email.strip().lower() if email and email.strip() else None
+            if email_n and r.users.by_email(email_n) is not None:
+                raise WorkflowError(f"another user already has the e-mail address {email_n}")
+            org_id = None
+            if organisation is not None and str(organisation).strip():
+                org = (
+                    r.orgs.get(organisation)
+                    if isinstance(organisation, int)
+                    else r.orgs.find(str(organisation).strip())
+                )
+                if org is None:
+                    org = r.orgs.add(str(organisation), kind="vendor" if role == "vendor" else "nhs", now=u.t)
+                    audit_new_organisation(u, org)
+                org_id = org.id
+            if role == "vendor" and org_id is None:
+                raise WorkflowError("a vendor user needs an organisation (--org)")
+            row = r.users.add(
+                User(
+                    username=username,
+                    display_name=display_name.strip(),
+                    email=email_n,
+                    role=role,
+                    organisation_id=org_id,
+                    password_hash=access.hash_password(password) if password else None,
+                    disabled=False,
+                    created_at=u.t,
+                )
+            )
+            u.s.refresh(row)
+            view = access.user_view(row)
+            u.audit("user.create", "user", row.id, organisation_id=org_id, after=user_state(view))
+            return view
+
+    def list_users(self, actor: Actor) -> list[UserView]:
+        with self._unit(actor) as u:
+            access.require_role(u.act, "admin", doing="list users")
+            return [access.user_view(x) for x in u.r.users.list()]
+
+    def get_user(self, actor: Actor, user: int | str) -> UserView:
+        with self._unit(actor) as u:
+            return access.user_view(_own_or_admin(u, user, "look up their own account"))
+
+    def disable_user(self, actor: Actor, user: int | str) -> UserView:
+        return self._set_disabled(actor, user, True)
+
+    def enable_user(self, actor: Actor, user: int | str) -> UserView:
+        """Re-enable an account (also clears a login lock)."""
+        return self._set_disabled(actor, user, False)
+
+    def _set_disabled(self, actor: Actor, user: int | str, disabled: bool) -> UserView:
+        with self._unit(actor, write=True) as u:
+            act = u.act
+            access.require_role(act, "admin", doing="disable or enable users")
+            row = u.r.users.find(str(user))
+            if row is None:
+                raise NotFound(f"no user {user}")
+            if disabled and not isinstance(act, SystemActor) and act.id == row.id:
+                raise WorkflowError("you cannot disable your own account")
+            before = user_state(access.user_view(row))
+            row.disabled = disabled
+            if not disabled:
+                row.locked_until = None
+            u.s.flush()
+            view = access.user_view(row)
+            u.audit(
+                "user.disable" if disabled else "user.enable",
+                "user",
+                row.id,
+                organisation_id=row.organisation_id,
+                before=before,
+                after=user_state(view),
+            )
+            return view
+
+    def set_password(self, actor: Actor, user: int | str, new_password: str) -> None:
+        """Admins may set anyone's password; other users only their own."""
+        with self._unit(actor, write=True) as u:
+            row = _own_or_admin(u, user, "change their own password")
+            _check_password(new_password, row.username)
+            row.password_hash = access.hash_password(new_password)
+            row.locked_until = None
+            u.audit(
+                "user.password",
+                "user",
+                row.id,
+                organisation_id=row.organisation_id,
+                detail="password changed",
+            )
+
+
+def _linked_account(r: Repos, email_n: str | None, subject_n: str | None, t: dt.datetime) -> User | None:
+    """The account linked to ``subject_n``, else the unlinked one with that e-mail (linking it, audited)."""
+    u = r.users.by_subject(subject_n) if subject_n else None
+    if u is None and email_n:
+        cand = r.users.by_email(email_n)
+        if cand is not None and (cand.oidc_subject is None or cand.oidc_subject == subject_n):
+            u = cand
+            if subject_n and cand.oidc_subject is None:
+                cand.oidc_subject = subject_n
+                r.audit.append(
+                    at=t,
+                    actor=cand.username,
+                    actor_id=cand.id,
+                    action="user.sso_link",
+                    entity_type="user",
+                    entity_id=cand.id,
+                    organisation_id=cand.organisation_id,
+                    before={"oidc_subject": None},
+                    after={"oidc_subject": subject_n},
+                    detail=f"linked to single sign-on identity {email_n}",
+                )
+    return u

@@ -1,0 +1,291 @@
+"""Intake: products, submissions as received, and their first assessment.
+
+A submission file is stored byte for byte with its SHA-256, assessed, and the result stored as
+revision 1 of a new assessment. Products and versions are created on first sight (audited).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+import json
+from collections.abc import Mapping
+from pathlib import Path
+
+from dtac_app.errors import InputError
+from dtac_app.results import Assessment
+from dtac_app.safe_yaml import MAX_DOCUMENT_BYTES
+from dtac_app.store.errors import AccessDenied
+from dtac_app.store.models import Assessment as AssessmentRow
+from dtac_app.store.models import AssessmentRevision, Submission
+from dtac_app.store.views import (
+    Actor,
+    AssessmentView,
+    ProductDetail,
+    ProductSummary,
+    SubmissionView,
+    UserView,
+    VersionView,
+)
+
+from . import access
+from . import views as V
+from .assessing import assess_text
+from .organisations import audit_new_organisation
+from .unit import MAX_TEXT, Unit, WorkbenchBase
+
+
+def criteria_digest(hashes: Mapping[str, str]) -> str:
+    """One SHA-256 over the content hashes of every criteria file an assessment used."""
+    return hashlib.sha256(json.dumps(dict(hashes), sort_keys=True).encode()).hexdigest()
+
+
+def new_revision(
+    u: Unit, assessment_id: int, number: int, result: Assessment, comment: str
+) -> AssessmentRevision:
+    """Store ``result`` as revision ``number`` of an assessment."""
+    return u.r.assessments.add_revision(
+        AssessmentRevision(
+            assessment_id=assessment_id,
+            number=number,
+            created_at=u.t,
+            created_by_id=u.act.id,
+            comment=comment.strip()[:MAX_TEXT],
+            decision=result.decision,
+            valid_until=result.valid_until,
+            engine_version=result.engine_version,
+            criteria_hash=criteria_digest(result.criteria.hashes),
+            result=result.model_dump(mode="json", by_alias=True),
+        )
+    )
+
+
+class Intake(WorkbenchBase):
+    def list_products(self, actor: Actor) -> list[ProductSummary]:
+        """Products the user may see (a vendor: its own organisation's), each with its latest result."""
+        with self._unit(actor) as u:
+            products = u.r.products.list(access.organisation_scope(u.act))
+            heads = [
+                a for p in products for v in p.versions for sub in v.submissions for a in sub.assessments
+            ]
+            summaries = V.summaries(u.r, heads)
+            return [V.product_summary(p, summaries) for p in products]
+
+    def get_product(self, actor: Actor, product_id: int) -> ProductDetail:
+        with self._unit(actor) as u:
+            p = u.r.products.get(product_id)
+            access.require_organisation(u.act, p.organisation_id, doing=f"read product {product_id}")
+            heads = [a for v in p.versions for sub in v.submissions for a in sub.assessments]
+            summaries = V.summaries(u.r, heads)
+            base = V.product_summary(p, summaries)
+            versions = tuple(
+                VersionView(
+                    v.id, v.version, tuple(V.submission_summary(sub, summaries) for sub in v.submissions)
+                )
+                for v in p.versions
+            )
+            return ProductDetail(
+                **{f: getattr(base, f) for f in base.__dataclass_fields__}, version_details=versions
+            )
+
+    def get_submission(self, actor: Actor, submission_id: int) -> SubmissionView:
+        """The vendor's file exactly as received, with its SHA-256."""
+        with self._unit(actor) as u:
+            sub = u.r.submissions.get(submission_id)
+            p = sub.product_version.product
+            access.require_organisation(u.act, p.organisation_id, doing=f"read submission {submission_id}")
+            return SubmissionView(
+                id=sub.id,
+                product_id=p.id,
+                product_name=p.name,
+                version=sub.product_version.version,
+                organisation_id=p.organisation_id,
+                filename=sub.filename,
+                sha256=sub.sha256,
+                size=sub.size,
+                content=sub.content,
+                criteria_set=sub.criteria_set,
+                profile=sub.profile,
+                submitted_on=sub.submitted_on,
+                received_at=sub.received_at,
+                received_by=V.label(sub.received_by) if sub.received_by_id else "",
+            )
+
+    def submit(
+        self,
+        actor: Actor,
+        file: str | bytes,
+        filename: str,
+        *,
+        organisation_id: int | None = None,
+        as_of: dt.date | None = None,
+        profile: str | None = None,
+        comment: str = "",
+    ) -> AssessmentView:
+        """Store a submission file as received, assess it, and store the assessment (revision 1).
+
+        A vendor submits for its own organisation (``organisation_id`` None or its own). An
+        assessor or admin names the vendor organisation, or leaves it None to file the product under
+        an organisation named after the submission's manufacturer (created if needed).
+        Bad files raise :class:`dtac_app.errors.InputError` and nothing is stored."""
+        raw = file.encode("utf-8") if isinstance(file, str) else bytes(file)
+        name = Path(filename or "submission.yaml").name[:500]
+        if len(raw) > MAX_DOCUMENT_BYTES:
+            raise InputError(
+                name,
+                "",
+                f"file is {len(raw) / 1_048_576:.1f} MB; the limit is {MAX_DOCUMENT_BYTES / 1_048_576:.0f} MB",
+            )
+        try:
+            text = raw.decode("utf-8-sig")
+        except UnicodeDecodeError as e:
+            raise InputError(name, f"byte {e.start}", "file is not UTF-8 text") from None
+        if profile is not None and profile not in ("dtac", "nice-lbp"):
+            raise InputError(name, "profile", f"'{profile}' is not a profile; use dtac or nice-lbp")
+        t = self._now()
+        day = as_of or t.date()
+        sub, result = assess_text(text, name=name, as_of=day, profile=profile, catalogue=self.catalogue)
+        with self._unit(actor, write=True, now=t) as u:
+            r, act = u.r, u.act
+            # Which organisation?
+            if isinstance(act, UserView) and act.role == "vendor":
+                if organisation_id is not None and organisation_id != act.organisation_id:
+                    raise AccessDenied(f"{act.username} may only submit for their own organisation")
+                org = r.orgs.get(act.organisation_id or 0)
+            elif organisation_id is not None:
+                org = r.orgs.get(organisation_id)
+            else:
+                found = r.orgs.by_name(sub.product.manufacturer)
+                if found is None:
+                    found = r.orgs.add(sub.product.manufacturer, kind="vendor", now=t)
+                    audit_new_organisation(u, found)
+                org = found
+            product = r.products.find(org.id, sub.product.name)
+            if product is None:
+                product = r.products.add(org.id, sub.product.name, sub.product.manufacturer, now=t, by=act.id)
+                u.audit(
+                    "product.create",
+                    "product",
+                    product.id,
+                    organisation_id=org.id,
+                    product_id=product.id,
+                    after={"name": product.name, "manufacturer": product.manufacturer},
+                )
+            version, created = r.products.version(product, sub.product.version, now=t)
+            if created:
+                u.audit(
+                    "version.create",
+                    "product_version",
+                    version.id,
+                    organisation_id=org.id,
+                    product_id=product.id,
+                    after={"version": version.version},
+                )
+            row = r.submissions.add(
+                Submission(
+                    product_version_id=version.id,
+                    filename=name,
+                    content=raw,
+                    sha256=hashlib.sha256(raw).hexdigest(),
+                    size=len(raw),
+                    criteria_set=sub.criteria,
+                    profile=sub.profile,
+                    submitted_on=sub.submitted_on,
+                    received_at=t,
+                    received_by_id=act.id,
+                )
+            )
+            u.audit(
+                "submission.create",
+                "submission",
+                row.id,
+                organisation_id=org.id,
+                product_id=product.id,
+                after={"filename": name, "sha256": row.sha256, "size": row.size, "version": version.version},
+            )
+            a = self._create_assessment(
+                u, row, result, day, comment=comment, product_id=product.id, organisation_id=org.id
+            )
+            a_id = a.id
+        return self.get_assessment(actor, a_id, revision=1)
+
+    def assess_submission(
+        self,
+        actor: Actor,
+        submission_id: int,
+        *,
+        as_of: dt.date | None = None,
+        profile: str | None = None,
+        comment: str = "",
+    ) -> AssessmentView:
+        """A new assessment of a stored submission (e.g. on a later date or under another profile)."""
+        with self._unit(actor, write=True) as u:
+            day = as_of or u.t.date()
+            row = u.r.submissions.get(submission_id)
+            product = row.product_version.product
+            access.require_organisation(
+                u.act, product.organisation_id, doing=f"assess submission {submission_id}"
+            )
+            _, result = assess_text(
+                row.content.decode("utf-8-sig"),
+                name=row.filename,
+                as_of=day,
+                profile=profile or row.profile,
+                catalogue=self.catalogue,
+            )
+            a = self._create_assessment(
+                u,
+                row,
+                result,
+                day,
+                comment=comment,
+                product_id=product.id,
+                organisation_id=product.organisation_id,
+            )
+            a_id = a.id
+        return self.get_assessment(actor, a_id, revision=1)
+
+    def _create_assessment(
+        self,
+        u: Unit,
+        row: Submission,
+        result: Assessment,
+        day: dt.date,
+        *,
+        comment: str,
+        product_id: int,
+        organisation_id: int,
+    ) -> AssessmentRow:
+        digest = criteria_digest(result.criteria.hashes)
+        a = u.r.assessments.add(
+            AssessmentRow(
+                submission_id=row.id,
+                criteria_set=result.criteria.set,
+                criteria_hash=digest,
+                criteria_hashes=dict(result.criteria.hashes),
+                profile=result.profile,
+                as_of=day,
+                current_revision=1,
+                created_at=u.t,
+                created_by_id=u.act.id,
+                updated_at=u.t,
+            )
+        )
+        new_revision(u, a.id, 1, result, comment)
+        u.audit(
+            "assessment.create",
+            "assessment",
+            a.id,
+            organisation_id=organisation_id,
+            product_id=product_id,
+            after={
+                "revision": 1,
+                "submission_id": row.id,
+                "criteria_set": a.criteria_set,
+                "criteria_hash": digest,
+                "profile": a.profile,
+                "as_of": day.isoformat(),
+                "decision": result.decision,
+            },
+        )
+        return a

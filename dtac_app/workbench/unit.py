@@ -1,0 +1,126 @@
+"""The one unit of work every workbench use-case runs in.
+
+``with self._unit(actor, write=True) as u:`` opens a session (a write transaction, or a read-only
+one), wraps it in the repositories (``u.r``), re-reads the acting user from the database and
+checks it may still act (``u.act``), and fixes the time of the change (``u.t``). ``u.audit(...)``
+appends an audit entry for that actor at that time. Leaving the block commits a write, or rolls
+it back if anything raised, so a use-case either happens completely or not at all.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass
+from typing import Any
+
+from sqlalchemy.orm import Session
+
+from dtac_app.catalogue import get_catalogue
+from dtac_app.criteria import Catalogue
+from dtac_app.store.db import Database
+from dtac_app.store.errors import WorkflowError
+from dtac_app.store.repo import Repos
+from dtac_app.store.views import Actor, AssessmentView, ProductSummary
+
+from . import access
+
+MAX_TEXT = 20_000
+
+
+def clean_text(text: str, what: str) -> str:
+    """Typed text, stripped; refused if empty or longer than :data:`MAX_TEXT`."""
+    t = (text or "").strip()
+    if not t:
+        raise WorkflowError(f"{what} must not be empty")
+    if len(t) > MAX_TEXT:
+        raise WorkflowError(f"{what} is longer than {MAX_TEXT} characters")
+    return t
+
+
+@dataclass(frozen=True)
+class Unit:
+    """One use-case's session, repositories, acting user and time."""
+
+    s: Session
+    r: Repos
+    act: Actor
+    t: dt.datetime
+
+    def audit(
+        self,
+        action: str,
+        entity_type: str,
+        entity_id: object,
+        *,
+        organisation_id: int | None = None,
+        product_id: int | None = None,
+        before: dict[str, Any] | None = None,
+        after: dict[str, Any] | None = None,
+        detail: str = "",
+    ) -> None:
+        """Append an audit entry by this unit's actor at this unit's time."""
+        self.r.audit.append(
+            at=self.t,
+            actor=access.actor_label(self.act),
+            actor_id=self.act.id,
+            action=action,
+            entity_type=entity_type,
+            entity_id=entity_id,
+            organisation_id=organisation_id,
+            product_id=product_id,
+            before=before,
+            after=after,
+            detail=detail,
+        )
+
+
+class WorkbenchBase:
+    """The database, catalogue and clock the use-case modules share."""
+
+    def __init__(
+        self,
+        db: Database,
+        *,
+        catalogue: Catalogue | None = None,
+        clock: Callable[[], dt.datetime] | None = None,
+    ) -> None:
+        self.db = db
+        self._catalogue = catalogue
+        self.clock = clock or (lambda: dt.datetime.now(dt.UTC))
+
+    @property
+    def catalogue(self) -> Catalogue:
+        return self._catalogue or get_catalogue()
+
+    def _now(self, now: dt.datetime | None = None) -> dt.datetime:
+        t = now or self.clock()
+        if t.tzinfo is None:
+            raise ValueError("now must be timezone-aware (UTC)")
+        return t.astimezone(dt.UTC)
+
+    @contextmanager
+    def _repos(self, *, write: bool = False) -> Iterator[Repos]:
+        """A session wrapped in the repositories, for the few calls made before anyone is signed in."""
+        with self.db.write() if write else self.db.read() as s:
+            yield Repos(s)
+
+    @contextmanager
+    def _unit(self, actor: Actor, *, write: bool = False, now: dt.datetime | None = None) -> Iterator[Unit]:
+        """See the module docstring."""
+        t = self._now(now)
+        with self._repos(write=write) as r:
+            yield Unit(r.s, r, access.load_actor(r, actor), t)
+
+    # Use-cases one module calls on another, declared here so each module type-checks alone.
+
+    def list_products(self, actor: Actor) -> list[ProductSummary]:
+        """Implemented by :class:`dtac_app.workbench.intake.Intake`."""
+        raise NotImplementedError
+
+    def get_assessment(
+        self, actor: Actor, assessment_id: int, *, revision: int | None = None
+    ) -> AssessmentView:
+        """Implemented by :class:`dtac_app.workbench.review.Review`."""
+        raise NotImplementedError

@@ -1,0 +1,197 @@
+"""Stored rows to the frozen views the pages and CLI get (:mod:`dtac_app.store.views`).
+
+Pure mapping over rows already loaded through the repositories: no access checks and no writes.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from typing import Any
+
+from dtac_app.results import DECISION_LABELS, Assessment, Override, Verification
+from dtac_app.store.models import (
+    WHOLE_ASSESSMENT,
+    AssessmentRevision,
+    AuditEntry,
+    Clarification,
+    Product,
+    Submission,
+    User,
+)
+from dtac_app.store.models import Assessment as AssessmentRow
+from dtac_app.store.repo import Repos
+from dtac_app.store.views import (
+    AssessmentStatus,
+    AssessmentSummary,
+    AssessmentView,
+    AuditView,
+    ClarificationView,
+    ProductSummary,
+    ReplyView,
+    SignOffView,
+    SubmissionSummary,
+    UserView,
+)
+
+
+def label(u: User | None) -> str:
+    return u.username if u is not None else ""
+
+
+def user_state(v: UserView) -> dict[str, Any]:
+    """The audited fields of an account."""
+    return {
+        "username": v.username,
+        "role": v.role,
+        "email": v.email,
+        "organisation_id": v.organisation_id,
+        "disabled": v.disabled,
+        "has_password": v.has_password,
+    }
+
+
+def sections_to_sign(result: Assessment) -> tuple[str, ...]:
+    return tuple(sec.id for sec in result.sections if sec.role != "context")
+
+
+def status(current: int, signed: Iterable[int]) -> AssessmentStatus:
+    signed = set(signed)
+    if current in signed:
+        return "signed_off"
+    return "changed_after_sign_off" if signed else "in_review"
+
+
+def summaries(r: Repos, heads: list[AssessmentRow]) -> dict[int, AssessmentSummary]:
+    """One summary per assessment (current revision's decision and status), in two queries."""
+    if not heads:
+        return {}
+    ids = [a.id for a in heads]
+    current = {row.assessment_id: row for row in r.assessments.current_heads(ids)}
+    signed_by = r.assessments.signed_revisions_of(ids)
+    out = {}
+    for a in heads:
+        cur = current[a.id]
+        out[a.id] = AssessmentSummary(
+            id=a.id,
+            submission_id=a.submission_id,
+            criteria_set=a.criteria_set,
+            criteria_hash=a.criteria_hash,
+            profile=a.profile,
+            as_of=a.as_of,
+            current_revision=a.current_revision,
+            decision=cur.decision,
+            decision_label=DECISION_LABELS.get(cur.decision, cur.decision),
+            valid_until=cur.valid_until,
+            status=status(a.current_revision, signed_by.get(a.id, set())),
+            created_at=a.created_at,
+            updated_at=a.updated_at,
+        )
+    return out
+
+
+def product_summary(p: Product, summaries: dict[int, AssessmentSummary]) -> ProductSummary:
+    latest: AssessmentSummary | None = None
+    latest_version = p.versions[-1].version if p.versions else None
+    for v in reversed(p.versions):
+        cands = [summaries[a.id] for sub in v.submissions for a in sub.assessments]
+        if cands:
+            latest = max(cands, key=lambda x: (x.created_at, x.id))
+            latest_version = v.version
+            break
+    return ProductSummary(
+        id=p.id,
+        name=p.name,
+        manufacturer=p.manufacturer,
+        organisation_id=p.organisation_id,
+        organisation_name=p.organisation.name,
+        versions=tuple(v.version for v in p.versions),
+        latest=latest,
+        latest_version=latest_version,
+    )
+
+
+def submission_summary(sub: Submission, summaries: dict[int, AssessmentSummary]) -> SubmissionSummary:
+    return SubmissionSummary(
+        id=sub.id,
+        filename=sub.filename,
+        sha256=sub.sha256,
+        size=sub.size,
+        criteria_set=sub.criteria_set,
+        profile=sub.profile,
+        submitted_on=sub.submitted_on,
+        received_at=sub.received_at,
+        received_by=label(sub.received_by),
+        assessments=tuple(summaries[a.id] for a in sub.assessments),
+    )
+
+
+def assessment_view(r: Repos, a: AssessmentRow, rev: AssessmentRevision) -> AssessmentView:
+    product = a.submission.product_version.product
+    result = Assessment.model_validate(rev.result)
+    signs = {so.section: SignOffView(so.section, so.by_label, so.at, so.note) for so in rev.sign_offs}
+    whole = signs.pop(WHOLE_ASSESSMENT, None)
+    return AssessmentView(
+        id=a.id,
+        submission_id=a.submission_id,
+        product_id=product.id,
+        product_name=product.name,
+        version=a.submission.product_version.version,
+        organisation_id=product.organisation_id,
+        organisation_name=product.organisation.name,
+        criteria_set=a.criteria_set,
+        criteria_hash=a.criteria_hash,
+        profile=a.profile,
+        as_of=a.as_of,
+        current_revision=a.current_revision,
+        revision=rev.number,
+        created_at=rev.created_at,
+        created_by=r.users.label(rev.created_by_id),
+        comment=rev.comment,
+        result=result,
+        overrides={
+            o.question_id: Override(outcome=o.outcome, rationale=o.rationale, by=o.by_label, on=o.on_date)
+            for o in rev.overrides
+        },
+        verifications={
+            m.question_id: Verification(checked=m.checked, by=m.by_label, on=m.on_date)
+            for m in rev.provenance
+            if m.status == "verified"
+        },
+        section_sign_offs=signs,
+        signed_off=whole,
+        sections_to_sign=sections_to_sign(result),
+        status=status(a.current_revision, r.assessments.signed_revisions(a.id)),
+        open_clarifications=r.assessments.open_clarifications(a.id),
+    )
+
+
+def audit_view(e: AuditEntry) -> AuditView:
+    return AuditView(
+        id=e.id,
+        at=e.at,
+        actor=e.actor,
+        action=e.action,
+        entity_type=e.entity_type,
+        entity_id=e.entity_id,
+        organisation_id=e.organisation_id,
+        product_id=e.product_id,
+        before=e.before,
+        after=e.after,
+        detail=e.detail,
+        origin=e.origin,
+    )
+
+
+def clarification_view(c: Clarification) -> ClarificationView:
+    return ClarificationView(
+        id=c.id,
+        assessment_id=c.assessment_id,
+        revision_number=c.revision_number,
+        question_id=c.question_id,
+        text=c.text,
+        status=c.status,
+        asked_by=c.asked_by_label,
+        asked_at=c.asked_at,
+        closed_at=c.closed_at,
+        replies=tuple(ReplyView(x.id, x.text, x.by_label, x.at) for x in c.replies),
+    )
