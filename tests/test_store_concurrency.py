@@ -181,7 +181,8 @@ CHILD = textwrap.dedent("""
 def _run_and_kill(db: Database, world: World, when: str, tmp_path: Path) -> None:
     script = tmp_path / "child.py"
     script.write_text(CHILD)
-    env = {**os.environ, "PYTHONUNBUFFERED": "1"}
+    # The child imports this checkout's dtac_app, not whichever copy is installed.
+    env = {**os.environ, "PYTHONUNBUFFERED": "1", "PYTHONPATH": str(Path(__file__).resolve().parents[1])}
     proc = subprocess.Popen(
         [sys.executable, str(script), db.url, str(world.assessor.id), str(world.a.id), when],
         stdout=subprocess.PIPE,
