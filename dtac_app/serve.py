@@ -34,9 +34,9 @@ def serve(
     out.print(f"Database: {mask_password(url)}", soft_wrap=True)
     hint = None
     if examples and EXAMPLES.is_dir():
-        from .store.seed import DEFAULT_ACCOUNTS, VENDOR_PASSWORD
         from .store.views import SYSTEM
         from .workbench.facade import open_workbench
+        from .workbench.seeding import DEFAULT_ACCOUNTS, VENDOR_PASSWORD
 
         wf = open_workbench(url)  # creates the schema or upgrades it
         report = wf.seed_examples(SYSTEM, EXAMPLES)

@@ -36,8 +36,8 @@ import pytest
 from argon2 import PasswordHasher
 from argon2.profiles import CHEAPEST
 
-from dtac_app import auth
 from dtac_app.store.db import Database
+from dtac_app.workbench import access as auth
 from dtac_app.workbench.facade import SYSTEM, Workbench
 
 __all__ = ["cheap_hashing", "db", "pg_server", "sqlite_template", "wf", "world"]

@@ -7,8 +7,8 @@ import datetime as dt
 import pytest
 from store_fixtures import *  # noqa: F403
 
-from dtac_app import auth
 from dtac_app.store.errors import AccountLocked, LoginFailed, WorkflowError
+from dtac_app.workbench import access as auth
 from dtac_app.workbench.facade import SYSTEM, Workbench
 
 T0 = dt.datetime(2026, 10, 2, 9, 0, tzinfo=dt.UTC)

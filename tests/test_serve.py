@@ -32,7 +32,12 @@ def test_dtac_serve_on_a_fresh_machine(tmp_path: Path) -> None:
     port = _free_port()
     log = tmp_path / "serve.log"
     env = {k: v for k, v in os.environ.items() if k not in ("DTAC_DATABASE_URL",)}
-    env.update(DTAC_DATA_DIR=str(tmp_path / "data"), PYTHONUNBUFFERED="1")
+    # PYTHONPATH: the server runs this checkout's dtac_app, not whichever copy is installed.
+    env.update(
+        DTAC_DATA_DIR=str(tmp_path / "data"),
+        PYTHONUNBUFFERED="1",
+        PYTHONPATH=str(Path(__file__).resolve().parents[1]),
+    )
     with log.open("wb") as fh:
         proc = subprocess.Popen(
             [sys.executable, "-m", "dtac_app.cli", "serve", "--port", str(port), "--address", "127.0.0.1"],

@@ -24,8 +24,8 @@ import pytest
 from argon2 import PasswordHasher
 from argon2.profiles import CHEAPEST
 
-from dtac_app import auth
 from dtac_app.store.db import DATA_DIR_ENV, DATABASE_URL_ENV, SQLITE_FILENAME, Database
+from dtac_app.workbench import access as auth
 from dtac_app.workbench.facade import SYSTEM, Workbench
 from dtac_app.workbench.seeding import VENDOR_PASSWORD
 
