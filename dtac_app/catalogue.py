@@ -14,6 +14,7 @@ from typing import Any, TypeVar
 
 from pydantic import BaseModel, ValidationError
 
+from . import settings
 from .criteria import (
     Catalogue,
     CriteriaSet,
@@ -26,7 +27,7 @@ from .criteria import (
 from .errors import InputError, InputErrors
 from .safe_yaml import parse_document
 
-DEFAULT_CRITERIA_DIR = Path(__file__).resolve().parent.parent / "criteria"
+DEFAULT_CRITERIA_DIR = settings.DEFAULT_CRITERIA_DIR
 
 M = TypeVar("M", bound=BaseModel)
 
@@ -63,7 +64,7 @@ def _read(path: Path) -> tuple[Any, str]:
 
 def load_catalogue(directory: str | os.PathLike[str] | None = None) -> Catalogue:
     """Read every criteria file in ``directory`` and validate it (no caching)."""
-    root = Path(directory or os.environ.get("DTAC_CRITERIA_DIR") or DEFAULT_CRITERIA_DIR)
+    root = Path(directory or settings.get_settings().criteria_root())
     if not root.is_dir():
         raise InputError(str(root), "", "criteria directory not found")
     dtac: dict[str, CriteriaSet] = {}
@@ -132,7 +133,7 @@ _lock = threading.Lock()
 
 def get_catalogue(directory: str | os.PathLike[str] | None = None) -> Catalogue:
     """Load once per process and directory; later calls are free."""
-    key = str(Path(directory or os.environ.get("DTAC_CRITERIA_DIR") or DEFAULT_CRITERIA_DIR).resolve())
+    key = str(Path(directory or settings.get_settings().criteria_root()).resolve())
     cat = _cache.get(key)
     if cat is None:
         with _lock:

@@ -18,6 +18,7 @@ from rich.table import Table
 
 from . import __version__
 from .errors import InputError, InputErrors
+from .vocabulary import SECTION_STATUS_LABELS, ProfileOption
 
 if TYPE_CHECKING:
     from .criteria import Catalogue, Condition
@@ -139,6 +140,11 @@ def _main(
     """Assess digital health technologies against DTAC, GB device rules and NICE back-pain guidance."""
 
 
+def _value(option: ProfileOption | None) -> str | None:
+    """An enum option as the plain text the rest of the application uses."""
+    return option.value if option is not None else None
+
+
 @app.command()
 def validate(file: Annotated[Path, typer.Argument(help="Submission file (YAML or JSON).")]) -> None:
     """Check a submission file against the schema and its criteria set; verify evidence hashes."""
@@ -160,16 +166,14 @@ def assess(
         str | None, typer.Option("--as-of", help="Assessment date, YYYY-MM-DD (default: today).")
     ] = None,
     profile: Annotated[
-        str | None, typer.Option("--profile", help="dtac or nice-lbp (default: the submission's).")
+        ProfileOption | None, typer.Option("--profile", help="Profile (default: the submission's).")
     ] = None,
     as_json: Annotated[bool, typer.Option("--json", help="Print the full assessment as JSON.")] = False,
 ) -> None:
     """Assess one submission and print the decision with its reasons."""
     try:
         day = _parse_date(as_of)
-        if profile is not None and profile not in ("dtac", "nice-lbp"):
-            raise InputError("--profile", "", f"'{profile}' is not a profile; use dtac or nice-lbp")
-        _, a = assess_file(file, as_of=day, profile=profile)
+        _, a = assess_file(file, as_of=day, profile=_value(profile))
     except InputError as e:
         raise _bad_input(e) from None
     if as_json:
@@ -207,12 +211,9 @@ def print_assessment(a: Assessment) -> None:
     for s in a.sections:
         if s.role == "context":
             continue
-        label = {
-            "met": "Met",
-            "not_met": "Not met",
-            "incomplete": "Incomplete",
-            "scored": f"Scored {a.d1.percent or 0:.0f}%",
-        }[s.status]
+        label = SECTION_STATUS_LABELS[s.status]
+        if s.status == "scored":
+            label += f" {a.d1.percent or 0:.0f}%"
         counts = ("—", "—", "—") if s.role == "scored" else (str(s.passed), str(s.failed), str(s.missing))
         t.add_row(f"{s.id} {s.title}", f"[{colours[s.status]}]{label}[/]", *counts)
     out.print(t)
@@ -249,9 +250,7 @@ def batch(
     as_of: Annotated[
         str | None, typer.Option("--as-of", help="Assessment date, YYYY-MM-DD (default: today).")
     ] = None,
-    profile: Annotated[
-        str | None, typer.Option("--profile", help="Force a profile: dtac or nice-lbp.")
-    ] = None,
+    profile: Annotated[ProfileOption | None, typer.Option("--profile", help="Force a profile.")] = None,
     workers: Annotated[int, typer.Option("--workers", help="Processes to use (0 = one per core).")] = 0,
 ) -> None:
     """Assess every submission in a folder. Bad files are reported; the rest still complete."""
@@ -291,7 +290,7 @@ def batch(
         n = run_batch(
             paths,
             as_of=day,
-            profile=profile,
+            profile=_value(profile),
             csv_path=csv_out,
             workers=workers,
             on_row=on_row,
@@ -300,11 +299,10 @@ def batch(
         )
     for msg in bad:
         err.print(f"[bold red]error:[/] {_esc(msg)}", soft_wrap=True)
-    from .results import DECISION_LABELS
+    from .vocabulary import decision_label
 
     summary = ", ".join(
-        f"{DECISION_LABELS.get(k, k) if k != 'error' else 'bad input'}: {v}"
-        for k, v in sorted(counts.items())
+        f"{decision_label(k) if k != 'error' else 'bad input'}: {v}" for k, v in sorted(counts.items())
     )  # type: ignore[call-overload]
     out.print(f"{n} submissions assessed as of {day.isoformat()} — {summary}")
     if csv_out:
@@ -465,7 +463,7 @@ def dossier_cmd(
         str, typer.Option("--format", help="Comma-separated: pdf,html,json,csv.")
     ] = "pdf,html,json,csv",
     profile: Annotated[
-        str | None, typer.Option("--profile", help="dtac or nice-lbp (default: the submission's).")
+        ProfileOption | None, typer.Option("--profile", help="Profile (default: the submission's).")
     ] = None,
     assessor: Annotated[str | None, typer.Option("--assessor", help="Sign-off: assessor's name.")] = None,
     role: Annotated[str | None, typer.Option("--role", help="Sign-off: assessor's role.")] = None,
@@ -482,8 +480,6 @@ def dossier_cmd(
             fmts = parse_formats(formats)
         except ValueError as e:
             raise InputError("--format", "", str(e)) from None
-        if profile is not None and profile not in ("dtac", "nice-lbp"):
-            raise InputError("--profile", "", f"'{profile}' is not a profile; use dtac or nice-lbp")
         signed = _parse_date(signed_on) if signed_on else None
         try:
             signoff = (
@@ -493,7 +489,7 @@ def dossier_cmd(
             )
         except ValidationError as e:
             raise InputError("--assessor/--role", "", e.errors()[0]["msg"]) from None
-        sub, a = assess_file(file, as_of=day, profile=profile)
+        sub, a = assess_file(file, as_of=day, profile=_value(profile))
     except InputError as e:
         raise _bad_input(e) from None
     try:

@@ -20,6 +20,7 @@ from rich.table import Table
 
 from dtac_app.store.errors import StoreError
 from dtac_app.store.views import SystemActor
+from dtac_app.vocabulary import RoleOption
 
 if TYPE_CHECKING:
     from dtac_app.workbench.facade import Workbench
@@ -143,16 +144,18 @@ def db_upgrade() -> None:
 @db_app.command("info")
 def db_info() -> None:
     """Where the data lives and which schema revision it has."""
+    from dtac_app.settings import get_settings
     from dtac_app.store.db import DATA_DIR_ENV, DATABASE_URL_ENV, describe_url, open_database
 
+    settings = get_settings()
     db = open_database(upgrade=False)
     try:
         out.print(f"Database: {describe_url(db.url)}")
         src = (
             f"${DATABASE_URL_ENV}"
-            if os.environ.get(DATABASE_URL_ENV)
+            if settings.database_url
             else f"${DATA_DIR_ENV}"
-            if os.environ.get(DATA_DIR_ENV)
+            if settings.data_dir
             else "default (./data)"
         )
         out.print(f"Chosen by: {src}")
@@ -242,7 +245,7 @@ def db_products() -> None:
 @user_app.command("add")
 def user_add(
     username: Annotated[str, typer.Argument(help="Sign-in name.")],
-    role: Annotated[str, typer.Option("--role", help="vendor, assessor or admin.")],
+    role: Annotated[RoleOption, typer.Option("--role", help="The account's role.")],
     org: Annotated[
         str | None,
         typer.Option(
@@ -264,8 +267,6 @@ def user_add(
     sso_only: Annotated[bool, typer.Option("--sso-only", help="No password: single sign-on only.")] = False,
 ) -> None:
     """Add a local account (argon2-hashed password)."""
-    if role not in ("vendor", "assessor", "admin"):
-        raise _fail(f"--role: '{role}' is not a role; use vendor, assessor or admin", 2)
     if password is None and not sso_only:
         password = typer.prompt("Password", hide_input=True, confirmation_prompt=True)
     wf = _workflow()
@@ -273,8 +274,8 @@ def user_add(
         u = wf.create_user(
             _actor(),
             username,
-            role=role,
-            password=None if sso_only else password,  # type: ignore[arg-type]
+            role=role.value,
+            password=None if sso_only else password,
             email=email,
             display_name=name,
             organisation=org,

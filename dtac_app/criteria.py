@@ -15,6 +15,8 @@ from typing import Annotated, Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, PrivateAttr, model_validator
 
+from .vocabulary import Marking as _Marking
+
 # Three-valued logic for routing: True (asked), False (routed out), None (cannot tell yet,
 # because an earlier routing question has not been answered).
 Tri = bool | None
@@ -428,7 +430,7 @@ class CriteriaSet(_Frozen):
 
 # --------------------------------------------------------------------------- GB regulatory rules
 
-Marking = Literal["UKCA", "CE-MDR", "CE-MDD", "CE-IVDD", "none"]
+Marking = _Marking
 
 
 class MarkingRule(_Frozen):

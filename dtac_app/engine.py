@@ -40,6 +40,7 @@ from .rules_evidence import EvidenceCheck, best_check, check_record
 from .rules_nice import assess_nice
 from .rules_regulatory import assess_regulatory
 from .submission import Submission
+from .vocabulary import PROFILES
 
 ENGINE_VERSION = "1.0.0"
 
@@ -74,7 +75,7 @@ def assess(
     """Assess a normalised submission (see ``submission.normalise``) on ``as_of``."""
     policy = policy or catalogue.policy
     prof = profile or submission.profile
-    if prof not in ("dtac", "nice-lbp"):
+    if prof not in PROFILES:
         raise ValueError(f"unknown profile '{prof}'")
     cs = catalogue.dtac_set(submission.criteria)
     overrides = overrides or {}

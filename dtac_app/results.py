@@ -7,44 +7,23 @@ from typing import Literal, TypeVar
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator
 
+from .vocabulary import (  # noqa: F401 - re-exported: the results speak the shared vocabulary
+    DECISION_COLOURS,
+    DECISION_LABELS,
+    DECISION_ORDER,
+    OUTCOME_LABELS,
+    Decision,
+    Outcome,
+    Profile,
+    SectionStatus,
+)
+
 ASSESSMENT_SCHEMA = "dtac-assessment/1"
 
 _M = TypeVar("_M", bound=BaseModel)
 
-Outcome = Literal["pass", "fail", "missing", "not_applicable", "informational"]
-Decision = Literal["not_available", "incomplete", "research_only", "available_with_conditions", "available"]
 Severity = Literal["fail", "missing", "research", "condition", "info", "pass"]
-SectionStatus = Literal["met", "not_met", "incomplete", "scored", "context"]
 EvidenceState = Literal["valid", "expiring", "expired", "not_yet_valid", "undated", "unchecked", "problem"]
-
-DECISION_ORDER: tuple[Decision, ...] = (
-    "not_available",
-    "incomplete",
-    "research_only",
-    "available_with_conditions",
-    "available",
-)
-DECISION_LABELS: dict[Decision, str] = {
-    "not_available": "Not available",
-    "incomplete": "Incomplete",
-    "research_only": "Research use only",
-    "available_with_conditions": "Available with conditions",
-    "available": "Available for NHS use",
-}
-DECISION_COLOURS: dict[Decision, str] = {
-    "not_available": "#D5281B",
-    "incomplete": "#ED8B00",
-    "research_only": "#7C2855",
-    "available_with_conditions": "#005EB8",
-    "available": "#007F3B",
-}
-OUTCOME_LABELS: dict[Outcome, str] = {
-    "pass": "Met",
-    "fail": "Not met",
-    "missing": "Missing",
-    "not_applicable": "Not asked",
-    "informational": "For information",
-}
 
 
 class _Result(BaseModel):
@@ -204,7 +183,7 @@ class Assessment(_Result):
     schema_: Literal["dtac-assessment/1"] = Field(default=ASSESSMENT_SCHEMA, alias="schema")
     engine_version: str
     as_of: dt.date
-    profile: Literal["dtac", "nice-lbp"]
+    profile: Profile
     criteria: CriteriaRef
     product: ProductRef
     decision: Decision

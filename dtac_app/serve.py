@@ -11,6 +11,8 @@ from pathlib import Path
 
 from rich.console import Console
 
+from .settings import env_name
+
 REPO_ROOT = Path(__file__).resolve().parent.parent
 APP = REPO_ROOT / "streamlit_app.py"
 EXAMPLES = REPO_ROOT / "submissions"
@@ -30,7 +32,7 @@ def serve(
     url = database_url()
     # The server runs from the repository folder; pin the database chosen here (./data is relative
     # to where `dtac serve` was started) so the app opens the same one.
-    os.environ["DTAC_DATABASE_URL"] = url
+    os.environ[env_name("database_url")] = url
     out.print(f"Database: {mask_password(url)}", soft_wrap=True)
     hint = None
     if examples and EXAMPLES.is_dir():
@@ -61,7 +63,7 @@ def serve(
         out.print(
             "[dim]These local accounts are for trying the workbench; change or disable them before others can reach it.[/]"
         )
-        os.environ["DTAC_DEMO_HINT"] = hint
+        os.environ[env_name("demo_hint")] = hint
     out.print("Press Ctrl+C to stop.")
     return run_streamlit(port=port, address=address)
 

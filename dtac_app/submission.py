@@ -12,6 +12,9 @@ from pydantic import BaseModel, ConfigDict, Field, field_validator, model_valida
 
 from .criteria import Catalogue, CriteriaSet, canon_label, normalise_set_key
 from .errors import InputError, InputErrors
+from .vocabulary import DeviceClass as DeviceClass
+from .vocabulary import Marking as MarkingName
+from .vocabulary import Profile
 
 SUBMISSION_SCHEMA = "dtac-submission/1"
 MAX_ANSWER_CHARS = 100_000
@@ -67,10 +70,6 @@ class EvidenceRecord(_Model):
         return self
 
 
-DeviceClass = Literal["I", "Is", "Im", "IIa", "IIb", "III"]
-MarkingName = Literal["UKCA", "CE-MDR", "CE-MDD", "CE-IVDD", "none"]
-
-
 class Regulatory(_Model):
     """GB medical-device status as the manufacturer states it."""
 
@@ -112,7 +111,7 @@ class Submission(_Model):
 
     schema_: Literal["dtac-submission/1"] = Field(default=SUBMISSION_SCHEMA, alias="schema")
     criteria: str = "dtac-v2.0"
-    profile: Literal["dtac", "nice-lbp"] = "dtac"
+    profile: Profile = "dtac"
     submitted_on: dt.date | None = None
     product: Product
     answers: dict[Annotated[str, Field(pattern=QUESTION_ID)], AnswerValue] = {}

@@ -197,7 +197,7 @@ def test_bad_input_exits_2_with_one_message_naming_file_and_field(
     ("args", "mentions"),
     [
         (["--as-of", "01/10/2026"], ["--as-of", "YYYY-MM-DD"]),
-        (["--profile", "nhs"], ["--profile", "'nhs' is not a profile"]),
+        (["--profile", "nhs"], ["--profile", "'nhs' is not one of"]),
     ],
     ids=["as-of-format", "unknown-profile"],
 )

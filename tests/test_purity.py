@@ -34,6 +34,7 @@ CORE = [
     "results",
     "safe_yaml",
     "errors",
+    "vocabulary",
 ]
 # Modules that must not read the clock or touch files: the engine, the rules and the pure models.
 NO_CLOCK_NO_IO = [
@@ -45,10 +46,12 @@ NO_CLOCK_NO_IO = [
     "results",
     "criteria",
     "submission",
+    "vocabulary",
 ]
 FORBIDDEN = {"streamlit", "sqlalchemy", "reportlab", "pandas", "alembic", "psycopg", "typer", "rich"}
 # What the pure core may import from inside the package.
 PURE_SIBLINGS = {
+    "vocabulary",
     "criteria",
     "submission",
     "engine",

@@ -24,6 +24,7 @@ from dtac_app.results import (
     SectionResult,
 )
 from dtac_app.submission import Submission
+from dtac_app.vocabulary import PROFILE_LABELS, SECTION_STATUS_LABELS  # noqa: F401 - PROFILE_LABELS: for the renderers
 
 TITLE = "DTAC assessment dossier"
 SUBTITLE = "Digital Technology Assessment Criteria for health and social care"
@@ -39,13 +40,6 @@ NHS_GREEN = "#007F3B"
 NHS_RED = "#D5281B"
 NHS_ORANGE = "#ED8B00"
 
-SECTION_STATUS_LABELS = {
-    "met": "Met",
-    "not_met": "Not met",
-    "incomplete": "Incomplete",
-    "scored": "Scored",
-    "context": "Context (not assessed)",
-}
 SECTION_STATUS_COLOURS = {
     "met": NHS_GREEN,
     "not_met": NHS_RED,
@@ -114,10 +108,6 @@ EVIDENCE_STATE_COLOURS = {
     "problem": NHS_RED,
 }
 EFFECT_LABELS = {"fail": "Would fail", "condition": "Condition starts", "review": "Review"}
-PROFILE_LABELS = {
-    "dtac": "dtac — DTAC C1–C4, evidence validity, GB device rules, D1 reported",
-    "nice-lbp": "nice-lbp — DTAC plus NICE HTE16 and NG59 back-pain rules",
-}
 
 
 class SignOff(BaseModel):

@@ -14,6 +14,7 @@ from pydantic import BaseModel, ConfigDict, Field
 from dtac_app import __version__
 from dtac_app.results import Assessment, EvidenceState, Override, Verification
 from dtac_app.submission import Submission
+from dtac_app.vocabulary import Profile
 
 from .content import DossierInput, SignOff
 
@@ -40,7 +41,7 @@ class Inputs(_Doc):
     """Everything ``assess`` was given, so the assessment can be re-run and compared."""
 
     as_of: dt.date
-    profile: Literal["dtac", "nice-lbp"]
+    profile: Profile
     criteria: CriteriaInput
     submission: Submission
     submission_sha256: str = Field(description="SHA-256 of the canonical JSON of `submission`")

@@ -2,18 +2,19 @@
 
 from __future__ import annotations
 
-import os
 import re
 from pathlib import Path
 
-DATA_DIR_ENV = "DTAC_DATA_DIR"
-DATABASE_URL_ENV = "DTAC_DATABASE_URL"
+from dtac_app.settings import env_name, get_settings
+
+DATA_DIR_ENV = env_name("data_dir")
+DATABASE_URL_ENV = env_name("database_url")
 SQLITE_FILENAME = "dtac.sqlite3"
 
 
 def data_dir() -> Path:
     """The data directory: ``$DTAC_DATA_DIR`` or ``./data``."""
-    return Path(os.environ.get(DATA_DIR_ENV) or Path.cwd() / "data")
+    return get_settings().data_dir or Path.cwd() / "data"
 
 
 def normalise_url(url: str) -> str:
@@ -27,7 +28,7 @@ def normalise_url(url: str) -> str:
 
 def database_url() -> str:
     """``$DTAC_DATABASE_URL`` if set, else the SQLite file in :func:`data_dir`."""
-    env = os.environ.get(DATABASE_URL_ENV, "").strip()
+    env = (get_settings().database_url or "").strip()
     if env:
         return normalise_url(env)
     return f"sqlite:///{data_dir().resolve() / SQLITE_FILENAME}"

@@ -31,6 +31,8 @@ from sqlalchemy.engine import Dialect
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, relationship
 from sqlalchemy.types import TypeDecorator
 
+from dtac_app import vocabulary
+
 NAMING_CONVENTION = {
     "ix": "ix_%(column_0_label)s",
     "uq": "uq_%(table_name)s_%(column_0_N_name)s",
@@ -39,9 +41,9 @@ NAMING_CONVENTION = {
     "pk": "pk_%(table_name)s",
 }
 
-ROLES = ("vendor", "assessor", "admin")
-ORG_KINDS = ("vendor", "nhs")
-OUTCOMES = ("pass", "fail", "missing", "not_applicable", "informational")
+ROLES = vocabulary.ROLES
+ORG_KINDS = vocabulary.ORGANISATION_KINDS
+OUTCOMES = vocabulary.OUTCOMES
 PROVENANCE = ("asserted", "verified")
 CLARIFICATION_STATUSES = ("open", "answered", "closed")
 WHOLE_ASSESSMENT = "*"

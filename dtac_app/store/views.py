@@ -7,11 +7,13 @@ import datetime as dt
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any, Literal
 
+from dtac_app import vocabulary
+
 if TYPE_CHECKING:
     from dtac_app.results import Assessment, Override, Verification
 
 
-Role = Literal["vendor", "assessor", "admin"]
+Role = vocabulary.Role
 AssessmentStatus = Literal["in_review", "signed_off", "changed_after_sign_off"]
 
 

@@ -15,6 +15,7 @@ from dtac_app.catalogue import get_catalogue
 from dtac_app.criteria import Catalogue
 from dtac_app.results import DECISION_COLOURS, OUTCOME_LABELS, Assessment, Decision
 from dtac_app.ui.icon import app_icon  # noqa: F401 - re-exported for pages
+from dtac_app.vocabulary import SECTION_STATUS_LABELS
 
 if TYPE_CHECKING:
     import pandas as pd
@@ -33,13 +34,7 @@ BADGE_ICONS: dict[str, str] = {
     "available_with_conditions": ":material/rule:",
     "available": ":material/check_circle:",
 }
-SECTION_LABELS = {
-    "met": "Met",
-    "not_met": "Not met",
-    "incomplete": "Incomplete",
-    "scored": "Scored",
-    "context": "Context",
-}
+SECTION_LABELS = SECTION_STATUS_LABELS
 
 
 @st.cache_resource(show_spinner=False)

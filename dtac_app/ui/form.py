@@ -12,12 +12,11 @@ from typing import Any
 import streamlit as st
 
 from dtac_app.criteria import Catalogue, CriteriaSet, Question
+from dtac_app.vocabulary import DEVICE_CLASSES, MARKINGS, PROFILE_SHORT_LABELS, PROFILES
 from dtac_app.workbench.assessing import questions_asked
 
 EVIDENCE_TYPES = ["pdf", "png", "jpg", "jpeg", "txt", "docx", "xlsx", "csv", "odt"]
 EVIDENCE_MAX_MB = 20
-DEVICE_CLASSES = ["I", "Is", "Im", "IIa", "IIb", "III"]
-MARKINGS = ["UKCA", "CE-MDR", "CE-MDD", "CE-IVDD", "none"]
 
 
 def _k(prefix: str, *parts: str) -> str:
@@ -121,10 +120,10 @@ def render_form(cs: CriteriaSet, catalogue: Catalogue, prefix: str) -> dict[str,
     data["product"] = product
     data["profile"] = st.radio(
         "Profile",
-        ["dtac", "nice-lbp"],
+        list(PROFILES),
         key=_k(prefix, "profile"),
         horizontal=True,
-        format_func=lambda p: "DTAC only" if p == "dtac" else "DTAC + NICE back-pain profile",
+        format_func=lambda p: PROFILE_SHORT_LABELS[p],
     )
     data["submitted_on"] = st.date_input(
         "Date of this submission", value=dt.date.today(), key=_k(prefix, "submitted"), format="YYYY-MM-DD"
@@ -168,9 +167,11 @@ def render_form(cs: CriteriaSet, catalogue: Catalogue, prefix: str) -> dict[str,
             r1, r2 = st.columns(2)
             reg: dict[str, Any] = {"medical_device": True}
             reg["device_class"] = r1.selectbox(
-                "Device class", DEVICE_CLASSES, index=None, key=_k(prefix, "reg", "class")
+                "Device class", list(DEVICE_CLASSES), index=None, key=_k(prefix, "reg", "class")
             )
-            reg["marking"] = r2.selectbox("Marking", MARKINGS, index=None, key=_k(prefix, "reg", "marking"))
+            reg["marking"] = r2.selectbox(
+                "Marking", list(MARKINGS), index=None, key=_k(prefix, "reg", "marking")
+            )
             if reg["marking"] and reg["marking"].startswith("CE") and reg["device_class"] == "I":
                 reg["class_i_ce_basis"] = st.selectbox(
                     "Self-declared Class I CE: declared under",

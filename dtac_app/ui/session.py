@@ -3,12 +3,12 @@
 from __future__ import annotations
 
 import datetime as dt
-import os
 import zlib
 from typing import TYPE_CHECKING, Any
 
 import streamlit as st
 
+from dtac_app.settings import get_settings
 from dtac_app.store.errors import AccessDenied, StoreError
 from dtac_app.store.views import UserView
 
@@ -88,7 +88,7 @@ def sign_out() -> None:
 
 def demo_accounts_hint() -> str | None:
     """Shown on the sign-in page when the server was started by `dtac serve` with example data."""
-    return os.environ.get("DTAC_DEMO_HINT") or None
+    return get_settings().demo_hint
 
 
 def show_store_error(e: StoreError) -> None:

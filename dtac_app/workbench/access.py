@@ -30,7 +30,6 @@ from dtac_app.store.views import Actor, Role, SystemActor, UserView
 if TYPE_CHECKING:
     from dtac_app.store.repo import Repos
 
-ROLES: tuple[Role, ...] = ("vendor", "assessor", "admin")
 REVIEWERS: tuple[Role, ...] = ("assessor", "admin")
 MAX_FAILURES = 5
 FAILURE_WINDOW = dt.timedelta(minutes=15)

@@ -9,6 +9,7 @@ from dtac_app.store.errors import AccessDenied, NotFound, WorkflowError
 from dtac_app.store.models import User
 from dtac_app.store.repo import Repos
 from dtac_app.store.views import Actor, Role, SystemActor, UserView
+from dtac_app.vocabulary import ROLES
 
 from . import access
 from .organisations import audit_new_organisation
@@ -16,7 +17,6 @@ from .unit import Unit, WorkbenchBase
 from .views import user_state
 
 USERNAME_RE = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._@-]{1,99}$")
-ALL_ROLES: tuple[Role, ...] = ("vendor", "assessor", "admin")
 
 
 def _own_or_admin(u: Unit, user: int | str, doing: str) -> User:
@@ -108,7 +108,7 @@ class Accounts(WorkbenchBase):
     ) -> UserView:
         """Admin only. Vendors need an organisation (id, slug or name; a new name creates it).
         ``password=None`` makes a single-sign-on-only account."""
-        if role not in ALL_ROLES:
+        if role not in ROLES:
             raise WorkflowError(f"unknown role '{role}'; use vendor, assessor or admin")
         username = username.strip()
         if not USERNAME_RE.match(username):

@@ -27,6 +27,7 @@ from dtac_app.store.views import (
     UserView,
     VersionView,
 )
+from dtac_app.vocabulary import PROFILES
 
 from . import access
 from . import views as V
@@ -140,7 +141,7 @@ class Intake(WorkbenchBase):
             text = raw.decode("utf-8-sig")
         except UnicodeDecodeError as e:
             raise InputError(name, f"byte {e.start}", "file is not UTF-8 text") from None
-        if profile is not None and profile not in ("dtac", "nice-lbp"):
+        if profile is not None and profile not in PROFILES:
             raise InputError(name, "profile", f"'{profile}' is not a profile; use dtac or nice-lbp")
         t = self._now()
         day = as_of or t.date()

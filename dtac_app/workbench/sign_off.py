@@ -7,11 +7,12 @@ from __future__ import annotations
 
 from typing import Any
 
-from dtac_app.results import DECISION_LABELS, Assessment
+from dtac_app.results import Assessment
 from dtac_app.store.errors import ConcurrentChangeError, SignedOffError, WorkflowError
 from dtac_app.store.models import WHOLE_ASSESSMENT, AssessmentRevision, SignOff
 from dtac_app.store.models import Assessment as AssessmentRow
 from dtac_app.store.views import Actor, AssessmentView
+from dtac_app.vocabulary import decision_label
 
 from . import access
 from .review import conflict
@@ -120,6 +121,6 @@ class SignOffs(WorkbenchBase):
                 organisation_id=product.organisation_id,
                 product_id=product.id,
                 after={"revision": rev.number, "decision": rev.decision, "note": note.strip()},
-                detail=f"revision {rev.number} signed off: {DECISION_LABELS.get(rev.decision, rev.decision)}",
+                detail=f"revision {rev.number} signed off: {decision_label(rev.decision)}",
             )
         return self.get_assessment(actor, assessment_id, revision=expected_revision)

@@ -29,9 +29,9 @@ from dtac_app.dossier.json_export import (
 )
 from dtac_app.engine import assess
 from dtac_app.errors import InputError
-from dtac_app.results import OUTCOME_LABELS
 from dtac_app.safe_yaml import MAX_DOCUMENT_BYTES
 from dtac_app.submission_io import parse_submission, read_text, resolve_evidence_path, sha256_file
+from dtac_app.vocabulary import outcome_label
 
 CheckStatus = Literal["ok", "differs", "missing", "skipped"]
 
@@ -254,8 +254,8 @@ def _differences(old: dict[str, Any], new: dict[str, Any]) -> list[str]:
             out.append(f"question {q['id']}: not in the recorded assessment")
         elif was.get("outcome") != q.get("outcome"):
             out.append(
-                f"question {q['id']}: recorded “{OUTCOME_LABELS.get(was.get('outcome'), was.get('outcome'))}”, "
-                f"re-run gives “{OUTCOME_LABELS.get(q.get('outcome'), q.get('outcome'))}”"
+                f"question {q['id']}: recorded “{outcome_label(was.get('outcome'))}”, "
+                f"re-run gives “{outcome_label(q.get('outcome'))}”"
             )
     for key in sorted(set(old) | set(new)):
         if key in ("decision", "decision_label", "valid_until", "questions"):

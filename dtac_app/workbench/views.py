@@ -8,7 +8,7 @@ from __future__ import annotations
 from collections.abc import Iterable
 from typing import Any
 
-from dtac_app.results import DECISION_LABELS, Assessment, Override, Verification
+from dtac_app.results import Assessment, Override, Verification
 from dtac_app.store.models import (
     WHOLE_ASSESSMENT,
     AssessmentRevision,
@@ -32,6 +32,7 @@ from dtac_app.store.views import (
     SubmissionSummary,
     UserView,
 )
+from dtac_app.vocabulary import decision_label
 
 
 def label(u: User | None) -> str:
@@ -80,7 +81,7 @@ def summaries(r: Repos, heads: list[AssessmentRow]) -> dict[int, AssessmentSumma
             as_of=a.as_of,
             current_revision=a.current_revision,
             decision=cur.decision,
-            decision_label=DECISION_LABELS.get(cur.decision, cur.decision),
+            decision_label=decision_label(cur.decision),
             valid_until=cur.valid_until,
             status=status(a.current_revision, signed_by.get(a.id, set())),
             created_at=a.created_at,

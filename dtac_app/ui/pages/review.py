@@ -7,10 +7,11 @@ import pandas as pd
 import streamlit as st
 from pydantic import ValidationError
 
-from dtac_app.results import DECISION_LABELS, OUTCOME_LABELS, Override, Verification
+from dtac_app.results import OUTCOME_LABELS, Override, Verification
 from dtac_app.store.errors import ConcurrentChangeError, StoreError
 from dtac_app.store.views import AssessmentView, UserView
 from dtac_app.ui import common, session
+from dtac_app.vocabulary import decision_label
 
 OUTCOMES = list(OUTCOME_LABELS)
 STATUS_TEXT = {
@@ -382,7 +383,7 @@ def _history(user: UserView, view: AssessmentView) -> None:
                     "Revision": r.number,
                     "Saved": f"{r.created_at:%Y-%m-%d %H:%M}",
                     "By": r.created_by,
-                    "Decision": DECISION_LABELS.get(r.decision, r.decision),
+                    "Decision": decision_label(r.decision),
                     "Valid until": r.valid_until,
                     "Overrides": r.overrides,
                     "Verified": r.verified,

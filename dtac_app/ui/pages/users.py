@@ -7,6 +7,7 @@ import streamlit as st
 
 from dtac_app.store.errors import StoreError
 from dtac_app.ui import session
+from dtac_app.vocabulary import ROLES
 from dtac_app.workbench.access import MIN_PASSWORD_LENGTH
 
 
@@ -45,7 +46,7 @@ def page() -> None:
         st.subheader("Add a user", anchor=False)
         c1, c2 = st.columns(2)
         username = c1.text_input("User name", max_chars=100)
-        role = c2.selectbox("Role", ["vendor", "assessor", "admin"])
+        role = c2.selectbox("Role", list(ROLES))
         display = c1.text_input("Full name", max_chars=300)
         email = c2.text_input("E-mail (for single sign-on)", max_chars=300)
         org = st.selectbox(
