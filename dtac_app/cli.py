@@ -303,7 +303,7 @@ def batch(
 
     summary = ", ".join(
         f"{decision_label(k) if k != 'error' else 'bad input'}: {v}" for k, v in sorted(counts.items())
-    )  # type: ignore[call-overload]
+    )
     out.print(f"{n} submissions assessed as of {day.isoformat()} — {summary}")
     if csv_out:
         out.print(f"CSV written to {csv_out}")

@@ -338,7 +338,7 @@ class CriteriaSet(_Frozen):
     _compiled: dict[str, CompiledCond] = PrivateAttr(default_factory=dict)
     _plan: tuple[tuple[Section, Question, CompiledCond | None, str], ...] = PrivateAttr(default=())
     _option_lookup: dict[str, dict[str, str]] = PrivateAttr(default_factory=dict)
-    _static_results: dict[tuple[str, bool | None], Any] = PrivateAttr(default_factory=dict)
+    _static_results: dict[tuple[Any, ...], Any] = PrivateAttr(default_factory=dict)
 
     @model_validator(mode="after")
     def _check_ids_and_routing(self) -> CriteriaSet:
@@ -406,7 +406,7 @@ class CriteriaSet(_Frozen):
         return self._plan
 
     @property
-    def static_results(self) -> dict[tuple[str, bool | None], Any]:
+    def static_results(self) -> dict[tuple[Any, ...], Any]:
         """The engine's cache of results that depend only on these criteria (unanswered, not-asked questions)."""
         return self._static_results
 

@@ -107,7 +107,7 @@ def assess(
         if asked is not True:
             if answer is None:
                 # Nothing submission-specific in it: build it once per criteria set.
-                key = (qid, asked)
+                key: tuple[object, ...] = (qid, asked)
                 cached = not_asked_cache.get(key)
                 if cached is None:
                     cached = not_asked_cache[key] = question_result(
@@ -284,7 +284,7 @@ def assess(
                 id=section.id,
                 title=section.title,
                 role=section.role,
-                status=status,  # type: ignore[arg-type]
+                status=status,
                 passed=passed,
                 failed=failed,
                 missing=missing,
@@ -363,7 +363,7 @@ def assess(
         schema_=ASSESSMENT_SCHEMA,
         engine_version=ENGINE_VERSION,
         as_of=as_of,
-        profile=prof,  # type: ignore[arg-type]
+        profile=prof,
         criteria=CriteriaRef(
             set=cs.key, title=cs.title, version=cs.version, hashes=catalogue.hashes_for(cs.key)
         ),
@@ -659,7 +659,7 @@ def _evidence_register(
                 file=rec.file,
                 sha256=rec.sha256,
                 state=state,
-                detail=detail,  # type: ignore[arg-type]
+                detail=detail,
             )
         )
     return tuple(out)
@@ -800,7 +800,7 @@ def _fixes(findings: list[Finding], decision: Decision) -> tuple[Fix, ...]:
         "research": "research use only",
         "condition": "available with conditions",
     }
-    out = []
+    out: list[Fix] = []
     seen: set[str] = set()
     for f in actionable:
         action = f.fix or "Seek NICE assessment outside research use"

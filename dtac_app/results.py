@@ -18,7 +18,7 @@ from .vocabulary import (  # noqa: F401 - re-exported: the results speak the sha
     SectionStatus,
 )
 
-ASSESSMENT_SCHEMA = "dtac-assessment/1"
+ASSESSMENT_SCHEMA: Literal["dtac-assessment/1"] = "dtac-assessment/1"
 
 _M = TypeVar("_M", bound=BaseModel)
 

@@ -329,7 +329,7 @@ def assess_nice(
     return (
         NiceVerdict(
             applies=True,
-            status=status,  # type: ignore[arg-type]
+            status=status,
             summary=summary,
             technology=name,
             nice_status=status_key,

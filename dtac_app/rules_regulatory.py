@@ -275,7 +275,7 @@ def _summary(device_class: str | None, marking: str | None, until: dt.date | Non
 
 def _verdict(
     applies: bool, findings: list[Finding], reg, until: dt.date | None, summary: str
-) -> RegulatoryVerdict:  # type: ignore[no-untyped-def]
+) -> RegulatoryVerdict:
     sev = {f.severity for f in findings}
     status = (
         "fail"
@@ -288,7 +288,7 @@ def _verdict(
     )
     return RegulatoryVerdict(
         applies=applies,
-        status=status,  # type: ignore[arg-type]
+        status=status,
         summary=summary,
         device_class=reg.device_class,
         marking=reg.marking,

@@ -19,7 +19,7 @@ MAX_DOCUMENT_BYTES = 5 * 1024 * 1024
 _Base: Any = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
 
 
-class _Loader(_Base):  # type: ignore[misc,valid-type]
+class _Loader(_Base):
     pass
 
 
@@ -56,7 +56,9 @@ def parse_document(text: str, *, file: str, max_bytes: int = MAX_DOCUMENT_BYTES)
             if isinstance(event, yaml.AliasEvent) or getattr(event, "anchor", None):
                 mark = event.start_mark
                 raise InputError(
-                    file, f"line {mark.line + 1}", "YAML anchors and aliases (& and *) are not allowed"
+                    file,
+                    f"line {mark.line + 1}" if mark is not None else "",
+                    "YAML anchors and aliases (& and *) are not allowed",
                 )
         return yaml.load(stripped, Loader=_Loader)  # noqa: S506 - _Loader is a SafeLoader
     except yaml.MarkedYAMLError as e:

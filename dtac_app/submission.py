@@ -16,7 +16,7 @@ from .vocabulary import DeviceClass as DeviceClass
 from .vocabulary import Marking as MarkingName
 from .vocabulary import Profile
 
-SUBMISSION_SCHEMA = "dtac-submission/1"
+SUBMISSION_SCHEMA: Literal["dtac-submission/1"] = "dtac-submission/1"
 MAX_ANSWER_CHARS = 100_000
 MAX_TEXT_CHARS = 2_000
 QUESTION_ID = r"^[A-D]\d+(\.\d+)*$"

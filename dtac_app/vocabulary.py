@@ -67,7 +67,7 @@ DECISION_COLOURS: dict[Decision, str] = {
 }
 
 
-_DECISION_LABELS_BY_TEXT: dict[str, str] = dict(DECISION_LABELS)
+_DECISION_LABELS_BY_TEXT: dict[str, str] = {str(k): v for k, v in DECISION_LABELS.items()}
 
 
 def decision_label(decision: str) -> str:
@@ -88,7 +88,7 @@ OUTCOME_LABELS: dict[Outcome, str] = {
 }
 
 
-_OUTCOME_LABELS_BY_TEXT: dict[str, str] = dict(OUTCOME_LABELS)
+_OUTCOME_LABELS_BY_TEXT: dict[str, str] = {str(k): v for k, v in OUTCOME_LABELS.items()}
 
 
 def outcome_label(outcome: object) -> str:

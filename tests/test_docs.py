@@ -57,3 +57,12 @@ def test_readme_set_up_commands_match_ci() -> None:
     assert "python -m pip install -e . && dtac serve" in README
     assert 'python -m pip install -e ".[test]" && python -m pytest -q' in README
     assert 'python -m pip install -q -e ".[test]"' in ci and "python -m pytest -q" in ci
+    for check in STATIC_CHECKS:
+        assert f"\n{check}\n" in ci, f".ci/run does not run {check}"
+        assert f"`{check}`" in README, f"README does not list the check {check}"
+    assert ci.index("lint-imports") < ci.index("python -m pytest -q"), (
+        "the static checks run before the tests"
+    )
+
+
+STATIC_CHECKS = ("ruff check .", "ruff format --check .", "mypy dtac_app", "lint-imports")

@@ -311,7 +311,7 @@ class Assessments:
             .execution_options(populate_existing=True)
         )
 
-    def current_heads(self, ids: Sequence[int]) -> Sequence[Row[Any]]:
+    def current_heads(self, ids: Sequence[int]) -> Sequence[Row[int, int, str, dt.date | None]]:
         """(assessment_id, number, decision, valid_until) of each assessment's current revision."""
         return self.s.execute(
             select(

@@ -12,6 +12,7 @@ from typing import Any
 import streamlit as st
 
 from dtac_app.criteria import Catalogue, CriteriaSet, Question
+from dtac_app.ui.widgets import labelled
 from dtac_app.vocabulary import DEVICE_CLASSES, MARKINGS, PROFILE_SHORT_LABELS, PROFILES
 from dtac_app.workbench.assessing import questions_asked
 
@@ -178,11 +179,13 @@ def render_form(cs: CriteriaSet, catalogue: Catalogue, prefix: str) -> dict[str,
                     ["mdr", "mdd_upclassified", "mdd_only"],
                     index=None,
                     key=_k(prefix, "reg", "basis"),
-                    format_func={
-                        "mdr": "EU MDR",
-                        "mdd_upclassified": "MDD before 26 May 2021, up-classified under MDR",
-                        "mdd_only": "MDD only (no notified body under either)",
-                    }.get,
+                    format_func=labelled(
+                        {
+                            "mdr": "EU MDR",
+                            "mdd_upclassified": "MDD before 26 May 2021, up-classified under MDR",
+                            "mdd_only": "MDD only (no notified body under either)",
+                        }
+                    ),
                 )
             reg["certificate_number"] = (
                 r1.text_input("Certificate number", key=_k(prefix, "reg", "certno"), max_chars=200) or None
@@ -217,7 +220,7 @@ def render_form(cs: CriteriaSet, catalogue: Catalogue, prefix: str) -> dict[str,
             clinical["content"] = st.multiselect(
                 "Content the app delivers",
                 list(labels),
-                format_func=labels.get,
+                format_func=labelled(labels),
                 key=_k(prefix, "cl", "content"),
             )
             a1, a2 = st.columns(2)
@@ -257,7 +260,7 @@ def render_form(cs: CriteriaSet, catalogue: Catalogue, prefix: str) -> dict[str,
                     "outcomes": st.multiselect(
                         "Outcomes being collected",
                         list(outcomes),
-                        format_func=outcomes.get,
+                        format_func=labelled(outcomes),
                         key=_k(prefix, "cl", "outcomes"),
                     ),
                 }

@@ -11,6 +11,7 @@ import streamlit as st
 from dtac_app.settings import get_settings
 from dtac_app.store.errors import AccessDenied, StoreError
 from dtac_app.store.views import UserView
+from dtac_app.ui.widgets import labelled
 
 if TYPE_CHECKING:
     from dtac_app.submission import Submission
@@ -115,7 +116,7 @@ def offer_submit(user: UserView, sub: Submission, filename: str, data: bytes) ->
             "File it under the vendor organisation",
             [o.id for o in orgs],
             index=None,
-            format_func={o.id: o.name for o in orgs}.get,
+            format_func=labelled({o.id: o.name for o in orgs}),
             key="pc_org",
             placeholder="Leave empty to create one from the manufacturer's name",
         )

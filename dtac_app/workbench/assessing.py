@@ -11,6 +11,7 @@ import os
 from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 from dtac_app.catalogue import get_catalogue
 from dtac_app.criteria import Catalogue, CriteriaSet
@@ -70,7 +71,7 @@ def assess_parsed(
     return assess(sub, catalogue, as_of=as_of, profile=profile)
 
 
-def questions_asked(criteria_set: CriteriaSet, answers: Mapping[str, str]) -> dict[str, bool | None]:
+def questions_asked(criteria_set: CriteriaSet, answers: Mapping[str, Any]) -> dict[str, bool | None]:
     """Which questions the routing asks for these answers: True asked, False routed out, None waiting."""
     return route(criteria_set, answers)
 

@@ -24,6 +24,7 @@ from dtac_app.safe_yaml import parse_document
 from dtac_app.store.repo import Repos
 from dtac_app.store.views import SYSTEM, SeedReport, UserView
 from dtac_app.submission_io import parse_submission, read_text
+from dtac_app.vocabulary import Role
 
 from . import access
 from .assessing import find_submissions
@@ -31,7 +32,7 @@ from .assessing import find_submissions
 if TYPE_CHECKING:
     from .facade import Workbench
 
-DEFAULT_ACCOUNTS: tuple[tuple[str, str, str], ...] = (
+DEFAULT_ACCOUNTS: tuple[tuple[str, Role, str], ...] = (
     ("admin", "admin", "dtac-admin-local"),
     ("assessor", "assessor", "dtac-assessor-local"),
 )
@@ -50,7 +51,7 @@ def seed_examples(wf: Workbench, directory: Path, *, as_of: dt.date | None = Non
                 SYSTEM,
                 username,
                 role=role,
-                password=password,  # type: ignore[arg-type]
+                password=password,
                 display_name=f"Example {role}",
             )
             created_users.append((username, role, password))

@@ -8,6 +8,7 @@ from dtac_app.dossier import FORMATS, MEDIA_TYPES
 from dtac_app.errors import InputError
 from dtac_app.store.errors import StoreError
 from dtac_app.ui import common, session
+from dtac_app.ui.widgets import labelled, select
 from dtac_app.workbench.dossiers import stored_dossier
 
 LABELS = {
@@ -44,8 +45,12 @@ def page() -> None:
         except StoreError as e:
             session.show_store_error(e)
             return
-    aid = st.selectbox(
-        "Assessment", ids, index=ids.index(want) if want in ids else 0, format_func=label.get, key="ds_pick"
+    aid = select(
+        "Assessment",
+        ids,
+        index=ids.index(want) if want in ids else 0,
+        format_func=labelled(label),
+        key="ds_pick",
     )
     try:
         view = wf.get_assessment(user, aid)
@@ -60,7 +65,7 @@ def page() -> None:
         selection_mode="multi",
         default=list(FORMATS),
         key="ds_formats",
-        format_func=LABELS.get,
+        format_func=labelled(LABELS),
     )
     cache_key = f"ds_files_{aid}_{view.revision}"
     if st.button("Build the dossier", type="primary", key="ds_build", disabled=not formats):

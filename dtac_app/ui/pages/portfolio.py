@@ -9,15 +9,13 @@ import streamlit as st
 from dtac_app.results import DECISION_COLOURS, DECISION_LABELS, DECISION_ORDER
 from dtac_app.store.errors import StoreError
 from dtac_app.ui import session
-from dtac_app.vocabulary import SECTION_STATUS_LABELS
+from dtac_app.vocabulary import SECTION_STATUS_LABELS, SectionStatus
 from dtac_app.workbench.portfolio import PortfolioRow, portfolio
 
 DECISION_OPTIONS = [*(DECISION_LABELS[d] for d in DECISION_ORDER), "Not assessed"]
 DECISION_PILL_COLOURS = [*(DECISION_COLOURS[d] for d in DECISION_ORDER), "#768692"]
-SECTION_MARK = {
-    s: f"{mark} {SECTION_STATUS_LABELS[s]}"
-    for s, mark in (("met", "✓"), ("not_met", "✗"), ("incomplete", "…"))
-}
+_MARKS: tuple[tuple[SectionStatus, str], ...] = (("met", "✓"), ("not_met", "✗"), ("incomplete", "…"))
+SECTION_MARK: dict[str, str] = {s: f"{mark} {SECTION_STATUS_LABELS[s]}" for s, mark in _MARKS}
 
 
 def frame(rows: list[PortfolioRow]) -> pd.DataFrame:

@@ -11,6 +11,7 @@ from dtac_app.results import OUTCOME_LABELS, Override, Verification
 from dtac_app.store.errors import ConcurrentChangeError, StoreError
 from dtac_app.store.views import AssessmentView, UserView
 from dtac_app.ui import common, session
+from dtac_app.ui.widgets import labelled, select
 from dtac_app.vocabulary import decision_label
 
 OUTCOMES = list(OUTCOME_LABELS)
@@ -37,8 +38,12 @@ def _pick_assessment(user: UserView) -> AssessmentView | None:
             session.show_store_error(e)
             return None
     names = {p.id: f"{p.name} ({p.organisation_name})" for p in products}
-    chosen = st.selectbox(
-        "Product", ids, index=ids.index(pid) if pid in ids else 0, format_func=names.get, key="rv_product"
+    chosen = select(
+        "Product",
+        ids,
+        index=ids.index(pid) if pid in ids else 0,
+        format_func=labelled(names),
+        key="rv_product",
     )
     if chosen != pid:
         st.query_params["product"] = str(chosen)
@@ -64,11 +69,11 @@ def _pick_assessment(user: UserView) -> AssessmentView | None:
     options.sort(key=lambda o: -o[0])
     want = session.query_int("assessment")
     ids_a = [o[0] for o in options]
-    aid = st.selectbox(
+    aid = select(
         "Assessment",
         ids_a,
         index=ids_a.index(want) if want in ids_a else 0,
-        format_func=dict(options).get,
+        format_func=labelled(dict(options)),
         key=session.options_key(f"rv_assessment_{chosen}", options),
     )
     if want is not None and want not in ids_a:
@@ -79,7 +84,7 @@ def _pick_assessment(user: UserView) -> AssessmentView | None:
         latest = wf.get_assessment(user, aid)
         revs = list(range(latest.current_revision, 0, -1))
         # Keyed by the current revision: when a save adds one, the picker starts again at the new current one.
-        rev = st.selectbox(
+        rev = select(
             "Revision",
             revs,
             index=0,

@@ -7,6 +7,7 @@ import streamlit as st
 
 from dtac_app.store.errors import StoreError
 from dtac_app.ui import session
+from dtac_app.ui.widgets import labelled
 from dtac_app.vocabulary import ROLES
 from dtac_app.workbench.access import MIN_PASSWORD_LENGTH
 
@@ -53,7 +54,7 @@ def page() -> None:
             "Organisation (vendors only)",
             [o.id for o in orgs],
             index=None,
-            format_func={o.id: o.name for o in orgs}.get,
+            format_func=labelled({o.id: o.name for o in orgs}),
         )
         password = st.text_input(
             f"Initial password (at least {MIN_PASSWORD_LENGTH} characters)", type="password"
@@ -79,7 +80,7 @@ def page() -> None:
             "Disable an account",
             [u.id for u in active],
             index=None,
-            format_func={u.id: u.username for u in active}.get,
+            format_func=labelled({u.id: u.username for u in active}),
             key="us_disable",
         )
         if who is not None and st.button("Disable", key="us_disable_btn"):

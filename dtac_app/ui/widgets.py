@@ -1,0 +1,43 @@
+"""Typed wrappers where Streamlit's type stubs fall short, so the pages type-check without
+``type: ignore``.
+
+* ``format_func=labelled({value: label})`` instead of ``format_func=labels.get`` (the stubs
+  reject ``dict.get``, an overloaded method, as a formatter).
+* :func:`select` for a selectbox that always has a choice: typed to return an option, not
+  ``option | None`` (the stubs cannot tell that ``index=0`` over a non-empty list never gives None).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Hashable, Mapping, Sequence
+from typing import Any, TypeVar
+
+import streamlit as st
+
+K = TypeVar("K", bound=Hashable)
+T = TypeVar("T")
+
+
+def labelled(labels: Mapping[K, str]) -> Callable[[K], str]:
+    """A widget's ``format_func`` from a table of labels; a value without one is shown as it is."""
+
+    def label(value: K) -> str:
+        return labels.get(value, str(value))
+
+    return label
+
+
+def select(
+    label: str,
+    options: Sequence[T],
+    *,
+    index: int = 0,
+    format_func: Callable[[T], str] = str,
+    key: str,
+    **kwargs: Any,
+) -> T:
+    """``st.selectbox`` with option ``index`` preselected; ``options`` must not be empty."""
+    if not options:
+        raise ValueError(f"{label}: nothing to choose from")
+    chosen = st.selectbox(label, options, index=index, format_func=format_func, key=key, **kwargs)
+    return options[index] if chosen is None else chosen
