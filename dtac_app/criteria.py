@@ -61,10 +61,15 @@ CondNot.model_rebuild()
 CompiledCond = Callable[[AnswerView, Mapping[str, Tri]], Tri]
 
 
-def compile_condition(cond: Condition) -> CompiledCond:
-    """Turn a condition tree into a closure (done once per criteria load)."""
+def compile_condition(cond: Condition, options: Mapping[str, tuple[str, ...]] | None = None) -> CompiledCond:
+    """Turn a condition tree into a closure (done once per criteria load).
+
+    ``options``: each choice question's options. An answer to such a question that names none of
+    them (kept as written, see ``submission.normalise``) cannot route: the condition is undecided.
+    """
     if isinstance(cond, CondAnswer):
         qid, allowed = cond.q, frozenset(o.casefold() for o in cond.in_)
+        known = frozenset(o.casefold() for o in (options or {}).get(qid, ()))
 
         def answer_in(answers: AnswerView, shown: Mapping[str, Tri]) -> Tri:
             asked = shown.get(qid)
@@ -75,11 +80,14 @@ def compile_condition(cond: Condition) -> CompiledCond:
             value = answers.get(qid)
             if value is None:
                 return None
-            return value.casefold() in allowed
+            v = value.casefold()
+            if v in allowed:
+                return True
+            return None if known and v not in known else False
 
         return answer_in
     if isinstance(cond, CondAll):
-        parts = [compile_condition(c) for c in cond.all]
+        parts = [compile_condition(c, options) for c in cond.all]
 
         def all_of(answers: AnswerView, shown: Mapping[str, Tri]) -> Tri:
             unknown = False
@@ -93,7 +101,7 @@ def compile_condition(cond: Condition) -> CompiledCond:
 
         return all_of
     if isinstance(cond, CondAny):
-        parts = [compile_condition(c) for c in cond.any]
+        parts = [compile_condition(c, options) for c in cond.any]
 
         def any_of(answers: AnswerView, shown: Mapping[str, Tri]) -> Tri:
             unknown = False
@@ -106,7 +114,7 @@ def compile_condition(cond: Condition) -> CompiledCond:
             return None if unknown else False
 
         return any_of
-    inner = compile_condition(cond.not_)
+    inner = compile_condition(cond.not_, options)
 
     def negate(answers: AnswerView, shown: Mapping[str, Tri]) -> Tri:
         r = inner(answers, shown)
@@ -258,10 +266,16 @@ class Question(_Frozen):
     score: ScoreRule | None = None
     guidance: str = ""
     routing_note: str = ""
+    # Number questions: the accepted range (checked when a submission is loaded) and its unit.
+    minimum: float | None = None
+    maximum: float | None = None
+    unit: str = ""
     model_config = ConfigDict(extra="forbid", frozen=True, populate_by_name=True)
 
     @model_validator(mode="after")
     def _options_match_type(self) -> Question:
+        if self.type != "number" and (self.minimum is not None or self.maximum is not None or self.unit):
+            raise ValueError("minimum, maximum and unit are only allowed on number questions")
         if self.type == "choice" and len(self.options) < 2:
             raise ValueError("a choice question needs at least two options")
         if self.type != "choice" and self.options:
@@ -374,12 +388,13 @@ class CriteriaSet(_Frozen):
         return None
 
     def model_post_init(self, __context: Any) -> None:
+        options = {q.id: q.options for s in self.sections for q in s.questions if q.options}
         for s in self.sections:
             for q in s.questions:
                 self._index[q.id] = q
                 self._section_of[q.id] = s.id
                 if q.show_if is not None:
-                    self._compiled[q.id] = compile_condition(q.show_if)
+                    self._compiled[q.id] = compile_condition(q.show_if, options)
         self._option_lookup = {
             q.id: q.option_lookup() for s in self.sections for q in s.questions if q.options
         }

@@ -139,6 +139,7 @@ def assess(
         if (
             q.type == "choice"
             and answer is not None
+            and answer in q.options
             and override is None
             and ver is None
             and qid not in by_question
@@ -190,6 +191,7 @@ def assess(
             and ver is None
             and answer
             and qid not in by_question
+            and (q.type != "choice" or answer in q.options)
         ):
             # Context (sections A and B): recorded, never judged.
             results.append(
@@ -242,6 +244,18 @@ def assess(
         _count(counts[section.id], outcome)
         if role == "assessed" or (role == "scored" and condition):
             _question_findings(findings, q, section.id, answer, outcome, reason, condition, cond_fix)
+        elif outcome == "missing" and answer and q.type == "choice":
+            # An answer that names no option outside the assessed sections: shown, not decisive.
+            findings.append(
+                finding(
+                    qid,
+                    "info",
+                    f"{qid} {q.short}: {reason}",
+                    _used(q, answer),
+                    _question_fix(q, outcome, reason),
+                    section.id,
+                )
+            )
 
     # ---- form-version validity (v1.0 retired for submissions after 5 Apr 2026)
     if cs.accept_submissions_until is not None:
@@ -414,7 +428,15 @@ def _judge(
             return "missing", "Not answered", "", "", linked, []
         return "informational", "Not answered", "", "", linked, []
     if q.type == "choice" and answer not in q.options:
-        return "missing", f"'{answer[:60]}' is not one of the options", "", "", linked, []
+        # Kept as written (see submission.normalise): the question stays missing until it names an option.
+        return (
+            "missing",
+            f"“{_short(answer)}” is not one of the options ({'; '.join(q.options)})",
+            "",
+            "",
+            linked,
+            [],
+        )
 
     rule = q.pass_rule
     condition = ""
@@ -561,6 +583,8 @@ def _used(q: Question, answer: str | None) -> str:
 
 def _question_fix(q: Question, outcome: Outcome, reason: str) -> str:
     if outcome == "missing":
+        if q.type == "choice" and "is not one of the options" in reason:
+            return f"{q.id} {q.short}: choose one of the options ({'; '.join(q.options)})"
         if "not supplied" in reason or "not given" in reason or "not stated" in reason:
             return f"Supply the evidence {q.id} asks for ({q.short})"
         return f"Answer {q.id}: {q.short}"
@@ -601,6 +625,10 @@ def _score_d1(cs: CriteriaSet, results: list[QuestionResult], policy: Policy) ->
         if not r.answer:
             possible += weight
             items.append(item(q.id, weight, 0.0, "not answered"))
+            continue
+        if q.type == "choice" and r.answer not in q.options:
+            possible += weight
+            items.append(item(q.id, weight, 0.0, "not one of the options"))
             continue
         pts = q.score.points.get(r.answer, q.score.points.get("*", 0.0))
         if pts == "policy:working_towards_credit":

@@ -19,10 +19,10 @@ def _says_device(sub: Submission) -> bool | None:
     a = sub.answers
     if sub.criteria == "dtac-v1.0":
         # v1.0 C1.3: "Yes" registered, "No" within UK MDR but not registered, "Not applicable" not a device.
-        return a["C1.3"] in ("Yes", "No") if "C1.3" in a else None
-    if "C1.1.1" in a:
-        return a["C1.1.1"] == "Yes"
-    return None
+        v1 = a.get("C1.3")
+        return v1 in ("Yes", "No") if v1 in ("Yes", "No", "Not applicable") else None
+    v2 = a.get("C1.1.1")
+    return v2 == "Yes" if v2 in ("Yes", "No") else None  # an answer naming no option says nothing
 
 
 def assess_regulatory(

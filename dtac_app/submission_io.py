@@ -42,6 +42,8 @@ def parse_submission(data: Any, catalogue: Catalogue, *, file: str) -> Submissio
 
 def read_text(path: Path, *, max_bytes: int = MAX_DOCUMENT_BYTES) -> str:
     name = str(path)
+    if "\x00" in name:
+        raise InputError(name.replace("\x00", "\\0"), "path", "the file name contains a NUL character")
     try:
         size = path.stat().st_size
     except OSError as e:
