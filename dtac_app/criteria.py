@@ -525,10 +525,28 @@ class StatusChange(_Frozen):
     reason: str = ""
 
 
+class ContentExemption(_Frozen):
+    """A technology-specific HTE16 recommendation that takes precedence over an NG59 content rule.
+
+    E.g. HTE16 recommends Pathway through Pain, which NICE describes as psychological management
+    only, so NG59's "CBT only as part of a package with exercise" gives it a condition (exercise is
+    delivered elsewhere in the pathway), never a failure.
+    """
+
+    item: Annotated[str, Field(pattern=r"^[a-z][a-z0-9_]*$")]
+    rule: Literal["only_with_exercise"] = "only_with_exercise"
+    condition: str = Field(min_length=10)
+    source: str
+
+
 class NiceTechnology(_Frozen):
     name: str
     aliases: tuple[str, ...] = ()
     company: str = ""
+    # Other names the same company trades or registers under (a submission's manufacturer must
+    # match the company or one of these for the product to inherit the technology's NICE status).
+    company_aliases: tuple[str, ...] = ()
+    ng59_exemptions: tuple[ContentExemption, ...] = ()
     history: tuple[StatusChange, ...] = Field(min_length=1)
     draft_2023: str | None = None
     pain_duration: tuple[Literal["acute", "chronic"], ...] = ()
@@ -587,6 +605,14 @@ class NiceProfile(_Frozen):
             raise ValueError(f"exercise_item '{self.exercise_item}' is not a content item")
         names: set[str] = set()
         for t in self.technologies:
+            for ex in t.ng59_exemptions:
+                item = next((c for c in self.content_items if c.id == ex.item), None)
+                if item is None:
+                    raise ValueError(f"{t.name}: ng59_exemptions names unknown content item '{ex.item}'")
+                if item.rule != ex.rule:
+                    raise ValueError(
+                        f"{t.name}: content item '{ex.item}' has rule {item.rule}, not {ex.rule}"
+                    )
             for n in (t.name, *t.aliases):
                 k = n.casefold()
                 if k in names:

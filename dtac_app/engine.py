@@ -37,7 +37,7 @@ from .results import (
     question_result,
 )
 from .rules_evidence import EvidenceCheck, best_check, check_record
-from .rules_nice import assess_nice
+from .rules_nice import IDENTITY_OVERRIDE, UNCONFIRMED_RULE, assess_nice
 from .rules_regulatory import assess_regulatory
 from .submission import Submission
 from .vocabulary import PROFILES
@@ -52,6 +52,8 @@ _SEVERITY_RANK: dict[str, int] = {
     "info": 4,
     "pass": 5,
 }
+# Informational findings that belong in the assessment's findings (a warning a reader must see).
+_SHOWN_INFO_RULES = frozenset({UNCONFIRMED_RULE, IDENTITY_OVERRIDE})
 _OUTCOME_SEVERITY: dict[Outcome, Severity] = {
     "pass": "pass",
     "fail": "fail",
@@ -338,8 +340,12 @@ def assess(
     if regulatory.applies:
         ev_results = _device_evidence(ev_results, as_of)
     if lbp:
-        nice, nice_events = assess_nice(submission, catalogue.nice, policy, as_of)
-        findings.extend(f for f in (*nice.findings, *nice.content) if f.severity not in ("pass", "info"))
+        nice, nice_events = assess_nice(submission, catalogue.nice, policy, as_of, overrides)
+        findings.extend(
+            f
+            for f in (*nice.findings, *nice.content)
+            if f.severity not in ("pass", "info") or f.rule in _SHOWN_INFO_RULES
+        )
         events.extend(nice_events)
     else:
         nice = NiceVerdict(

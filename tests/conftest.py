@@ -11,6 +11,7 @@ the same builder gives a passing submission for any date.
 from __future__ import annotations
 
 import datetime as dt
+import functools
 import shutil
 from pathlib import Path
 from typing import Any
@@ -156,6 +157,20 @@ def passing_lbp(on: dt.date = TODAY) -> dict[str, Any]:
         "pain_duration": ["acute", "chronic"],
         "self_referral": False,
     }
+    return data
+
+
+@functools.cache
+def _company_of(name: str) -> str:
+    tech = load_catalogue(CRITERIA_DIR).nice.find_technology(name)
+    assert tech is not None, name
+    return tech.company
+
+
+def name_technology(data: dict[str, Any], name: str) -> dict[str, Any]:
+    """Make ``data`` a submission for HTE16 technology ``name`` from that technology's company."""
+    data["clinical"]["nice_technology"] = name
+    data["product"]["manufacturer"] = _company_of(name)
     return data
 
 

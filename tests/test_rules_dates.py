@@ -15,6 +15,7 @@ from conftest import (
     device_v2,
     drop_answers,
     evidence_of,
+    name_technology,
     passing_lbp,
     passing_v1,
     passing_v2,
@@ -248,7 +249,7 @@ def test_valid_until_back_pain_app(catalogue: Catalogue) -> None:
 
 def test_valid_until_nice_evidence_generation_app(catalogue: Catalogue) -> None:
     data = passing_lbp()
-    data["clinical"]["nice_technology"] = "Hinge Health"
+    name_technology(data, "Hinge Health")
     data["clinical"]["evidence_generation"] = {"agreement_in_place": True}
     evidence_of(data, "cyber_essentials")["issued"] = (TODAY - days(300)).isoformat()
     a, after = check_valid_until(data, catalogue)
@@ -258,7 +259,7 @@ def test_valid_until_nice_evidence_generation_app(catalogue: Catalogue) -> None:
 
 def test_valid_until_research_only(catalogue: Catalogue) -> None:
     data = passing_lbp()
-    data["clinical"]["nice_technology"] = "Joint Academy"
+    name_technology(data, "Joint Academy")
     a, after = check_valid_until(data, catalogue)
     assert (a.decision, after.decision) == ("research_only", "not_available")
 
@@ -333,22 +334,24 @@ def test_no_valid_until_when_nothing_expires(catalogue: Catalogue) -> None:
     assert a.valid_until is None
 
 
-def test_kaia_reported_withdrawal_is_a_review_date_under_the_policy(catalogue: Catalogue) -> None:
+def test_kaia_reported_withdrawal_applied_by_policy_ends_the_decision_on_its_date(
+    catalogue: Catalogue,
+) -> None:
     day = D(2026, 2, 1)
     data = passing_lbp(day)
-    data["clinical"].update(nice_technology="Kaia", evidence_generation={"agreement_in_place": True})
+    name_technology(data, "Kaia")["clinical"].update(evidence_generation={"agreement_in_place": True})
     policy = Policy(apply_unconfirmed_nice_changes=True)
     a = run(data, catalogue, day, policy=policy)
-    # The withdrawal is a dated event, but the decision stays 'available with conditions' (only the
-    # conditions change), so it is not the valid-until date: that is the first date the decision differs.
+    # A withdrawal is not 'never assessed': on its date the product is no longer available.
     withdrawal = [e for e in a.events if e.on == D(2026, 4, 1)]
     assert withdrawal and "Kaia" in withdrawal[0].text
-    assert a.valid_until != D(2026, 4, 1)
+    assert a.valid_until == D(2026, 4, 1)
     before = run(data, catalogue, D(2026, 3, 31), policy=policy)
     on = run(data, catalogue, D(2026, 4, 1), policy=policy)
     assert before.nice.nice_status == "use_with_evidence_generation"
-    assert on.nice.nice_status == "withdrawn"
-    assert {f.rule for f in before.conditions} != {f.rule for f in on.conditions}
+    assert before.decision == "available_with_conditions"
+    assert (on.nice.nice_status, on.decision) == ("withdrawn", "not_available")
+    assert "HTE16.withdrawn" in rules_of(on, "fail") and "NICE.unassessed" not in rules_of(on)
     # Without the policy there is no such date.
     assert D(2026, 4, 1) not in {e.on for e in run(data, catalogue, day).events}
 
