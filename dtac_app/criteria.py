@@ -8,12 +8,13 @@ so the engine never interprets YAML structures on the hot path.
 from __future__ import annotations
 
 import datetime as dt
+import functools
 import re
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from typing import Annotated, Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, PrivateAttr, model_validator
+from pydantic import BaseModel, ConfigDict, Field, PrivateAttr, field_validator, model_validator
 
 from .vocabulary import Marking as _Marking
 
@@ -231,6 +232,9 @@ class PassRule(_Frozen):
     conditional: tuple[str, ...] = ()
     nonempty: bool = False
     min_chars: int = 1
+    # Free text that must name a person and a professional registration in one of the registers
+    # of gb-regulatory.yaml (``professional_registers``), e.g. the Clinical Safety Officer.
+    professional_registration: bool = False
     fail_reason: str = ""
     condition_text: str = ""
 
@@ -239,6 +243,28 @@ class PassRule(_Frozen):
         if not self.accept and not self.nonempty:
             raise ValueError("a pass rule needs 'accept' options or 'nonempty: true'")
         return self
+
+
+class Commitment(_Frozen):
+    """What an answer commits the supplier to, checked even where the form skips the questions.
+
+    E.g. C3.2 = Yes (the Cyber Security Charter is signed) skips C3.3-C3.6, but the Charter
+    commits to MFA, logging and secure development: answers given to those questions that say
+    otherwise are reported, and evidence records still attached to them (a pen test) are checked.
+    """
+
+    when: tuple[str, ...]
+    label: str
+    answers: dict[str, tuple[str, ...]] = {}
+    check_evidence_of: tuple[str, ...] = ()
+
+
+class DeviceContradiction(_Frozen):
+    """Answers to this question that a regulated medical device (or a back-pain treatment app) cannot give."""
+
+    answers: tuple[str, ...]
+    reason: str = Field(min_length=10)
+    fix: str = Field(min_length=10)
 
 
 ScorePoints = float | Literal["exclude", "policy:working_towards_credit", "policy:not_applicable"]
@@ -266,6 +292,8 @@ class Question(_Frozen):
     score: ScoreRule | None = None
     guidance: str = ""
     routing_note: str = ""
+    commits: Commitment | None = None
+    device_contradiction: DeviceContradiction | None = None
     # Number questions: the accepted range (checked when a submission is loaded) and its unit.
     minimum: float | None = None
     maximum: float | None = None
@@ -301,6 +329,11 @@ class Question(_Frozen):
                     raise ValueError(
                         f"evidence '{ev.kind}' is asked for answer '{a}', which is not an option"
                     )
+        for extra in (self.commits, self.device_contradiction):
+            names = (extra.when if isinstance(extra, Commitment) else extra.answers) if extra else ()
+            bad = [a for a in names if a not in self.options]
+            if bad:
+                raise ValueError(f"{type(extra).__name__} names answers that are not options: {bad}")
         if self.score and self.type == "choice":
             unknown = [a for a in self.score.points if a != "*" and a not in self.options]
             if unknown:
@@ -353,6 +386,7 @@ class CriteriaSet(_Frozen):
     _plan: tuple[tuple[Section, Question, CompiledCond | None, str], ...] = PrivateAttr(default=())
     _option_lookup: dict[str, dict[str, str]] = PrivateAttr(default_factory=dict)
     _static_results: dict[tuple[Any, ...], Any] = PrivateAttr(default_factory=dict)
+    _commitments: tuple[tuple[str, Question, Commitment], ...] = PrivateAttr(default=())
 
     @model_validator(mode="after")
     def _check_ids_and_routing(self) -> CriteriaSet:
@@ -380,6 +414,25 @@ class CriteriaSet(_Frozen):
                             raise ValueError(f"{q.id}: show_if uses {bad} which are not options of {ref}")
         return self
 
+    @model_validator(mode="after")
+    def _commitments_refer_to_questions(self) -> CriteriaSet:
+        index = {q.id: q for s in self.sections for q in s.questions}
+        for s in self.sections:
+            for q in s.questions:
+                if q.commits is None:
+                    continue
+                for ref, allowed in q.commits.answers.items():
+                    target = index.get(ref)
+                    if target is None:
+                        raise ValueError(f"{q.id}: commits refers to unknown question {ref}")
+                    bad = [a for a in allowed if a not in target.options]
+                    if bad:
+                        raise ValueError(f"{q.id}: commits uses {bad} which are not options of {ref}")
+                for ref in q.commits.check_evidence_of:
+                    if ref not in index:
+                        raise ValueError(f"{q.id}: commits.check_evidence_of names unknown question {ref}")
+        return self
+
     def question_by_id(self, qid: str, _order: list[str] | None = None) -> Question | None:
         for s in self.sections:
             for q in s.questions:
@@ -395,6 +448,9 @@ class CriteriaSet(_Frozen):
                 self._section_of[q.id] = s.id
                 if q.show_if is not None:
                     self._compiled[q.id] = compile_condition(q.show_if, options)
+        self._commitments = tuple(
+            (s.id, q, q.commits) for s in self.sections for q in s.questions if q.commits is not None
+        )
         self._option_lookup = {
             q.id: q.option_lookup() for s in self.sections for q in s.questions if q.options
         }
@@ -419,6 +475,11 @@ class CriteriaSet(_Frozen):
     def plan(self) -> tuple[tuple[Section, Question, CompiledCond | None, str], ...]:
         """Every question in form order: section, question, compiled routing condition, its wording."""
         return self._plan
+
+    @property
+    def commitments(self) -> tuple[tuple[str, Question, Commitment], ...]:
+        """(section id, question, commitment) for every question whose answer carries commitments."""
+        return self._commitments
 
     @property
     def static_results(self) -> dict[tuple[Any, ...], Any]:
@@ -481,6 +542,24 @@ class PenTestRules(_Frozen):
     cvss_threshold: float = Field(ge=0, le=10)
 
 
+class ProfessionalRegister(_Frozen):
+    """A UK professional register a clinician can be on, with its number format (a regex)."""
+
+    label: str
+    number: str
+    example: str
+
+    @model_validator(mode="after")
+    def _pattern_compiles(self) -> ProfessionalRegister:
+        try:
+            rx = re.compile(self.number)
+        except re.error as e:
+            raise ValueError(f"number pattern does not compile: {e}") from None
+        if not rx.fullmatch(self.example):
+            raise ValueError(f"example '{self.example}' does not match the number pattern")
+        return self
+
+
 class RegulatoryRules(_Frozen):
     schema_: Literal["dtac-regulatory/1"] = Field(alias="schema")
     set: Literal["gb-regulatory"]
@@ -493,6 +572,7 @@ class RegulatoryRules(_Frozen):
     self_declared_class_i_ce: dict[str, SelfDeclaredRule]
     dspt: DsptRules
     pen_test: PenTestRules
+    professional_registers: dict[str, ProfessionalRegister] = {}
     evidence_kinds: dict[str, EvidenceKind]
     model_config = ConfigDict(extra="forbid", frozen=True, populate_by_name=True)
 
@@ -664,6 +744,24 @@ class MigrationMap(_Frozen):
 # --------------------------------------------------------------------------- policy
 
 
+# Text that stands in for an answer nobody gave: whole-answer markers (TBC, N/A, ...) and template
+# markers left anywhere in the text. Overridable in policy.yaml (``placeholders``).
+DEFAULT_PLACEHOLDERS: tuple[str, ...] = (
+    r"^\W*(?:tbc|tbd|tba|todo|to ?do|n/?a|none|nil|null|unknown|pending|xxx+|\?+|-+|\.+)\W*$",
+    r"^\W*(?:to be (?:confirmed|decided|determined|agreed|added|advised|provided)|not yet (?:known|decided|appointed))\W*$",
+    r"\b[A-Z]+(?:_[A-Z]+)*_HERE\b",
+    r"\{\{.*?\}\}",
+    r"\[\s*(?:insert|add|enter|your|name|tbc|todo)\b[^\]]*\]",
+    r"<\s*(?:insert|add|enter|your|name|link|tbc|todo)\b[^>]*>",
+    r"\blorem ipsum\b",
+)
+
+
+@functools.lru_cache(maxsize=8)
+def _placeholder_regex(patterns: tuple[str, ...]) -> re.Pattern[str]:
+    return re.compile("|".join(f"(?:{p})" for p in patterns), re.IGNORECASE)
+
+
 class Policy(_Frozen):
     """Settings for the rules the sources leave open (marked UNCONFIRMED in the domain notes)."""
 
@@ -677,7 +775,23 @@ class Policy(_Frozen):
         "available_with_conditions"
     )
     apply_unconfirmed_nice_changes: bool = False
+    placeholders: tuple[str, ...] = DEFAULT_PLACEHOLDERS
     model_config = ConfigDict(extra="forbid", frozen=True, populate_by_name=True)
+
+    @field_validator("placeholders")
+    @classmethod
+    def _patterns_compile(cls, v: tuple[str, ...]) -> tuple[str, ...]:
+        for p in v:
+            try:
+                re.compile(p)
+            except re.error as e:
+                raise ValueError(f"placeholder pattern {p!r} does not compile: {e}") from None
+        return v
+
+    def placeholder_in(self, text: str) -> str:
+        """The placeholder text found in ``text`` ("" when there is none)."""
+        m = _placeholder_regex(self.placeholders).search(text)
+        return m.group(0).strip() if m else ""
 
 
 # --------------------------------------------------------------------------- the catalogue

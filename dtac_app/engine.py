@@ -36,6 +36,7 @@ from .results import (
     finding,
     question_result,
 )
+from .rules_answers import placeholder_problem, registration_problem
 from .rules_evidence import EvidenceCheck, best_check, check_record
 from .rules_nice import IDENTITY_OVERRIDE, UNCONFIRMED_RULE, assess_nice
 from .rules_regulatory import assess_regulatory
@@ -142,6 +143,7 @@ def assess(
             q.type == "choice"
             and answer is not None
             and answer in q.options
+            and q.device_contradiction is None
             and override is None
             and ver is None
             and qid not in by_question
@@ -151,7 +153,7 @@ def assess(
             key = (qid, answer, role)
             hit = static.get(key)
             if hit is None:
-                outcome, reason, condition, cond_fix, _ev, _events = _judge(
+                outcome, reason, condition, cond_fix, _ev, _events, fix = _judge(
                     q,
                     role,
                     answer,
@@ -170,8 +172,9 @@ def assess(
                     reason,
                     condition,
                     cond_fix,
+                    fix,
                 )
-            qr, outcome, reason, condition, cond_fix = hit
+            qr, outcome, reason, condition, cond_fix, fix = hit
             results.append(qr)
             c = counts[section.id]
             c[0] += 1
@@ -180,10 +183,12 @@ def assess(
             elif outcome != "informational":
                 _count_problem(c, outcome)
                 if role == "assessed":
-                    _question_findings(findings, q, section.id, answer, outcome, reason, condition, cond_fix)
+                    _question_findings(
+                        findings, q, section.id, answer, outcome, reason, condition, cond_fix, fix
+                    )
                 continue
             if condition and (role == "assessed" or role == "scored"):
-                _question_findings(findings, q, section.id, answer, outcome, reason, condition, cond_fix)
+                _question_findings(findings, q, section.id, answer, outcome, reason, condition, cond_fix, fix)
             continue
         if (
             role == "context"
@@ -204,7 +209,7 @@ def assess(
             c = counts[section.id]
             c[0] += 1
             continue
-        outcome, reason, condition, cond_fix, ev_idx, q_events = _judge(
+        outcome, reason, condition, cond_fix, ev_idx, q_events, fix = _judge(
             q,
             role,
             answer,
@@ -245,7 +250,7 @@ def assess(
         )
         _count(counts[section.id], outcome)
         if role == "assessed" or (role == "scored" and condition):
-            _question_findings(findings, q, section.id, answer, outcome, reason, condition, cond_fix)
+            _question_findings(findings, q, section.id, answer, outcome, reason, condition, cond_fix, fix)
         elif outcome == "missing" and answer and q.type == "choice":
             # An answer that names no option outside the assessed sections: shown, not decisive.
             findings.append(
@@ -254,10 +259,56 @@ def assess(
                     "info",
                     f"{qid} {q.short}: {reason}",
                     _used(q, answer),
-                    _question_fix(q, outcome, reason),
+                    fix or _question_fix(q, outcome, reason),
                     section.id,
                 )
             )
+
+    # ---- commitments an answer carries beyond the questions the form then skips (C3.2 Charter)
+    for sec_id, q, commit in cs.commitments:
+        if shown.get(q.id) is not True or answers.get(q.id) not in commit.when:
+            continue
+        claim = f"{q.id} = “{answers[q.id]}”"
+        for other, consistent in commit.answers.items():
+            given = answers.get(other)
+            if given is None or shown.get(other) is not False or given in consistent:
+                continue
+            other_q = cs.questions[other]
+            counts[sec_id][3] += 1
+            findings.append(
+                finding(
+                    f"{q.id}.commitment",
+                    "missing",
+                    f"{q.id} {q.short}: {claim} commits the supplier to {commit.label}, but {other} "
+                    f"({other_q.short}) is answered “{_short(given)}”, which contradicts it",
+                    f"{claim}; {other} = “{_short(given)}”",
+                    f"Resolve {q.id} against {other}: either the commitment holds and {other} is "
+                    f"“{consistent[0]}”, or answer {q.id} “No” and complete the questions it skips",
+                    sec_id,
+                )
+            )
+        for other in commit.check_evidence_of:
+            other_q = cs.questions[other]
+            for i in by_question.get(other, ()):
+                rec = submission.evidence[i]
+                for req in other_q.evidence:
+                    if req.kind != rec.kind:
+                        continue
+                    c = check_record(rec, req, catalogue.regulatory, policy, as_of, apply_cvss=apply_cvss)
+                    evidence_state[i], evidence_label[i] = c, req.label
+                    if c.state == "problem" and c.severity == "fail":
+                        counts[sec_id][2] += 1
+                        findings.append(
+                            finding(
+                                f"{other}.evidence",
+                                "fail",
+                                f"{other} {other_q.short}: {c.detail} (supplied although {claim} skips "
+                                f"{other}; its findings still count)",
+                                f"evidence[{i}] ({rec.kind})",
+                                c.fix,
+                                sec_id,
+                            )
+                        )
 
     # ---- form-version validity (v1.0 retired for submissions after 5 Apr 2026)
     if cs.accept_submissions_until is not None:
@@ -426,13 +477,20 @@ def _judge(
     apply_cvss: bool,
     evidence_state: dict[int, EvidenceCheck],
     evidence_label: dict[int, str],
-) -> tuple[Outcome, str, str, str, list[int], list[TimeEvent]]:
-    """Judge one asked question: (outcome, reason, condition, what clears the condition, evidence, events)."""
+) -> tuple[Outcome, str, str, str, list[int], list[TimeEvent], str]:
+    """Judge one asked question.
+
+    Returns (outcome, reason, condition, what clears the condition, evidence, events, what fixes a
+    failing or missing outcome — "" where the question's own wording says it)."""
     linked = by_question.get(q.id, [])
     if answer is None or not answer.strip():
         if role == "assessed":
-            return "missing", "Not answered", "", "", linked, []
-        return "informational", "Not answered", "", "", linked, []
+            return "missing", "Not answered", "", "", linked, [], ""
+        return "informational", "Not answered", "", "", linked, [], ""
+    if q.device_contradiction is not None and answer in q.device_contradiction.answers and _is_device(sub):
+        dc = q.device_contradiction
+        reason = f"Answered “{answer}”, but {' '.join(dc.reason.split())}"
+        return "missing", reason, "", "", linked, [], " ".join(dc.fix.split())
     if q.type == "choice" and answer not in q.options:
         # Kept as written (see submission.normalise): the question stays missing until it names an option.
         return (
@@ -442,22 +500,36 @@ def _judge(
             "",
             linked,
             [],
+            f"{q.id} {q.short}: choose one of the options ({'; '.join(q.options)})",
         )
 
     rule = q.pass_rule
     condition = ""
     condition_fixes: list[str] = []
+    outcome_fix = ""
     if rule is None:
         note = f" ({q.routing_note})" if q.routing_note and role == "assessed" else ""
         outcome: Outcome = "informational"
         reason = f"Answered “{_short(answer)}”{note}"
     elif rule.nonempty:
         text = answer.strip()
-        if len(text) < rule.min_chars:
+        placeholder = placeholder_problem(policy, text)
+        registration = (
+            registration_problem(catalogue.regulatory, text)
+            if rule.professional_registration and not placeholder
+            else ""
+        )
+        if placeholder:
+            outcome, reason = "missing", placeholder[0].upper() + placeholder[1:]
+            outcome_fix = f"{q.id} {q.short}: replace the placeholder with a real answer"
+        elif len(text) < rule.min_chars:
             outcome, reason = (
                 "missing",
                 f"Answer too short to assess ({len(text)} characters; at least {rule.min_chars} expected)",
             )
+        elif registration:
+            outcome, reason = "missing", f"“{_short(text)}”: {registration}"
+            outcome_fix = f"{q.id}: name the {q.short} and give their professional register and number"
         else:
             outcome, reason = "pass", "Answer given" + (f": “{_short(text)}”" if len(text) <= 60 else "")
     elif answer in rule.accept:
@@ -477,7 +549,7 @@ def _judge(
     # Evidence the answer calls for.
     q_events: list[TimeEvent] = []
     if outcome == "pass" or rule is None:
-        worst: tuple[int, str, str] | None = None  # (rank, severity, detail)
+        worst: tuple[int, str, str, str] | None = None  # (rank, severity, detail, fix)
         for req in q.evidence:
             if req.when is not None and answer not in req.when:
                 continue
@@ -486,7 +558,12 @@ def _judge(
                 if req.required and role == "assessed":
                     sev, detail = "missing", f"{req.label} not supplied"
                     if worst is None or _SEVERITY_RANK[sev] < worst[0]:
-                        worst = (_SEVERITY_RANK[sev], sev, detail)
+                        worst = (
+                            _SEVERITY_RANK[sev],
+                            sev,
+                            detail,
+                            f"Supply the {req.label} that {q.id} asks for",
+                        )
                 continue
             checks = [
                 check_record(sub.evidence[i], req, catalogue.regulatory, policy, as_of, apply_cvss=apply_cvss)
@@ -509,12 +586,20 @@ def _judge(
             if chosen.severity in ("fail", "missing") and role == "assessed":
                 rank = _SEVERITY_RANK[chosen.severity]
                 if worst is None or rank < worst[0]:
-                    worst = (rank, chosen.severity, chosen.detail)
+                    worst = (rank, chosen.severity, chosen.detail, chosen.fix)
         if worst is not None:
             outcome = "fail" if worst[1] == "fail" else "missing"
             reason = f"{reason}; {worst[2]}"
+            outcome_fix = f"{q.id}: {worst[3]}" if worst[3] else ""
             q_events = [e for e in q_events if e.effect == "review"]
-    return outcome, reason, condition, "; ".join(condition_fixes), linked, q_events
+    return outcome, reason, condition, "; ".join(condition_fixes), linked, q_events, outcome_fix
+
+
+def _is_device(sub: Submission) -> bool:
+    """A regulated medical device, or a back-pain app that delivers treatment (so must be one)."""
+    if sub.regulatory is not None and sub.regulatory.medical_device:
+        return True
+    return sub.profile == "nice-lbp" and sub.clinical is not None and sub.clinical.delivers_treatment
 
 
 def _count_problem(c: list[int], outcome: Outcome) -> None:
@@ -543,6 +628,7 @@ def _question_findings(
     reason: str,
     condition: str,
     condition_fix: str,
+    fix: str = "",
 ) -> None:
     if outcome == "fail" or outcome == "missing":
         findings.append(
@@ -551,7 +637,7 @@ def _question_findings(
                 outcome,
                 f"{q.id} {q.short}: {reason}",
                 _used(q, answer),
-                _question_fix(q, outcome, reason),
+                fix or _question_fix(q, outcome, reason),
                 section,
             )
         )
@@ -588,15 +674,10 @@ def _used(q: Question, answer: str | None) -> str:
 
 
 def _question_fix(q: Question, outcome: Outcome, reason: str) -> str:
+    """The fix that follows from the question itself (rules with a more specific fix return it from ``_judge``)."""
     if outcome == "missing":
-        if q.type == "choice" and "is not one of the options" in reason:
-            return f"{q.id} {q.short}: choose one of the options ({'; '.join(q.options)})"
-        if "not supplied" in reason or "not given" in reason or "not stated" in reason:
-            return f"Supply the evidence {q.id} asks for ({q.short})"
         return f"Answer {q.id}: {q.short}"
     if q.pass_rule and q.pass_rule.accept:
-        if "expired" in reason or "CVSS" in reason or "DSPT status" in reason or "OWASP" in reason:
-            return f"{q.id}: {reason.split('; ', 1)[-1]} — renew or correct the evidence"
         return f"{q.id}: meet the criterion so the answer can be “{q.pass_rule.accept[0]}”"
     return f"Improve the answer to {q.id} ({q.short})"
 

@@ -80,7 +80,22 @@ def assess_regulatory(
             return _verdict(True, findings, reg, None, "Not a regulated medical device"), events
         return _verdict(False, findings, reg, None, "Not a medical device."), events
 
-    # A medical device.
+    # A medical device. Placeholder text ("TBC", "INSERT_NUMBER_HERE") in a regulatory field is missing.
+    placeholders: dict[str, str] = {}
+    for field in ("mhra_registration", "certificate_number", "certificate_issuer", "uk_responsible_person"):
+        value = getattr(reg, field)
+        found = policy.placeholder_in(value) if value else ""
+        if found:
+            placeholders[field] = value
+            findings.append(
+                _f(
+                    f"placeholder.{field}",
+                    "missing",
+                    f"regulatory.{field} is “{_clip(value)}”: the placeholder “{_clip(found)}” is not a value",
+                    used=f"regulatory.{field}",
+                    fix=f"Give the real {field.replace('_', ' ')} (regulatory.{field})",
+                )
+            )
     if not reg.device_class:
         findings.append(
             _f(
@@ -90,7 +105,9 @@ def assess_regulatory(
                 fix="State the device class (I, IIa, IIb or III)",
             )
         )
-    if not reg.mhra_registration:
+    if "mhra_registration" in placeholders:
+        pass  # reported above as missing: the registration is not given
+    elif not reg.mhra_registration:
         findings.append(
             _f(
                 "mhra",
@@ -296,3 +313,8 @@ def _verdict(
         mhra_registration=reg.mhra_registration,
         findings=tuple(findings),
     )
+
+
+def _clip(text: str, n: int = 60) -> str:
+    text = " ".join(text.split())
+    return text if len(text) <= n else text[: n - 1] + "…"

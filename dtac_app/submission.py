@@ -185,7 +185,7 @@ def normalise(sub: Submission, catalogue: Catalogue, *, file: str = "<submission
             # An answer that names no option is kept as written: the engine reports it on its
             # question (missing until resolved) instead of refusing the whole file.
             answers[qid] = option_lookup[qid].get(canon_label(value), value)
-        elif q.type == "number":
+        elif q.type == "number" and value.strip():
             problem = number_problem(q, value)
             if problem:
                 errors.append(InputError(file, f"answers.{qid}", problem))

@@ -256,6 +256,7 @@ def passing_v1(on: dt.date = V1_DAY) -> dict[str, Any]:
                 "kind": "pen_test",
                 "issued": (on - days(30)).isoformat(),
                 "highest_cvss": 4.0,
+                "owasp_top10": True,
             },
         ],
     }

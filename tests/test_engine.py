@@ -140,6 +140,10 @@ def test_c1_2_1_justification_must_say_something(catalogue: Catalogue) -> None:
     data["answers"]["C1.2.1"] = "n/a"
     a = run(data, catalogue)
     assert outcome(a, "C1.2.1") == "missing"
+    assert "placeholder" in a.question("C1.2.1").reason  # type: ignore[union-attr]
+    data["answers"]["C1.2.1"] = "Not DCB"
+    a = run(data, catalogue)
+    assert outcome(a, "C1.2.1") == "missing"
     assert "too short" in a.question("C1.2.1").reason  # type: ignore[union-attr]
 
 
@@ -566,7 +570,7 @@ def test_missing_required_document_is_listed_as_something_to_supply(catalogue: C
     assert a.decision == "incomplete"
     assert outcome(a, "C1.2.4") == "missing"
     assert "Hazard Log not supplied" in a.question("C1.2.4").reason  # type: ignore[union-attr]
-    assert any("Supply the evidence C1.2.4" in fx.action for fx in a.fixes)
+    assert any(fx.action == "C1.2.4: supply the Hazard Log" for fx in a.fixes)
 
 
 def test_evidence_not_used_by_any_asked_question_is_unchecked(catalogue: Catalogue) -> None:

@@ -30,6 +30,7 @@ CORE = [
     "rules_evidence",
     "rules_regulatory",
     "rules_nice",
+    "rules_answers",
     "dates",
     "results",
     "safe_yaml",
@@ -42,6 +43,7 @@ NO_CLOCK_NO_IO = [
     "rules_evidence",
     "rules_regulatory",
     "rules_nice",
+    "rules_answers",
     "dates",
     "results",
     "criteria",
@@ -58,6 +60,7 @@ PURE_SIBLINGS = {
     "rules_evidence",
     "rules_regulatory",
     "rules_nice",
+    "rules_answers",
     "dates",
     "results",
     "safe_yaml",
@@ -211,10 +214,23 @@ def answers_for(draw: st.DrawFn, key: str) -> dict[str, str]:
             continue
         if q.type == "choice":
             label = draw(st.sampled_from(q.options))
-            out[q.id] = draw(st.sampled_from([label, label.lower(), label.upper(), f"  {label} "]))
+            out[q.id] = draw(
+                st.sampled_from([label, label.lower(), label.upper(), f"  {label} ", f"\u201c{label}\u201d."])
+                | small_text  # free text in a choice question: kept, reported on the question
+            )
+        elif q.type == "number":
+            out[q.id] = draw(number_answers)
         else:
             out[q.id] = draw(st.one_of(small_text, st.just("A perfectly reasonable written answer to this.")))
     return out
+
+
+# Number answers a loader accepts: finite, within 0-100 (the range of every number question), maybe with "%".
+number_answers = st.one_of(
+    st.just(""),
+    st.floats(0, 100, allow_nan=False).map(lambda x: f"{x:.2f}"),
+    st.integers(0, 100).map(lambda x: f"{x}%"),
+)
 
 
 @st.composite
@@ -329,7 +345,9 @@ def mutated_submissions(draw: st.DrawFn) -> tuple[dict[str, Any], dt.date]:
         if draw(st.integers(0, 4)) == 0:
             data["answers"].pop(qid, None)
         elif q.type == "choice":
-            data["answers"][qid] = draw(st.sampled_from(q.options))
+            data["answers"][qid] = draw(st.sampled_from(q.options) | small_text)
+        elif q.type == "number":
+            data["answers"][qid] = draw(number_answers)
         else:
             data["answers"][qid] = draw(small_text)
     for rec in data["evidence"]:
@@ -380,7 +398,9 @@ def test_assess_never_raises_and_is_deterministic(
     case: tuple[dict[str, Any], dt.date], policy: Policy
 ) -> None:
     data, as_of = case
-    sub = parse_submission(copy.deepcopy(data), CAT, file="h.yaml")  # official options always parse
+    sub = parse_submission(
+        copy.deepcopy(data), CAT, file="h.yaml"
+    )  # any choice text parses (kept as written)
     a = assess(sub, CAT, as_of=as_of, policy=policy)
     event(a.decision)
     again = assess(parse_submission(copy.deepcopy(data), CAT, file="h.yaml"), CAT, as_of=as_of, policy=policy)

@@ -245,3 +245,193 @@ def test_every_ng59_do_not_offer_item_is_flagged(catalogue: Catalogue, item: str
     assert f"NG59.{item}" in rules_of(a, "fail")
     data["clinical"]["content"].remove(item)
     assert run(data, catalogue).decision == "available_with_conditions"
+
+
+# --------------------------------------------------------------------------- evidence taken on assertion
+
+
+def _pen_test(data: dict[str, Any]) -> dict[str, Any]:
+    return next(e for e in data["evidence"] if e["kind"] == "pen_test")
+
+
+@pytest.mark.parametrize(("owasp", "outcome"), [(True, "pass"), (None, "missing"), (False, "fail")])
+def test_only_explicit_owasp_coverage_passes(catalogue: Catalogue, owasp: bool | None, outcome: str) -> None:
+    data = passing_v2()
+    if owasp is None:
+        del _pen_test(data)["owasp_top10"]
+    else:
+        _pen_test(data)["owasp_top10"] = owasp
+    a = run(data, catalogue)
+    assert a.question("C3.3").outcome == outcome  # type: ignore[union-attr]
+    if owasp is None:
+        assert "OWASP Top 10 is not stated" in a.question("C3.3").reason  # type: ignore[union-attr]
+        assert any("owasp_top10: true" in f.action for f in a.fixes)
+
+
+def _charter(data: dict[str, Any]) -> dict[str, Any]:
+    data["answers"]["C3.2"] = "Yes"
+    data["evidence"].append({"question": "C3.2", "kind": "charter"})
+    return data
+
+
+@pytest.mark.parametrize(
+    ("cvss", "decision"), [(6.9, "available"), (7.0, "not_available"), (9.8, "not_available")]
+)
+def test_charter_route_still_counts_a_supplied_pen_test(
+    catalogue: Catalogue, cvss: float, decision: str
+) -> None:
+    data = _charter(passing_v2())
+    _pen_test(data)["highest_cvss"] = cvss
+    a = run(data, catalogue)
+    assert a.question("C3.3").asked is False  # type: ignore[union-attr]
+    assert a.decision == decision
+    if decision == "not_available":
+        f = next(f for f in a.findings if f.rule == "C3.3.evidence")
+        assert f"CVSS {cvss:.1f}" in f.text and "C3.2 = “Yes”" in f.text
+        assert a.section("C3").status == "not_met"  # type: ignore[union-attr]
+
+
+def test_charter_route_without_a_pen_test_is_not_asked_for_one(catalogue: Catalogue) -> None:
+    data = _charter(passing_v2())
+    data["evidence"].remove(_pen_test(data))
+    for q in ("C3.3", "C3.4", "C3.5", "C3.5.1", "C3.6"):
+        data["answers"].pop(q)
+    assert run(data, catalogue).decision == "available"
+
+
+@pytest.mark.parametrize(("qid", "answer"), [("C3.5", "No"), ("C3.6", "No"), ("C3.4", "Unable to confirm")])
+def test_answers_contradicting_the_charter_are_reported(catalogue: Catalogue, qid: str, answer: str) -> None:
+    data = _charter(passing_v2())
+    data["answers"][qid] = answer
+    a = run(data, catalogue)
+    assert a.decision == "incomplete"
+    f = next(f for f in a.findings if f.rule == "C3.2.commitment")
+    assert qid in f.text and answer in f.text and "Cyber Security Charter" in f.text
+    data["answers"][qid] = {"C3.4": "Confirmed"}.get(qid, "Yes")
+    assert run(data, catalogue).decision == "available"
+
+
+def _dspt(data: dict[str, Any]) -> dict[str, Any]:
+    return next(e for e in data["evidence"] if e["kind"] == "dspt")
+
+
+@pytest.mark.parametrize(
+    ("as_of", "outcome"), [(dt.date(2026, 6, 30), "missing"), (dt.date(2026, 7, 1), "pass")]
+)
+def test_a_dspt_year_that_has_not_started_cannot_count(
+    catalogue: Catalogue, as_of: dt.date, outcome: str
+) -> None:
+    data = passing_v2(as_of)
+    _dspt(data)["period"] = "2026-27"  # starts 1 July 2026
+    a = run(data, catalogue, as_of)
+    q = a.question("C2.1")
+    assert q is not None and q.outcome == outcome
+    if outcome == "missing":
+        assert "2026-27" in q.reason and "after the assessment date" in q.reason
+        assert next(e for e in a.evidence if e.kind == "dspt").state == "not_yet_valid"
+
+
+@pytest.mark.parametrize("kind", ["cyber_essentials", "dspt", "dpia", "pen_test"])
+@pytest.mark.parametrize(("offset", "outcome"), [(0, "pass"), (1, "missing")])
+def test_evidence_issued_after_the_assessment_date_cannot_count(
+    catalogue: Catalogue, kind: str, offset: int, outcome: str
+) -> None:
+    data = passing_v2()
+    rec = next(e for e in data["evidence"] if e["kind"] == kind)
+    rec["issued"] = (TODAY + dt.timedelta(days=offset)).isoformat()
+    a = run(data, catalogue)
+    q = a.question(rec["question"])
+    assert q is not None and q.outcome == outcome, q.reason
+    if outcome == "missing":
+        assert "after the assessment date" in q.reason
+
+
+# --------------------------------------------------------------------------- placeholders and the CSO
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "TBC",
+        "To be confirmed",
+        "N/A",
+        "TODO",
+        "{{ cso_name }}",
+        "[insert name]",
+        "Dr INSERT_NAME_HERE, GMC 1234567",
+        "Lorem ipsum dolor sit amet, GMC 1234567",
+    ],
+)
+def test_placeholders_are_not_answers(catalogue: Catalogue, text: str) -> None:
+    data = passing_v2()
+    data["answers"]["C1.2.5"] = text
+    a = run(data, catalogue)
+    q = a.question("C1.2.5")
+    assert q is not None and q.outcome == "missing" and "placeholder" in q.reason
+    assert a.decision == "incomplete"
+
+
+@pytest.mark.parametrize(
+    ("text", "ok"),
+    [
+        ("Dr A Person, GMC 1234567", True),
+        ("Jane Doe, registered nurse, NMC 12A3456E", True),
+        ("Sam Lee, physiotherapist, HCPC PH123456", True),
+        ("Priya Shah (General Pharmaceutical Council 2071234)", True),
+        ("Dr Jane Doe, consultant", False),  # no registration
+        ("Jane Doe, GMC 12345", False),  # not a GMC number format
+        ("GMC 1234567", False),  # no name
+        ("Our clinical lead", False),
+    ],
+)
+def test_the_clinical_safety_officer_is_a_named_registered_clinician(
+    catalogue: Catalogue, text: str, ok: bool
+) -> None:
+    data = passing_v2()
+    data["answers"]["C1.2.5"] = text
+    a = run(data, catalogue)
+    q = a.question("C1.2.5")
+    assert q is not None and (q.outcome == "pass") is ok, q.reason
+    if not ok:
+        assert any("professional register" in f.action for f in a.fixes)
+
+
+def test_a_placeholder_mhra_registration_is_missing_not_registered(catalogue: Catalogue) -> None:
+    a = run(device_v2(mhra_registration="TBC"), catalogue)
+    f = next(f for f in a.findings if f.rule == "GB-REG.placeholder.mhra_registration")
+    assert f.severity == "missing" and "TBC" in f.text
+    assert "GB-REG.mhra" not in rules_of(a)
+    assert run(device_v2(), catalogue).decision == "available"
+
+
+# --------------------------------------------------------------------------- C1.2 = No for a device
+
+
+def _outside_dcb0129(data: dict[str, Any]) -> dict[str, Any]:
+    data["answers"]["C1.2"] = "No"
+    data["answers"]["C1.2.1"] = "The product only shows exercise videos and never informs care decisions."
+    return data
+
+
+def test_a_regulated_device_cannot_declare_itself_outside_dcb0129(catalogue: Catalogue) -> None:
+    a = run(
+        _outside_dcb0129(device_v2(device_class="IIa", marking="UKCA", certificate_expiry="2030-01-01")),
+        catalogue,
+    )
+    q = a.question("C1.2")
+    assert q is not None and q.outcome == "missing" and "cannot be outside DCB0129" in q.reason
+    assert a.section("C1").status != "met"  # type: ignore[union-attr]
+    assert a.decision == "incomplete"
+    assert any("C1.2.2 to C1.2.5" in f.action for f in a.fixes)
+
+
+def test_a_treatment_app_cannot_declare_itself_outside_dcb0129(catalogue: Catalogue) -> None:
+    data = _outside_dcb0129(passing_lbp())
+    data["answers"]["C1.1.1"] = "No"
+    data.pop("regulatory")
+    a = run(data, catalogue)
+    assert a.question("C1.2").outcome == "missing"  # type: ignore[union-attr]
+
+
+def test_a_non_device_may_declare_itself_outside_dcb0129(catalogue: Catalogue) -> None:
+    assert run(_outside_dcb0129(passing_v2()), catalogue).decision == "available"
