@@ -203,7 +203,10 @@ def print_assessment(a: Assessment) -> None:
     out.print()
     out.print(f" Decision: [{DECISION_STYLE[a.decision]}] {a.decision_label.upper()} [/]  ({a.decision})")
     if a.valid_until:
-        out.print(f" Valid until: {a.valid_until.isoformat()} — {_esc(a.valid_until_reason)}")
+        out.print(
+            f" Valid until: {a.valid_until.isoformat()} (last day; changes on {a.changes_on.isoformat() if a.changes_on else '?'})"
+            f" — {_esc(a.valid_until_reason)}"
+        )
     else:
         out.print(f" Valid until: no date — {_esc(a.valid_until_reason)}")
     out.print()

@@ -43,7 +43,7 @@ from .rules_regulatory import assess_regulatory
 from .submission import Submission
 from .vocabulary import PROFILES
 
-ENGINE_VERSION = "1.0.0"
+ENGINE_VERSION = "2.0.0"
 
 _SEVERITY_RANK: dict[str, int] = {
     "fail": 0,
@@ -407,7 +407,7 @@ def assess(
     decision = _decide(findings)
     reasons = _reasons(decision, findings, sections, cs)
     conditions = tuple(f for f in findings if f.severity == "condition")
-    changes_on: set[dt.date] = set()
+    review_changes: set[dt.date] = set()
     if _recheck:
         # A 'review' event (a dated NICE change, future-dated evidence) may or may not change the
         # decision: find out by assessing on that day. Rare, so the cost only falls where it applies.
@@ -423,8 +423,8 @@ def assess(
                 _recheck=False,
             )
             if later.decision != decision:
-                changes_on.add(day)
-    valid_until, why = _valid_until(decision, events, as_of, changes_on if _recheck else None)
+                review_changes.add(day)
+    first_change, why = _first_change(decision, events, as_of, review_changes if _recheck else None)
     fixes = _fixes(findings, decision)
     summary = _summary(decision, findings, sections, d1)
     events.sort(key=lambda e: (e.on, e.rule))
@@ -448,7 +448,8 @@ def assess(
         summary=summary,
         reasons=reasons,
         conditions=conditions,
-        valid_until=valid_until,
+        valid_until=first_change - ONE_DAY if first_change else None,
+        changes_on=first_change,
         valid_until_reason=why,
         events=tuple(e for e in events if e.on > as_of),
         sections=tuple(sections),
@@ -558,12 +559,7 @@ def _judge(
                 if req.required and role == "assessed":
                     sev, detail = "missing", f"{req.label} not supplied"
                     if worst is None or _SEVERITY_RANK[sev] < worst[0]:
-                        worst = (
-                            _SEVERITY_RANK[sev],
-                            sev,
-                            detail,
-                            f"Supply the {req.label} that {q.id} asks for",
-                        )
+                        worst = (_SEVERITY_RANK[sev], sev, detail, f"supply the {req.label}")
                 continue
             checks = [
                 check_record(sub.evidence[i], req, catalogue.regulatory, policy, as_of, apply_cvss=apply_cvss)
@@ -846,10 +842,12 @@ def _reasons(
     )
 
 
-def _valid_until(
+def _first_change(
     decision: Decision, events: list[TimeEvent], as_of: dt.date, review_changes: set[dt.date] | None
 ) -> tuple[dt.date | None, str]:
-    """The first future date on which the decision would differ, and why.
+    """The first future date on which the decision would differ (``changes_on``), and why.
+
+    The decision is valid until the day before.
 
     ``review_changes``: the 'review' dates on which re-assessing gave another decision (None: treat
     every review date as a change)."""

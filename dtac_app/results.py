@@ -3,9 +3,9 @@
 from __future__ import annotations
 
 import datetime as dt
-from typing import Literal, TypeVar
+from typing import Any, Literal, TypeVar
 
-from pydantic import BaseModel, ConfigDict, Field, field_validator
+from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
 
 from .vocabulary import (  # noqa: F401 - re-exported: the results speak the shared vocabulary
     DECISION_COLOURS,
@@ -18,7 +18,7 @@ from .vocabulary import (  # noqa: F401 - re-exported: the results speak the sha
     SectionStatus,
 )
 
-ASSESSMENT_SCHEMA: Literal["dtac-assessment/1"] = "dtac-assessment/1"
+ASSESSMENT_SCHEMA: Literal["dtac-assessment/2"] = "dtac-assessment/2"
 
 _M = TypeVar("_M", bound=BaseModel)
 
@@ -180,7 +180,11 @@ class ProductRef(_Result):
 class Assessment(_Result):
     """The full, explainable result of ``assess``."""
 
-    schema_: Literal["dtac-assessment/1"] = Field(default=ASSESSMENT_SCHEMA, alias="schema")
+    # dtac-assessment/2: ``valid_until`` is the LAST day the decision holds and ``changes_on`` the
+    # first day it differs (in /1, ``valid_until`` was that first day; /1 data is upgraded on load).
+    schema_: Literal["dtac-assessment/1", "dtac-assessment/2"] = Field(
+        default=ASSESSMENT_SCHEMA, alias="schema"
+    )
     engine_version: str
     as_of: dt.date
     profile: Profile
@@ -192,6 +196,7 @@ class Assessment(_Result):
     reasons: tuple[Finding, ...]
     conditions: tuple[Finding, ...]
     valid_until: dt.date | None
+    changes_on: dt.date | None = None
     valid_until_reason: str
     events: tuple[TimeEvent, ...]
     sections: tuple[SectionResult, ...]
@@ -203,6 +208,21 @@ class Assessment(_Result):
     findings: tuple[Finding, ...]
     fixes: tuple[Fix, ...]
     model_config = ConfigDict(extra="forbid", frozen=True, populate_by_name=True)
+
+    @model_validator(mode="before")
+    @classmethod
+    def _upgrade_v1(cls, data: Any) -> Any:
+        """Read a stored dtac-assessment/1 result with today's meaning of ``valid_until``."""
+        if isinstance(data, dict) and data.get("schema", data.get("schema_")) == "dtac-assessment/1":
+            data = dict(data)
+            first = data.get("valid_until")
+            if isinstance(first, str):
+                first = dt.date.fromisoformat(first)
+            data["changes_on"] = first
+            data["valid_until"] = first - dt.timedelta(days=1) if first else None
+            data.pop("schema_", None)
+            data["schema"] = ASSESSMENT_SCHEMA
+        return data
 
     def question(self, qid: str) -> QuestionResult | None:
         for q in self.questions:

@@ -306,18 +306,19 @@ def finding_text(a: Assessment) -> str:
 def check_valid_until(
     data: dict[str, Any], catalogue: Catalogue, as_of: dt.date = TODAY, **kw: Any
 ) -> tuple[Assessment, Assessment]:
-    """The valid-until contract: the decision holds through the day before ``valid_until`` and
-    is different on ``valid_until`` itself. Returns (assessment as of ``as_of``, assessment on
-    ``valid_until``)."""
+    """The valid-until contract: the decision holds through ``valid_until`` (its last day) and is
+    different on ``changes_on``, the day after. Returns (assessment as of ``as_of``, assessment on
+    ``changes_on``)."""
     a = run(data, catalogue, as_of, **kw)
     assert a.valid_until is not None, f"expected a valid-until date; reason: {a.valid_until_reason}"
-    assert a.valid_until > as_of
-    day_before = run(data, catalogue, a.valid_until - ONE_DAY, **kw)
-    assert day_before.decision == a.decision, (
-        f"decision changed before valid_until {a.valid_until}: {a.decision} -> {day_before.decision}"
+    assert a.changes_on == a.valid_until + ONE_DAY
+    assert a.valid_until >= as_of
+    last_day = run(data, catalogue, a.valid_until, **kw)
+    assert last_day.decision == a.decision, (
+        f"decision changed by valid_until {a.valid_until}: {a.decision} -> {last_day.decision}"
     )
-    on_the_day = run(data, catalogue, a.valid_until, **kw)
+    on_the_day = run(data, catalogue, a.changes_on, **kw)
     assert on_the_day.decision != a.decision, (
-        f"decision on valid_until {a.valid_until} is still {a.decision}; reason given: {a.valid_until_reason}"
+        f"decision on changes_on {a.changes_on} is still {a.decision}; reason given: {a.valid_until_reason}"
     )
     return a, on_the_day

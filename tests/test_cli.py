@@ -4,6 +4,7 @@ schema, criteria browsing and JSON output."""
 from __future__ import annotations
 
 import csv
+import datetime as dt
 import json
 import os
 import subprocess
@@ -364,9 +365,14 @@ def test_assess_json_has_decision_and_valid_until(
     assert doc["decision"] in DECISIONS
     assert doc["decision"] == "available_with_conditions"
     assert "valid_until" in doc
-    assert doc["valid_until"] == run(data, catalogue).valid_until.isoformat()  # type: ignore[union-attr]
+    a = run(data, catalogue)
+    assert doc["valid_until"] == a.valid_until.isoformat()  # type: ignore[union-attr]
+    assert doc["changes_on"] == a.changes_on.isoformat()  # type: ignore[union-attr]
+    assert dt.date.fromisoformat(doc["changes_on"]) - dt.date.fromisoformat(
+        doc["valid_until"]
+    ) == dt.timedelta(days=1)
     assert doc["as_of"] == AS_OF
-    assert doc["schema"] == "dtac-assessment/1"
+    assert doc["schema"] == "dtac-assessment/2"
     assert doc["criteria"]["hashes"]["dtac-v2.0"] == catalogue.files["dtac-v2.0"].sha256
     assert doc == json.loads(json.dumps(run(data, catalogue).model_dump(mode="json", by_alias=True)))
 

@@ -970,7 +970,8 @@ def test_expiring_evidence_gives_a_condition(catalogue: Catalogue) -> None:
     assert a.decision == "available_with_conditions"
     assert [f.rule for f in a.conditions] == ["C2.2.1"]
     assert "30 days left" in a.conditions[0].text
-    assert a.valid_until == TODAY + days(31)
+    assert a.valid_until == TODAY + days(30)  # the ICO registration's last day
+    assert a.changes_on == TODAY + days(31)
 
 
 def test_warning_window_is_a_policy_setting(catalogue: Catalogue) -> None:
@@ -1058,6 +1059,6 @@ def test_unknown_profile_is_rejected(catalogue: Catalogue) -> None:
 def test_assessment_json_round_trips(catalogue: Catalogue) -> None:
     a = run(passing_lbp(), catalogue)
     dumped = a.model_dump(mode="json", by_alias=True)
-    assert dumped["schema"] == "dtac-assessment/1"
+    assert dumped["schema"] == "dtac-assessment/2"
     assert dumped["decision"] in DECISIONS
     assert type(a).model_validate(dumped) == a

@@ -463,15 +463,18 @@ def dated_submissions(draw: st.DrawFn) -> tuple[dict[str, Any], dt.date]:
 
 @settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(case=dated_submissions())
-def test_decision_holds_until_valid_until_and_changes_on_it(case: tuple[dict[str, Any], dt.date]) -> None:
+def test_decision_holds_through_valid_until_and_changes_on_changes_on(
+    case: tuple[dict[str, Any], dt.date],
+) -> None:
     data, as_of = case
     sub = parse_submission(data, CAT, file="h.yaml")
     a = assess(sub, CAT, as_of=as_of)
     event(f"{a.decision}, valid_until {'set' if a.valid_until else 'none'}")
     if a.valid_until is None:
         return
-    assert assess(sub, CAT, as_of=a.valid_until - ONE_DAY).decision == a.decision
-    assert assess(sub, CAT, as_of=a.valid_until).decision != a.decision
+    assert a.changes_on == a.valid_until + ONE_DAY
+    assert assess(sub, CAT, as_of=a.valid_until).decision == a.decision
+    assert assess(sub, CAT, as_of=a.changes_on).decision != a.decision
 
 
 def test_same_inputs_give_identical_json(catalogue: Any) -> None:

@@ -435,3 +435,30 @@ def test_a_treatment_app_cannot_declare_itself_outside_dcb0129(catalogue: Catalo
 
 def test_a_non_device_may_declare_itself_outside_dcb0129(catalogue: Catalogue) -> None:
     assert run(_outside_dcb0129(passing_v2()), catalogue).decision == "available"
+
+
+# --------------------------------------------------------------------------- valid until = last valid day
+
+
+def test_valid_until_is_the_last_day_and_changes_on_the_day_after(catalogue: Catalogue) -> None:
+    # A CE-MDD Class IIa device: GB acceptance ends after 30 June 2028.
+    day = dt.date(2028, 5, 1)
+    data = device_v2(day, marking="CE-MDD", device_class="IIa", certificate_expiry="2029-03-31")
+    a = run(data, catalogue, day)
+    assert (a.valid_until, a.changes_on) == (dt.date(2028, 6, 30), dt.date(2028, 7, 1))
+    assert "1 Jul 2028" in a.valid_until_reason
+    assert run(data, catalogue, dt.date(2028, 6, 30)).decision == a.decision
+    assert run(data, catalogue, dt.date(2028, 7, 1)).decision != a.decision
+    assert a.model_dump(mode="json", by_alias=True)["schema"] == "dtac-assessment/2"
+
+
+def test_a_stored_schema_1_result_is_read_with_the_new_meaning(catalogue: Catalogue) -> None:
+    from dtac_app.results import Assessment
+
+    a = run(passing_v2(), catalogue)
+    old = a.model_dump(mode="json", by_alias=True)
+    old["schema"] = "dtac-assessment/1"
+    old["valid_until"] = old.pop("changes_on")  # /1 recorded the first day of the change
+    back = Assessment.model_validate(old)
+    assert (back.valid_until, back.changes_on) == (a.valid_until, a.changes_on)
+    assert back.model_dump(mode="json", by_alias=True)["schema"] == "dtac-assessment/2"

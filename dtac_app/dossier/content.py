@@ -238,10 +238,10 @@ def valid_until_text(a: Assessment) -> str:
 
 
 def valid_until_sentence(a: Assessment) -> str:
-    """The valid-until date and why, in one sentence (the engine's reason names the date itself)."""
-    if a.valid_until is None or fmt(a.valid_until) in a.valid_until_reason:
+    """The last day the decision holds and why it changes the day after (the reason names that day)."""
+    if a.valid_until is None:
         return a.valid_until_reason
-    return f"{fmt(a.valid_until)}. {a.valid_until_reason}"
+    return f"{fmt(a.valid_until)} (the last day it holds). {a.valid_until_reason}"
 
 
 def finding_line(f: Finding) -> str:

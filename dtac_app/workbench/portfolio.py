@@ -88,11 +88,12 @@ def summarise(result: Assessment) -> dict[str, object]:
         if ev.effect == "review":
             kind = "deadline"
         cal.append(CalendarItem(on=ev.on, kind=kind, text=ev.text, rule=ev.rule))
-    if result.valid_until:
+    if result.changes_on:
+        # The decision holds through valid_until; the calendar marks the day it changes.
         why = result.valid_until_reason.split(": ", 1)[-1]
         cal.append(
             CalendarItem(
-                on=result.valid_until,
+                on=result.changes_on,
                 kind="decision",
                 text=f"No longer '{result.decision_label}': {why}",
                 rule="decision",
