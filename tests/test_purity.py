@@ -416,7 +416,7 @@ def test_assess_never_raises_and_is_deterministic(
     assert a.reasons
     if a.decision != "available":
         assert all(f.severity == SEVERITY_FOR[a.decision] for f in a.reasons)
-    assert a.valid_until is None or a.valid_until > as_of
+    assert a.valid_until is None or (a.valid_until >= as_of and a.changes_on == a.valid_until + ONE_DAY)
     if a.decision == "not_available":
         assert a.valid_until is None
     assert all(e.on > as_of for e in a.events)
