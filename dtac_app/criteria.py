@@ -745,21 +745,35 @@ class MigrationMap(_Frozen):
 
 
 # Text that stands in for an answer nobody gave: whole-answer markers (TBC, N/A, ...) and template
-# markers left anywhere in the text. Overridable in policy.yaml (``placeholders``).
+# markers left anywhere in the text. Overridable in policy.yaml (``placeholders``). Patterns are
+# matched against the answer with ASCII letters lower-cased, so they are written in lower case
+# (and a literal start such as "_here" keeps the search fast on long answers); the text reported
+# is the whole word(s) around the match, from the original answer.
 DEFAULT_PLACEHOLDERS: tuple[str, ...] = (
     r"^\W*(?:tbc|tbd|tba|todo|to ?do|n/?a|none|nil|null|unknown|pending|xxx+|\?+|-+|\.+)\W*$",
     r"^\W*(?:to be (?:confirmed|decided|determined|agreed|added|advised|provided)|not yet (?:known|decided|appointed))\W*$",
-    r"\b[A-Z]+(?:_[A-Z]+)*_HERE\b",
+    r"_here\b",
     r"\{\{.*?\}\}",
     r"\[\s*(?:insert|add|enter|your|name|tbc|todo)\b[^\]]*\]",
     r"<\s*(?:insert|add|enter|your|name|link|tbc|todo)\b[^>]*>",
-    r"\blorem ipsum\b",
+    r"lorem ipsum",
 )
+_ASCII_LOWER = str.maketrans("ABCDEFGHIJKLMNOPQRSTUVWXYZ", "abcdefghijklmnopqrstuvwxyz")
 
 
 @functools.lru_cache(maxsize=8)
-def _placeholder_regex(patterns: tuple[str, ...]) -> re.Pattern[str]:
-    return re.compile("|".join(f"(?:{p})" for p in patterns), re.IGNORECASE)
+def _placeholder_regexes(patterns: tuple[str, ...]) -> tuple[re.Pattern[str], ...]:
+    # One regex per pattern, not one alternation: each keeps its literal-prefix fast search.
+    return tuple(re.compile(p) for p in patterns)
+
+
+def _whole_words(text: str, start: int, end: int) -> str:
+    """``text[start:end]`` widened to the word characters on either side (INSERT_NAME_HERE, not _HERE)."""
+    while start > 0 and (text[start - 1].isalnum() or text[start - 1] == "_"):
+        start -= 1
+    while end < len(text) and (text[end].isalnum() or text[end] == "_"):
+        end += 1
+    return text[start:end]
 
 
 class Policy(_Frozen):
@@ -790,8 +804,14 @@ class Policy(_Frozen):
 
     def placeholder_in(self, text: str) -> str:
         """The placeholder text found in ``text`` ("" when there is none)."""
-        m = _placeholder_regex(self.placeholders).search(text)
-        return m.group(0).strip() if m else ""
+        low = text.lower()
+        if len(low) != len(text):  # a few non-ASCII letters change length when lower-cased
+            low = text.translate(_ASCII_LOWER)
+        for rx in _placeholder_regexes(self.placeholders):
+            m = rx.search(low)
+            if m:
+                return _whole_words(text, m.start(), m.end()).strip()
+        return ""
 
 
 # --------------------------------------------------------------------------- the catalogue
