@@ -385,7 +385,6 @@ class CriteriaSet(_Frozen):
     _compiled: dict[str, CompiledCond] = PrivateAttr(default_factory=dict)
     _plan: tuple[tuple[Section, Question, CompiledCond | None, str], ...] = PrivateAttr(default=())
     _option_lookup: dict[str, dict[str, str]] = PrivateAttr(default_factory=dict)
-    _static_results: dict[tuple[Any, ...], Any] = PrivateAttr(default_factory=dict)
     _commitments: tuple[tuple[str, Question, Commitment], ...] = PrivateAttr(default=())
 
     @model_validator(mode="after")
@@ -480,11 +479,6 @@ class CriteriaSet(_Frozen):
     def commitments(self) -> tuple[tuple[str, Question, Commitment], ...]:
         """(section id, question, commitment) for every question whose answer carries commitments."""
         return self._commitments
-
-    @property
-    def static_results(self) -> dict[tuple[Any, ...], Any]:
-        """The engine's cache of results that depend only on these criteria (unanswered, not-asked questions)."""
-        return self._static_results
 
     @property
     def option_lookup(self) -> dict[str, dict[str, str]]:

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Mapping
+from dataclasses import dataclass, field
 
 from .criteria import Catalogue, CriteriaSet, Policy, Question
 from .dates import ONE_DAY, fmt
@@ -101,7 +102,8 @@ def assess(
     shown: dict[str, bool | None] = {}
     results: list[QuestionResult] = []
     counts: dict[str, list[int]] = {s.id: [0, 0, 0, 0] for s in cs.sections}  # asked, pass, fail, missing
-    static = not_asked_cache = cs.static_results
+    cache = _cache_for(cs)
+    static, not_asked_cache = cache.choice, cache.not_asked
     for section, q, cond, cond_text in cs.plan:
         qid = q.id
         asked = True if cond is None else cond(answers, shown)
@@ -150,8 +152,8 @@ def assess(
         ):
             # A choice answer with no evidence records, override or verification is judged the same in
             # every submission: reuse the result (bounded by the number of options per question).
-            key = (qid, answer, role)
-            hit = static.get(key)
+            ckey = (qid, answer, role)
+            hit = static.get(ckey)
             if hit is None:
                 outcome, reason, condition, cond_fix, _ev, _events, fix = _judge(
                     q,
@@ -166,7 +168,7 @@ def assess(
                     evidence_state,
                     evidence_label,
                 )
-                hit = static[key] = (
+                hit = static[ckey] = (
                     question_result(qid, section.id, q.short, True, answer, outcome, reason, condition),
                     outcome,
                     reason,
@@ -294,18 +296,18 @@ def assess(
                 for req in other_q.evidence:
                     if req.kind != rec.kind:
                         continue
-                    c = check_record(rec, req, catalogue.regulatory, policy, as_of, apply_cvss=apply_cvss)
-                    evidence_state[i], evidence_label[i] = c, req.label
-                    if c.state == "problem" and c.severity == "fail":
+                    chk = check_record(rec, req, catalogue.regulatory, policy, as_of, apply_cvss=apply_cvss)
+                    evidence_state[i], evidence_label[i] = chk, req.label
+                    if chk.state == "problem" and chk.severity == "fail":
                         counts[sec_id][2] += 1
                         findings.append(
                             finding(
                                 f"{other}.evidence",
                                 "fail",
-                                f"{other} {other_q.short}: {c.detail} (supplied although {claim} skips "
+                                f"{other} {other_q.short}: {chk.detail} (supplied although {claim} skips "
                                 f"{other}; its findings still count)",
                                 f"evidence[{i}] ({rec.kind})",
-                                c.fix,
+                                chk.fix,
                                 sec_id,
                             )
                         )
@@ -591,6 +593,33 @@ def _judge(
     return outcome, reason, condition, "; ".join(condition_fixes), linked, q_events, outcome_fix
 
 
+@dataclass(eq=False)
+class _ResultCache:
+    """Results that depend only on one criteria set, reused across assessments (the engine's own
+    state, kept here rather than on the frozen criteria model). Each dict is bounded by the
+    criteria: questions × options × roles, questions × routing states, D1 items × points."""
+
+    choice: dict[tuple[str, str, str], tuple[QuestionResult, Outcome, str, str, str, str]] = field(
+        default_factory=dict
+    )
+    not_asked: dict[tuple[str, bool | None], QuestionResult] = field(default_factory=dict)
+    d1_items: dict[tuple[str, str, float | None, str], D1Item] = field(default_factory=dict)
+
+
+# id(criteria set) -> (the set, its cache). The set is held, so its id is not reused while cached.
+_CACHES: dict[int, tuple[CriteriaSet, _ResultCache]] = {}
+_MAX_CACHED_SETS = 16
+
+
+def _cache_for(cs: CriteriaSet) -> _ResultCache:
+    entry = _CACHES.get(id(cs))
+    if entry is None or entry[0] is not cs:
+        if len(_CACHES) >= _MAX_CACHED_SETS:
+            _CACHES.pop(next(iter(_CACHES)))
+        entry = _CACHES[id(cs)] = (cs, _ResultCache())
+    return entry[1]
+
+
 def _is_device(sub: Submission) -> bool:
     """A regulated medical device, or a back-pain app that delivers treatment (so must be one)."""
     if sub.regulatory is not None and sub.regulatory.medical_device:
@@ -684,7 +713,7 @@ def _question_fix(q: Question, outcome: Outcome, reason: str) -> str:
 def _score_d1(cs: CriteriaSet, results: list[QuestionResult], policy: Policy) -> D1Score:
     items: list[D1Item] = []
     earned = possible = 0.0
-    static = cs.static_results
+    static = _cache_for(cs).d1_items
 
     def item(qid: str, weight: float, points: float | None, note: str = "") -> D1Item:
         key = ("d1", qid, points, note)
