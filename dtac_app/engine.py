@@ -225,8 +225,9 @@ def assess(
             evidence_label,
         )
         engine_outcome: Outcome | None = None
+        engine_reason = ""
         if override is not None:
-            engine_outcome = outcome
+            engine_outcome, engine_reason = outcome, reason
             outcome = override.outcome
             reason = f"Assessor override ({override.by or 'assessor'}): {override.rationale} [engine said: {reason}]"
             condition = "" if outcome != "pass" else condition
@@ -248,6 +249,7 @@ def assess(
                 override,
                 "verified" if ver else "asserted",
                 ver,
+                engine_reason,
             )
         )
         _count(counts[section.id], outcome)
@@ -322,6 +324,7 @@ def assess(
                     on=cs.accept_submissions_until + ONE_DAY,
                     effect="fail",
                     rule=f"{cs.key}.retired",
+                    kind="form_retired",
                     text=f"{cs.title} is no longer accepted after {fmt(cs.accept_submissions_until)} "
                     "(the submission gives no date, so the assessment date counts)",
                 )
@@ -426,7 +429,9 @@ def assess(
             )
             if later.decision != decision:
                 review_changes.add(day)
-    first_change, why = _first_change(decision, events, as_of, review_changes if _recheck else None)
+    first_change, why, change_events = _first_change(
+        decision, events, as_of, review_changes if _recheck else None
+    )
     fixes = _fixes(findings, decision)
     summary = _summary(decision, findings, sections, d1)
     events.sort(key=lambda e: (e.on, e.rule))
@@ -453,6 +458,7 @@ def assess(
         valid_until=first_change - ONE_DAY if first_change else None,
         changes_on=first_change,
         valid_until_reason=why,
+        change_events=change_events,
         events=tuple(e for e in events if e.on > as_of),
         sections=tuple(sections),
         questions=tuple(results),
@@ -873,8 +879,9 @@ def _reasons(
 
 def _first_change(
     decision: Decision, events: list[TimeEvent], as_of: dt.date, review_changes: set[dt.date] | None
-) -> tuple[dt.date | None, str]:
-    """The first future date on which the decision would differ (``changes_on``), and why.
+) -> tuple[dt.date | None, str, tuple[TimeEvent, ...]]:
+    """The first future date on which the decision would differ (``changes_on``), why, and the events
+    that change it on that day.
 
     The decision is valid until the day before.
 
@@ -890,12 +897,13 @@ def _first_change(
 
     relevant = [e for e in events if e.on > as_of and changes(e)]
     if decision == "not_available" and not relevant:
-        return None, "No date: the decision changes only when the submission or evidence changes."
+        return None, "No date: the decision changes only when the submission or evidence changes.", ()
     if not relevant:
-        return None, "No known future date changes this decision."
+        return None, "No known future date changes this decision.", ()
     first = min(relevant, key=lambda e: (e.on, e.rule))
-    same_day = [e.text for e in relevant if e.on == first.on]
-    return first.on, f"On {fmt(first.on)} the decision changes: " + "; ".join(dict.fromkeys(same_day))
+    same_day = sorted((e for e in relevant if e.on == first.on), key=lambda e: e.rule)
+    why = "; ".join(dict.fromkeys(e.text for e in same_day))
+    return first.on, f"On {fmt(first.on)} the decision changes: {why}", tuple(same_day)
 
 
 def _fixes(findings: list[Finding], decision: Decision) -> tuple[Fix, ...]:

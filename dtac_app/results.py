@@ -66,13 +66,30 @@ class Finding(_Result):
     standing: bool = False  # a condition of use that no change to the submission can clear
 
 
+EventKind = Literal[
+    "evidence_expiry",
+    "renewal_window",
+    "evidence_current",
+    "device_deadline",
+    "status_change",
+    "form_retired",
+]
+
+
 class TimeEvent(_Result):
-    """A future date on which a rule's result changes."""
+    """A future date on which a rule's result changes.
+
+    ``kind`` says what happens, so consumers (calendar, portfolio) need not read ``rule`` or
+    ``text``: an evidence record's validity ends, its renewal window opens, evidence dated in the
+    future becomes current, a GB device deadline (CE acceptance, certificate) passes, a NICE
+    status change takes effect, or a form version stops being accepted.
+    """
 
     on: dt.date
     effect: Literal["fail", "condition", "review"]
     text: str
     rule: str
+    kind: EventKind
 
 
 class EvidenceResult(_Result):
@@ -102,6 +119,7 @@ class QuestionResult(_Result):
     condition: str = ""
     evidence: tuple[int, ...] = ()
     engine_outcome: Outcome | None = None
+    engine_reason: str = ""  # the engine's own reason when an assessor override replaced it
     override: Override | None = None
     provenance: Literal["asserted", "verified"] = "asserted"
     verification: Verification | None = None
@@ -198,6 +216,7 @@ class Assessment(_Result):
     valid_until: dt.date | None
     changes_on: dt.date | None = None
     valid_until_reason: str
+    change_events: tuple[TimeEvent, ...] = ()  # the events on ``changes_on`` that change the decision
     events: tuple[TimeEvent, ...]
     sections: tuple[SectionResult, ...]
     questions: tuple[QuestionResult, ...]
@@ -222,6 +241,11 @@ class Assessment(_Result):
             data["valid_until"] = first - dt.timedelta(days=1) if first else None
             data.pop("schema_", None)
             data["schema"] = ASSESSMENT_SCHEMA
+            events = [_legacy_event(e) for e in data.get("events") or ()]
+            data["events"] = events
+            data["change_events"] = [
+                e for e in events if first is not None and str(e.get("on")) == str(first)
+            ]
         return data
 
     def question(self, qid: str) -> QuestionResult | None:
@@ -235,6 +259,24 @@ class Assessment(_Result):
             if s.id == sid:
                 return s
         return None
+
+
+def _legacy_event(e: Any) -> Any:
+    """A /1 time event with the ``kind`` that /1 left to be guessed from its rule (only for stored data)."""
+    if not isinstance(e, dict) or "kind" in e:
+        return e
+    rule, effect = str(e.get("rule", "")), e.get("effect")
+    if effect == "condition":
+        kind = "renewal_window"
+    elif effect == "review":
+        kind = "status_change" if rule.startswith("NICE") else "evidence_current"
+    elif rule.startswith("GB-REG"):
+        kind = "device_deadline"
+    elif rule.endswith(".retired"):
+        kind = "form_retired"
+    else:
+        kind = "evidence_expiry"
+    return {**e, "kind": kind}
 
 
 # ----------------------------------------------------------------------------- fast construction
@@ -295,6 +337,7 @@ def question_result(
     override: Override | None = None,
     provenance: str = "asserted",
     verification: Verification | None = None,
+    engine_reason: str = "",
 ) -> QuestionResult:
     """``build(QuestionResult, ...)`` for the engine's hottest path (one per question, field order kept)."""
     obj = _new(QuestionResult)
@@ -312,6 +355,7 @@ def question_result(
             "condition": condition,
             "evidence": evidence,
             "engine_outcome": engine_outcome,
+            "engine_reason": engine_reason,
             "override": override,
             "provenance": provenance,
             "verification": verification,

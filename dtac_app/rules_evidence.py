@@ -31,6 +31,7 @@ def _expiry_events(
             TimeEvent,
             on=last_day + ONE_DAY,
             effect="fail",
+            kind="evidence_expiry",
             text=f"{label} expires after {fmt(last_day)}",
             rule=rule,
         )
@@ -42,6 +43,7 @@ def _expiry_events(
                 TimeEvent,
                 on=warn_from,
                 effect="condition",
+                kind="renewal_window",
                 text=f"{label} enters the {warn_days}-day renewal window",
                 rule=rule,
             )
@@ -64,6 +66,7 @@ def _dated(
                     TimeEvent,
                     on=issued,
                     effect="review",
+                    kind="evidence_current",
                     text=f"{label} dated {fmt(issued)} becomes current",
                     rule=rule,
                 )
@@ -104,6 +107,7 @@ def _not_yet(rule: str, label: str, day: dt.date, verb: str, fix: str) -> Eviden
                 TimeEvent,
                 on=day,
                 effect="review",
+                kind="evidence_current",
                 text=f"{label} dated {fmt(day)} becomes current",
                 rule=rule,
             )
@@ -242,6 +246,7 @@ def check_record(
                     TimeEvent,
                     on=rec.issued,
                     effect="review",
+                    kind="evidence_current",
                     text=f"{label} dated {fmt(rec.issued)} becomes current",
                     rule=rule,
                 )

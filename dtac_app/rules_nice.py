@@ -358,6 +358,7 @@ def assess_nice(
                         on=h.effective,
                         effect="review",
                         rule="NICE.HTE16",
+                        kind="status_change",
                         text=f"NICE status of {tech.name} changes to '{STATUS_LABELS.get(h.status, h.status)}' on {fmt(h.effective)}",
                     )
                 )

@@ -215,6 +215,7 @@ def assess_regulatory(
                             effect="fail",
                             text=f"{marking} marking stops being accepted in GB after {fmt(accepted_until)}",
                             rule="GB-REG.ce_acceptance",
+                            kind="device_deadline",
                         )
                     )
         if accepted_until is not None and marking == "UKCA":
@@ -224,6 +225,7 @@ def assess_regulatory(
                     effect="fail",
                     text=f"UKCA certificate expires after {fmt(accepted_until)}",
                     rule="GB-REG.certificate",
+                    kind="device_deadline",
                 )
             )
             warn_from = accepted_until - dt.timedelta(days=policy.expiry_warning_days)
@@ -262,6 +264,7 @@ def assess_regulatory(
                         effect="condition",
                         text="UKCA certificate enters its renewal window",
                         rule="GB-REG.certificate",
+                        kind="renewal_window",
                     )
                 )
     summary = _summary(reg.device_class, marking, accepted_until, reg.mhra_registration)

@@ -462,3 +462,54 @@ def test_a_stored_schema_1_result_is_read_with_the_new_meaning(catalogue: Catalo
     back = Assessment.model_validate(old)
     assert (back.valid_until, back.changes_on) == (a.valid_until, a.changes_on)
     assert back.model_dump(mode="json", by_alias=True)["schema"] == "dtac-assessment/2"
+
+
+# --------------------------------------------------------------------------- structured results (issue 14.2)
+
+
+def test_time_events_say_their_kind(catalogue: Catalogue) -> None:
+    data = device_v2(marking="CE-MDD", device_class="IIa", certificate_expiry="2029-03-31")
+    kinds = {(e.rule.split("@")[0], e.kind) for e in run(data, catalogue).events}
+    assert ("GB-REG.ce_acceptance", "device_deadline") in kinds
+    assert ("cyber_essentials", "evidence_expiry") in kinds
+    assert ("cyber_essentials", "renewal_window") in kinds
+    kaia = run(
+        _kaia(dt.date(2026, 2, 1)),
+        catalogue,
+        dt.date(2026, 2, 1),
+        policy=Policy(apply_unconfirmed_nice_changes=True),
+    )
+    assert any(e.kind == "status_change" for e in kaia.events)
+
+
+def test_change_events_are_the_events_on_changes_on(catalogue: Catalogue) -> None:
+    a = run(passing_v2(), catalogue)
+    assert a.change_events and all(e.on == a.changes_on for e in a.change_events)
+    assert all(e.text in a.valid_until_reason for e in a.change_events)
+    bad = passing_v2()
+    bad["answers"]["C3.6"] = "No"
+    assert run(bad, catalogue).change_events == ()
+
+
+def test_an_override_keeps_the_engine_s_reason_as_a_field(catalogue: Catalogue) -> None:
+    data = passing_v2()
+    data["answers"]["C3.6"] = "No"
+    ov = Override(outcome="pass", rationale="Audit logging seen in a live demonstration", by="ana")
+    q = run(data, catalogue, overrides={"C3.6": ov}).question("C3.6")
+    assert q is not None and q.outcome == "pass" and q.engine_outcome == "fail"
+    assert q.engine_reason.startswith("Answered “No”")
+
+
+def test_stored_schema_1_events_get_their_kind(catalogue: Catalogue) -> None:
+    from dtac_app.results import Assessment
+
+    a = run(device_v2(marking="CE-MDD", device_class="IIa", certificate_expiry="2029-03-31"), catalogue)
+    old = a.model_dump(mode="json", by_alias=True)
+    old["schema"] = "dtac-assessment/1"
+    old["valid_until"] = old.pop("changes_on")
+    del old["change_events"]
+    for e in old["events"]:
+        del e["kind"]
+    back = Assessment.model_validate(old)
+    assert [e.kind for e in back.events] == [e.kind for e in a.events]
+    assert back.change_events == a.change_events

@@ -192,12 +192,8 @@ def provenance_text(q: QuestionResult) -> str:
 
 def reason_text(q: QuestionResult) -> str:
     """The reason, without the override preamble the engine adds (the override is shown on its own)."""
-    o = q.override
-    if o is not None:
-        # The engine writes: "Assessor override (<by>): <rationale> [engine said: <reason>]".
-        prefix = f"Assessor override ({o.by or 'assessor'}): {o.rationale} [engine said: "
-        if q.reason.startswith(prefix) and q.reason.endswith("]"):
-            return f"Engine’s reason: {q.reason[len(prefix) : -1]}"
+    if q.override is not None and q.engine_reason:
+        return f"Engine’s reason: {q.engine_reason}"
     return q.reason
 
 
