@@ -112,7 +112,7 @@ def assess(
         if asked is not True:
             if answer is None:
                 # Nothing submission-specific in it: build it once per criteria set.
-                key: tuple[object, ...] = (qid, asked)
+                key = (qid, asked)
                 cached = not_asked_cache.get(key)
                 if cached is None:
                     cached = not_asked_cache[key] = question_result(
