@@ -10,10 +10,8 @@ and triggers apply as they would in production. The server is stopped at the end
 If the binaries are missing (searched: ``$DTAC_PG_BIN``, ``/usr/lib/postgresql/*/bin``, ``PATH``),
 the PostgreSQL variants are skipped — unless ``CI`` is set, when they fail.
 
-Use in a test module (tests/ is on sys.path, as for ``from conftest import …``)::
-
-    from store_fixtures import *  # noqa: F403          (the fixtures)
-    from store_fixtures import World, example_text      (helpers, by name)
+The fixtures are registered for every test by ``pytest_plugins`` in conftest.py; ask for them by
+name. Helpers are imported by name: ``from store_fixtures import World, example_text``.
 """
 
 from __future__ import annotations
@@ -25,7 +23,6 @@ import itertools
 import os
 import pwd
 import shutil
-import socket
 import subprocess
 import tempfile
 import threading
@@ -35,6 +32,7 @@ from pathlib import Path
 import pytest
 from argon2 import PasswordHasher
 from argon2.profiles import CHEAPEST
+from support import free_port
 
 from dtac_app.store.db import Database
 from dtac_app.workbench import access as auth
@@ -124,12 +122,6 @@ def find_pg_bin() -> Path | None:
     return None
 
 
-def _free_port() -> int:
-    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as s:
-        s.bind(("127.0.0.1", 0))
-        return int(s.getsockname()[1])
-
-
 class PgServer:
     """A throwaway PostgreSQL cluster on 127.0.0.1:<port>."""
 
@@ -173,7 +165,7 @@ class PgServer:
         )
         last: Exception | None = None
         for _ in range(5):
-            self.port = _free_port()
+            self.port = free_port()
             opts = (
                 f"-p {self.port} -c listen_addresses=127.0.0.1 -k {self.root} -c fsync=off "
                 "-c synchronous_commit=off -c full_page_writes=off -c max_connections=200"

@@ -5,7 +5,6 @@ from __future__ import annotations
 import datetime as dt
 
 import pytest
-from store_fixtures import *  # noqa: F403
 
 from dtac_app.store.errors import AccountLocked, LoginFailed, WorkflowError
 from dtac_app.workbench import access as auth

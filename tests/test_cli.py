@@ -15,7 +15,7 @@ from typing import Any
 
 import pytest
 import yaml
-from conftest import DECISIONS, HTE16_TECHNOLOGIES, TODAY, evidence_of, passing_lbp, passing_v2, run
+from support import DECISIONS, HTE16_TECHNOLOGIES, TODAY, evidence_of, passing_lbp, passing_v2, run
 from typer.testing import CliRunner
 
 from dtac_app.cli import app

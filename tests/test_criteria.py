@@ -7,7 +7,7 @@ import re
 from pathlib import Path
 
 import pytest
-from conftest import CRITERIA_DIR, HTE16_TECHNOLOGIES, TODAY, V1_DAY, passing_lbp, passing_v1, passing_v2, run
+from support import CRITERIA_DIR, HTE16_TECHNOLOGIES, TODAY, V1_DAY, passing_lbp, passing_v1, passing_v2, run
 
 from dtac_app.catalogue import load_catalogue
 from dtac_app.criteria import Catalogue, normalise_set_key

@@ -4,14 +4,13 @@ criteria file is in docs/criteria.md, and the README's two set-up commands are t
 from __future__ import annotations
 
 import re
-from pathlib import Path
 
 import typer
+from support import REPO
 
 from dtac_app.cli import app
 from dtac_app.criteria import Policy
 
-REPO = Path(__file__).resolve().parent.parent
 README = (REPO / "README.md").read_text(encoding="utf-8")
 
 

@@ -16,10 +16,10 @@ from typing import Any
 
 import pypdf
 import pytest
-from conftest import REPO, TODAY, name_technology, passing_lbp, passing_v2
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from reportlab import rl_config
+from support import REPO, TODAY, name_technology, passing_lbp, passing_v2
 from typer.testing import CliRunner
 
 from dtac_app.catalogue import get_catalogue

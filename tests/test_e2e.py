@@ -16,7 +16,6 @@ import io
 import os
 import re
 import shutil
-import socket
 import subprocess
 import sys
 import time
@@ -27,8 +26,8 @@ from typing import TYPE_CHECKING, Any
 
 import pypdf
 import pytest
-from ui_fixtures import *  # noqa: F403
-from ui_fixtures import ARTIFACTS, ASSESSOR, EXAMPLES, REPO, Seeded, app_env
+from support import EXAMPLES, REPO, free_port
+from ui_fixtures import ARTIFACTS, ASSESSOR, Seeded, app_env
 
 from dtac_app.store.db import SQLITE_FILENAME, Database
 from dtac_app.workbench.facade import SYSTEM, Workbench
@@ -74,12 +73,6 @@ def _need_chromium() -> None:
 # ---------------------------------------------------------------------------------- server and browser
 
 
-def _free_port() -> int:
-    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as s:
-        s.bind(("127.0.0.1", 0))
-        return int(s.getsockname()[1])
-
-
 def _healthy(base: str) -> bool:
     try:
         with urllib.request.urlopen(f"{base}/_stcore/health", timeout=2) as r:  # noqa: S310 - loopback
@@ -97,7 +90,7 @@ class Server:
 
     def start(self) -> None:
         for _attempt in range(3):
-            port = _free_port()
+            port = free_port()
             self.base = f"http://127.0.0.1:{port}"
             cmd = [
                 sys.executable,

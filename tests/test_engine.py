@@ -6,7 +6,8 @@ import datetime as dt
 from typing import Any
 
 import pytest
-from conftest import (
+from pydantic import ValidationError
+from support import (
     DECISIONS,
     TODAY,
     V1_DAY,
@@ -22,7 +23,6 @@ from conftest import (
     rules_of,
     run,
 )
-from pydantic import ValidationError
 
 from dtac_app.criteria import Catalogue, Policy
 from dtac_app.results import Assessment, Override, Verification

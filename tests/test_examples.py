@@ -9,6 +9,7 @@ import sys
 from pathlib import Path
 
 import pytest
+from support import EXAMPLES, REPO
 from typer.testing import CliRunner
 
 from dtac_app.catalogue import get_catalogue
@@ -17,8 +18,6 @@ from dtac_app.engine import assess
 from dtac_app.submission_io import load_submission
 from dtac_app.workbench.assessing import find_submissions
 
-REPO = Path(__file__).resolve().parent.parent
-EXAMPLES = REPO / "submissions"
 EXPECTED = json.loads((EXAMPLES / "expected" / "expected.json").read_text(encoding="utf-8"))
 AS_OF = dt.date(2026, 11, 22)
 

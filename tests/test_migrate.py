@@ -6,6 +6,7 @@ import shutil
 from pathlib import Path
 
 import yaml
+from support import REPO
 from typer.testing import CliRunner
 
 from dtac_app.carry_over import carry_over
@@ -14,7 +15,6 @@ from dtac_app.cli import app
 from dtac_app.engine import assess
 from dtac_app.submission_io import load_submission, parse_submission
 
-REPO = Path(__file__).resolve().parent.parent
 V1 = REPO / "submissions" / "roundmoor-v1.yaml"
 
 

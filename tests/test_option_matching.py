@@ -6,7 +6,7 @@ from pathlib import Path
 
 import pytest
 import yaml
-from conftest import passing_v2, run
+from support import passing_v2, run
 
 from dtac_app.catalogue import load_catalogue
 from dtac_app.criteria import Catalogue, canon_label

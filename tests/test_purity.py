@@ -11,9 +11,9 @@ import sys
 from typing import Any
 
 import pytest
-from conftest import CRITERIA_DIR, DECISIONS, HTE16_TECHNOLOGIES, ONE_DAY, REPO
 from hypothesis import HealthCheck, event, given, settings
 from hypothesis import strategies as st
+from support import CRITERIA_DIR, DECISIONS, HTE16_TECHNOLOGIES, ONE_DAY, REPO
 
 from dtac_app.catalogue import load_catalogue
 from dtac_app.criteria import Policy
@@ -334,7 +334,7 @@ def random_submissions(draw: st.DrawFn) -> tuple[dict[str, Any], dt.date]:
 @st.composite
 def mutated_submissions(draw: st.DrawFn) -> tuple[dict[str, Any], dt.date]:
     """A passing submission with a few answers, dates and details changed at random (reaches every decision)."""
-    from conftest import device_v2, passing_lbp, passing_v1, passing_v2
+    from support import device_v2, passing_lbp, passing_v1, passing_v2
 
     base = draw(st.sampled_from([passing_v2, passing_lbp, device_v2, passing_v1]))
     on = draw(st.dates(min_value=dt.date(2025, 1, 1), max_value=dt.date(2029, 12, 31)))
@@ -432,7 +432,7 @@ def test_assess_never_raises_and_is_deterministic(
 @st.composite
 def dated_submissions(draw: st.DrawFn) -> tuple[dict[str, Any], dt.date]:
     """A passing submission with random (already issued) evidence dates and device/NICE details."""
-    from conftest import device_v2, passing_lbp, passing_v2
+    from support import device_v2, passing_lbp, passing_v2
 
     as_of = draw(st.dates(min_value=dt.date(2026, 4, 6), max_value=dt.date(2030, 12, 31)))
     builder = draw(st.sampled_from([passing_v2, passing_lbp, device_v2]))
@@ -478,7 +478,7 @@ def test_decision_holds_through_valid_until_and_changes_on_changes_on(
 
 
 def test_same_inputs_give_identical_json(catalogue: Any) -> None:
-    from conftest import passing_lbp, run
+    from support import passing_lbp, run
 
     data = passing_lbp()
     data["clinical"]["nice_technology"] = "getUBetter"

@@ -6,7 +6,7 @@ import datetime as dt
 from typing import Any
 
 import pytest
-from conftest import (
+from support import (
     ONE_DAY,
     TODAY,
     V1_DAY,

@@ -4,7 +4,6 @@ address and the default sign-in, and serves the workbench that a browser can sig
 from __future__ import annotations
 
 import os
-import socket
 import subprocess
 import sys
 import tempfile
@@ -13,15 +12,8 @@ import urllib.request
 from pathlib import Path
 
 import pytest
+from support import REPO, free_port
 from test_e2e import CHROMIUM, CHROMIUM_ARGS, _need_chromium
-
-REPO = Path(__file__).resolve().parent.parent
-
-
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return int(s.getsockname()[1])
 
 
 @pytest.mark.e2e
@@ -29,14 +21,14 @@ def test_dtac_serve_on_a_fresh_machine(tmp_path: Path) -> None:
     _need_chromium()
     from playwright.sync_api import sync_playwright
 
-    port = _free_port()
+    port = free_port()
     log = tmp_path / "serve.log"
     env = {k: v for k, v in os.environ.items() if k not in ("DTAC_DATABASE_URL",)}
     # PYTHONPATH: the server runs this checkout's dtac_app, not whichever copy is installed.
     env.update(
         DTAC_DATA_DIR=str(tmp_path / "data"),
         PYTHONUNBUFFERED="1",
-        PYTHONPATH=str(Path(__file__).resolve().parents[1]),
+        PYTHONPATH=str(REPO),
     )
     with log.open("wb") as fh:
         proc = subprocess.Popen(

@@ -9,7 +9,6 @@ from collections.abc import Callable
 from typing import Any
 
 import pytest
-from store_fixtures import *  # noqa: F403
 from store_fixtures import AS_OF, World, example_text
 
 from dtac_app.results import Override, Verification

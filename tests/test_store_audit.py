@@ -7,7 +7,6 @@ import inspect
 
 import pytest
 from sqlalchemy import text
-from store_fixtures import *  # noqa: F403
 from store_fixtures import World
 
 from dtac_app.results import Override, Verification

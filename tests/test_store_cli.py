@@ -9,14 +9,13 @@ from pathlib import Path
 
 import pytest
 from sqlalchemy import text
-from store_fixtures import *  # noqa: F403
 from store_fixtures import BACKENDS, example_text, make_db
+from support import EXAMPLES
 from typer.testing import CliRunner
 
 from dtac_app.cli import app
 from dtac_app.store.db import Database
 
-REPO_EXAMPLES = Path(__file__).resolve().parent.parent / "submissions"
 COUNTED = (
     "organisations",
     "users",
@@ -44,8 +43,8 @@ def empty_db(
 def examples(tmp_path: Path) -> Path:
     """The repository's example submissions plus two of our own and a broken file."""
     folder = tmp_path / "examples"
-    if REPO_EXAMPLES.is_dir():
-        shutil.copytree(REPO_EXAMPLES, folder)
+    if EXAMPLES.is_dir():
+        shutil.copytree(EXAMPLES, folder)
     else:  # pragma: no cover - the examples are part of the repository
         folder.mkdir()
     (folder / "zz-one.yaml").write_text(example_text("Zeta One", "Zeta Labs"), encoding="utf-8")

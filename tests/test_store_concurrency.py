@@ -13,8 +13,8 @@ from pathlib import Path
 
 import pytest
 from sqlalchemy import text
-from store_fixtures import *  # noqa: F403
 from store_fixtures import World
+from support import REPO
 
 from dtac_app.results import Override
 from dtac_app.store.db import Database
@@ -182,7 +182,7 @@ def _run_and_kill(db: Database, world: World, when: str, tmp_path: Path) -> None
     script = tmp_path / "child.py"
     script.write_text(CHILD)
     # The child imports this checkout's dtac_app, not whichever copy is installed.
-    env = {**os.environ, "PYTHONUNBUFFERED": "1", "PYTHONPATH": str(Path(__file__).resolve().parents[1])}
+    env = {**os.environ, "PYTHONUNBUFFERED": "1", "PYTHONPATH": str(REPO)}
     proc = subprocess.Popen(
         [sys.executable, str(script), db.url, str(world.assessor.id), str(world.a.id), when],
         stdout=subprocess.PIPE,

@@ -7,7 +7,6 @@ from pathlib import Path
 import pytest
 from sqlalchemy import text
 from sqlalchemy.exc import IntegrityError
-from store_fixtures import *  # noqa: F403
 from store_fixtures import BACKENDS, make_db
 
 from dtac_app.store import db as dbmod

@@ -8,7 +8,6 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from store_fixtures import *  # noqa: F403
 from store_fixtures import BACKENDS, World, example_text, make_db
 
 from dtac_app.results import Override, Verification

@@ -10,7 +10,6 @@ import pytest
 from pydantic import ValidationError
 from sqlalchemy import text
 from sqlalchemy.exc import IntegrityError
-from store_fixtures import *  # noqa: F403
 from store_fixtures import AS_OF, World, example_text
 
 from dtac_app.catalogue import get_catalogue

@@ -11,7 +11,7 @@ from typing import Any
 
 import pytest
 import yaml
-from conftest import TODAY, evidence_of, passing_lbp, passing_v2, run
+from support import TODAY, evidence_of, passing_lbp, passing_v2, run
 
 from dtac_app.criteria import Catalogue
 from dtac_app.errors import InputError, InputErrors

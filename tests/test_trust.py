@@ -6,7 +6,7 @@ import datetime as dt
 from typing import Any
 
 import pytest
-from conftest import TODAY, device_v2, name_technology, passing_lbp, passing_v2, rules_of, run
+from support import TODAY, device_v2, name_technology, passing_lbp, passing_v2, rules_of, run
 
 from dtac_app.criteria import Catalogue, Policy
 from dtac_app.engine import route

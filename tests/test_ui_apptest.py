@@ -24,8 +24,8 @@ import streamlit.testing.v1.app_test as app_test_module  # noqa: TID251 - testin
 from streamlit.runtime.memory_media_file_storage import MemoryMediaFileStorage  # noqa: TID251 - testing the Streamlit app
 from streamlit.testing.v1 import AppTest  # noqa: TID251 - testing the Streamlit app
 from streamlit.testing.v1.element_tree import DownloadButton  # noqa: TID251 - testing the Streamlit app
-from ui_fixtures import *  # noqa: F403
-from ui_fixtures import ASSESSOR, EXAMPLES, REPO, Seeded
+from support import EXAMPLES, REPO
+from ui_fixtures import ASSESSOR, Seeded
 
 from dtac_app.store.db import DATA_DIR_ENV, DATABASE_URL_ENV, SQLITE_FILENAME, Database
 from dtac_app.store.views import UserView

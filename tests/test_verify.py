@@ -9,7 +9,7 @@ from typing import Any
 
 import pytest
 import yaml
-from conftest import TODAY, passing_lbp
+from support import TODAY, passing_lbp
 from typer.testing import CliRunner
 
 from dtac_app.catalogue import load_catalogue

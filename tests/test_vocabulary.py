@@ -7,11 +7,10 @@ from pathlib import Path
 from typing import get_args
 
 import pytest
+from support import REPO
 
 from dtac_app import vocabulary as V
 from dtac_app.settings import Settings, env_name, get_settings
-
-REPO = Path(__file__).resolve().parents[1]
 
 
 @pytest.mark.parametrize(

@@ -7,8 +7,7 @@ its own copy in ``tmp_path``, found by the app through ``DTAC_DATA_DIR``.
 
 Use in a test module (tests/ is on sys.path)::
 
-    from ui_fixtures import *  # noqa: F403        (the fixtures)
-    from ui_fixtures import Seeded, REPO             (helpers, by name)
+    from ui_fixtures import Seeded   (helpers, by name; the fixtures are registered in conftest.py)
 """
 
 from __future__ import annotations
@@ -16,23 +15,21 @@ from __future__ import annotations
 import datetime as dt
 import os
 import shutil
-from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
 from argon2 import PasswordHasher
 from argon2.profiles import CHEAPEST
+from support import EXAMPLES
 
 from dtac_app.store.db import DATA_DIR_ENV, DATABASE_URL_ENV, SQLITE_FILENAME, Database
 from dtac_app.workbench import access as auth
 from dtac_app.workbench.facade import SYSTEM, Workbench
 from dtac_app.workbench.seeding import VENDOR_PASSWORD
 
-__all__ = ["cheap_hashing", "seeded_dir", "seeded_template"]
+__all__ = ["seeded_dir", "seeded_template"]
 
-REPO = Path(__file__).resolve().parent.parent
-EXAMPLES = REPO / "submissions"
 ARTIFACTS = Path(__file__).resolve().parent / "artifacts"
 
 ADMIN = ("admin", "dtac-admin-local")
@@ -115,11 +112,3 @@ def app_env(data_dir: Path) -> dict[str, str]:
     env = {k: v for k, v in os.environ.items() if k not in (DATABASE_URL_ENV,)}
     env[DATA_DIR_ENV] = str(data_dir)
     return env
-
-
-@pytest.fixture
-def cheap_hashing() -> Iterator[None]:
-    """argon2 with its cheapest parameters: same code path, a fraction of the time."""
-    old = auth.set_hasher(PasswordHasher.from_parameters(CHEAPEST))
-    yield
-    auth.set_hasher(old)
