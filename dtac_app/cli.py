@@ -1,6 +1,9 @@
 """The ``dtac`` command line: a thin layer over ``dtac_app.workbench.assessing``.
 
 Exit codes: 0 = assessed (whatever the decision), 2 = bad input (file, field and reason printed).
+
+One concern, so one module even past 500 lines: the command definitions (options, help, output);
+each command's work is a call into the workbench. ``dtac db`` / ``dtac user`` are in cli_admin.py.
 """
 
 from __future__ import annotations

@@ -3,6 +3,8 @@
 Pure: no I/O here. ``dtac_app.catalogue`` reads the files; this module only says what a
 valid criteria set looks like and compiles routing conditions into fast callables once,
 so the engine never interprets YAML structures on the hot path.
+
+One concern, so one module even past 500 lines: the shape of the criteria data (declarative models).
 """
 
 from __future__ import annotations

@@ -3,6 +3,9 @@
 No clock, no I/O. Same inputs, same output. Every outcome carries the rule it applied and
 what it used, and the decision follows the precedence in the product brief:
 not available > incomplete > research use only > available with conditions > available.
+
+One concern, so one module even past 500 lines: turning answers into a decision. Rule families
+that stand alone live beside it (rules_evidence.py, rules_regulatory.py, rules_nice.py).
 """
 
 from __future__ import annotations

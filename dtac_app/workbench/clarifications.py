@@ -106,12 +106,7 @@ class Clarifications(WorkbenchBase):
 
     def list_clarifications(self, actor: Actor, assessment_id: int) -> list[ClarificationView]:
         with self._unit(actor) as u:
-            a = u.r.assessments.get(assessment_id)
-            access.require_organisation(
-                u.act,
-                a.submission.product_version.product.organisation_id,
-                doing=f"read assessment {assessment_id}",
-            )
+            a, _ = u.assessment(assessment_id, doing=f"read assessment {assessment_id}")
             return [clarification_view(c) for c in u.r.clarifications.for_assessment(a.id)]
 
     def _clarification(self, actor: Actor, clarification_id: int) -> ClarificationView:

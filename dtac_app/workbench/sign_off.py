@@ -5,11 +5,9 @@ A signed-off revision never changes; a later save makes a new revision needing i
 
 from __future__ import annotations
 
-from typing import Any
-
 from dtac_app.results import Assessment
 from dtac_app.store.errors import ConcurrentChangeError, SignedOffError, WorkflowError
-from dtac_app.store.models import WHOLE_ASSESSMENT, AssessmentRevision, SignOff
+from dtac_app.store.models import WHOLE_ASSESSMENT, AssessmentRevision, Product, SignOff
 from dtac_app.store.models import Assessment as AssessmentRow
 from dtac_app.store.views import Actor, AssessmentView
 from dtac_app.vocabulary import decision_label
@@ -22,11 +20,9 @@ from .views import sections_to_sign
 
 def _lock_current(
     u: Unit, assessment_id: int, expected: int
-) -> tuple[AssessmentRow, AssessmentRevision, Any]:
+) -> tuple[AssessmentRow, AssessmentRevision, Product]:
     r = u.r
-    a = r.assessments.get(assessment_id)
-    product = a.submission.product_version.product
-    access.require_organisation(u.act, product.organisation_id, doing=f"sign off assessment {assessment_id}")
+    a, product = u.assessment(assessment_id, doing=f"sign off assessment {assessment_id}")
     if a.current_revision != expected:
         raise conflict(r, a, expected)
     # Touch the head row: serialises with concurrent saves (row lock on PostgreSQL).

@@ -21,6 +21,8 @@ from dtac_app.catalogue import get_catalogue
 from dtac_app.criteria import Catalogue
 from dtac_app.store.db import Database
 from dtac_app.store.errors import WorkflowError
+from dtac_app.store.models import Assessment as AssessmentRow
+from dtac_app.store.models import Product
 from dtac_app.store.repo import Repos
 from dtac_app.store.views import Actor, AssessmentView, ProductSummary
 
@@ -74,6 +76,13 @@ class Unit:
             after=after,
             detail=detail,
         )
+
+    def assessment(self, assessment_id: int, *, doing: str) -> tuple[AssessmentRow, Product]:
+        """An assessment and its product, if the actor may ``doing`` it (same organisation, or staff)."""
+        a = self.r.assessments.get(assessment_id)
+        product = a.submission.product_version.product
+        access.require_organisation(self.act, product.organisation_id, doing=doing)
+        return a, product
 
 
 class WorkbenchBase:
