@@ -352,3 +352,98 @@ def markdown_form(path: Path) -> tuple[dict[str, str], set[str]]:
         "C1.2": "Yes",
         "C2.1": "Confirmed",
     }, {"C3.6"}
+
+
+W_NS = 'xmlns:w="http://schemas.openxmlformats.org/wordprocessingml/2006/main"'
+
+
+def _xml_paragraph(cell, inner: str) -> None:  # type: ignore[no-untyped-def]
+    """Replace a cell's content with one paragraph holding raw WordprocessingML ``inner``."""
+    from docx.oxml import parse_xml
+
+    tc = cell._tc
+    for p in tc.findall("{http://schemas.openxmlformats.org/wordprocessingml/2006/main}p"):
+        tc.remove(p)
+    tc.append(parse_xml(f"<w:p {W_NS}>{inner}</w:p>"))
+
+
+def word_features_docx(path: Path) -> tuple[dict[str, str], set[str], set[str]]:
+    """What Word itself does to a filled-in form: drop-down and check-box content controls, a
+    placeholder still showing, tracked changes, Wingdings check boxes, a vertically merged row, the
+    version only in the page header, option lists written "Yes / No" or "☐ Yes ☒ No".
+    Returns (expected answers, expected unresolved, expected blank)."""
+    d = docx.Document()
+    d.sections[0].header.paragraphs[0].text = "DTAC form v2.0 — supplier response"
+    t = d.add_table(rows=1, cols=len(FULL_HEADER))
+    for c, h in enumerate(FULL_HEADER):
+        t.rows[0].cells[c].text = h
+    rows = [
+        ("C1.1.1", "Medical device?", "Yes | No", "", "", ""),
+        ("", "", "", "", "", "No – general advice only"),  # the second row of a merged question
+        ("C1.2", "Direct care?", "", "", "", ""),
+        ("C2.2", "Personal data?", "Yes | No", "", "", ""),
+        ("C3.2", "Charter signed?", "", "", "", ""),
+        ("C3.3", "Pen test", "", "", "", ""),
+        ("C4.1", "APIs?", "Yes / No", "", "", "No"),
+        ("C4.2", "Identity?", "☐ Yes ☒ No", "", "", ""),
+        ("C4.2.4", "NHS login?", "", "", "", ""),
+    ]
+    for row in rows:
+        cells = t.add_row().cells
+        for c, text in enumerate(row):
+            cells[c].text = text
+    r = {row[0]: i + 1 for i, row in enumerate(rows) if row[0]}
+    # C1.1.1: code and question merged down into the next row, which holds the answer
+    t.cell(r["C1.1.1"], 0).merge(t.cell(r["C1.1.1"] + 1, 0))
+    t.cell(r["C1.1.1"], 1).merge(t.cell(r["C1.1.1"] + 1, 1))
+    # C1.2: a drop-down content control showing the chosen item
+    _xml_paragraph(
+        t.cell(r["C1.2"], 2),
+        '<w:sdt><w:sdtPr><w:dropDownList><w:listItem w:displayText="Yes" w:value="Yes"/>'
+        '<w:listItem w:displayText="No" w:value="No"/></w:dropDownList></w:sdtPr>'
+        "<w:sdtContent><w:r><w:t>Yes</w:t></w:r></w:sdtContent></w:sdt>",
+    )
+    # C2.2: a tracked change in the last column: "No" deleted, "Yes" inserted
+    _xml_paragraph(
+        t.cell(r["C2.2"], 5),
+        '<w:del w:id="1" w:author="a"><w:r><w:delText>No</w:delText></w:r></w:del>'
+        '<w:ins w:id="2" w:author="a"><w:r><w:t>Yes – patient contact details</w:t></w:r></w:ins>',
+    )
+    # C3.2: the drop-down still shows its placeholder: not answered
+    _xml_paragraph(
+        t.cell(r["C3.2"], 2),
+        "<w:sdt><w:sdtPr><w:showingPlcHdr/><w:dropDownList/></w:sdtPr>"
+        "<w:sdtContent><w:r><w:t>Choose an item.</w:t></w:r></w:sdtContent></w:sdt>",
+    )
+    # C3.3: Wingdings check boxes, the first ticked
+    _xml_paragraph(
+        t.cell(r["C3.3"], 2),
+        '<w:r><w:sym w:font="Wingdings" w:char="F0FE"/></w:r><w:r><w:t xml:space="preserve"> Provided </w:t></w:r>'
+        '<w:r><w:sym w:font="Wingdings" w:char="F0A8"/></w:r><w:r><w:t xml:space="preserve"> Not provided</w:t></w:r>',
+    )
+    # C4.2.4: a check-box content control per option, the third one ticked
+    boxes = []
+    for label, ticked in (
+        ("Yes", False),
+        ("No", False),
+        ("Not applicable (not used directly by patients)", True),
+    ):
+        glyph = "☒" if ticked else "☐"
+        boxes.append(
+            '<w:sdt><w:sdtPr><w14:checkbox xmlns:w14="http://schemas.microsoft.com/office/word/2010/wordml">'
+            f'<w14:checked w14:val="{int(ticked)}"/></w14:checkbox></w:sdtPr>'
+            f"<w:sdtContent><w:r><w:t>{glyph}</w:t></w:r></w:sdtContent></w:sdt>"
+            f'<w:r><w:t xml:space="preserve"> {label} </w:t></w:r>'
+        )
+    _xml_paragraph(t.cell(r["C4.2.4"], 2), "".join(boxes))
+    d.save(str(path))
+    expected = {
+        "C1.1.1": "No",
+        "C1.2": "Yes",
+        "C2.2": "Yes",
+        "C3.3": "Provided",
+        "C4.1": "No",
+        "C4.2": "No",
+        "C4.2.4": "Not applicable (not used directly by patients)",
+    }
+    return expected, set(), {"C3.2"}

@@ -15,7 +15,7 @@ from typing import Any
 import docx
 import pytest
 import yaml
-from form_fixtures import markdown_form, v1_docx, v2_messy_docx
+from form_fixtures import markdown_form, v1_docx, v2_messy_docx, word_features_docx
 from typer.testing import CliRunner
 
 from dtac_app.cli import app
@@ -58,6 +58,20 @@ def test_each_form_gives_the_expected_answers_and_leaves_the_unclear_ones_unansw
     assert {q.id for q in result.unresolved} == unresolved
     for q in result.unresolved:
         assert q.answer is None and q.vendor_text and q.could_be and q.check
+
+
+def test_word_content_controls_tracked_changes_and_merged_rows_are_read_as_shown(
+    tmp_path: Path, catalogue: Catalogue
+) -> None:
+    path = tmp_path / "form.docx"
+    expected, unresolved, blank = word_features_docx(path)
+    result = import_form_file(path, catalogue)
+    assert result.answers == expected
+    assert {q.id for q in result.unresolved} == unresolved
+    assert {q.id for q in result.questions if q.status == "blank"} == blank  # the placeholder is no answer
+    by_id = {q.id: q for q in result.questions}
+    assert by_id["C2.2"].vendor_text == "Yes – patient contact details"  # the deleted "No" is not read
+    assert "stated on the cover" in result.version_note  # the page header counts as the cover
 
 
 def test_versions_are_told_apart_by_cover_and_ids(tmp_path: Path, catalogue: Catalogue) -> None:

@@ -400,10 +400,17 @@ def mentioned_options(text: str, lookup: Mapping[str, str]) -> tuple[str, ...]:
     return tuple(found)
 
 
-def _token_spans(text: str) -> list[tuple[int, int]]:
+_LIST_SPLIT = re.compile(r"[|\n]")
+# How else a printed option list is written: "Yes / No", "Yes, No", "Yes or No", "☐ Yes ☒ No".
+_LIST_SPLIT_LOOSE = re.compile(
+    rf"[|\n/;,]|\s+or\s+|(?=[{_CHECKED}{_UNCHECKED}])|(?=[\[(]\s*[xX✓✔ ]?\s*[\])])"
+)
+
+
+def _token_spans(text: str, split: re.Pattern[str] = _LIST_SPLIT) -> list[tuple[int, int]]:
     spans = []
     start = 0
-    for m in re.finditer(r"[|\n]", text):
+    for m in split.finditer(text):
         spans.append((start, m.start()))
         start = m.end()
     spans.append((start, len(text)))
@@ -419,15 +426,11 @@ def _read_options_cell(
     vendor's own words, with the printed list set aside) to be read like any other answer cell.
     """
     text = cell.text
-    spans = _token_spans(text)
-    tokens = []
-    for a, b in spans:
-        raw = text[a:b]
-        marked = any(ch in raw for ch in _CHECKED) or bool(_BOX_X.match(raw))
-        unmarked = any(ch in raw for ch in _UNCHECKED) or bool(_BOX_EMPTY.match(raw))
-        clean = _BOX_EMPTY.sub("", _BOX_X.sub("", raw)).strip().strip(_CHECKED + _UNCHECKED + " \u00a0*")
-        label = lookup.get(canon_label(clean))
-        tokens.append((a, b, clean, label, marked, unmarked, cell.emphasised(a, b)))
+    tokens = _tokens(cell, lookup, _LIST_SPLIT)
+    if not _all_listed(tokens):
+        loose = _tokens(cell, lookup, _LIST_SPLIT_LOOSE)
+        if _all_listed(loose):
+            tokens = loose
     listed = [t for t in tokens if t[3] is not None or canon_label(t[2]) == _FREE_TEXT]
     if tokens and len(listed) == len(tokens):
         options = [t for t in tokens if t[3] is not None]
@@ -466,7 +469,27 @@ def _read_options_cell(
             return None, rest
     if _is_free_text(text.split("\n")[0]):
         return None, cell.slice(len(text.split("\n")[0]) + 1, len(text)) if "\n" in text else None
+    named = set(mentioned_options(text, lookup))
+    if n_options > 1 and len(named) == len(set(lookup.values())) and not any(cell.emphasis):
+        return None, None  # every option printed, none marked: the template's list in some other layout
     return None, cell
+
+
+def _tokens(cell: Cell, lookup: Mapping[str, str], split: re.Pattern[str]) -> list[tuple[Any, ...]]:
+    text = cell.text
+    out = []
+    for a, b in _token_spans(text, split):
+        raw = text[a:b]
+        marked = any(ch in raw for ch in _CHECKED) or bool(_BOX_X.match(raw))
+        unmarked = any(ch in raw for ch in _UNCHECKED) or bool(_BOX_EMPTY.match(raw))
+        clean = _BOX_EMPTY.sub("", _BOX_X.sub("", raw)).strip().strip(_CHECKED + _UNCHECKED + " \u00a0*")
+        label = lookup.get(canon_label(clean))
+        out.append((a, b, clean, label, marked, unmarked, cell.emphasised(a, b)))
+    return out
+
+
+def _all_listed(tokens: list[tuple[Any, ...]]) -> bool:
+    return bool(tokens) and all(t[3] is not None or canon_label(t[2]) == _FREE_TEXT for t in tokens)
 
 
 def _read_free(cell: Cell, lookup: Mapping[str, str]) -> _Reading:
