@@ -184,6 +184,24 @@ def test_a_headerless_table_is_read_by_its_id_column(tmp_path: Path, catalogue: 
     assert result.answers == {"C1.2": "Yes", "C3.2": "No"}
 
 
+def test_a_header_without_a_question_column_still_names_the_columns_it_can(catalogue: Catalogue) -> None:
+    d = docx.Document()
+    t = d.add_table(rows=0, cols=4)
+    rows = (
+        ("Ref", "Description", "Supporting information", "Our response"),
+        ("C1.2", "Direct care?", "Yes means it supports direct care", "No"),
+        ("C3.2", "Charter signed?", "Please attach it", "Yes – signed 2026"),
+    )
+    for row in rows:
+        for c, text in zip(t.add_row().cells, row, strict=True):
+            c.text = text
+    buf = io.BytesIO()
+    d.save(buf)
+    result = import_form("ours.docx", buf.getvalue(), catalogue, "dtac-v2.0")
+    # the guidance column is the form's words: it neither answers nor contradicts
+    assert result.answers == {"C1.2": "No", "C3.2": "Yes"}
+
+
 # =========================================================================== the command line
 
 

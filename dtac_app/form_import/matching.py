@@ -208,6 +208,14 @@ def _layout(table: Table) -> _Layout | None:
         best = max(range(2, width), key=lambda c: listy[c], default=None)
         if best is not None and listy[best] * 2 >= len(id_rows):
             roles[best] = "options"
+        first = table.rows[0] if table.rows else ()
+        if first and not _cell_id(first[0].text) and any(c.text.strip() for c in first):
+            # a header row this reader does not fully recognise: still use the columns it does
+            for c, cell in enumerate(first[2:], start=2):
+                role = header_role(cell.text)
+                if c < width and role not in (None, "free", "code", "question"):
+                    roles[c] = role
+            return _Layout(0, roles)
         return _Layout(None, roles)
     return None
 
@@ -572,8 +580,17 @@ def _decide_choice(
         chosen = [(c, r) for c, r in group if r.option]
         conflicts = [(c, r) for c, r in group if r.conflict]
         if group is trusted and chosen:
-            # a template column that begins with a different option is a conflict, not a footnote
-            chosen += [(c, r) for c, r in template if r.option and r.option != chosen[0][1].option]
+            # A template column where the supplier plainly wrote a different option (it begins with it
+            # and names no other) is a conflict, not a footnote. Guidance ("Yes = pass, No = fail")
+            # and the Supporting information column, which is the form's own text, are not.
+            chosen += [
+                (c, r)
+                for c, r in template
+                if r.option
+                and r.option != chosen[0][1].option
+                and c.role != "supporting"
+                and set(mentioned_options(r.explanation, lookup)) <= {r.option}
+            ]
         options = {r.option for _, r in chosen}
         if conflicts or len(options) > 1:
             named = sorted({*(o for o in options if o), *(x for _, r in conflicts for x in r.conflict)})
