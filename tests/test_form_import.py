@@ -16,6 +16,8 @@ import docx
 import pytest
 import yaml
 from form_fixtures import markdown_form, v1_docx, v2_messy_docx, word_features_docx
+from support import EXAMPLES as EXAMPLE_DIR
+from support import REPO
 from typer.testing import CliRunner
 
 from dtac_app.cli import app
@@ -27,9 +29,8 @@ from dtac_app.form_import.export import export_form
 from dtac_app.form_import.matching import prefix_option
 from dtac_app.submission_io import load_submission
 
-REPO = Path(__file__).resolve().parent.parent
 ENV = {"COLUMNS": "250", "NO_COLOR": "1", "TERM": "dumb"}
-EXAMPLES = sorted((REPO / "submissions").glob("*.yaml")) + sorted((REPO / "submissions").glob("*.json"))
+EXAMPLES = sorted(EXAMPLE_DIR.glob("*.yaml")) + sorted(EXAMPLE_DIR.glob("*.json"))
 
 
 def invoke(*args: str) -> Any:
