@@ -190,7 +190,9 @@ def test_a_header_without_a_question_column_still_names_the_columns_it_can(catal
     t = d.add_table(rows=0, cols=4)
     rows = (
         ("Ref", "Description", "Supporting information", "Our response"),
+        ("C1", "Clinical safety", "", ""),  # a section heading row: no warning
         ("C1.2", "Direct care?", "Yes means it supports direct care", "No"),
+        ("C1.9.9", "Not a question", "", "Yes"),  # an unknown id: warned about, skipped
         ("C3.2", "Charter signed?", "Please attach it", "Yes – signed 2026"),
     )
     for row in rows:
@@ -199,6 +201,7 @@ def test_a_header_without_a_question_column_still_names_the_columns_it_can(catal
     buf = io.BytesIO()
     d.save(buf)
     result = import_form("ours.docx", buf.getvalue(), catalogue, "dtac-v2.0")
+    assert result.warnings == ("Rows with ids that are not questions of dtac-v2.0 were skipped: C1.9.9",)
     # the guidance column is the form's words: it neither answers nor contradicts
     assert result.answers == {"C1.2": "No", "C3.2": "Yes"}
 

@@ -238,6 +238,7 @@ def _where(table: Table, r: int, role: str | None, header: str, qid: str) -> str
 def _collect(form: RawForm, cs: CriteriaSet, other_ids: set[str]) -> _Collected:
     out = _Collected()
     known = cs.questions
+    sections = {s.id for s in cs.sections}
     for table in form.tables:
         layout = _layout(table)
         if layout is None:
@@ -276,7 +277,8 @@ def _collect(form: RawForm, cs: CriteriaSet, other_ids: set[str]) -> _Collected:
                 qid = current  # a continuation of the row above
                 continuation = True
             elif qid not in known:
-                if qid not in out.unknown_ids:
+                # a section heading row ("C1 Clinical safety") is not a question: skip it quietly
+                if qid not in out.unknown_ids and qid not in sections:
                     out.unknown_ids.append(qid)
                 current = None
                 continue
