@@ -486,9 +486,22 @@ def dossier_cmd(
     ] = None,
     assessor: Annotated[str | None, typer.Option("--assessor", help="Sign-off: assessor's name.")] = None,
     role: Annotated[str | None, typer.Option("--role", help="Sign-off: assessor's role.")] = None,
+    organisation: Annotated[
+        str | None, typer.Option("--organisation", help="Sign-off: assessor's organisation.")
+    ] = None,
     signed_on: Annotated[str | None, typer.Option("--signed-on", help="Sign-off date, YYYY-MM-DD.")] = None,
+    pre_check: Annotated[
+        bool,
+        typer.Option(
+            "--pre-check",
+            help="A supplier's own check: mark every page 'Vendor pre-check — not an NHS decision'.",
+        ),
+    ] = False,
 ) -> None:
-    """Assess one submission and write its dossier: PDF, accessible HTML, JSON and CSV."""
+    """Assess one submission and write its dossier: PDF, accessible HTML, JSON and CSV.
+
+    Without --assessor and --signed-on every page is marked "DRAFT — not signed off".
+    """
     from pydantic import ValidationError
 
     from .dossier import SignOff, parse_formats, write_dossier
@@ -500,10 +513,18 @@ def dossier_cmd(
         except ValueError as e:
             raise InputError("--format", "", str(e)) from None
         signed = _parse_date(signed_on) if signed_on else None
+        if (assessor or role or organisation or signed) and not (assessor and assessor.strip() and signed):
+            raise InputError(
+                "--assessor/--signed-on", "", "a sign-off needs both the assessor's name and the date signed"
+            )
+        if pre_check and signed:
+            raise InputError("--pre-check", "", "a vendor's pre-check cannot carry an assessor's sign-off")
         try:
             signoff = (
-                SignOff(assessor=assessor or "", role=role or "", date=signed)
-                if (assessor or role or signed)
+                SignOff(
+                    assessor=assessor or "", role=role or "", organisation=organisation or "", date=signed
+                )
+                if signed
                 else None
             )
         except ValidationError as e:
@@ -512,7 +533,15 @@ def dossier_cmd(
     except InputError as e:
         raise _bad_input(e) from None
     try:
-        paths = write_dossier(a, sub, out_dir, fmts, signoff=signoff, source=str(file))
+        paths = write_dossier(
+            a,
+            sub,
+            out_dir,
+            fmts,
+            signoff=signoff,
+            source=str(file),
+            kind="precheck" if pre_check else "assessment",
+        )
     except OSError as e:
         err.print(
             f"[bold red]error:[/] {_esc(str(out_dir))}: cannot write the dossier: {_esc(e.strerror or str(e))}"

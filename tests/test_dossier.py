@@ -200,7 +200,10 @@ def test_pdf_metadata_fonts_and_dates(rich: Any, rich_files: dict[str, bytes]) -
     reader: Any = pypdf.PdfReader(io.BytesIO(rich_files["pdf"]))
     meta = reader.metadata
     assert meta is not None
-    assert meta.title == f"DTAC assessment dossier: {a.product.name} {a.product.version}"
+    assert (
+        meta.title
+        == f"DTAC assessment dossier: {a.product.name} {a.product.version} — DRAFT — not signed off"
+    )
     assert reader.trailer["/Root"]["/Lang"] == "en-GB"
     stamp = a.as_of.strftime("D:%Y%m%d")
     assert meta["/CreationDate"].startswith(stamp) and meta["/ModDate"].startswith(stamp)
@@ -219,24 +222,161 @@ def test_pdf_metadata_fonts_and_dates(rich: Any, rich_files: dict[str, bytes]) -
     assert not any("Helvetica" in str(f) for f in fonts)
 
 
-def test_signoff_block_blank_and_filled(rich: Any) -> None:
+SIGNED = SignOff(
+    assessor="Dr Jo Reviewer",
+    role="Clinical Safety Officer",
+    organisation="Example ICB",
+    date=dt.date(2026, 10, 2),
+    note="Checked against the DSPT register.",
+)
+
+
+def test_unsigned_dossier_is_marked_draft_on_every_page_and_the_cover(rich: Any) -> None:
     sub, a, _ = rich
-    blank = pdf_pages(build_dossier(a, sub, "pdf")["pdf"])[-1]
-    assert "Assessor sign-off" in blank and "Signature" in blank and "Date" in blank
-    signed = build_dossier(
-        a,
-        sub,
-        "pdf,html",
-        signoff=SignOff(
-            assessor="Dr Jo Reviewer",
-            role="Clinical Safety Officer",
-            organisation="Example ICB",
-            date=dt.date(2026, 10, 2),
-        ),
+    files = build_dossier(a, sub, "pdf,html")
+    pages = pdf_pages(files["pdf"])
+    for i, text in enumerate(pages, start=1):
+        assert "DRAFT — not signed off" in text, f"page {i} does not say it is a draft"
+    assert "Result so far (draft)" in pages[0] and "not a decision of an NHS organisation" in " ".join(
+        pages[0].split()
     )
-    last = pdf_pages(signed["pdf"])[-1]
-    assert "Dr Jo Reviewer" in last and "Clinical Safety Officer" in last and "2 Oct 2026" in last
-    assert "Dr Jo Reviewer" in signed["html"].decode()
+    # No blank lines to sign on: an unsigned dossier says it is unsigned.
+    last = pages[-1]
+    assert "Not signed off" in last and "Signature" not in last and "(not yet signed)" not in last
+    page = files["html"].decode()
+    assert '<p class="marking">DRAFT — not signed off</p>' in page
+    assert '<div class="notice" role="note"' in page and "Result so far (draft)" in page
+    assert "<title>DTAC assessment dossier: Back App 3.1 — DRAFT — not signed off</title>" in page
+    check_html(page)
+
+
+def test_vendor_precheck_is_marked_as_not_an_nhs_decision(rich: Any) -> None:
+    sub, a, _ = rich
+    files = build_dossier(a, sub, "pdf,html", kind="precheck")
+    for text in pdf_pages(files["pdf"]):
+        assert "Vendor pre-check — not an NHS decision" in text
+        assert "DRAFT" not in text
+    page = files["html"].decode()
+    assert page.count("Vendor pre-check — not an NHS decision") >= 2  # the running marking and the cover
+    assert "Pre-check result" in page
+
+
+def test_signed_dossier_names_the_signer_once_without_blank_lines(rich: Any) -> None:
+    sub, a, _ = rich
+    sections = [
+        SignOff(assessor="A Assessor", role="Assessor", organisation="Example ICB", date=TODAY, section=s)
+        for s in ("C1", "C2", "C3", "C4", "D1")
+    ]
+    files = build_dossier(a, sub, "pdf,html", signoff=[SIGNED, *sections])
+    pages = pdf_pages(files["pdf"])
+    text = " ".join("\n".join(pages).split())
+    for page_text in pages:
+        assert "DRAFT" not in page_text
+    assert "Signed off by Dr Jo Reviewer" in " ".join(pages[1].split())  # the running header names the signer
+    last = " ".join(pages[-1].split())
+    for words in ("Dr Jo Reviewer", "Clinical Safety Officer", "Example ICB", "2 Oct 2026", "DSPT register"):
+        assert words in last
+    assert "Signature" not in text and "(not yet signed)" not in text
+    # The statement names the decision and appears once, not once per section sign-off.
+    assert text.count("I have reviewed this assessment") == 1
+    assert f"I agree with the decision: “{a.decision_label}”" in text
+    assert "Section sign-offs" in last and "A Assessor" in last
+    page = files["html"].decode()
+    assert page.count("I have reviewed this assessment") == 1
+    assert "Dr Jo Reviewer" in page and "Example ICB" in page and "DRAFT" not in page
+    assert "Decision</p>" in page
+    check_html(page)
+
+
+def test_a_signature_without_a_date_is_not_a_sign_off(rich: Any) -> None:
+    sub, a, _ = rich
+    page = build_dossier(a, sub, "html", signoff=SignOff(assessor="Someone"))["html"].decode()
+    assert "DRAFT — not signed off" in page
+
+
+def _document_words(doc: Any) -> list[str]:
+    """Every sentence the dossier itself writes (not typed by anyone), from the document."""
+    from dtac_app.dossier import document as D
+
+    out: list[str] = []
+
+    def inline(x: Any) -> None:
+        if isinstance(x, D.Text) and not x.typed:
+            out.append(x.lead + " " + x.text if x.lead else x.text)
+        elif isinstance(x, D.Badge):
+            out.append(x.label)
+
+    def block(b: Any) -> None:
+        if isinstance(b, D.Heading):
+            out.append(b.text)
+        elif isinstance(b, D.Para):
+            for x in b.content:
+                inline(x)
+        elif isinstance(b, D.Table):
+            out.extend(c.title for c in b.columns)
+            for r in b.rows:
+                for c in r.cells:
+                    for x in c:
+                        inline(x)
+        elif isinstance(b, D.Facts | D.Beside):
+            f = b if isinstance(b, D.Facts) else b.facts
+            for k, v in f.rows:
+                out.append(k)
+                for x in v:
+                    inline(x)
+        elif isinstance(b, D.Notice):
+            out.extend([b.title, b.text])
+        elif isinstance(b, D.DecisionPanel):
+            out.extend([b.caption, b.label])
+        elif isinstance(b, D.Bullets) and b.more:
+            out.append(b.more)
+
+    for b in doc.cover:
+        block(b)
+    for ch in doc.chapters:
+        out.append(ch.title)
+        for b in ch.blocks:
+            block(b)
+    return [w for w in out if w.strip()]
+
+
+def test_pdf_and_html_say_the_same_things(rich: Any) -> None:
+    """Parity by construction: every sentence of the one document is in both renderings."""
+    import html as html_lib
+
+    from dtac_app.dossier import DossierInput, build_document
+
+    sub, a, _ = rich
+    d = DossierInput(assessment=a, submission=sub, signoffs=(SIGNED,))
+    doc = build_document(d)
+    words = _document_words(doc)
+    assert len(words) > 300
+    files = build_dossier(a, sub, "pdf,html", signoff=SIGNED)
+    pdf_text = squash("".join(pdf_pages(files["pdf"])))
+    page = html_lib.unescape(re.sub(r"<[^>]+>", "", files["html"].decode()))
+    html_text = squash(page)
+    missing_pdf = [w for w in words if squash(w) not in pdf_text]
+    missing_html = [w for w in words if squash(w) not in html_text]
+    assert not missing_pdf, missing_pdf[:5]
+    assert not missing_html, missing_html[:5]
+
+
+def test_the_fingerprint_is_computed_once_for_both_renderings(rich: Any, monkeypatch: Any) -> None:
+    from dtac_app.dossier import document as D
+    from dtac_app.dossier.json_export import assessment_sha256
+
+    sub, a, _ = rich
+    calls: list[int] = []
+
+    def counted(x: Assessment) -> str:
+        calls.append(1)
+        return assessment_sha256(x)
+
+    monkeypatch.setattr(D, "assessment_sha256", counted)
+    files = build_dossier(a, sub, "pdf,html")
+    assert len(calls) == 1
+    fingerprint = assessment_sha256(a)
+    assert fingerprint in squash("".join(pdf_pages(files["pdf"]))) and fingerprint in files["html"].decode()
 
 
 # ----------------------------------------------------------------------------- reproducibility
@@ -330,7 +470,7 @@ def test_hostile_text_in_html_is_escaped(hostile: Any) -> None:
     _, _, files = hostile
     page = files["html"].decode("utf-8")
     assert "<script" not in page.lower()
-    assert "&lt;script&gt;alert(&#x27;x&#x27;)&lt;/script&gt;" in page
+    assert "&lt;script&gt;alert(&#39;x&#39;)&lt;/script&gt;" in page  # Jinja2's autoescape (MarkupSafe)
     assert "&lt;img src=x onerror=alert(1)&gt;" in page
     assert "Evil &lt;b&gt;App&lt;/b&gt; &amp; Co &lt;/para&gt;" in page
     assert "👍🏽" in page and "שלום" in page  # HTML keeps the original characters
@@ -578,6 +718,27 @@ def test_cli_dossier(rich: Any, tmp_path: Path) -> None:
     assert bad.exit_code == 2 and not (tmp_path / "x").exists()
     missing = runner.invoke(app, ["dossier", str(tmp_path / "nope.yaml"), "--out", str(tmp_path / "y")])
     assert missing.exit_code == 2
+
+
+def test_cli_dossier_marks_drafts_and_pre_checks(rich: Any, tmp_path: Path) -> None:
+    _, _, path = rich
+    runner = CliRunner()
+    base = ["dossier", str(path), "--as-of", TODAY.isoformat(), "--format", "pdf"]
+    assert runner.invoke(app, [*base, "--out", str(tmp_path / "d")]).exit_code == 0
+    assert "DRAFT — not signed off" in pdf_pages(next((tmp_path / "d").glob("*.pdf")).read_bytes())[-1]
+    assert runner.invoke(app, [*base, "--out", str(tmp_path / "p"), "--pre-check"]).exit_code == 0
+    pre = pdf_pages(next((tmp_path / "p").glob("*.pdf")).read_bytes())
+    assert all("Vendor pre-check — not an NHS decision" in t for t in pre)
+    signed = runner.invoke(
+        app,
+        [*base, "--out", str(tmp_path / "s"), "--assessor", "Jo", "--role", "CSO", "--organisation", "ICB X"]
+        + ["--signed-on", "2026-10-02"],
+    )
+    assert signed.exit_code == 0, signed.output
+    last = pdf_pages(next((tmp_path / "s").glob("*.pdf")).read_bytes())[-1]
+    assert "ICB X" in last and "CSO" in last and "DRAFT" not in last
+    half = runner.invoke(app, [*base, "--out", str(tmp_path / "h"), "--assessor", "Jo"])
+    assert half.exit_code == 2 and "--signed-on" in half.output and not (tmp_path / "h").exists()
 
 
 EXAMPLES = sorted(p for p in (REPO / "submissions").glob("*") if p.suffix in (".yaml", ".yml", ".json"))

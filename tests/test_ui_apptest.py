@@ -593,9 +593,11 @@ def test_dossier_build_then_download_every_format(app: App) -> None:
     assert set(buttons) == {"ds_dl_pdf", "ds_dl_html", "ds_dl_json", "ds_dl_csv"}
     pdf = download_bytes(buttons["ds_dl_pdf"])
     assert pdf.startswith(b"%PDF")
-    text = "\n".join(page.extract_text() for page in pypdf.PdfReader(io.BytesIO(pdf)).pages)
+    pages = [page.extract_text() for page in pypdf.PdfReader(io.BytesIO(pdf)).pages]
+    text = "\n".join(pages)
     assert "Available for NHS use" in text
     assert "SlotHarbour" in text
+    assert all("DRAFT — not signed off" in t for t in pages), "an unsigned dossier says so on every page"
     dossier = json.loads(download_bytes(buttons["ds_dl_json"]))
     assert "available" in json.dumps(dossier)
     assert download_bytes(buttons["ds_dl_csv"]).decode().count("\n") > 10
@@ -624,8 +626,11 @@ def test_dossier_reflects_the_sign_off(app: App) -> None:
     at.button_group[0].set_value(["pdf"]).run()
     at.button(key="ds_build").click().run()
     pdf = download_bytes(at.download_button(key="ds_dl_pdf"))
-    text = "\n".join(page.extract_text() for page in pypdf.PdfReader(io.BytesIO(pdf)).pages)
+    pages = [page.extract_text() for page in pypdf.PdfReader(io.BytesIO(pdf)).pages]
+    text = "\n".join(pages)
     assert "Checked in full" in text
+    assert "DRAFT" not in text and all("Signed off by" in t for t in pages)
+    assert text.count("I have reviewed this assessment") == 1  # once, not once per section
 
 
 # ---------------------------------------------------------------------------------- calendar, criteria, audit

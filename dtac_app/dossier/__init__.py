@@ -19,7 +19,8 @@ from pathlib import Path
 from dtac_app.results import Assessment
 from dtac_app.submission import Submission
 
-from .content import DossierInput, SignOff
+from .content import DossierInput, DossierKind, SignOff
+from .document import Document, build_document
 
 FORMATS: tuple[str, ...] = ("pdf", "html", "json", "csv")
 MEDIA_TYPES = {
@@ -30,8 +31,9 @@ MEDIA_TYPES = {
 }
 
 
-def _renderer(fmt: str) -> Callable[[DossierInput], bytes]:
-    # Imported on demand: a JSON-only caller need not load ReportLab or pandas.
+def _renderer(fmt: str) -> Callable[[DossierInput, Document | None], bytes]:
+    # Imported on demand: a JSON-only caller need not load ReportLab or pandas. PDF and HTML
+    # render the one document; JSON and CSV are data exports of the assessment itself.
     if fmt == "pdf":
         from .pdf import render_pdf
 
@@ -43,11 +45,11 @@ def _renderer(fmt: str) -> Callable[[DossierInput], bytes]:
     if fmt == "json":
         from .json_export import render_json
 
-        return render_json
+        return lambda d, _doc: render_json(d)
     if fmt == "csv":
         from .csv_export import render_csv
 
-        return render_csv
+        return lambda d, _doc: render_csv(d)
     raise ValueError(f"unknown dossier format '{fmt}'; use {', '.join(FORMATS)}")
 
 
@@ -83,16 +85,23 @@ def build_dossier(
     *,
     signoff: SignOff | Sequence[SignOff] | None = None,
     source: str | None = None,
+    kind: DossierKind = "assessment",
 ) -> dict[str, bytes]:
     """Render the dossier in each of ``formats``; returns ``{format: bytes}`` in the order asked.
 
     ``submission`` is the normalised submission the assessment was made from (its inputs go into
     the JSON so ``dtac verify`` can re-run it). ``signoff`` fills the sign-off block; without it
     the block has blank lines to sign on paper. ``source`` names the submission file, recorded
-    in the JSON so ``dtac verify`` can find the evidence files beside it.
+    in the JSON so ``dtac verify`` can find the evidence files beside it. Without a sign-off of
+    the whole assessment every page is marked as a draft, or, for ``kind="precheck"``, as a
+    vendor's pre-check.
     """
-    d = DossierInput(assessment=assessment, submission=submission, signoffs=_signoffs(signoff), source=source)
-    return {f: _renderer(f)(d) for f in parse_formats(formats)}
+    d = DossierInput(
+        assessment=assessment, submission=submission, signoffs=_signoffs(signoff), source=source, kind=kind
+    )
+    fmts = parse_formats(formats)
+    doc = build_document(d) if {"pdf", "html"} & set(fmts) else None
+    return {f: _renderer(f)(d, doc) for f in fmts}
 
 
 def dossier_basename(assessment: Assessment) -> str:
@@ -118,12 +127,13 @@ def write_dossier(
     signoff: SignOff | Sequence[SignOff] | None = None,
     source: str | None = None,
     basename: str | None = None,
+    kind: DossierKind = "assessment",
 ) -> dict[str, Path]:
     """Build every format first, then write each file atomically; returns ``{format: path}``.
 
     Nothing is written unless every format built, and a failed write leaves no partial file.
     """
-    files = build_dossier(assessment, submission, formats, signoff=signoff, source=source)
+    files = build_dossier(assessment, submission, formats, signoff=signoff, source=source, kind=kind)
     target = Path(out_dir)
     target.mkdir(parents=True, exist_ok=True)
     stem = basename or dossier_basename(assessment)
@@ -146,8 +156,11 @@ def write_dossier(
 __all__ = [
     "FORMATS",
     "MEDIA_TYPES",
+    "Document",
     "DossierInput",
+    "DossierKind",
     "SignOff",
+    "build_document",
     "build_dossier",
     "dossier_basename",
     "parse_formats",

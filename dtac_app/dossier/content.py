@@ -7,9 +7,9 @@ record) and the HTML (the accessible copy) say the same things in the same words
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Sequence
 from dataclasses import dataclass
 from functools import lru_cache
+from typing import Literal
 
 from pydantic import BaseModel, ConfigDict, Field
 
@@ -111,13 +111,24 @@ EFFECT_LABELS = {"fail": "Would fail", "condition": "Condition starts", "review"
 
 
 class SignOff(BaseModel):
-    """One signature on the dossier. Everything optional: blanks print as lines to sign on paper."""
+    """One recorded sign-off: of the whole assessment (``section`` empty) or of one section.
+
+    The names are copied at signing time (display name, role, organisation), so the record says
+    who signed as they were then, whatever happens to the account later.
+    """
 
     assessor: str = Field(default="", max_length=300)
     role: str = Field(default="", max_length=300)
     organisation: str = Field(default="", max_length=300)
     date: dt.date | None = None
     statement: str = Field(default="", max_length=5_000)
+    section: str = Field(default="", max_length=20)
+    note: str = Field(default="", max_length=20_000)
+    open_items: str = Field(
+        default="",
+        max_length=20_000,
+        description="Why it was signed off with items missing or questions open",
+    )
     model_config = ConfigDict(extra="forbid", frozen=True, str_strip_whitespace=True)
 
     @property
@@ -125,25 +136,38 @@ class SignOff(BaseModel):
         return bool(self.assessor and self.date)
 
 
-DEFAULT_SIGNOFF_STATEMENT = (
-    "I have reviewed this assessment, the evidence listed in the evidence register and any overrides "
-    "recorded above, and I agree with the decision stated on the cover."
-)
+def default_statement(decision_label: str) -> str:
+    return (
+        "I have reviewed this assessment, the evidence listed in the evidence register and any overrides "
+        f"recorded in it, and I agree with the decision: “{decision_label}”."
+    )
+
+
+DossierKind = Literal["assessment", "precheck"]
 
 
 @dataclass(frozen=True)
 class DossierInput:
-    """Everything a dossier is rendered from. Rendering reads nothing else: no clock, no files."""
+    """Everything a dossier is rendered from. Rendering reads nothing else: no clock, no files.
+
+    ``kind`` is "precheck" for a vendor checking its own submission: unsigned, that dossier is
+    marked as a vendor's pre-check rather than as an NHS draft.
+    """
 
     assessment: Assessment
     submission: Submission
     signoffs: tuple[SignOff, ...] = ()
     source: str | None = None
+    kind: DossierKind = "assessment"
 
     @property
-    def signoff_blocks(self) -> tuple[SignOff, ...]:
-        """The sign-off blocks to print: the given ones, or one blank block to sign by hand."""
-        return self.signoffs or (SignOff(),)
+    def signature(self) -> SignOff | None:
+        """The sign-off of the whole assessment, if there is one: only then is the dossier official."""
+        return next((s for s in self.signoffs if s.signed and not s.section), None)
+
+    @property
+    def section_signoffs(self) -> tuple[SignOff, ...]:
+        return tuple(s for s in self.signoffs if s.section)
 
 
 # ----------------------------------------------------------------------------- wording
@@ -247,15 +271,6 @@ def finding_line(f: Finding) -> str:
 
 def criteria_rows(a: Assessment) -> list[tuple[str, str]]:
     return [(k, v) for k, v in a.criteria.hashes.items()]
-
-
-def signoff_lines(s: SignOff) -> Sequence[tuple[str, str]]:
-    return (
-        ("Assessor", s.assessor),
-        ("Role", s.role),
-        ("Organisation", s.organisation),
-        ("Date", fmt(s.date) if s.date else ""),
-    )
 
 
 # ----------------------------------------------------------------------------- colour contrast

@@ -1,8 +1,9 @@
 """The PDF dossier (ReportLab platypus): the record of an assessment.
 
-Layout: cover → one-page summary → findings by section → evidence register → regulatory and
-NICE status → conditions, reasons, timeline and fixes → appendix of long texts → sign-off.
-Every page carries the product, the decision and "Page X of Y".
+Lays out the format-neutral ``document.Document`` (which decides every word): cover → one-page
+summary → findings by section → evidence register → regulatory and NICE status → conditions,
+reasons, timeline and fixes → appendix of long texts → sign-off. Every page carries the product,
+the decision, how the dossier is marked (draft, vendor pre-check or signed by whom) and "Page X of Y".
 
 Reproducible: invariant mode is set on this document only (not globally), the PDF dates are the
 assessment date, and nothing reads the clock, so the same inputs give the same bytes.
@@ -32,7 +33,6 @@ from reportlab.platypus import (
     Flowable,
     Frame,
     KeepInFrame,
-    KeepTogether,
     NextPageTemplate,
     PageBreak,
     PageTemplate,
@@ -43,12 +43,11 @@ from reportlab.platypus import (
 )
 
 from dtac_app import __version__
-from dtac_app.dates import fmt
-from dtac_app.results import DECISION_COLOURS, Assessment, Finding
+from dtac_app.results import Assessment
 
 from . import content as C
+from . import document as D
 from .fonts import BOLD, REGULAR, drawable, register_fonts
-from .json_export import assessment_sha256
 from .text import chunks, clean, clip, para
 
 PAGE_W, PAGE_H = A4
@@ -145,6 +144,7 @@ def _styles() -> dict[str, ParagraphStyle]:
     add("kv_key", parent="cell", fontName=BOLD, fontSize=8, leading=10.5)
     add("kv_val", parent="cell", fontSize=8, leading=10.5)
     add("appendix", fontSize=8.5, leading=11.5, spaceAfter=3)
+    add("notice_title", fontName=BOLD, fontSize=11, leading=14, spaceAfter=2)
     return s
 
 
@@ -158,13 +158,31 @@ class _Chrome:
     product: str
     decision_label: str
     decision_colour: str
+    marking: D.Marking
     as_of: str
+    footer_text: str
     created: TimeStamp
-    title: str
+
+    def _marking(self, canv: Canvas, y: float, on_band: bool = False) -> None:
+        """How the dossier is to be read, above the header of every page (and on the cover band)."""
+        m = self.marking
+        label = _plain(m.text)
+        if m.official:
+            canv.setFont(REGULAR, 7.5)
+            canv.setFillColor(WHITE if on_band else _c(C.ink(m.colour)))
+            canv.drawRightString(PAGE_W - MARGIN_X, y, label)
+            return
+        canv.setFont(BOLD, 9)
+        w = canv.stringWidth(label, BOLD, 9) + 12
+        canv.setFillColor(WHITE if on_band else _c(m.colour))
+        canv.roundRect(PAGE_W - MARGIN_X - w, y - 3, w, 13, 2, stroke=0, fill=1)
+        canv.setFillColor(_c(m.colour) if on_band else WHITE)
+        canv.drawString(PAGE_W - MARGIN_X - w + 6, y + 0.2, label)
 
     def header(self, canv: Canvas, doc: BaseDocTemplate) -> None:
         canv.saveState()
-        y = PAGE_H - 12 * mm
+        self._marking(canv, PAGE_H - 7 * mm)
+        y = PAGE_H - 14 * mm
         canv.setFont(REGULAR, 7.5)
         canv.setFillColor(MUTED)
         canv.drawString(MARGIN_X, y, f"{C.TITLE} · {self.product}")
@@ -185,6 +203,7 @@ class _Chrome:
         canv.drawString(MARGIN_X, PAGE_H - 28 * mm, C.SUBTITLE)
         canv.setFont(REGULAR, 8.5)
         canv.drawString(MARGIN_X, PAGE_H - 35 * mm, f"Assessment as of {self.as_of}")
+        self._marking(canv, PAGE_H - 9 * mm, on_band=True)
         canv.restoreState()
 
     def footer(self, canv: Canvas, page: int, pages: int) -> None:
@@ -195,7 +214,7 @@ class _Chrome:
         canv.line(MARGIN_X, y + 4.2 * mm, PAGE_W - MARGIN_X, y + 4.2 * mm)
         canv.setFont(REGULAR, 7.5)
         canv.setFillColor(MUTED)
-        canv.drawString(MARGIN_X, y, f"{self.product} · Decision: {self.decision_label} · as of {self.as_of}")
+        canv.drawString(MARGIN_X, y, self.footer_text)
         canv.setFont(BOLD, 7.5)
         canv.setFillColor(TEXT)
         canv.drawRightString(PAGE_W - MARGIN_X, y, f"Page {page} of {pages}")
@@ -327,12 +346,14 @@ def _resolve(data: list[list[Any]], widths: Sequence[float], hpad: float) -> lis
 
 
 class _Builder:
-    def __init__(self, d: C.DossierInput) -> None:
+    """Lays out a ``Document``: one method per block type; the words all come from the document."""
+
+    def __init__(self, d: C.DossierInput, doc: D.Document) -> None:
         self.d = d
         self.a = d.assessment
+        self.doc = doc
         self.s = _styles()
         self.appendix: list[tuple[str, str, str]] = []  # (ref, title, full text) of clipped cells
-        self.story: list[Flowable] = []
 
     # -- small pieces
 
@@ -352,9 +373,9 @@ class _Builder:
         wide: bool = False,
         label: str = "",
     ) -> _Txt:
-        """Untrusted text in a table cell: clipped to fit, with the full text kept for the appendix.
+        """Text in a table cell: clipped to fit, with the full text kept for the appendix.
 
-        ``label`` is a bold lead-in this module writes (never untrusted text).
+        ``label`` is a bold lead-in the document writes.
         """
         st = self.s[style] if isinstance(style, str) else style
         full = clean(text).strip()
@@ -366,29 +387,73 @@ class _Builder:
         self.appendix.append((ref, title or "Text", full))
         return _Txt(shown, st, f" <b>[full text: appendix {ref}]</b>", prefix)
 
-    def heading(self, text: str, level: int, *, outline: bool = True) -> Paragraph:
-        """A heading; levels 0 and 1 also get a PDF bookmark (the outline a reader navigates by)."""
-        style = "h1" if level == 0 else "h2" if level == 1 else "h3"
+    def heading(self, text: str, style: str, outline: int | None) -> Paragraph:
+        """A heading; ``outline`` 0 or 1 also gives it a PDF bookmark (the outline a reader navigates by)."""
         h = Paragraph(para(text), self.s[style])
-        if level <= 1 and outline:
-            h._outline_level = level
+        if outline is not None:
+            h._outline_level = outline
             h._outline_title = clean(text)[:120]
         return h
 
-    def table(
-        self,
-        header: Sequence[str] | None,
-        rows: list[list[Any]],
-        widths: Sequence[float],
-        *,
-        extra: Sequence[tuple[Any, ...]] = (),
-        zebra: bool = True,
-    ) -> Table:
-        data: list[list[Any]] = []
-        if header:
-            data.append([_Txt(h, self.s["cell_head"]) for h in header])
-        data.extend(rows)
-        first = 1 if header else 0
+    def badge(self, label: str, colour: str) -> _Txt:
+        """A status in words on a block of its colour."""
+        key = f"badge@{colour}"
+        if key not in self.s:
+            self.s[key] = ParagraphStyle(
+                key,
+                parent=self.s["cell_badge"],
+                textColor=_c(C.text_on(colour)),
+                backColor=_c(colour),
+                borderPadding=(1.2, 2.5, 1.6, 2.5),
+            )
+        return _Txt(label, self.s[key], paragraph_only=True)  # a plain table string has no background
+
+    def verdict(self, v: D.Verdict, style: str, limit: int | None = 300) -> Paragraph:
+        summary = clip(clean(v.summary), limit, 4)[0] if limit else v.summary
+        return self.markup(
+            f'<font color="{C.ink(v.colour)}"><b>{para(v.label)}</b></font> — {para(summary)}', style
+        )
+
+    def inline(self, x: D.Inline, wide: bool, style: str = "cell") -> Any:
+        """One line of a cell as a table-cell value (a ``_Txt`` or a flowable)."""
+        if isinstance(x, D.Badge):
+            return self.badge(x.label, x.colour)
+        if isinstance(x, D.Verdict):
+            return self.verdict(x, "kv_val")
+        if isinstance(x, D.Hash):
+            text = f"SHA-256 {para(x.value)}" if x.value else f"SHA-256 {para(x.missing)}"
+            return self.markup(text, "hash")
+        tone = {"normal": style, "strong": "cell_bold", "muted": "cell_muted"}[x.tone]
+        return self.cell(x.text, tone, title=x.title, wide=wide, label=x.lead)
+
+    def cell_value(self, c: D.Cell, wide: bool, style: str = "cell") -> Any:
+        items = [self.inline(x, wide, style) for x in c]
+        if not items:
+            return ""
+        return items[0] if len(items) == 1 else items
+
+    def table(self, t: D.Table) -> Table:
+        fixed = sum(c.width_mm or 0 for c in t.columns) * mm
+        widths = [c.width_mm * mm if c.width_mm else FRAME_W - fixed for c in t.columns]
+        wide = [w >= 55 * mm for w in widths]
+        data: list[list[Any]] = [[_Txt(c.title, self.s["cell_head"]) for c in t.columns]]
+        extra: list[tuple[Any, ...]] = []
+        with_detail = any(r.detail for r in t.rows)
+        for row in t.rows:
+            r = len(data)
+            data.append([self.cell_value(c, wide[i]) for i, c in enumerate(row.cells)])
+            if row.highlight:
+                extra.append(("BACKGROUND", (0, r), (-1, r), _c("#FFF4D6")))
+            if with_detail:
+                data.append(["", self.cell_value(row.detail, True), *([""] * (len(t.columns) - 2))])
+                extra += [
+                    ("BACKGROUND", (0, r), (-1, r + 1), _c("#F8FAFA") if (r // 2) % 2 else WHITE),
+                    ("SPAN", (1, r + 1), (-1, r + 1)),
+                    ("NOSPLIT", (0, r), (-1, r + 1)),
+                    ("LINEBELOW", (0, r), (-1, r), 0.3, WHITE),
+                    ("TOPPADDING", (0, r + 1), (-1, r + 1), 0),
+                    ("BOTTOMPADDING", (0, r + 1), (-1, r + 1), 5),
+                ]
         cmds: list[tuple[Any, ...]] = [
             *_resolve(data, widths, 7),
             ("VALIGN", (0, 0), (-1, -1), "TOP"),
@@ -396,25 +461,23 @@ class _Builder:
             ("RIGHTPADDING", (0, 0), (-1, -1), 3.5),
             ("TOPPADDING", (0, 0), (-1, -1), 2.6),
             ("BOTTOMPADDING", (0, 0), (-1, -1), 3.4),
-            ("LINEBELOW", (0, first), (-1, -1), 0.3, GREY_4),
+            ("LINEBELOW", (0, 1), (-1, -1), 0.3, GREY_4),
+            ("BACKGROUND", (0, 0), (-1, 0), GREY_5),
+            ("LINEBELOW", (0, 0), (-1, 0), 1.1, BLUE),
         ]
-        if header:
-            cmds += [("BACKGROUND", (0, 0), (-1, 0), GREY_5), ("LINEBELOW", (0, 0), (-1, 0), 1.1, BLUE)]
-        if zebra and len(data) > first:
-            cmds.append(("ROWBACKGROUNDS", (0, first), (-1, -1), [WHITE, _c("#F8FAFA")]))
+        if not with_detail and len(data) > 1:
+            cmds.append(("ROWBACKGROUNDS", (0, 1), (-1, -1), [WHITE, _c("#F8FAFA")]))
         cmds.extend(extra)
-        t = Table(data, colWidths=list(widths), repeatRows=first, hAlign="LEFT")
-        t.setStyle(TableStyle(cmds))
-        return t
+        out = Table(data, colWidths=widths, repeatRows=1, hAlign="LEFT")
+        out.setStyle(TableStyle(cmds))
+        return out
 
-    def kv(
-        self, rows: Sequence[tuple[str, Any]], key_width: float = 42 * mm, width: float = FRAME_W
-    ) -> Table:
-        """A two-column key/value table; values may be text (escaped) or flowables."""
-        data: list[list[Any]] = []
-        for k, v in rows:
-            val = v if isinstance(v, Flowable) else self.cell(v, "kv_val", title=k, wide=True)
-            data.append([_Txt(k, self.s["kv_key"]), val])
+    def facts(self, f: D.Facts, width: float = FRAME_W) -> Table:
+        """A two-column key/value table."""
+        key_width = f.key_mm * mm
+        data: list[list[Any]] = [
+            [_Txt(k, self.s["kv_key"]), self.cell_value(v, True, "kv_val")] for k, v in f.rows
+        ]
         widths = [key_width, width - key_width]
         cmds = _resolve(data, widths, 8)
         t = Table(data, colWidths=widths, hAlign="LEFT")
@@ -435,71 +498,68 @@ class _Builder:
         )
         return t
 
-    def badge_cell(self, label: str, colour: str, *more: str) -> _Txt | list[_Txt]:
-        """A status in words on a block of its colour, with any further lines in plain text below."""
-        key = f"badge@{colour}"
-        if key not in self.s:
-            self.s[key] = ParagraphStyle(
-                key,
-                parent=self.s["cell_badge"],
-                textColor=_c(C.text_on(colour)),
-                backColor=_c(colour),
-                borderPadding=(1.2, 2.5, 1.6, 2.5),
-            )
-        badge = _Txt(label, self.s[key], paragraph_only=True)  # a plain table string has no background
-        if not more:
-            return badge
-        return [badge, *(self.cell(m, "cell") for m in more)]
+    def paragraph(self, b: D.Para) -> Paragraph:
+        parts = []
+        for x in b.content:
+            if isinstance(x, D.Verdict):
+                parts.append(
+                    f'<font color="{C.ink(x.colour)}"><b>{para(x.label)}</b></font> · {para(x.summary)}'
+                )
+            elif isinstance(x, D.Badge):
+                parts.append(f'<font color="{C.ink(x.colour)}"><b>{para(x.label)}</b></font>')
+            elif isinstance(x, D.Hash):
+                parts.append(f"SHA-256 {para(x.value or x.missing)}")
+            else:
+                text = para(x.text)
+                if x.tone == "strong":
+                    text = f"<b>{text}</b>"
+                parts.append((f"<b>{para(x.lead)}</b> " if x.lead else "") + text)
+        return self.markup(" ".join(parts), b.style)
 
-    def bullets(
-        self, items: Sequence[str], style: str = "bullet", limit: int | None = None
-    ) -> list[Flowable]:
-        """A bulleted list; ``limit`` clips each item (for the one-page summary only)."""
+    def bullets(self, b: D.Bullets) -> list[Flowable]:
         out: list[Flowable] = []
-        for it in items:
-            text = clip(clean(it), limit, 6)[0] if limit else it
-            out.append(Paragraph(para(text), self.s[style], bulletText="•"))
+        for i, it in enumerate(b.items, start=1):
+            text = clip(clean(it), b.clip, 6)[0] if b.clip else it
+            out.append(Paragraph(para(text), self.s["bullet"], bulletText=f"{i}." if b.ordered else "•"))
+        if b.more:
+            out.append(self.p(b.more, "muted"))
         return out
 
-    # -- the document
+    def notice(self, n: D.Notice) -> Table:
+        ink = C.ink(n.colour)
+        t = Table(
+            [
+                [self.markup(f'<font color="{ink}"><b>{para(n.title)}</b></font>', "notice_title")],
+                [self.p(n.text, "small")],
+            ],
+            colWidths=[FRAME_W],
+            hAlign="LEFT",
+        )
+        t.setStyle(
+            TableStyle(
+                [
+                    ("FONT", (0, 0), (-1, -1), REGULAR, 7.5),
+                    ("BOX", (0, 0), (-1, -1), 1.5, _c(n.colour)),
+                    ("LINEBEFORE", (0, 0), (0, -1), 6, _c(n.colour)),
+                    ("BACKGROUND", (0, 0), (-1, -1), _c("#FFF4F2")),
+                    ("LEFTPADDING", (0, 0), (-1, -1), 8),
+                    ("TOPPADDING", (0, 0), (-1, 0), 5),
+                    ("BOTTOMPADDING", (0, -1), (-1, -1), 5),
+                ]
+            )
+        )
+        return t
 
-    def build(self) -> list[Flowable]:
-        self.cover()
-        self.story += [NextPageTemplate("body"), PageBreak()]
-        self.summary()
-        self.story.append(PageBreak())
-        self.findings()
-        self.story.append(PageBreak())
-        self.evidence()
-        self.story.append(PageBreak())
-        self.regulatory_and_nice()
-        self.story.append(PageBreak())
-        self.conditions_and_timeline()
-        # The appendix collects clipped texts from every earlier table, so it is built last but one.
-        if self.appendix:
-            self.story.append(PageBreak())
-            self.appendix_pages()
-        self.story.append(PageBreak())
-        self.signoff()
-        return self.story
-
-    def cover(self) -> None:
-        a, s = self.a, self.story
-        colour = DECISION_COLOURS[a.decision]
-        fg = C.text_on(colour)
-        s.append(Spacer(1, COVER_BAND - MARGIN_TOP + 6 * mm))
-        s.append(self.p("Product", "cover_label"))
-        s.append(self.p(clip(a.product.name, 200, 3)[0], "cover_product"))
-        s.append(self.p(f"Version {a.product.version} · {a.product.manufacturer}", "cover_sub"))
-        s.append(Spacer(1, 6 * mm))
+    def decision_panel(self, b: D.DecisionPanel) -> Table:
+        fg = C.text_on(b.colour)
         big = ParagraphStyle("db", parent=self.s["decision_big"], textColor=_c(fg))
         small = ParagraphStyle("ds", parent=self.s["decision_small"], textColor=_c(fg))
         words = ParagraphStyle("dw", parent=self.s["decision_words"], textColor=_c(fg))
         panel = Table(
             [
-                [Paragraph("Decision", small)],
-                [Paragraph(para(a.decision_label), big)],
-                [Paragraph(para(a.summary), words)],
+                [Paragraph(para(b.caption), small)],
+                [Paragraph(para(b.label), big)],
+                [Paragraph(para(b.summary), words)],
             ],
             colWidths=[FRAME_W],
             hAlign="LEFT",
@@ -508,7 +568,7 @@ class _Builder:
             TableStyle(
                 [
                     ("FONT", (0, 0), (-1, -1), REGULAR, 7.5),
-                    ("BACKGROUND", (0, 0), (-1, -1), _c(colour)),
+                    ("BACKGROUND", (0, 0), (-1, -1), _c(b.colour)),
                     ("LEFTPADDING", (0, 0), (-1, -1), 9 * mm / 2),
                     ("TOPPADDING", (0, 0), (0, 0), 8),
                     ("BOTTOMPADDING", (0, -1), (0, -1), 10),
@@ -517,73 +577,18 @@ class _Builder:
                 ]
             )
         )
-        s.append(panel)
-        s.append(Spacer(1, 4 * mm))
-        s.append(
-            self.kv(
-                [
-                    ("Valid until", C.valid_until_text(a)),
-                    ("Why", a.valid_until_reason),
-                ]
-            )
+        return panel
+
+    def chart(self, c: D.Chart) -> Drawing:
+        return _section_chart(self.a) if c.kind == "sections" else _d1_chart(self.a)
+
+    def beside(self, b: D.Beside) -> Table:
+        left = 112 * mm
+        side = Table(
+            [[self.facts(b.facts, width=left), self.chart(b.chart)]],
+            colWidths=[left, FRAME_W - left],
+            hAlign="LEFT",
         )
-        s.append(Spacer(1, 6 * mm))
-        dtac_hash = a.criteria.hashes.get(a.criteria.set, "")
-        sub = self.d.submission
-        rows: list[tuple[str, Any]] = [
-            ("Product", a.product.name),
-            ("Version", a.product.version),
-            ("Manufacturer", a.product.manufacturer),
-            ("Criteria set", f"{a.criteria.title} ({a.criteria.set})"),
-            ("Criteria version", a.criteria.version),
-            ("Criteria content hash", self.markup(f"SHA-256 {para(dtac_hash)}", "hash")),
-            ("Profile", C.PROFILE_LABELS.get(a.profile, a.profile)),
-            ("Assessment date (as of)", fmt(a.as_of)),
-            ("Submitted on", C.date_text(sub.submitted_on, "Not stated")),
-            ("Engine", f"DTAC Workbench {__version__}, rules engine {a.engine_version}"),
-        ]
-        s.append(self.kv(rows))
-
-    def summary(self) -> None:
-        a = self.a
-        inner: list[Flowable] = [self.heading("Summary", 0, outline=False), self.p(a.summary, "lead")]
-        rows = []
-        for sec in a.sections:
-            colour = C.SECTION_STATUS_COLOURS[sec.status]
-            label = C.section_label(sec, a.d1.percent)
-            context = sec.role == "context"
-            rows.append(
-                [
-                    self.cell(f"{sec.id} {sec.title}", "cell_muted" if context else "cell_bold"),
-                    self.badge_cell(label, colour),
-                    self.cell("—" if context else sec.passed),
-                    self.cell("—" if context else sec.failed),
-                    self.cell("—" if context else sec.missing),
-                    self.cell(sec.asked),
-                ]
-            )
-        w = [62 * mm, 44 * mm, 17 * mm, 17 * mm, 17 * mm, FRAME_W - 157 * mm]
-        inner.append(self.table(["Section", "Result", "Met", "Not met", "Missing", "Asked"], rows, w))
-        inner.append(Spacer(1, 4 * mm))
-
-        reg, nice = a.regulatory, a.nice
-        facts = self.kv(
-            [
-                ("D1 usability and accessibility", C.d1_text(a)),
-                ("GB device regulation", self._verdict_markup(reg.status, reg.summary)),
-                (
-                    "NICE back-pain guidance",
-                    self._verdict_markup(nice.status, nice.summary)
-                    if nice.applies
-                    else "Not applied (profile dtac)",
-                ),
-                ("Valid until", C.valid_until_sentence(a)),
-            ],
-            key_width=34 * mm,
-            width=112 * mm,
-        )  # narrower: the chart sits beside it
-        chart = _section_chart(a)
-        side = Table([[facts, chart]], colWidths=[112 * mm, FRAME_W - 112 * mm], hAlign="LEFT")
         side.setStyle(
             TableStyle(
                 [
@@ -595,369 +600,81 @@ class _Builder:
                 ]
             )
         )
-        inner.append(side)
+        return side
 
-        def listing(title: str, findings: Sequence[Finding], n: int) -> None:
-            inner.append(self.heading(title, 2))
-            shown = [C.finding_line(f) for f in findings[:n]]
-            inner.extend(self.bullets(shown, limit=240))
-            if len(findings) > n:
-                inner.append(
-                    self.p(f"… and {len(findings) - n} more: see “Conditions, reasons and fixes”.", "muted")
+    def blocks(self, blocks: Sequence[D.Block], *, compact: bool = False) -> list[Flowable]:
+        """Flowables for a run of blocks. ``compact``: a one-page chapter (small headings, no bookmarks)."""
+        out: list[Flowable] = []
+        for i, b in enumerate(blocks):
+            if isinstance(b, D.Heading):
+                if compact or b.level >= 2:
+                    out.append(self.heading(b.text, "h3", None))
+                    continue
+                # Keep a sub-heading (and a chart after it) with the start of what follows.
+                charts = [x for x in blocks[i + 1 : i + 3] if isinstance(x, D.Chart)]
+                out.append(
+                    CondPageBreak(45 * mm + sum(self.chart(c).wrap(FRAME_W, PAGE_H)[1] for c in charts))
                 )
+                out.append(self.heading(b.text, "h2", 1))
+            elif isinstance(b, D.Para):
+                out.append(self.paragraph(b))
+            elif isinstance(b, D.Bullets):
+                out.extend(self.bullets(b))
+            elif isinstance(b, D.Table):
+                out.append(self.table(b))
+            elif isinstance(b, D.Facts):
+                out.append(self.facts(b))
+            elif isinstance(b, D.Chart):
+                out += [self.chart(b), Spacer(1, 1.5 * mm)]
+            elif isinstance(b, D.Beside):
+                out.append(self.beside(b))
+            elif isinstance(b, D.DecisionPanel):
+                out.append(self.decision_panel(b))
+            elif isinstance(b, D.Notice):
+                out.append(self.notice(b))
+            if isinstance(b, D.Table | D.Facts | D.Beside | D.DecisionPanel | D.Notice) and compact:
+                out.append(Spacer(1, 3 * mm))
+        return out
 
-        listing("Reasons for the decision", a.reasons, 6)
-        if a.conditions and a.reasons != a.conditions:
-            listing("Conditions", a.conditions, 5)
-        if a.fixes:
-            inner.append(self.heading("Top fixes (most impact first)", 2))
-            for f in a.fixes[:5]:
-                inner.append(
-                    Paragraph(
-                        para(clip(clean(f.action), 240, 6)[0]), self.s["bullet"], bulletText=f"{f.rank}."
-                    )
-                )
-            if len(a.fixes) > 5:
-                inner.append(
-                    self.p(f"… and {len(a.fixes) - 5} more: see “Conditions, reasons and fixes”.", "muted")
-                )
-        # The summary is one page by design; shrink rather than spill if a submission is extreme.
-        avail_h = PAGE_H - MARGIN_TOP - MARGIN_BOTTOM - 2 * mm
-        page = KeepInFrame(FRAME_W, avail_h, inner, mode="shrink")
-        page._outline_level, page._outline_title = 0, "Summary"
-        self.story.append(page)
+    # -- the document
 
-    def _verdict_markup(self, status: str, summary: str) -> Paragraph:
-        colour = C.VERDICT_COLOURS[status]
-        label = C.VERDICT_LABELS[status]
-        return self.markup(
-            f'<font color="{C.ink(colour)}"><b>{para(label)}</b></font> — {para(clip(clean(summary), 300, 4)[0])}',
-            "kv_val",
-        )
+    def build(self) -> list[Flowable]:
+        story = self.cover()
+        story += [NextPageTemplate("body"), PageBreak()]
+        chapters = [self.chapter(ch) for ch in self.doc.chapters]
+        for part in chapters[:-1]:
+            story += part + [PageBreak()]
+        # The appendix collects clipped texts from every chapter, so it comes last but one.
+        if self.appendix:
+            story += self.appendix_pages() + [PageBreak()]
+        story += chapters[-1]
+        return story
 
-    def findings(self) -> None:
-        a = self.a
-        self.story.append(self.heading("Findings by section", 0))
-        self.story.append(
-            self.p(
-                "Every question on the form, in form order: the supplier’s answer, the outcome and the reason, any assessor "
-                "override with its rationale, and whether the answer was asserted by the supplier or verified by an assessor. "
-                "Evidence references (E1, E2, …) point to the evidence register.",
-                "small",
-            )
-        )
-        widths = [15 * mm, 28 * mm, 33 * mm, 22 * mm, FRAME_W - 127 * mm, 29 * mm]
-        for sec, qs in C.questions_by_section(a):
-            if not qs:
-                continue
-            colour = C.SECTION_STATUS_COLOURS[sec.status]
-            block: list[Flowable] = [self.heading(f"{sec.id} {sec.title}", 1)]
-            block.append(
-                self.markup(
-                    f'<font color="{C.ink(colour)}"><b>{para(C.section_label(sec, a.d1.percent))}</b></font>'
-                    f" · {para(C.section_counts(sec))}",
-                    "small",
-                )
-            )
-            rows = []
-            for q in qs:
-                muted = not q.asked
-                st = "cell_muted" if muted else "cell"
-                colour_q = C.OUTCOME_COLOURS[q.outcome]
-                if q.override is not None:
-                    outcome = self.badge_cell(C.outcome_label(q), colour_q, "(assessor override)")
-                else:
-                    outcome = self.badge_cell(C.outcome_label(q), colour_q)
-                reason: list[Flowable] = [self.cell(C.reason_text(q), st, title=f"{q.id} reason", wide=True)]
-                if q.override is not None:
-                    reason.append(
-                        self.cell(
-                            C.override_text(q),
-                            st,
-                            title=f"{q.id} override rationale",
-                            wide=True,
-                            label="Assessor override.",
-                        )
-                    )
-                if q.condition:
-                    reason.append(self.cell(f"Condition: {q.condition}", st, title=f"{q.id} condition"))
-                if q.evidence:
-                    reason.append(self.cell(f"Evidence: {C.evidence_refs(q)}", st))
-                rows.append(
-                    [
-                        self.cell(q.id, "cell_bold" if not muted else "cell_muted"),
-                        self.cell(q.short, st),
-                        self.cell(q.answer if q.answer is not None else "—", st, title=f"{q.id} answer"),
-                        outcome,
-                        reason,
-                        self.cell(C.provenance_text(q), st, title=f"{q.id} verification"),
-                    ]
-                )
-            if sec.id == "D1" and any(i.points is not None for i in a.d1.items):
-                block.append(_d1_chart(a))
-            block.append(Spacer(1, 1.5 * mm))
-            t = self.table(
-                ["ID", "Question", "Answer", "Outcome", "Reason, override, evidence", "Provenance"],
-                rows,
-                widths,
-            )
-            # Keep the heading (and the D1 chart) with the start of its table.
-            self.story.append(
-                CondPageBreak(
-                    45 * mm + sum(f.wrap(FRAME_W, PAGE_H)[1] for f in block if isinstance(f, Drawing))
-                )
-            )
-            self.story.extend(block)
-            self.story.append(t)
+    def chapter(self, ch: D.Chapter) -> list[Flowable]:
+        if not ch.one_page:
+            return [self.heading(ch.title, "h1", 0), *self.blocks(ch.blocks)]
+        inner = [self.heading(ch.title, "h1", None), *self.blocks(ch.blocks, compact=True)]
+        # One page by design; shrink rather than spill if a submission is extreme.
+        page = KeepInFrame(FRAME_W, PAGE_H - MARGIN_TOP - MARGIN_BOTTOM - 2 * mm, inner, mode="shrink")
+        page._outline_level, page._outline_title = 0, ch.title
+        return [page]
 
-    def evidence(self) -> None:
-        a = self.a
-        self.story.append(self.heading("Evidence register", 0))
-        self.story.append(
-            self.p(
-                f"Every evidence record in the submission with its state on {fmt(a.as_of)} and the SHA-256 of its file. "
-                "“dtac verify” recomputes these hashes from the files and re-runs the assessment.",
-                "small",
-            )
-        )
-        if not a.evidence:
-            self.story.append(self.p("The submission lists no evidence.", "body"))
-            return
-        widths = [10 * mm, 52 * mm, 16 * mm, 34 * mm, 19 * mm, 19 * mm, FRAME_W - 150 * mm]
-        rows: list[list[Any]] = []
-        extra: list[tuple[Any, ...]] = []
-        for e in a.evidence:
-            r = len(rows) + 1
-            ref = C.evidence_ref(e.index)
-            colour = C.EVIDENCE_STATE_COLOURS[e.state]
-            name = [
-                self.cell(e.label, "cell_bold"),
-                self.cell(C.evidence_name(e), "cell", title=f"{ref} file"),
-            ]
-            if e.title and e.file:
-                name.append(self.cell(e.title, "cell_muted", title=f"{ref} title"))
-            rows.append(
-                [
-                    self.cell(ref, "cell_bold"),
-                    name,
-                    self.cell(e.question),
-                    self.cell(C.evidence_reference(e) or "—", title=f"{ref} reference"),
-                    self.cell(C.date_text(e.issued)),
-                    self.cell(C.date_text(e.expires)),
-                    self.badge_cell(C.EVIDENCE_STATE_LABELS[e.state], colour),
-                ]
-            )
-            digest = f"SHA-256 {para(e.sha256)}" if e.sha256 else "SHA-256 — no file supplied (a record only)"
-            rows.append(
-                [
-                    "",
-                    [self.cell(e.detail, "cell_muted", wide=True), self.markup(digest, "hash")],
-                    "",
-                    "",
-                    "",
-                    "",
-                    "",
-                ]
-            )
-            extra += [
-                ("BACKGROUND", (0, r), (-1, r + 1), _c("#F8FAFA") if (r // 2) % 2 else WHITE),
-                ("SPAN", (1, r + 1), (-1, r + 1)),
-                ("NOSPLIT", (0, r), (-1, r + 1)),
-                ("LINEBELOW", (0, r), (-1, r), 0.3, WHITE),
-                ("TOPPADDING", (0, r + 1), (-1, r + 1), 0),
-                ("BOTTOMPADDING", (0, r + 1), (-1, r + 1), 5),
-            ]
-        t = self.table(
-            ["Ref", "Evidence and file", "Question", "Reference / issuer", "Issued", "Expires", "Status"],
-            rows,
-            widths,
-            extra=extra,
-            zebra=False,
-        )
-        self.story.append(t)
+    def cover(self) -> list[Flowable]:
+        s: list[Flowable] = [Spacer(1, COVER_BAND - MARGIN_TOP + 6 * mm)]
+        s.append(self.p("Product", "cover_label"))
+        s.append(self.p(clip(self.doc.product_name, 200, 3)[0], "cover_product"))
+        s.append(self.p(self.doc.product_line, "cover_sub"))
+        s.append(Spacer(1, 4 * mm))
+        for b in self.blocks(self.doc.cover):
+            s += [b, Spacer(1, 4 * mm)]
+        return s
 
-    def regulatory_and_nice(self) -> None:
-        a = self.a
-        reg, nice = a.regulatory, a.nice
-        self.story.append(self.heading("Regulatory and NICE status", 0))
-        self.story.append(self.heading("GB medical-device regulation", 1))
-        self.story.append(
-            self.kv(
-                [
-                    ("Result", self._verdict_markup(reg.status, reg.summary)),
-                    ("Medical device", "Yes" if reg.applies else "No (the device rules do not apply)"),
-                    ("Device class", reg.device_class or "—"),
-                    ("Marking", reg.marking or "—"),
-                    ("GB acceptance ends", C.date_text(reg.accepted_until)),
-                    ("MHRA registration", reg.mhra_registration or "—"),
-                ]
-            )
-        )
-        if reg.findings:
-            self.story.append(self.heading("Regulatory findings", 2))
-            self.story.append(self.findings_table(reg.findings))
-
-        self.story.append(self.heading("NICE back-pain guidance (HTE16 and NG59)", 1))
-        if not nice.applies:
-            self.story.append(
-                self.p(f"{nice.summary} The assessment ran under the “{a.profile}” profile.", "body")
-            )
-            return
-        self.story.append(
-            self.kv(
-                [
-                    ("Result", self._verdict_markup(nice.status, nice.summary)),
-                    ("Technology", nice.technology or "Not assessed by NICE"),
-                    ("HTE16 status", nice.nice_status_label or "—"),
-                ]
-            )
-        )
-        self.story.append(self.heading("Evidence-generation obligations (HTE16 1.2–1.3)", 2))
-        if nice.obligations:
-            self.story.extend(self.bullets(list(nice.obligations)))
-        else:
-            self.story.append(
-                self.p("None: NICE’s evidence-generation conditions do not apply to this product.", "small")
-            )
-        self.story.append(self.heading("NG59 clinical-content findings", 2))
-        if nice.content:
-            self.story.append(self.findings_table(nice.content))
-        else:
-            self.story.append(
-                self.p("No content items were listed, so no NG59 content rules were applied.", "small")
-            )
-        if nice.findings:
-            self.story.append(self.heading("Population, referral and HTE16 findings", 2))
-            self.story.append(self.findings_table(nice.findings))
-
-    def findings_table(self, findings: Sequence[Finding], *, fix: bool = False) -> Table:
-        rows = []
-        for f in findings:
-            colour = C.SEVERITY_COLOURS[f.severity]
-            row = [
-                self.cell(f.rule, "cell_bold"),
-                self.badge_cell(C.SEVERITY_LABELS[f.severity], colour),
-                self.cell(f.text, title=f"{f.rule} finding", wide=True),
-                self.cell(f.used or "—", "cell_muted", title=f"{f.rule} based on"),
-            ]
-            if fix:
-                row.append(self.cell(f.fix or "—", title=f"{f.rule} fix"))
-            rows.append(row)
-        if fix:
-            widths = [33 * mm, 20 * mm, 55 * mm, 33 * mm, FRAME_W - 141 * mm]
-            return self.table(["Rule", "Result", "Finding", "Based on", "How to fix"], rows, widths)
-        widths = [35 * mm, 21 * mm, 76 * mm, FRAME_W - 132 * mm]
-        return self.table(["Rule", "Result", "Finding", "Based on"], rows, widths)
-
-    def conditions_and_timeline(self) -> None:
-        a = self.a
-        self.story.append(self.heading("Conditions, reasons and fixes", 0))
-        self.story.append(self.heading("Reasons for the decision", 1))
-        self.story.append(self.findings_table(a.reasons, fix=True))
-        self.story.append(self.heading("Conditions attached", 1))
-        if a.conditions:
-            self.story.append(self.findings_table(a.conditions, fix=True))
-        else:
-            self.story.append(self.p("No conditions are attached to this decision.", "small"))
-        self.story.append(self.heading("Decision timeline", 1))
-        self.story.append(self.p(f"Valid until: {C.valid_until_sentence(a)}", "small"))
-        if a.events:
-            rows, extra = [], []
-            for r, ev in enumerate(a.events, start=1):
-                rows.append(
-                    [
-                        self.cell(fmt(ev.on), "cell_bold"),
-                        self.cell(C.EFFECT_LABELS[ev.effect]),
-                        self.cell(ev.text, title=f"Event {ev.rule}", wide=True),
-                        self.cell(ev.rule, "cell_muted"),
-                    ]
-                )
-                if a.changes_on is not None and ev.on == a.changes_on:
-                    extra.append(("BACKGROUND", (0, r), (-1, r), _c("#FFF4D6")))
-            w = [24 * mm, 28 * mm, 90 * mm, FRAME_W - 142 * mm]
-            self.story.append(
-                self.table(["Date", "Effect", "What changes", "Rule"], rows, w, extra=extra, zebra=False)
-            )
-        else:
-            self.story.append(self.p("No dated changes are known.", "small"))
-        self.story.append(self.heading("What would change the decision", 1))
-        if a.fixes:
-            rows = []
-            for f in a.fixes:
-                rows.append(
-                    [
-                        self.cell(f.rank, "cell_bold"),
-                        self.cell(f.rule),
-                        self.cell(C.SEVERITY_LABELS[f.severity]),
-                        self.cell(f.action, title=f"Fix {f.rank}", wide=True),
-                        self.cell(f.impact, "cell_muted"),
-                    ]
-                )
-            w = [9 * mm, 26 * mm, 20 * mm, 70 * mm, FRAME_W - 125 * mm]
-            self.story.append(self.table(["#", "Rule", "Type", "Action", "Impact"], rows, w))
-        else:
-            self.story.append(self.p("Nothing to fix: the product meets every rule that applies.", "small"))
-
-    def appendix_pages(self) -> None:
-        self.story.append(self.heading("Appendix: full texts", 0))
-        self.story.append(
-            self.p(
-                "Texts too long for a table cell are shown there in part and printed here in full, exactly as supplied "
-                "(characters the embedded fonts cannot draw, such as emoji, appear as �).",
-                "small",
-            )
-        )
+    def appendix_pages(self) -> list[Flowable]:
+        out = [self.heading("Appendix: full texts", "h1", 0), self.p(self.doc.appendix_intro, "small")]
         for ref, title, full in self.appendix:
-            self.story.append(self.heading(f"{ref} — {title} ({len(full):,} characters)", 2))
-            for piece in chunks(full):
-                self.story.append(self.p(piece, "appendix"))
-
-    def signoff(self) -> None:
-        a = self.a
-        self.story.append(self.heading("Sign-off", 0))
-        self.story.append(self.heading("Reproducibility", 1))
-        self.story.append(
-            self.kv(
-                [
-                    ("Assessment fingerprint", self.markup(f"SHA-256 {assessment_sha256(a)}", "hash")),
-                    *[
-                        (f"Criteria file {k}", self.markup(f"SHA-256 {para(v)}", "hash"))
-                        for k, v in C.criteria_rows(a)
-                    ],
-                    (
-                        "Check",
-                        "Run “dtac verify” on the JSON dossier to recompute evidence hashes and re-run the assessment.",
-                    ),
-                ],
-                key_width=46 * mm,
-            )
-        )
-        for i, so in enumerate(self.d.signoff_blocks, start=1):
-            block: list[Flowable] = [
-                self.heading("Assessor sign-off" + (f" ({i})" if len(self.d.signoff_blocks) > 1 else ""), 1)
-            ]
-            block.append(self.p(so.statement or C.DEFAULT_SIGNOFF_STATEMENT, "small"))
-            rows = [(k, v) for k, v in C.signoff_lines(so)]
-            rows.insert(3, ("Signature", ""))
-            data: list[list[Any]] = [
-                [_Txt(k, self.s["kv_key"]), self.cell(v, "kv_val", title=k) if v else ""] for k, v in rows
-            ]
-            widths = [36 * mm, 110 * mm]
-            cmds = _resolve(data, widths, 0)
-            t = Table(data, colWidths=widths, rowHeights=[10 * mm] * len(data), hAlign="LEFT")
-            t.setStyle(
-                TableStyle(
-                    [
-                        *cmds,
-                        ("VALIGN", (0, 0), (-1, -1), "BOTTOM"),
-                        ("LINEBELOW", (1, 0), (1, -1), 0.6, TEXT),
-                        ("LEFTPADDING", (0, 0), (-1, -1), 0),
-                        ("BOTTOMPADDING", (0, 0), (-1, -1), 3),
-                    ]
-                )
-            )
-            block.append(t)
-            self.story.append(KeepTogether(block))
+            out.append(self.heading(f"{ref} — {title} ({len(full):,} characters)", "h3", None))
+            out.extend(self.p(piece, "appendix") for piece in chunks(full))
+        return out
 
 
 # ----------------------------------------------------------------------------- charts
@@ -1049,35 +766,42 @@ def _d1_chart(a: Assessment) -> Drawing:
 # ----------------------------------------------------------------------------- entry point
 
 
-def build_story(d: C.DossierInput) -> list[Flowable]:
+def build_story(d: C.DossierInput, doc: D.Document | None = None) -> list[Flowable]:
     """The dossier's flowables (exposed for the benchmark, which builds them with bare ReportLab)."""
     register_fonts()
-    return _Builder(d).build()
+    return _Builder(d, doc or D.build_document(d)).build()
 
 
-def make_doc(d: C.DossierInput, buf: io.BytesIO) -> tuple[BaseDocTemplate, Callable[..., Canvas]]:
+def make_doc(
+    d: C.DossierInput, buf: io.BytesIO, doc: D.Document | None = None
+) -> tuple[BaseDocTemplate, Callable[..., Canvas]]:
     a = d.assessment
-    product = clip(clean(f"{a.product.name} {a.product.version}").replace("\n", " "), 70, 1)[0]
+    document = doc or D.build_document(d)
+    product = clip(clean(document.product).replace("\n", " "), 70, 1)[0]
     chrome = _Chrome(
         product=_plain(product),
-        decision_label=a.decision_label,
-        decision_colour=DECISION_COLOURS[a.decision],
-        as_of=fmt(a.as_of),
+        decision_label=document.decision_label,
+        decision_colour=document.decision_colour,
+        marking=document.marking,
+        as_of=document.as_of,
+        footer_text=_plain(clip(clean(document.footer).replace("\n", " "), 150, 1)[0]),
         created=_as_of_timestamp(a),
-        title=f"{C.TITLE}: {product}",
     )
-    doc = _DocTemplate(
+    template = _DocTemplate(
         buf,
         pagesize=A4,
         leftMargin=MARGIN_X,
         rightMargin=MARGIN_X,
         topMargin=MARGIN_TOP,
         bottomMargin=MARGIN_BOTTOM,
-        title=_plain(chrome.title),
+        title=_plain(
+            f"{document.title}: {product}"
+            + ("" if document.marking.official else f" — {document.marking.text}")
+        ),
         author="DTAC Workbench",
-        subject=f"Decision: {a.decision_label} (as of {a.as_of.isoformat()})",
+        subject=_plain(document.subject),
         creator=f"DTAC Workbench {__version__}",
-        keywords=["DTAC", a.criteria.set, a.profile, a.decision],
+        keywords=list(document.keywords),
         lang="en-GB",
         displayDocTitle=1,
         invariant=1,
@@ -1094,13 +818,13 @@ def make_doc(d: C.DossierInput, buf: io.BytesIO) -> tuple[BaseDocTemplate, Calla
         topPadding=0,
         bottomPadding=0,
     )
-    doc.addPageTemplates(
+    template.addPageTemplates(
         [
             PageTemplate(id="cover", frames=[body], onPage=chrome.cover),
             PageTemplate(id="body", frames=[body], onPage=chrome.header),
         ]
     )
-    return doc, _canvas_maker(chrome)
+    return template, _canvas_maker(chrome)
 
 
 def _plain(text: str) -> str:
@@ -1108,11 +832,13 @@ def _plain(text: str) -> str:
     return drawable(clean(text)).replace("\n", " ")
 
 
-def render_pdf(d: C.DossierInput) -> bytes:
+def render_pdf(d: C.DossierInput, doc: D.Document | None = None) -> bytes:
+    """The PDF of ``doc`` (built from ``d`` when not given)."""
     register_fonts()
+    document = doc or D.build_document(d)
     buf = io.BytesIO()
-    doc, maker = make_doc(d, buf)
-    doc.build(build_story(d), canvasmaker=maker)
+    template, maker = make_doc(d, buf, document)
+    template.build(build_story(d, document), canvasmaker=maker)
     return buf.getvalue()
 
 

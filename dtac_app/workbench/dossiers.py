@@ -19,14 +19,13 @@ def signoffs_for(view: AssessmentView) -> list[SignOff]:
         out.append(
             SignOff(
                 assessor=view.signed_off.by,
-                role="Assessor (whole assessment)",
-                organisation="",
+                role="Assessor",
                 date=view.signed_off.at.date(),
-                statement=view.signed_off.note,
+                note=view.signed_off.note,
             )
         )
     for sec, so in sorted(view.section_sign_offs.items()):
-        out.append(SignOff(assessor=so.by, role=f"Section {sec}", date=so.at.date(), statement=so.note))
+        out.append(SignOff(assessor=so.by, role="Assessor", date=so.at.date(), section=sec, note=so.note))
     return out
 
 
