@@ -27,6 +27,7 @@ from streamlit.testing.v1.element_tree import DownloadButton  # noqa: TID251 - t
 from support import EXAMPLES, REPO
 from ui_fixtures import ASSESSOR, Seeded
 
+from dtac_app.results import Verification
 from dtac_app.store.db import DATA_DIR_ENV, DATABASE_URL_ENV, SQLITE_FILENAME, Database
 from dtac_app.store.views import UserView
 from dtac_app.ui import session
@@ -488,6 +489,34 @@ def test_review_an_abandoned_override_does_not_block_saving(app: App) -> None:
     assert view.revision == 2
     assert not view.overrides
     assert view.verifications["C3.1"].checked == "NCSC register"
+
+
+def test_review_save_conflict_shows_both_and_discarding_drops_only_mine(app: App) -> None:
+    """Another assessor saved first: my unsaved edits are shown, not silently dropped; discard is explicit."""
+    p = app.seeded.product(FAILING)
+    at, key = open_review(app, FAILING)
+    at.selectbox(key=f"{key}_C3.1_ovsel").set_value("pass")
+    at.text_area(key=f"{key}_C3.1_ovwhy").input("Mine: certificate seen on the register today.").run()
+    assert "Unsaved changes." in texts(at.caption)
+    other = app.wf.get_assessment(SYSTEM, p.assessment_id)
+    app.wf.save_review(
+        app.user("admin"),
+        p.assessment_id,
+        1,
+        overrides={},
+        verifications={"C1.1": Verification(checked="Theirs: DCB0129 file read", by="admin")},
+    )
+    at.button(key=f"{key}_save").click().run()
+    assert not at.exception
+    assert "while you were editing revision 1" in texts(at.error)
+    assert "Mine: certificate seen on the register today." in texts(at.text)
+    assert "Theirs: DCB0129 file read" in texts(at.text)
+    assert app.wf.get_assessment(SYSTEM, p.assessment_id).revision == 2 == other.revision + 1
+    at.button(key=f"rv_cf_discard_{p.assessment_id}").click().run()
+    assert "while you were editing" not in texts(at.error)
+    key2 = f"rv_{p.assessment_id}_2"
+    assert at.button(key=f"{key2}_save").disabled, "discarded: nothing pending on revision 2"
+    assert app.wf.get_assessment(SYSTEM, p.assessment_id).revision == 2
 
 
 def test_review_sign_off_sections_then_the_whole_assessment(app: App) -> None:

@@ -3,6 +3,9 @@ sign-off, history and audit trail. Vendors see the same page read-only and can r
 
 from __future__ import annotations
 
+import re
+from dataclasses import dataclass
+
 import pandas as pd
 import streamlit as st
 from pydantic import ValidationError
@@ -115,6 +118,9 @@ def _question_review(user: UserView, view: AssessmentView, can_edit: bool) -> No
     key = f"rv_{view.id}_{view.revision}"
     pending_o: dict[str, Override] = st.session_state.setdefault(key + "_ov", dict(view.overrides))
     pending_v: dict[str, Verification] = st.session_state.setdefault(key + "_ver", dict(view.verifications))
+    if can_edit:
+        # What this revision held when editing started: a later conflict is shown against it.
+        st.session_state.setdefault(key + "_base", (dict(view.overrides), dict(view.verifications)))
     show = st.segmented_control(
         "Show",
         ["Needs attention", "All asked", "Not asked"],
@@ -181,28 +187,8 @@ def _question_review(user: UserView, view: AssessmentView, can_edit: bool) -> No
                             key=f"{key}_{q.id}_ovwhy",
                             max_chars=20_000,
                         )
-                        if choice == "(no override)":
-                            pending_o.pop(q.id, None)
-                            st.session_state.pop(f"{key}_{q.id}_overr", None)
-                        else:
-                            saved = view.overrides.get(q.id)
-                            try:
-                                # Unchanged keeps who overrode it and when (else a fresh run would look like an edit).
-                                pending_o[q.id] = (
-                                    saved
-                                    if saved is not None
-                                    and (saved.outcome, saved.rationale) == (choice, rationale)
-                                    else Override(
-                                        outcome=choice, rationale=rationale, by=user.label, on=common.today()
-                                    )
-                                )
-                                st.session_state.pop(f"{key}_{q.id}_overr", None)
-                            except ValidationError:
-                                pending_o.pop(q.id, None)
-                                st.session_state[f"{key}_{q.id}_overr"] = True
-                                st.error(
-                                    "Write a rationale of at least 10 characters to override this outcome."
-                                )
+                        if not _take_override(user, view.overrides, pending_o, key, q.id, choice, rationale):
+                            st.error("Write a rationale of at least 10 characters to override this outcome.")
                     with c2:
                         ver = pending_v.get(q.id)
                         verified = st.checkbox(
@@ -214,19 +200,10 @@ def _question_review(user: UserView, view: AssessmentView, can_edit: bool) -> No
                             key=f"{key}_{q.id}_vwhat",
                             max_chars=5_000,
                         )
-                        if verified:
-                            saved_v = view.verifications.get(q.id)
-                            try:
-                                pending_v[q.id] = (
-                                    saved_v
-                                    if saved_v is not None and saved_v.checked == checked.strip()
-                                    else Verification(checked=checked, by=user.label, on=common.today())
-                                )
-                            except ValidationError:
-                                pending_v.pop(q.id, None)
-                                st.error("Say what you checked (at least 3 characters) to mark it verified.")
-                        else:
-                            pending_v.pop(q.id, None)
+                        if not _take_verification(
+                            user, view.verifications, pending_v, q.id, verified, checked
+                        ):
+                            st.error("Say what you checked (at least 3 characters) to mark it verified.")
     if not listed:
         st.caption(
             {
@@ -256,20 +233,256 @@ def _question_review(user: UserView, view: AssessmentView, can_edit: bool) -> No
             new = session.workflow().save_review(
                 user, view.id, view.revision, overrides=pending_o, verifications=pending_v, comment=comment
             )
-        except ConcurrentChangeError as e:
-            st.error(
-                f"{e.message} Your edits are still on screen: reload the latest revision, then re-apply them.",
-                icon=":material/sync_problem:",
-            )
+        except ConcurrentChangeError:
+            st.rerun()  # the next run finds the newer revision and shows the edits beside it
         except StoreError as e:
             session.show_store_error(e)
         else:
-            st.session_state.pop(key + "_ov", None)
-            st.session_state.pop(key + "_ver", None)
+            for part in ("_ov", "_ver", "_base"):
+                st.session_state.pop(key + part, None)
             st.toast(f"Saved revision {new.revision}: {new.result.decision_label}")
             st.rerun()
     elif changed:
         st.caption("Unsaved changes.")
+
+
+def _take_override(
+    user: UserView,
+    saved: dict[str, Override],
+    pending: dict[str, Override],
+    key: str,
+    qid: str,
+    choice: str,
+    rationale: str,
+) -> bool:
+    """Fold one question's override widgets into the pending edits; False when the rationale is too short."""
+    if choice == "(no override)":
+        pending.pop(qid, None)
+        st.session_state.pop(f"{key}_{qid}_overr", None)
+        return True
+    old = saved.get(qid)
+    try:
+        # Unchanged keeps who overrode it and when (else a fresh run would look like an edit).
+        pending[qid] = (
+            old
+            if old is not None and (old.outcome, old.rationale) == (choice, rationale)
+            else Override(outcome=choice, rationale=rationale, by=user.label, on=common.today())
+        )
+    except ValidationError:
+        pending.pop(qid, None)
+        st.session_state[f"{key}_{qid}_overr"] = True
+        return False
+    st.session_state.pop(f"{key}_{qid}_overr", None)
+    return True
+
+
+def _take_verification(
+    user: UserView,
+    saved: dict[str, Verification],
+    pending: dict[str, Verification],
+    qid: str,
+    verified: bool,
+    checked: str,
+) -> bool:
+    """Fold one question's verification widgets into the pending edits; False when it says too little."""
+    if not verified:
+        pending.pop(qid, None)
+        return True
+    old = saved.get(qid)
+    try:
+        pending[qid] = (
+            old
+            if old is not None and old.checked == checked.strip()
+            else Verification(checked=checked, by=user.label, on=common.today())
+        )
+    except ValidationError:
+        pending.pop(qid, None)
+        return False
+    return True
+
+
+# ---------------------------------------------------------------------------------- save conflicts
+
+
+@dataclass(frozen=True)
+class _Unsaved:
+    """Edits made on an earlier revision that were never saved (another assessor saved first)."""
+
+    revision: int
+    saved_o: dict[str, Override]
+    saved_v: dict[str, Verification]
+    overrides: dict[str, Override]
+    verifications: dict[str, Verification]
+    comment: str
+
+    def changed_o(self) -> list[str]:
+        qs = set(self.saved_o) | set(self.overrides)
+        return sorted(q for q in qs if self.saved_o.get(q) != self.overrides.get(q))
+
+    def changed_v(self) -> list[str]:
+        qs = set(self.saved_v) | set(self.verifications)
+        return sorted(q for q in qs if self.saved_v.get(q) != self.verifications.get(q))
+
+
+_WIDGET = re.compile(r"^(?P<q>.+)_(?P<w>ovsel|ovwhy|vchk|vwhat)$")
+
+
+def _unsaved(user: UserView, view: AssessmentView) -> _Unsaved | None:
+    """Unsaved edits on an earlier revision of this assessment, if any (stale ones are dropped).
+
+    The click on "Save" that finds a newer revision carries the last typed values of widgets this
+    run does not draw any more; they are folded in here so nothing typed is lost.
+    """
+    ss = st.session_state
+    found: _Unsaved | None = None
+    for name in [
+        k for k in ss if isinstance(k, str) and k.startswith(f"rv_{view.id}_") and k.endswith("_base")
+    ]:
+        rev_text = name[len(f"rv_{view.id}_") : -len("_base")]
+        if not rev_text.isdigit() or int(rev_text) >= view.current_revision:
+            continue
+        key = f"rv_{view.id}_{rev_text}"
+        saved_o, saved_v = ss[name]
+        pending_o: dict[str, Override] = dict(ss.get(key + "_ov", saved_o))
+        pending_v: dict[str, Verification] = dict(ss.get(key + "_ver", saved_v))
+        widgets: dict[str, dict[str, object]] = {}
+        for k in list(ss):
+            if isinstance(k, str) and k.startswith(key + "_") and (m := _WIDGET.match(k[len(key) + 1 :])):
+                widgets.setdefault(m["q"], {})[m["w"]] = ss[k]
+        for qid, w in widgets.items():
+            if "ovsel" in w:
+                _take_override(user, saved_o, pending_o, key, qid, str(w["ovsel"]), str(w.get("ovwhy", "")))
+            if "vchk" in w:
+                _take_verification(user, saved_v, pending_v, qid, bool(w["vchk"]), str(w.get("vwhat", "")))
+        u = _Unsaved(
+            int(rev_text), saved_o, saved_v, pending_o, pending_v, str(ss.get(key + "_comment", "") or "")
+        )
+        if u.changed_o() or u.changed_v():
+            ss[key + "_ov"], ss[key + "_ver"] = pending_o, pending_v  # keep them past this run
+            found = u if found is None or u.revision > found.revision else found
+        else:
+            _forget(key)
+    return found
+
+
+def _forget(key: str) -> None:
+    for k in [k for k in st.session_state if isinstance(k, str) and k.startswith(key + "_")]:
+        del st.session_state[k]
+
+
+def _override_words(o: Override | None) -> str:
+    return "No override" if o is None else f"Override: {OUTCOME_LABELS[o.outcome]} (by {o.by or 'assessor'})"
+
+
+def _verification_words(v: Verification | None) -> str:
+    return "Not verified" if v is None else f"Verified by {v.by or 'assessor'}"
+
+
+def _conflict(user: UserView, view: AssessmentView, u: _Unsaved) -> None:
+    """Your unsaved edits beside what the other save changed; re-apply them on the new revision or discard them."""
+    wf = session.workflow()
+    try:
+        base = wf.get_assessment(user, view.id, revision=u.revision)
+    except StoreError as e:
+        session.show_store_error(e)
+        return
+    st.error(
+        f"Not saved: {view.created_by} saved revision {view.revision} of this assessment while you were editing "
+        f"revision {u.revision}. Your edits are kept below, beside what changed. Re-apply them on revision "
+        f"{view.revision}, or discard them.",
+        icon=":material/sync_problem:",
+    )
+    mine_rows = [
+        {
+            "Question": q,
+            "Your edit": _override_words(u.overrides.get(q)),
+            "Rationale or what you checked": (o.rationale if (o := u.overrides.get(q)) else ""),
+        }
+        for q in u.changed_o()
+    ] + [
+        {
+            "Question": q,
+            "Your edit": _verification_words(u.verifications.get(q)),
+            "Rationale or what you checked": (v.checked if (v := u.verifications.get(q)) else ""),
+        }
+        for q in u.changed_v()
+    ]
+    theirs_o = sorted(
+        q for q in set(base.overrides) | set(view.overrides) if base.overrides.get(q) != view.overrides.get(q)
+    )
+    theirs_v = sorted(
+        q
+        for q in set(base.verifications) | set(view.verifications)
+        if base.verifications.get(q) != view.verifications.get(q)
+    )
+    their_rows = [
+        {
+            "Question": q,
+            f"Revision {u.revision}": _override_words(base.overrides.get(q)),
+            f"Revision {view.revision}": _override_words(view.overrides.get(q)),
+            "Rationale or what was checked": (o.rationale if (o := view.overrides.get(q)) else ""),
+        }
+        for q in theirs_o
+    ] + [
+        {
+            "Question": q,
+            f"Revision {u.revision}": _verification_words(base.verifications.get(q)),
+            f"Revision {view.revision}": _verification_words(view.verifications.get(q)),
+            "Rationale or what was checked": (v.checked if (v := view.verifications.get(q)) else ""),
+        }
+        for q in theirs_v
+    ]
+    mine, theirs = st.columns(2, border=True)
+    with mine:
+        st.subheader(f"Your unsaved edits (on revision {u.revision})", anchor=False)
+        st.dataframe(pd.DataFrame(mine_rows), hide_index=True, key=f"rv_cf_mine_{view.id}")
+        for row in mine_rows:  # in full: the table clips long texts
+            if row["Rationale or what you checked"]:
+                st.text(f"{row['Question']}: {row['Rationale or what you checked']}")
+        if u.comment:
+            st.text(f"Your note: {u.comment}")
+    with theirs:
+        st.subheader(f"What {view.created_by} changed (revision {view.revision})", anchor=False)
+        st.text(f"Decision: {base.result.decision_label} → {view.result.decision_label}")
+        if their_rows:
+            st.dataframe(pd.DataFrame(their_rows), hide_index=True, key=f"rv_cf_theirs_{view.id}")
+            for row in their_rows:
+                if row["Rationale or what was checked"]:
+                    st.text(f"{row['Question']}: {row['Rationale or what was checked']}")
+        if view.comment:
+            st.text(f"Their note: {view.comment}")
+    both = sorted((set(u.changed_o()) & set(theirs_o)) | (set(u.changed_v()) & set(theirs_v)))
+    if both:
+        st.warning(
+            f"You both changed {', '.join(both)}: re-applying puts your version in place of theirs.",
+            icon=":material/warning:",
+        )
+    b1, b2 = st.columns(2)
+    if b1.button(
+        f"Re-apply my edits on revision {view.revision}", type="primary", key=f"rv_cf_apply_{view.id}"
+    ):
+        overrides, verifications = dict(view.overrides), dict(view.verifications)
+        for q in u.changed_o():
+            if q in u.overrides:
+                overrides[q] = u.overrides[q]
+            else:
+                overrides.pop(q, None)
+        for q in u.changed_v():
+            if q in u.verifications:
+                verifications[q] = u.verifications[q]
+            else:
+                verifications.pop(q, None)
+        key = f"rv_{view.id}_{view.revision}"
+        _forget(key)  # the new revision's editor starts from the merged edits, not stale widgets
+        _forget(f"rv_{view.id}_{u.revision}")
+        st.session_state[key + "_ov"], st.session_state[key + "_ver"] = overrides, verifications
+        st.session_state[key + "_base"] = (dict(view.overrides), dict(view.verifications))
+        st.session_state[key + "_comment"] = u.comment
+        st.session_state[f"rv_tab_{view.id}"] = "Questions"
+        st.rerun()
+    if b2.button("Discard my edits", key=f"rv_cf_discard_{view.id}"):
+        _forget(f"rv_{view.id}_{u.revision}")
+        st.rerun()
 
 
 def _clarifications(user: UserView, view: AssessmentView) -> None:
@@ -428,8 +641,12 @@ def page() -> None:
     if view is None:
         return
     _header(view)
-    common.show_assessment(view.result, key=f"rv_{view.id}_{view.revision}", show_fixes=True)
     can_edit = user.role in ("assessor", "admin") and view.is_current
+    unsaved = _unsaved(user, view) if can_edit else None
+    if unsaved is not None:
+        _conflict(user, view, unsaved)  # nothing else until the edits are re-applied or discarded
+        return
+    common.show_assessment(view.result, key=f"rv_{view.id}_{view.revision}", show_fixes=True)
     tab = st.segmented_control(
         "Part",
         ["Questions", "Clarifications", "Sign-off", "History"],

@@ -1,0 +1,158 @@
+"""End to end, review and sign-off as two assessors would do it: two Chromium contexts (two people,
+two sessions) on one workbench server.
+
+Uses the server and helpers of test_e2e.py; its own server, so its writes do not disturb those tests.
+"""
+
+from __future__ import annotations
+
+import shutil
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+from test_e2e import (
+    CHROMIUM,
+    CHROMIUM_ARGS,
+    FAILING,
+    TIMEOUT_MS,
+    VIEWPORT,
+    Server,
+    _need_chromium,
+    expect,
+    idle,
+    open_signed_in,
+    shot,
+    table_cells,
+)
+from ui_fixtures import *  # noqa: F403
+from ui_fixtures import ASSESSOR, Seeded
+
+from dtac_app.store.db import SQLITE_FILENAME, Database
+from dtac_app.workflow import SYSTEM, Workflow
+
+pytestmark = pytest.mark.e2e
+
+SECOND = ("assessor2", "second-assessor-pass")
+
+
+@pytest.fixture(scope="module")
+def server(seeded_template: Seeded, tmp_path_factory: pytest.TempPathFactory) -> Iterator[Server]:
+    _need_chromium()
+    data_dir = tmp_path_factory.mktemp("e2e-review-data")
+    shutil.copyfile(seeded_template.path, data_dir / SQLITE_FILENAME)
+    db = Database(f"sqlite:///{data_dir / SQLITE_FILENAME}")
+    try:
+        Workflow(db).create_user(
+            SYSTEM, SECOND[0], role="assessor", password=SECOND[1], display_name="Bo Second"
+        )
+    finally:
+        db.dispose()
+    srv = Server(data_dir, data_dir / "server.log")
+    srv.start()
+    try:
+        yield srv
+    finally:
+        srv.stop()
+
+
+@pytest.fixture(scope="module")
+def store(server: Server) -> Iterator[Workflow]:
+    db = Database(f"sqlite:///{server.data_dir / SQLITE_FILENAME}")
+    try:
+        yield Workflow(db)
+    finally:
+        db.dispose()
+
+
+@pytest.fixture(scope="module")
+def chromium(server: Server, tmp_path_factory: pytest.TempPathFactory) -> Iterator[Any]:
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as pw:
+        b = pw.chromium.launch(executable_path=str(CHROMIUM), headless=True, args=CHROMIUM_ARGS)
+        try:
+            yield b
+        finally:
+            b.close()
+
+
+@pytest.fixture
+def person(chromium: Any, server: Server, tmp_path: Path) -> Iterator[Any]:
+    """``person()`` opens a new browser context (another person: own cookies, own session) and a tab in it."""
+    contexts: list[Any] = []
+
+    def new() -> Any:
+        ctx = chromium.new_context(viewport=VIEWPORT, accept_downloads=True)
+        ctx.set_default_timeout(TIMEOUT_MS)
+        contexts.append(ctx)
+        return ctx.new_page()
+
+    try:
+        yield new
+    finally:
+        for ctx in contexts:
+            ctx.close()
+
+
+RATIONALE_B = "B: Cyber Essentials certificate seen on the NCSC register."
+
+
+def test_a_save_conflict_keeps_the_second_assessors_edits_beside_the_first(
+    person: Any, server: Server, seeded_template: Seeded, store: Workflow
+) -> None:
+    p = seeded_template.product(FAILING)
+    a, b = person(), person()
+    open_signed_in(a, server, f"/review?product={p.id}", *ASSESSOR)
+    open_signed_in(b, server, f"/review?product={p.id}", *SECOND)
+    for page in (a, b):
+        page.get_by_text("revision 1 of 1").wait_for()
+
+    # B chooses an override and types the rationale, but has not saved yet.
+    b.get_by_label("Override the outcome of C3.1", exact=True).click()
+    b.get_by_role("option", name="Met", exact=True).click()
+    idle(b)
+    b.get_by_label("Rationale for overriding C3.1 (required for an override)").fill(RATIONALE_B)
+    b.get_by_label("Rationale for overriding C3.1 (required for an override)").press("Control+Enter")
+    idle(b)
+    b.get_by_text("Unsaved changes.").wait_for()
+
+    # Meanwhile A verifies C3.1 and saves: revision 2.
+    a.get_by_text("I verified C3.1").click()
+    idle(a)
+    a.get_by_label("What you checked for C3.1 (register, certificate number, date)").fill(
+        "A: NCSC register, certificate 1234"
+    )
+    a.get_by_label("What you checked for C3.1 (register, certificate number, date)").press("Enter")
+    idle(a)
+    a.get_by_role("button", name="Save review as a new revision").click()
+    idle(a)
+    a.get_by_text("revision 2 of 2").wait_for()
+
+    # B saves: nothing is lost. B's edits stay on screen beside what A changed.
+    b.get_by_role("button", name="Save review as a new revision").click()
+    idle(b)
+    b.get_by_text("while you were editing revision 1").wait_for()
+    mine = table_cells(b, "Override: Met (by Bo Second)")
+    assert RATIONALE_B in mine
+    theirs = table_cells(b, "A: NCSC register, certificate 1234")
+    assert "Not verified" in theirs
+    assert store.get_assessment(SYSTEM, p.assessment_id).revision == 2  # nothing saved behind B's back
+    shot(b, "30-review-save-conflict")
+
+    # B re-applies the edits on revision 2 and saves: revision 3 holds A's and B's work.
+    b.get_by_role("button", name="Re-apply my edits on revision 2").click()
+    idle(b)
+    b.get_by_text("revision 2 of 2").wait_for()
+    expect(b.get_by_label("Rationale for overriding C3.1 (required for an override)")).to_have_value(
+        RATIONALE_B
+    )
+    b.get_by_role("button", name="Save review as a new revision").click()
+    idle(b)
+    b.get_by_text("revision 3 of 3").wait_for()
+    view = store.get_assessment(SYSTEM, p.assessment_id)
+    assert view.revision == 3
+    assert view.overrides["C3.1"].rationale == RATIONALE_B
+    assert view.verifications["C3.1"].checked == "A: NCSC register, certificate 1234"
+    shot(b, "31-review-reapplied")
