@@ -233,7 +233,9 @@ def assess(
             engine_outcome, engine_reason = outcome, reason
             outcome = override.outcome
             reason = f"Assessor override ({override.by or 'assessor'}): {override.rationale} [engine said: {reason}]"
-            condition = "" if outcome != "pass" else condition
+            # The assessor's judgement replaces the engine's: no condition, finding or dated event of
+            # the engine's own survives it (conditions, decision, valid-until and fixes follow).
+            condition = ""
             q_events = []
         if q_events:
             events.extend(q_events)

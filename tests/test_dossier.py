@@ -154,6 +154,10 @@ def test_pdf_shows_override_and_provenance(rich_files: dict[str, bytes]) -> None
     assert "Overridden by J Assessor" in flat
     assert "Logging verified on site visit" in flat
     assert "Verified by assessor by J Assessor" in flat and "DSPT register entry checked" in flat
+    pages = pdf_pages(rich_files["pdf"])
+    cover, summary = " ".join(pages[0].split()), " ".join(pages[1].split())
+    assert "1 question overridden by an assessor (C3.6)" in cover
+    assert "Assessor overrides" in summary and "C3.6: Overridden by J Assessor" in summary
 
 
 def test_every_page_says_page_x_of_y(rich_files: dict[str, bytes]) -> None:

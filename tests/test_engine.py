@@ -1012,6 +1012,33 @@ def test_override_can_fail_a_passing_answer(catalogue: Catalogue) -> None:
     assert any(f.rule == "C1.2.5" for f in a.reasons)
 
 
+def test_override_to_met_clears_the_condition_and_recomputes_the_decision(catalogue: Catalogue) -> None:
+    """An override is an input: conditions, decision, valid-until and fixes all follow it."""
+    from conftest import REPO
+
+    from dtac_app.engine import assess
+    from dtac_app.submission_io import load_submission
+
+    sub = load_submission(REPO / "submissions" / "roundmoor-v1.yaml", catalogue)
+    day = dt.date(2026, 12, 2)
+    before = assess(sub, catalogue, as_of=day)
+    assert before.decision == "available_with_conditions"
+    assert {f.rule for f in before.conditions} == {"C3.1", "D1.4"}
+    assert before.question("C3.1").condition  # type: ignore[union-attr]
+    overrides = {
+        q: Override(outcome="pass", rationale=f"{q}: renewed evidence seen and checked today.", by="Jo")
+        for q in ("C3.1", "D1.4")
+    }
+    after = assess(sub, catalogue, as_of=day, overrides=overrides)
+    c31 = after.question("C3.1")
+    assert c31 is not None and c31.outcome == "pass" and c31.condition == ""
+    assert not after.conditions
+    assert after.decision == "available"
+    assert not any(f.rule in ("C3.1", "D1.4") for f in (*after.findings, *after.fixes))
+    assert not any(e.rule.startswith("C3.1") for e in after.events)
+    assert (after.valid_until, after.valid_until_reason) != (before.valid_until, before.valid_until_reason)
+
+
 def test_questions_without_an_override_have_no_engine_outcome(catalogue: Catalogue) -> None:
     a = run(passing_v2(), catalogue)
     assert all(q.engine_outcome is None and q.override is None for q in a.questions)

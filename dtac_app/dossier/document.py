@@ -360,11 +360,23 @@ def _cover(d: C.DossierInput, marking: Marking) -> tuple[Block, ...]:
                 ("Assessment date (as of)", cell(fmt(a.as_of))),
                 ("Submitted on", cell(C.date_text(d.submission.submitted_on, "Not stated"))),
                 ("Engine", cell(f"DTAC Workbench {__version__}, rules engine {a.engine_version}")),
+                ("Assessor overrides", cell(overrides_line(a))),
                 *signed,
             ),
         )
     )
     return tuple(blocks)
+
+
+def overrides_line(a: Assessment) -> str:
+    ids = [q.id for q in a.questions if q.override is not None]
+    if not ids:
+        return "None: every outcome is the rules engine’s"
+    n = len(ids)
+    return (
+        f"{n} question{'s' if n > 1 else ''} overridden by an assessor ({', '.join(ids)}); the decision, "
+        "conditions and valid-until date are computed with the overrides (see Summary)"
+    )
 
 
 def _more(n: int, shown: int) -> str:
@@ -419,6 +431,12 @@ def _summary(a: Assessment) -> tuple[Block, ...]:
         Heading("Reasons for the decision", 1),
         Bullets(tuple(C.finding_line(f) for f in a.reasons[:6]), more=_more(len(a.reasons), 6), clip=240),
     ]
+    overridden = [q for q in a.questions if q.override is not None]
+    if overridden:
+        out += [
+            Heading("Assessor overrides (the decision takes them into account)", 1),
+            Bullets(tuple(f"{q.id}: {C.override_text(q)}" for q in overridden), clip=240),
+        ]
     if a.conditions and a.reasons != a.conditions:
         out += [
             Heading("Conditions", 1),
