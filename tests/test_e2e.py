@@ -435,9 +435,21 @@ def test_assessor_overrides_saves_and_signs_off(
     for section in view.sections_to_sign:
         page.get_by_role("button", name=f"Sign off {section}", exact=True).click()
         idle(page)
+    # Guarded: the confirmation names the decision, and the button waits for it (and for a reason
+    # when items are open).
+    page.get_by_text(f"The decision you are signing off: {after} (revision 2).").wait_for()
+    expect(page.get_by_role("button", name="Sign off the whole assessment")).to_be_disabled()
+    why = page.get_by_label("Why sign off with these open (required, at least 10 characters)")
+    if why.count():
+        why.fill("Remaining items agreed with the supplier by phone.")
+        why.press("Control+Enter")
+        idle(page)
+    page.get_by_text(f"I confirm the decision “{after}”").click()
+    idle(page)
     page.get_by_role("button", name="Sign off the whole assessment").click()
     idle(page)
-    page.get_by_text("Revision 2 signed off by assessor").wait_for()
+    page.get_by_text(f"Revision 2 is signed off: {after}.").wait_for()
+    page.get_by_text("Signed off by Example assessor, Assessor").wait_for()
     assert "Signed off" in main_text(page)
     shot(page, "12-assessor-signed-off")
     assert store.get_assessment(SYSTEM, p.assessment_id).status == "signed_off"

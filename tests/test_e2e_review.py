@@ -30,7 +30,7 @@ from ui_fixtures import *  # noqa: F403
 from ui_fixtures import ASSESSOR, Seeded
 
 from dtac_app.store.db import SQLITE_FILENAME, Database
-from dtac_app.workflow import SYSTEM, Workflow
+from dtac_app.workbench.facade import SYSTEM, Workbench
 
 pytestmark = pytest.mark.e2e
 
@@ -44,7 +44,7 @@ def server(seeded_template: Seeded, tmp_path_factory: pytest.TempPathFactory) ->
     shutil.copyfile(seeded_template.path, data_dir / SQLITE_FILENAME)
     db = Database(f"sqlite:///{data_dir / SQLITE_FILENAME}")
     try:
-        Workflow(db).create_user(
+        Workbench(db).create_user(
             SYSTEM, SECOND[0], role="assessor", password=SECOND[1], display_name="Bo Second"
         )
     finally:
@@ -58,10 +58,10 @@ def server(seeded_template: Seeded, tmp_path_factory: pytest.TempPathFactory) ->
 
 
 @pytest.fixture(scope="module")
-def store(server: Server) -> Iterator[Workflow]:
+def store(server: Server) -> Iterator[Workbench]:
     db = Database(f"sqlite:///{server.data_dir / SQLITE_FILENAME}")
     try:
-        yield Workflow(db)
+        yield Workbench(db)
     finally:
         db.dispose()
 
@@ -100,7 +100,7 @@ RATIONALE_B = "B: Cyber Essentials certificate seen on the NCSC register."
 
 
 def test_a_save_conflict_keeps_the_second_assessors_edits_beside_the_first(
-    person: Any, server: Server, seeded_template: Seeded, store: Workflow
+    person: Any, server: Server, seeded_template: Seeded, store: Workbench
 ) -> None:
     p = seeded_template.product(FAILING)
     a, b = person(), person()

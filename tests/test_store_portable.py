@@ -27,7 +27,16 @@ def build_history(world: World) -> int:
     )
     for sec in v2.sections_to_sign:
         wf.sign_off_section(alice, a.id, 2, sec, note=f"{sec} fine")
-    wf.sign_off(alice, a.id, 2, note="done")
+    wf.sign_off(
+        alice,
+        a.id,
+        2,
+        decision=v2.result.decision,
+        note="done",
+        role="Clinical safety officer",
+        organisation="Example ICB",
+        open_items_reason="Portability test: signed regardless.",
+    )
     c = wf.request_clarification(alice, a.id, "Name the CSO", question_id="C1.2.5")
     wf.reply_clarification(world.acme, c.id, "Dr A Person")
     wf.save_review(world.assessor2, a.id, 2, overrides={}, verifications={}, comment="lead named in reply")

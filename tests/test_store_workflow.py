@@ -18,6 +18,7 @@ from dtac_app.errors import InputError
 from dtac_app.results import Override, Verification
 from dtac_app.safe_yaml import parse_document
 from dtac_app.store.errors import ConcurrentChangeError, SignedOffError, WorkflowError
+from dtac_app.store.views import AssessmentView
 from dtac_app.submission_io import parse_submission
 from dtac_app.workbench.facade import Workbench
 
@@ -31,7 +32,14 @@ def sign_everything(wf: Workbench, user: object, assessment_id: int, revision: i
     for sec in view.sections_to_sign:
         if sec not in view.section_sign_offs:
             wf.sign_off_section(user, assessment_id, revision, sec)  # type: ignore[arg-type]
-    wf.sign_off(user, assessment_id, revision, note="checked")  # type: ignore[arg-type]
+    wf.sign_off(  # type: ignore[arg-type]
+        user,  # type: ignore[arg-type]
+        assessment_id,
+        revision,
+        decision=view.result.decision,
+        note="checked",
+        open_items_reason="Signed off in this test whatever is still open.",
+    )
 
 
 def test_submission_is_stored_as_received_and_assessed(world: World) -> None:
@@ -244,3 +252,67 @@ def test_product_listing_summarises_the_latest_state(world: World) -> None:
         and p.versions == ("1.0",)
         and p.organisation_name == "Acme Health"
     )
+
+
+def _sign_sections(wf: Workbench, user: object, assessment_id: int, revision: int) -> AssessmentView:
+    view = wf.get_assessment(user, assessment_id, revision=revision)  # type: ignore[arg-type]
+    for sec in view.sections_to_sign:
+        wf.sign_off_section(user, assessment_id, revision, sec)  # type: ignore[arg-type]
+    return view
+
+
+def test_sign_off_needs_the_decision_confirmed_and_records_the_signer(world: World) -> None:
+    wf, alice, a = world.wf, world.assessor, world.a
+    view = _sign_sections(wf, alice, a.id, 1)
+    with pytest.raises(WorkflowError, match="confirm the decision you are signing off"):
+        wf.sign_off(alice, a.id, 1, open_items_reason="whatever is open, sign")
+    wrong = "available" if view.result.decision != "available" else "not_available"
+    with pytest.raises(WorkflowError, match="nothing was signed"):
+        wf.sign_off(alice, a.id, 1, decision=wrong, open_items_reason="whatever is open, sign")
+    assert wf.get_assessment(alice, a.id).signed_off is None
+    signed = wf.sign_off(
+        alice,
+        a.id,
+        1,
+        decision=view.result.decision,
+        role="Clinical safety officer",
+        organisation="Example ICB",
+        open_items_reason="whatever is open, sign",
+    )
+    so = signed.signed_off
+    assert so is not None and so.by == alice.username
+    assert (so.name, so.role, so.organisation) == (alice.label, "Clinical safety officer", "Example ICB")
+    entry = next(e for e in wf.audit_trail(alice) if e.action == "assessment.sign_off")
+    assert entry.after is not None and entry.after["signer"]["role"] == "Clinical safety officer"
+
+
+def test_sign_off_with_items_missing_or_clarifications_open_needs_a_reason(world: World) -> None:
+    wf, alice, a = world.wf, world.assessor, world.a
+    # A missing answer: an override to "missing" makes one whatever the example says.
+    v2 = wf.save_review(
+        alice, a.id, 1, overrides={"C1.2": ov("missing", "no answer we can use")}, verifications={}
+    )
+    c = wf.request_clarification(alice, a.id, "Who is the clinical safety officer?")
+    _sign_sections(wf, alice, a.id, 2)
+    with pytest.raises(WorkflowError) as exc:
+        wf.sign_off(alice, a.id, 2, decision=v2.result.decision)
+    msg = exc.value.message
+    assert "C1.2" in msg and "1 clarification request open" in msg and "record why" in msg
+    with pytest.raises(WorkflowError, match="record why"):
+        wf.sign_off(alice, a.id, 2, decision=v2.result.decision, open_items_reason="  short ")
+    signed = wf.sign_off(
+        alice,
+        a.id,
+        2,
+        decision=v2.result.decision,
+        open_items_reason="CSO confirmed by phone; form to follow.",
+    )
+    assert signed.signed_off is not None
+    assert "C1.2" in signed.signed_off.open_items and "CSO confirmed by phone" in signed.signed_off.open_items
+    # Nothing open: no reason needed, and none recorded.
+    wf.close_clarification(alice, c.id)
+    v3 = wf.save_review(alice, a.id, 2, overrides={}, verifications={})
+    if not any(q.outcome == "missing" for q in v3.result.questions if q.asked):
+        _sign_sections(wf, alice, a.id, 3)
+        done = wf.sign_off(alice, a.id, 3, decision=v3.result.decision)
+        assert done.signed_off is not None and done.signed_off.open_items == ""

@@ -529,19 +529,28 @@ def test_review_sign_off_sections_then_the_whole_assessment(app: App) -> None:
     at.button_group(key=f"rv_tab_{p.assessment_id}").set_value("Sign-off").run()
     view = app.wf.get_assessment(SYSTEM, p.assessment_id)
     sk = f"{p.assessment_id}_{view.revision}"
-    assert at.button(key=f"so_all_{sk}").disabled
+    assert f"so_all_{sk}" not in [b.key for b in at.button], "no whole sign-off before every section"
     for sec in view.sections_to_sign:
         assert at.selectbox(key=f"so_sec_{sk}").value == sec
         at.button(key=f"so_btn_{sk}").click().run()
         assert not at.exception
-    assert table(at, "Section", "Signed off by")["Signed off by"].tolist() == ["assessor"] * len(
+    assert table(at, "Section", "Signed off by")["Signed off by"].tolist() == ["Example assessor"] * len(
         view.sections_to_sign
     )
     at.text_input(key=f"so_note_{sk}").input("All sections checked")
+    at.text_input(key=f"so_role_{sk}").input("Clinical safety officer")
+    at.text_input(key=f"so_org_{sk}").input("Example ICB").run()
+    # The confirmation states the decision; nothing is signed until it is ticked.
+    assert f"The decision you are signing off: {view.result.decision_label}" in texts(at.info)
+    assert at.button(key=f"so_all_{sk}").disabled
+    at.checkbox(key=f"so_confirm_{sk}").check().run()
     at.button(key=f"so_all_{sk}").click().run()
-    assert "signed off by assessor" in texts(at.success)
+    assert not at.exception
+    assert f"Revision {view.revision} is signed off: {view.result.decision_label}." in texts(at.success)
+    assert "Signed off by Example assessor, Clinical safety officer, Example ICB" in texts(at.text)
     view = app.wf.get_assessment(SYSTEM, p.assessment_id)
     assert view.signed_off is not None and view.status == "signed_off"
+    assert (view.signed_off.role, view.signed_off.organisation) == ("Clinical safety officer", "Example ICB")
     assert "Signed off" in texts(at.caption)
 
 
@@ -650,7 +659,15 @@ def test_dossier_reflects_the_sign_off(app: App) -> None:
     view = app.wf.get_assessment(assessor, p.assessment_id)
     for sec in view.sections_to_sign:
         app.wf.sign_off_section(assessor, p.assessment_id, view.revision, sec)
-    app.wf.sign_off(assessor, p.assessment_id, view.revision, note="Checked in full")
+    app.wf.sign_off(
+        assessor,
+        p.assessment_id,
+        view.revision,
+        decision=view.result.decision,
+        note="Checked in full",
+        role="Clinical safety officer",
+        organisation="Example ICB",
+    )
     at = app.open("dossier.py", as_user="assessor", query={"assessment": str(p.assessment_id)})
     at.button_group[0].set_value(["pdf"]).run()
     at.button(key="ds_build").click().run()
@@ -659,6 +676,7 @@ def test_dossier_reflects_the_sign_off(app: App) -> None:
     text = "\n".join(pages)
     assert "Checked in full" in text
     assert "DRAFT" not in text and all("Signed off by" in t for t in pages)
+    assert "Clinical safety officer" in text and "Example ICB" in text
     assert text.count("I have reviewed this assessment") == 1  # once, not once per section
 
 

@@ -296,6 +296,12 @@ class SignOff(Base):
     by_label: Mapped[str] = mapped_column(String(200), default="")
     at: Mapped[dt.datetime]
     note: Mapped[str] = mapped_column(Text, default="")
+    # Who signed as they were at the time (the account may be renamed or moved later).
+    by_name: Mapped[str] = mapped_column(String(200), default="", server_default="")
+    by_role: Mapped[str] = mapped_column(String(200), default="", server_default="")
+    by_organisation: Mapped[str] = mapped_column(String(300), default="", server_default="")
+    # Why it was signed off with items missing or clarifications open ("" when nothing was open).
+    open_items: Mapped[str] = mapped_column(Text, default="", server_default="")
 
 
 class Clarification(Base):

@@ -120,6 +120,10 @@ def export_product(r: Repos, p: Any, *, exported_at: dt.datetime, exported_by: s
                                     "by_label": so.by_label,
                                     "at": _iso(so.at),
                                     "note": so.note,
+                                    "by_name": so.by_name,
+                                    "by_role": so.by_role,
+                                    "by_organisation": so.by_organisation,
+                                    "open_items": so.open_items,
                                 }
                                 for so in rev.sign_offs
                             ],
@@ -392,6 +396,10 @@ def import_product(
                                 by_label=so.get("by_label", ""),
                                 at=_dt(so["at"]),
                                 note=so.get("note", ""),
+                                by_name=so.get("by_name", ""),
+                                by_role=so.get("by_role", ""),
+                                by_organisation=so.get("by_organisation", ""),
+                                open_items=so.get("open_items", ""),
                             )
                         )
                 for c_d in a_d.get("clarifications", []):

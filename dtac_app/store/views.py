@@ -142,6 +142,14 @@ class SignOffView:
     by: str
     at: dt.datetime
     note: str
+    name: str = ""  # the signer's display name at signing
+    role: str = ""
+    organisation: str = ""
+    open_items: str = ""  # why it was signed with items missing or clarifications open
+
+    @property
+    def signer(self) -> str:
+        return self.name or self.by
 
 
 @dataclass(frozen=True)

@@ -13,19 +13,31 @@ from .facade import Workbench
 
 
 def signoffs_for(view: AssessmentView) -> list[SignOff]:
-    """The revision's sign-offs as dossier signatures (overall first, then sections)."""
+    """The revision's sign-offs as dossier signatures (the whole revision first, then sections)."""
     out: list[SignOff] = []
-    if view.signed_off:
+    whole = view.signed_off
+    if whole:
         out.append(
             SignOff(
-                assessor=view.signed_off.by,
-                role="Assessor",
-                date=view.signed_off.at.date(),
-                note=view.signed_off.note,
+                assessor=whole.signer,
+                role=whole.role or "Assessor",
+                organisation=whole.organisation,
+                date=whole.at.date(),
+                note=whole.note,
+                open_items=whole.open_items,
             )
         )
     for sec, so in sorted(view.section_sign_offs.items()):
-        out.append(SignOff(assessor=so.by, role="Assessor", date=so.at.date(), section=sec, note=so.note))
+        out.append(
+            SignOff(
+                assessor=so.signer,
+                role=so.role or "Assessor",
+                organisation=so.organisation,
+                date=so.at.date(),
+                section=sec,
+                note=so.note,
+            )
+        )
     return out
 
 

@@ -15,7 +15,7 @@ from dtac_app.store.errors import ConcurrentChangeError, NotFound, WorkflowError
 from dtac_app.store.models import WHOLE_ASSESSMENT, OverrideRow, ProvenanceMark
 from dtac_app.store.models import Assessment as AssessmentRow
 from dtac_app.store.repo import Repos
-from dtac_app.store.views import Actor, AssessmentView, RevisionSummary, SignOffView
+from dtac_app.store.views import Actor, AssessmentView, RevisionSummary
 
 from . import access
 from . import views as V
@@ -134,9 +134,7 @@ class Review(WorkbenchBase):
                         overrides=len(rev.overrides),
                         verified=sum(1 for m in rev.provenance if m.status == "verified"),
                         sections_signed=tuple(sorted(signs)),
-                        signed_off=SignOffView(whole.section, whole.by_label, whole.at, whole.note)
-                        if whole
-                        else None,
+                        signed_off=V.sign_off_view(whole) if whole else None,
                     )
                 )
             return out

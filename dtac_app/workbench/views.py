@@ -19,6 +19,7 @@ from dtac_app.store.models import (
     User,
 )
 from dtac_app.store.models import Assessment as AssessmentRow
+from dtac_app.store.models import SignOff as SignOffRow
 from dtac_app.store.repo import Repos
 from dtac_app.store.views import (
     AssessmentStatus,
@@ -126,10 +127,23 @@ def submission_summary(sub: Submission, summaries: dict[int, AssessmentSummary])
     )
 
 
+def sign_off_view(so: SignOffRow) -> SignOffView:
+    return SignOffView(
+        so.section,
+        so.by_label,
+        so.at,
+        so.note,
+        name=so.by_name,
+        role=so.by_role,
+        organisation=so.by_organisation,
+        open_items=so.open_items,
+    )
+
+
 def assessment_view(r: Repos, a: AssessmentRow, rev: AssessmentRevision) -> AssessmentView:
     product = a.submission.product_version.product
     result = Assessment.model_validate(rev.result)
-    signs = {so.section: SignOffView(so.section, so.by_label, so.at, so.note) for so in rev.sign_offs}
+    signs = {so.section: sign_off_view(so) for so in rev.sign_offs}
     whole = signs.pop(WHOLE_ASSESSMENT, None)
     return AssessmentView(
         id=a.id,
