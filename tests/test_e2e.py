@@ -355,6 +355,10 @@ def test_vendor_prechecks_an_upload_and_downloads_the_dossier_pdf(
     text = pdf_text(data)
     assert "Available for NHS use" in text
     assert own.name in text
+    # Not signed off: every page of the downloaded PDF says it is a draft, not a decision.
+    pages = [p.extract_text() for p in pypdf.PdfReader(io.BytesIO(data)).pages]
+    assert all("DRAFT — not signed off" in t for t in pages), "every page carries the marking"
+    assert "Result so far (draft)" in pages[0]
 
 
 def test_vendor_imports_a_word_form_checks_it_and_sends_it(

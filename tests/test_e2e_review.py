@@ -20,9 +20,11 @@ from test_e2e import (
     VIEWPORT,
     Server,
     _need_chromium,
+    decision,
     expect,
     idle,
     open_signed_in,
+    pdf_text,
     shot,
     table_cells,
 )
@@ -156,3 +158,48 @@ def test_a_save_conflict_keeps_the_second_assessors_edits_beside_the_first(
     assert view.overrides["C3.1"].rationale == RATIONALE_B
     assert view.verifications["C3.1"].checked == "A: NCSC register, certificate 1234"
     shot(b, "31-review-reapplied")
+
+
+def test_an_override_to_met_recomputes_the_decision_in_the_page_and_the_dossier(
+    person: Any, server: Server, seeded_template: Seeded, store: Workbench
+) -> None:
+    p = seeded_template.product("Roundmoor Visits")
+    view = store.get_assessment(SYSTEM, p.assessment_id)
+    conditional = [q.id for q in view.result.questions if q.condition]
+    if view.result.decision != "available_with_conditions" or not conditional:
+        pytest.skip("the example's conditions depend on today's date")
+    assert {f.rule for f in view.result.conditions} == set(conditional)
+    page = person()
+    open_signed_in(page, server, f"/review?product={p.id}", *ASSESSOR)
+    page.get_by_text("revision 1 of 1").wait_for()
+    assert decision(page) == "Available with conditions"
+    for qid in conditional:
+        # Met with a condition: its panel starts closed.
+        page.locator("[data-testid='stExpander'] summary").filter(has_text=f"{qid} ").first.click()
+        page.get_by_label(f"Override the outcome of {qid}", exact=True).click()
+        page.get_by_role("option", name="Met", exact=True).click()
+        idle(page)
+        why = page.get_by_label(f"Rationale for overriding {qid} (required for an override)")
+        why.fill(f"{qid}: renewed evidence seen and checked with the supplier today.")
+        why.press("Control+Enter")
+        idle(page)
+    page.get_by_role("button", name="Save review as a new revision").click()
+    idle(page)
+    page.get_by_text("revision 2 of 2").wait_for()
+    assert decision(page) == "Available for NHS use"  # the conditions went with the overrides
+    saved = store.get_assessment(SYSTEM, p.assessment_id)
+    assert saved.result.decision == "available" and not saved.result.conditions
+    shot(page, "32-override-recomputes-decision")
+
+    # The dossier says the outcome was overridden, by whom and why.
+    page.get_by_role("link", name="Build the dossier for this assessment").click()
+    idle(page)
+    page.get_by_role("button", name="Build the dossier").click()
+    page.get_by_role("button", name="Download PDF").wait_for()
+    with page.expect_download() as dl:
+        page.get_by_role("button", name="Download PDF").click()
+    text = " ".join(pdf_text(Path(dl.value.path()).read_bytes()).split())
+    assert "Available for NHS use" in text
+    assert f"{len(conditional)} question" in text and "overridden by an assessor" in text
+    for qid in conditional:
+        assert f"{qid}: renewed evidence seen" in text
