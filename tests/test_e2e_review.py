@@ -28,7 +28,6 @@ from test_e2e import (
     shot,
     table_cells,
 )
-from ui_fixtures import *  # noqa: F403
 from ui_fixtures import ASSESSOR, Seeded
 
 from dtac_app.store.db import SQLITE_FILENAME, Database

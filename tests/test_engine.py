@@ -1014,7 +1014,7 @@ def test_override_can_fail_a_passing_answer(catalogue: Catalogue) -> None:
 
 def test_override_to_met_clears_the_condition_and_recomputes_the_decision(catalogue: Catalogue) -> None:
     """An override is an input: conditions, decision, valid-until and fixes all follow it."""
-    from conftest import REPO
+    from support import REPO
 
     from dtac_app.engine import assess
     from dtac_app.submission_io import load_submission

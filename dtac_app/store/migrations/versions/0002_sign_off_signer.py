@@ -3,7 +3,7 @@ a revision was signed off with items missing or clarifications open.
 
 Plain ADD COLUMN (no batch rebuild), so the append-only triggers on sign_offs stay in place.
 
-Revision ID: 0003
+Revision ID: 0002
 Revises: 0001
 Create Date: 2026-12-02
 
@@ -14,7 +14,7 @@ from alembic import op
 import sqlalchemy as sa
 
 # revision identifiers, used by Alembic.
-revision: str = '0003'
+revision: str = '0002'
 down_revision: Union[str, Sequence[str], None] = '0001'
 branch_labels: Union[str, Sequence[str], None] = None
 depends_on: Union[str, Sequence[str], None] = None
