@@ -638,6 +638,7 @@ class Policy(_Frozen):
         "available_with_conditions"
     )
     apply_unconfirmed_nice_changes: bool = False
+    asserted_evidence: Literal["missing", "fail"] = "missing"
     model_config = ConfigDict(extra="forbid", frozen=True, populate_by_name=True)
 
 

@@ -13,8 +13,8 @@ files or the database itself), and every view shows the same state:
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Mapping
-from typing import Literal
+from collections.abc import Iterable, Mapping
+from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field
 
@@ -60,3 +60,12 @@ def provenance_of(
 def all_received(count: int) -> dict[int, DocumentProvenance]:
     """Every record's file in hand (tests, benchmarks, and the CLI once it has read every file)."""
     return dict.fromkeys(range(count), RECEIVED)
+
+
+def documents_of(evidence: Iterable[Any]) -> dict[int, DocumentProvenance]:
+    """The provenance input an assessment ran with, read back from its evidence register
+    (``EvidenceResult`` rows): re-running it with these gives the same result."""
+    return {
+        e.index: DocumentProvenance(state=e.provenance, checked=e.checked, by=e.checked_by, on=e.checked_on)
+        for e in evidence
+    }

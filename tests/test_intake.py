@@ -16,7 +16,7 @@ from typing import Any
 
 import pytest
 import yaml
-from conftest import evidence_of, passing_v2
+from support import evidence_of, passing_v2
 
 from dtac_app.criteria import Catalogue
 from dtac_app.errors import InputError, InputErrors
@@ -223,7 +223,9 @@ def test_corrupt_crc(catalogue: Catalogue) -> None:
 
 def test_understated_size(catalogue: Catalogue) -> None:
     """The header says 10 bytes; the entry inflates to far more. Read no further than the header."""
-    blob = make_zip({"submission.yaml": yaml.safe_dump(submission()).encode(), "evidence/dpia.txt": b"A" * 50_000})
+    blob = make_zip(
+        {"submission.yaml": yaml.safe_dump(submission()).encode(), "evidence/dpia.txt": b"A" * 50_000}
+    )
     blob = patch_entry(blob, "evidence/dpia.txt", usize=10)
     e = refused(catalogue, blob)
     assert e.field == "evidence/dpia.txt"
@@ -231,7 +233,9 @@ def test_understated_size(catalogue: Catalogue) -> None:
 
 
 def test_overstated_size(catalogue: Catalogue) -> None:
-    blob = make_zip({"submission.yaml": yaml.safe_dump(submission()).encode(), "evidence/dpia.txt": b"A" * 100})
+    blob = make_zip(
+        {"submission.yaml": yaml.safe_dump(submission()).encode(), "evidence/dpia.txt": b"A" * 100}
+    )
     blob = patch_entry(blob, "evidence/dpia.txt", usize=5000)
     e = refused(catalogue, blob)
     assert e.field == "evidence/dpia.txt"
@@ -250,7 +254,9 @@ def test_unknown_compression(catalogue: Catalogue) -> None:
 
 
 @pytest.mark.parametrize("entry", ["./submission.yaml", "evidence/../submission.yaml", "SUBMISSION.yaml"])
-def test_an_entry_that_normalises_onto_the_submission_file_is_refused(catalogue: Catalogue, entry: str) -> None:
+def test_an_entry_that_normalises_onto_the_submission_file_is_refused(
+    catalogue: Catalogue, entry: str
+) -> None:
     evil = yaml.safe_dump({"schema": "dtac-submission/1", "product": {"name": "Evil"}}).encode()
     e = refused(catalogue, good_zip(**{entry: evil}))
     assert e.field == entry and "same file as 'submission.yaml'" in e.reason

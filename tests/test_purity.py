@@ -32,6 +32,7 @@ CORE = [
     "rules_nice",
     "dates",
     "results",
+    "provenance",
     "safe_yaml",
     "errors",
     "vocabulary",
@@ -44,6 +45,7 @@ NO_CLOCK_NO_IO = [
     "rules_nice",
     "dates",
     "results",
+    "provenance",
     "criteria",
     "submission",
     "vocabulary",
@@ -60,6 +62,7 @@ PURE_SIBLINGS = {
     "rules_nice",
     "dates",
     "results",
+    "provenance",
     "safe_yaml",
     "errors",
 }

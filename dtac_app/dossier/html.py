@@ -360,7 +360,8 @@ def _evidence(a: Assessment) -> list[str]:
                 _text(C.evidence_reference(e) or "—"),
                 esc(C.date_text(e.issued)),
                 esc(C.date_text(e.expires)),
-                f"{_badge(C.EVIDENCE_STATE_LABELS[e.state], C.EVIDENCE_STATE_COLOURS[e.state])}<br>{_text(e.detail)}",
+                f"{_badge(C.EVIDENCE_STATE_LABELS[e.state], C.EVIDENCE_STATE_COLOURS[e.state])}<br>{_text(e.detail)}"
+                f"<br>{_text(C.evidence_provenance(e))}",
                 digest,
             ]
         )

@@ -751,7 +751,13 @@ class _Builder:
             rows.append(
                 [
                     "",
-                    [self.cell(e.detail, "cell_muted", wide=True), self.markup(digest, "hash")],
+                    [
+                        self.cell(e.detail, "cell_muted", wide=True),
+                        self.cell(
+                            C.evidence_provenance(e), "cell_muted", wide=True, title=f"{ref} provenance"
+                        ),
+                        self.markup(digest, "hash"),
+                    ],
                     "",
                     "",
                     "",
