@@ -77,13 +77,17 @@ _DRIVE = re.compile(r"^[A-Za-z]:")
 
 
 def max_evidence_bytes() -> int:
-    """The per-file evidence limit in force (the ``max_evidence_mb`` setting, default 25 MB)."""
-    try:
-        from .settings import get_settings  # arch's Settings module, once it exists
-    except ImportError:
+    """The per-file evidence limit in force: ``DTAC_MAX_EVIDENCE_MB`` if set, else 25 MB."""
+    raw = os.environ.get("DTAC_MAX_EVIDENCE_MB", "").strip()
+    if not raw:
         return MAX_EVIDENCE_BYTES
-    mb = getattr(get_settings(), "max_evidence_mb", None)
-    return int(mb * 1_048_576) if mb else MAX_EVIDENCE_BYTES
+    try:
+        mb = float(raw)
+    except ValueError:
+        raise InputError("DTAC_MAX_EVIDENCE_MB", "", f"'{raw}' is not a number of megabytes") from None
+    if mb <= 0:
+        raise InputError("DTAC_MAX_EVIDENCE_MB", "", "must be more than 0")
+    return int(mb * 1_048_576)
 
 
 @dataclass(frozen=True)

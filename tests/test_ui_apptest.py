@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import io
 import json
+import re
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
@@ -240,13 +241,28 @@ def upload(at: AppTest, path: Path, name: str | None = None, data: bytes | None 
     return at
 
 
+def zip_of(path: Path) -> bytes:
+    """An example with every evidence file it names, as a vendor would send it."""
+    import io
+    import zipfile
+
+    text = path.read_text(encoding="utf-8")
+    buf = io.BytesIO()
+    with zipfile.ZipFile(buf, "w", zipfile.ZIP_DEFLATED) as zf:
+        zf.writestr(path.name, text)
+        for rel in re.findall(r"^ +file: (\S+)$", text, re.M):
+            zf.write(path.parent / rel, rel)
+    return buf.getvalue()
+
+
 def test_precheck_upload_shows_the_decision_and_offers_downloads(app: App) -> None:
     vendor = app.vendor_of(CLEAN)
     at = app.open("precheck.py", as_user=vendor)
     assert texts(at.title) == "Pre-check a submission"
-    upload(at, EXAMPLES / "slotharbour.yaml")
+    upload(at, EXAMPLES / "slotharbour.yaml", "slotharbour.zip", zip_of(EXAMPLES / "slotharbour.yaml"))
     assert "SlotHarbour 3.2" in texts(at.header)
     assert "Available for NHS use" in html_text(at)
+    assert not at.warning  # every document arrived
     # The assessment JSON download holds the same decision.
     dl = at.download_button(key="pc_dl_json")
     assessment = json.loads(download_bytes(dl))
@@ -254,6 +270,14 @@ def test_precheck_upload_shows_the_decision_and_offers_downloads(app: App) -> No
     assert dl.proto.ignore_rerun
     # An upload is not a form: no YAML/ZIP re-download of what the vendor already has.
     assert [b.key for b in at.download_button] == ["pc_dl_json"]
+
+
+def test_precheck_of_a_yaml_without_its_files_is_never_available(app: App) -> None:
+    """The same file without its evidence: every document is asserted and the decision incomplete."""
+    at = app.open("precheck.py", as_user=app.vendor_of(CLEAN))
+    upload(at, EXAMPLES / "slotharbour.yaml")
+    assert "Incomplete" in html_text(at) and "Available for NHS use" not in html_text(at)
+    assert "arrived without their file" in at.warning[0].value
 
 
 def test_precheck_upload_of_a_failing_submission_lists_the_fixes(app: App) -> None:

@@ -164,13 +164,15 @@ class EvidenceRepo:
         self.s.flush()
         return c
 
-    def latest_checks(self, submission_id: int) -> dict[int, EvidenceCheck]:
-        rows = self.s.scalars(
+    def all_checks(self, submission_id: int) -> Sequence[EvidenceCheck]:
+        return self.s.scalars(
             select(EvidenceCheck)
             .where(EvidenceCheck.submission_id == submission_id)
             .order_by(EvidenceCheck.record_index, EvidenceCheck.id)
         ).all()
-        return {c.record_index: c for c in rows}
+
+    def latest_checks(self, submission_id: int) -> dict[int, EvidenceCheck]:
+        return {c.record_index: c for c in self.all_checks(submission_id)}
 
     # ------------------------------------------------------------------ what the engine gets
 

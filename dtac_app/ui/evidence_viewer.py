@@ -58,7 +58,10 @@ def facts(doc: EvidenceDocumentView) -> list[tuple[str, str]]:
     out = [
         ("State", DOCUMENT_STATE_LABELS[doc.state]),
         ("File", doc.path or "(no file named)"),
-        ("SHA-256", doc.sha256 or (f"{doc.claimed_sha256} (the supplier's claim)" if doc.claimed_sha256 else "—")),
+        (
+            "SHA-256",
+            doc.sha256 or (f"{doc.claimed_sha256} (the supplier's claim)" if doc.claimed_sha256 else "—"),
+        ),
         ("Size", size_text(doc.size)),
         ("Type (from the bytes)", doc.media_type or "—"),
         ("Sent by", doc.sent_by or "—"),
