@@ -77,17 +77,13 @@ _DRIVE = re.compile(r"^[A-Za-z]:")
 
 
 def max_evidence_bytes() -> int:
-    """The per-file evidence limit in force: ``DTAC_MAX_EVIDENCE_MB`` if set, else 25 MB."""
-    raw = os.environ.get("DTAC_MAX_EVIDENCE_MB", "").strip()
-    if not raw:
-        return MAX_EVIDENCE_BYTES
+    """The per-file evidence limit in force: the ``max_evidence_mb`` setting (default 25 MB)."""
+    from .settings import get_settings
+
     try:
-        mb = float(raw)
-    except ValueError:
-        raise InputError("DTAC_MAX_EVIDENCE_MB", "", f"'{raw}' is not a number of megabytes") from None
-    if mb <= 0:
-        raise InputError("DTAC_MAX_EVIDENCE_MB", "", "must be more than 0")
-    return int(mb * 1_048_576)
+        return int(get_settings().max_evidence_mb * 1_048_576)
+    except ValueError as e:  # pydantic's ValidationError: a bad DTAC_MAX_EVIDENCE_MB
+        raise InputError("DTAC_MAX_EVIDENCE_MB", "", "must be a number of megabytes above 0") from e
 
 
 @dataclass(frozen=True)

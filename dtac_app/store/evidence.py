@@ -185,7 +185,7 @@ class EvidenceRepo:
             out[rec.record_index] = DocumentProvenance(state="received" if rec.sha256 else "asserted")
         for i, c in self.latest_checks(submission_id).items():
             out[i] = DocumentProvenance(
-                state=c.state,  # type: ignore[arg-type]
+                state=c.state,
                 checked=c.checked,
                 by=c.by_label,
                 on=c.at.date(),

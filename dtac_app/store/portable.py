@@ -379,7 +379,10 @@ def import_product(
                 sha_ = c_d.get("sha256")
                 if sha_:
                     f_d = files.get(sha_)
-                    _require(f_d is not None, f"evidence file {sha_} is cited but not in the package")
+                    if f_d is None:
+                        raise ImportConflict(
+                            f"not a valid {FORMAT} package: evidence file {sha_} is cited but not in it"
+                        )
                     ev.put(
                         f_d["content"], sha_, f_d["media_type"], now=_dt(f_d.get("stored_at")) or now, by=None
                     )

@@ -93,7 +93,8 @@ def document_views(s: Session, row: Submission, catalogue: Catalogue) -> list[Ev
     for i, ev in enumerate(sub.evidence):
         rec = records.get(i)
         f = repo.file(rec.sha256) if rec is not None and rec.sha256 else None
-        sent_by, received_at = sender, row.received_at
+        sent_by: str = sender
+        received_at: dt.datetime | None = row.received_at
         if rec is not None and rec.reused and rec.sha256:
             sent_by, received_at = _first_sender(s, org_id, rec.sha256)
         c = checks.get(i)

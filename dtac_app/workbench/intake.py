@@ -14,6 +14,7 @@ from pathlib import Path
 
 from dtac_app.engine import assess
 from dtac_app.errors import InputError
+from dtac_app.provenance import DocumentState
 from dtac_app.results import Assessment
 from dtac_app.store.errors import AccessDenied
 from dtac_app.store.evidence import EvidenceRepo
@@ -185,7 +186,7 @@ class Intake(WorkbenchBase):
             # by hash (a re-submission sends only what changed); the rest stay asserted.
             ev = EvidenceRepo(u.s)
             reusable = ev.reusable(org.id, sub, intake)
-            documents = {
+            documents: dict[int, DocumentState] = {
                 i: ("received" if s == "received" or i in reusable else "asserted")
                 for i, s in intake.states().items()
             }

@@ -353,7 +353,12 @@ def _evidence(user: UserView, view: AssessmentView, can_edit: bool) -> None:
         if st.form_submit_button("Record the check", type="primary"):
             try:
                 new = wf.check_evidence(
-                    user, view.id, view.revision, pick, state=state or "verified", checked=checked
+                    user,
+                    view.id,
+                    view.revision,
+                    pick,
+                    state="problem" if state == "problem" else "verified",
+                    checked=checked,
                 )
             except StoreError as e:
                 session.show_store_error(e)
