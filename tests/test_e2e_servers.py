@@ -18,13 +18,13 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from store_fixtures import PgServer, pg_server  # noqa: F401 - the fixture
+from store_fixtures import PgServer
+from support import EXAMPLES, REPO, free_port
 from test_e2e import (
     CHROMIUM,
     CHROMIUM_ARGS,
     TIMEOUT_MS,
     VIEWPORT,
-    _free_port,
     _healthy,
     _need_chromium,
     choose,
@@ -36,7 +36,6 @@ from test_e2e import (
     table_cells,
     zip_of,
 )
-from ui_fixtures import EXAMPLES, REPO
 
 from dtac_app.store.db import Database
 from dtac_app.workbench.facade import SYSTEM, Workbench
@@ -59,7 +58,7 @@ class DtacServe:
     def start(self) -> None:
         env = {**os.environ, "DTAC_DATABASE_URL": self.url, "PYTHONPATH": str(REPO)}
         for _attempt in range(3):
-            port = _free_port()
+            port = free_port()
             self.base = f"http://127.0.0.1:{port}"
             cmd = [sys.executable, "-m", "dtac_app.cli", "serve", "--port", str(port)]
             cmd += ["--address", "127.0.0.1", "--no-examples"]
@@ -85,7 +84,7 @@ class DtacServe:
 
 
 @pytest.fixture(scope="module")
-def cluster(pg_server: PgServer, tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[Any, ...]]:  # noqa: F811
+def cluster(pg_server: PgServer, tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[Any, ...]]:
     _need_chromium()
     url = pg_server.url(pg_server.new_database())
     db = Database(url)

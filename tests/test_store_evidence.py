@@ -11,7 +11,6 @@ from pathlib import Path
 
 import pytest
 from sqlalchemy import func, select, text
-from store_fixtures import *  # noqa: F403
 from store_fixtures import AS_OF, World, example_files, example_text, example_zip, make_db
 
 from dtac_app.errors import InputError
