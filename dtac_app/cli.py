@@ -25,6 +25,7 @@ from .vocabulary import SECTION_STATUS_LABELS, ProfileOption
 
 if TYPE_CHECKING:
     from .criteria import Catalogue, Condition
+    from .form_import import FormImport
     from .results import Assessment
     from .submission import Submission
 
@@ -600,6 +601,118 @@ def migrate(
         f"{len(result.dropped)} v1.0 answers have no v2.0 counterpart; "
         f"{len(result.to_answer)} v2.0 questions to answer: {', '.join(result.to_answer)}",
         soft_wrap=True,
+    )
+
+
+@app.command("import")
+def import_cmd(
+    form: Annotated[
+        Path, typer.Argument(metavar="FORM", help="A completed DTAC form: Word .docx or Markdown .md.")
+    ],
+    criteria: Annotated[
+        str | None,
+        typer.Option(
+            "--criteria", help="dtac-v2.0 or dtac-v1.0 (default: read from the form's cover and ids)."
+        ),
+    ] = None,
+    out_file: Annotated[
+        Path | None, typer.Option("--out", help="Write the draft submission here (default: print it).")
+    ] = None,
+    report_file: Annotated[
+        Path | None, typer.Option("--report", help="Also write the import report as JSON to this file.")
+    ] = None,
+) -> None:
+    """Read a completed DTAC form into a draft submission; list every answer it could not read with confidence."""
+    from .form_import import import_form_file
+    from .form_import.draft import draft_yaml, report_data
+    from .form_import.files import write_new_files
+
+    try:
+        cat = get_catalogue()
+        result = import_form_file(form, cat, criteria)
+        draft = draft_yaml(result, cat)
+        outputs: dict[Path, bytes] = {}
+        if out_file is not None:
+            outputs[out_file] = draft.encode("utf-8")
+        if report_file is not None:
+            text = json.dumps(report_data(result), indent=2, ensure_ascii=False) + "\n"
+            outputs[report_file] = text.encode("utf-8")
+        write_new_files(outputs)
+    except InputError as e:
+        raise _bad_input(e) from None
+    if out_file is None:
+        sys.stdout.write(draft)
+    show = out if out_file is not None else err
+    print_import_report(result, show)
+    for path in outputs:
+        show.print(f"Wrote {_esc(str(path))}")
+
+
+def print_import_report(result: FormImport, console: Console) -> None:
+    from .form_import.draft import report_data
+
+    summary = report_data(result)["summary"]
+    console.print(f"[bold]{_esc(result.file)}[/]: {_esc(result.version_note)}", soft_wrap=True)
+    for w in result.warnings:
+        console.print(f"[dark_orange]warning:[/] {_esc(w)}", soft_wrap=True)
+    table = Table(show_lines=False, pad_edge=False)
+    for col in ("Question", "Answer read", "Confidence", "Source", "Check"):
+        table.add_column(col, overflow="fold")
+    style = {"high": "green", "medium": "dark_orange", "low": "red"}
+    for q in result.questions:
+        if q.status in ("blank", "absent"):
+            continue
+        answer = q.answer if q.status == "answered" else "— unresolved —"
+        conf = q.confidence or ""
+        table.add_row(
+            q.id,
+            _esc(_clip(answer or "", 60)),
+            f"[{style.get(conf, 'white')}]{conf}[/]",
+            _esc(q.source),
+            _esc(q.check if q.status == "unresolved" or q.confidence != "high" else ""),
+        )
+    console.print(table)
+    console.print(
+        f"{summary['answered']} answers read ({summary['to_check']} to check), "
+        f"[red]{summary['unresolved']} unresolved[/], {summary['blank'] + summary['absent']} not answered in the form; "
+        f"{summary['evidence_asserted']} evidence references drafted as asserted, "
+        f"{summary['references_noted']} more noted in the report.",
+        soft_wrap=True,
+    )
+    if result.unresolved:
+        console.print(
+            "Unresolved (left unanswered in the draft): " + ", ".join(q.id for q in result.unresolved),
+            soft_wrap=True,
+        )
+
+
+def _clip(text: str, n: int) -> str:
+    text = " ".join(text.split())
+    return text if len(text) <= n else text[: n - 1] + "…"
+
+
+@app.command("export-form")
+def export_form_cmd(
+    file: Annotated[Path, typer.Argument(metavar="SUBMISSION", help="Submission file (YAML or JSON).")],
+    out_file: Annotated[Path, typer.Option("--out", help="The Word form to write (.docx).")],
+) -> None:
+    """Write a submission's answers back into a Word DTAC form in the official table layout."""
+    from .form_import.export import export_form
+    from .form_import.files import write_new_files
+
+    try:
+        if out_file.suffix.lower() != ".docx":
+            raise InputError("--out", "", f"'{out_file}' must end in .docx")
+        cat = get_catalogue()
+        from .submission_io import load_submission as load
+
+        sub = load(file, cat, check_files=False)
+        write_new_files({out_file: export_form(sub, cat)})
+    except InputError as e:
+        raise _bad_input(e) from None
+    out.print(
+        f"Wrote {_esc(str(out_file))}: {_esc(sub.product.name)} {_esc(sub.product.version)}, "
+        f"{sub.criteria}, {len(sub.answers)} answers"
     )
 
 

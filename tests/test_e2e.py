@@ -376,6 +376,40 @@ def test_vendor_prechecks_an_upload_and_downloads_the_dossier_pdf(
     assert own.name in text
 
 
+def test_vendor_imports_a_word_form_checks_it_and_sends_it(
+    page: Any, server: Server, seeded_template: Seeded, store: Workbench, tmp_path: Path
+) -> None:
+    from form_fixtures import v2_messy_docx
+
+    form = tmp_path / "spinewise-dtac.docx"
+    _, unresolved = v2_messy_docx(form)
+    page.goto(server.base)
+    idle(page)
+    sign_in(page, *seeded_template.vendor_login(CLEAN))
+    go(page, "Pre-check a submission")
+    segment(page, "How do you want to provide the submission?", "Import a completed DTAC form")
+    page.get_by_test_id("stFileUploaderDropzoneInput").set_input_files(str(form))
+    page.get_by_role("heading", name="Imported from a completed DTAC form").wait_for()
+    idle(page)
+    # The on-screen form is pre-filled with what was read with confidence ...
+    expect(page.get_by_label("Product name", exact=True)).to_have_value("Spinewise")
+    expect(page.get_by_label("Manufacturer", exact=True)).to_have_value("Lumbar Labs Ltd")
+    # ... and the questions that could not be read are listed and highlighted, with the vendor's words.
+    cells = table_cells(page, "C3.6")
+    assert unresolved <= set(cells)
+    for qid in sorted(unresolved):
+        page.get_by_text(f"{qid} could not be read from the imported form").wait_for()
+    page.get_by_text("The form says: We log everything centrally").first.wait_for()
+    assert decision(page)  # the pre-filled form already gets a verdict
+    shot(page, "05-vendor-form-imported")
+    page.get_by_role("button", name="Send for assessment").click()
+    page.get_by_text("Sent. Spinewise 3.2.0").wait_for()
+    idle(page)
+    shot(page, "06-vendor-imported-form-sent")
+    vendor = store.get_user(SYSTEM, seeded_template.product(CLEAN).vendor)
+    assert "Spinewise" in {p.name for p in store.list_products(vendor)}
+
+
 def test_assessor_overrides_saves_and_signs_off(
     page: Any, server: Server, seeded_template: Seeded, store: Workbench
 ) -> None:

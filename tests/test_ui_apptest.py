@@ -360,6 +360,49 @@ def test_precheck_form_follows_the_routing(app: App) -> None:
     assert zf.namelist() == ["submission.yaml"]
 
 
+def import_form_upload(at: AppTest, name: str, data: bytes) -> AppTest:
+    at.button_group(key="pc_mode").set_value("Import a completed DTAC form").run()
+    at.file_uploader(key="pc_form_upload").set_value((name, data, "application/octet-stream"))
+    at.run()
+    assert not at.exception, [e.value for e in at.exception]
+    return at
+
+
+def test_precheck_imports_a_word_form_into_the_on_screen_form(app: App, tmp_path: Path) -> None:
+    from form_fixtures import v2_messy_docx
+
+    form = tmp_path / "spinewise-dtac.docx"
+    expected, unresolved = v2_messy_docx(form)
+    at = app.open("precheck.py", as_user=app.vendor_of(CLEAN))
+    import_form_upload(at, form.name, form.read_bytes())
+    # The page is now the on-screen form, pre-filled with what was read with confidence.
+    assert at.button_group(key="pc_mode").value == "Fill in the form"
+    assert at.text_input(key="pc_p_name").value == "Spinewise"
+    assert at.text_input(key="pc_p_manufacturer").value == "Lumbar Labs Ltd"
+    assert at.radio(key="pc_q_C1-2").value == "Yes"
+    assert at.radio(key="pc_q_D1-4-1").value == "No, but a plan and timeline exists"
+    assert at.text_input(key="pc_ev_C3-1_cyber_essentials_ref").value == "IASME-CE-000123"
+    # The unresolved questions are listed, left empty and highlighted with the vendor's words as text.
+    listed = table(at, "Question", "The form says", "Could be")
+    assert set(listed["Question"]) == unresolved
+    for qid in unresolved:
+        assert at.radio(key="pc_q_" + qid.replace(".", "-")).value is None
+        assert f"{qid} could not be read from the imported form" in texts(at.warning)
+    assert "The form says: We log everything centrally" in texts(at.text)
+    # The submission built from the form carries the asserted evidence's source sentence.
+    yaml_text = download_bytes(at.download_button(key="pc_dl_yaml")).decode()
+    assert "Asserted in the DTAC form" in yaml_text and "IASME-CE-000123" in yaml_text
+    assert "Spinewise 3.2.0" in texts(at.header)
+
+
+def test_precheck_import_of_a_bad_form_says_why_and_changes_nothing(app: App) -> None:
+    at = app.open("precheck.py", as_user=app.vendor_of(CLEAN))
+    import_form_upload(at, "form.docx", b"this is not a Word document")
+    assert "cannot be imported" in texts(at.error)
+    assert "not a Word .docx document" in texts(at.text)
+    assert at.button_group(key="pc_mode").value == "Import a completed DTAC form"
+
+
 # ---------------------------------------------------------------------------------- portfolio
 
 

@@ -24,7 +24,26 @@ def _k(prefix: str, *parts: str) -> str:
     return prefix + "_" + "_".join(p.replace(".", "-") for p in parts)
 
 
-def render_question(q: Question, prefix: str) -> str | None:
+def render_question(q: Question, prefix: str, flag: tuple[str, str] | None = None) -> str | None:
+    if flag is not None:
+        with st.container(border=True, key=_k(prefix, "flag", q.id)):
+            kind, said = flag
+            if kind == "unresolved":
+                st.warning(
+                    f"{q.id} could not be read from the imported form: choose the answer yourself.",
+                    icon=":material/help:",
+                )
+                if said:
+                    st.text(f"The form says: {said}")
+            else:
+                st.info(f"{q.id} was read from the imported form: check it.", icon=":material/visibility:")
+                if said:
+                    st.text(said)
+            return _render_question(q, prefix)
+    return _render_question(q, prefix)
+
+
+def _render_question(q: Question, prefix: str) -> str | None:
     key = _k(prefix, "q", q.id)
     label = f"{q.id} — {q.text}"
     if q.type == "choice":
@@ -108,8 +127,13 @@ def render_evidence(
     return records
 
 
-def render_form(cs: CriteriaSet, catalogue: Catalogue, prefix: str) -> dict[str, Any]:
-    """Render product details, the DTAC questions the answers route to, regulatory and clinical details."""
+def render_form(
+    cs: CriteriaSet, catalogue: Catalogue, prefix: str, flags: dict[str, tuple[str, str]] | None = None
+) -> dict[str, Any]:
+    """Render product details, the DTAC questions the answers route to, regulatory and clinical details.
+
+    ``flags`` highlights questions (id -> ("unresolved" | "check", the imported form's words))."""
+    flags = flags or {}
     data: dict[str, Any] = {"schema": "dtac-submission/1", "criteria": cs.key}
     st.subheader("Product", anchor=False)
     c1, c2, c3 = st.columns(3)
@@ -145,7 +169,7 @@ def render_form(cs: CriteriaSet, catalogue: Catalogue, prefix: str) -> dict[str,
             if section.note:
                 st.caption(section.note)
             for q in asked:
-                value = render_question(q, prefix)
+                value = render_question(q, prefix, flags.get(q.id))
                 if value:
                     answers[q.id] = value
                 evidence.extend(render_evidence(q, value, prefix, catalogue))

@@ -12,12 +12,13 @@ import yaml
 
 from dtac_app.errors import InputError, InputErrors
 from dtac_app.submission_io import Intake, parse_submission, read_upload
-from dtac_app.ui import common, session
+from dtac_app.ui import common, form_import_panel, session
 from dtac_app.ui.form import render_form
 from dtac_app.workbench.assessing import assess_parsed
 
 PREFIX = "pc"
 UPLOAD_TYPES = ["yaml", "yml", "json", "zip"]
+IMPORT_MODE = "Import a completed DTAC form"
 
 
 def _plain(value: Any) -> Any:
@@ -63,9 +64,10 @@ def page() -> None:
         "and the smallest change that fixes each item. Nothing is sent until you choose to send it."
     )
     as_of = common.today()
+    form_import_panel.apply_pending(PREFIX)  # an imported form fills the widgets before they are drawn
     mode = st.segmented_control(
         "How do you want to provide the submission?",
-        ["Upload a file", "Fill in the form"],
+        ["Upload a file", "Fill in the form", IMPORT_MODE],
         default="Upload a file",
         required=True,
         key="pc_mode",
@@ -74,14 +76,19 @@ def page() -> None:
     data: dict[str, Any] | None = None
     upload_bytes: bytes | None = None
     upload_name = ""
+    if mode == IMPORT_MODE:
+        form_import_panel.uploader(cat, PREFIX)
+        return
     if mode == "Fill in the form":
+        form_import_panel.panel()
         set_key = st.selectbox(
             "DTAC form version",
             sorted(cat.dtac, reverse=True),
             key="pc_set",
             format_func=lambda k: cat.dtac[k].title,
         )
-        data = render_form(cat.dtac_set(set_key), cat, PREFIX)
+        data = render_form(cat.dtac_set(set_key), cat, PREFIX, form_import_panel.flags())
+        form_import_panel.mark_asserted(data)
         blank = [
             label
             for field, label in (
