@@ -63,6 +63,12 @@ def submission_json_schema() -> dict[str, object]:
     return schema_of()
 
 
+def unreadable_answers(sub: Submission, catalogue: Catalogue) -> list[tuple[str, str, tuple[str, ...]]]:
+    from .submission import unreadable_answers as find
+
+    return find(sub, catalogue)
+
+
 def load_submission(path: Path, catalogue: Catalogue) -> Submission:
     from .submission_io import load_submission as load
 
@@ -161,6 +167,12 @@ def validate(file: Annotated[Path, typer.Argument(help="Submission file (YAML or
         f"[green]✓[/] {_esc(str(file))}: valid {sub.criteria} submission for {_esc(sub.product.name)} "
         f"{_esc(sub.product.version)} ({len(sub.answers)} answers, {len(sub.evidence)} evidence records, hashes checked)"
     )
+    for qid, answer, options in unreadable_answers(sub, cat):
+        out.print(
+            f"[dark_orange]warning:[/] {_esc(str(file))}: answers.{qid}: “{_esc(answer[:80])}” is not one of the "
+            f"options, so the question counts as missing; choose one of: {_esc('; '.join(options))}",
+            soft_wrap=True,
+        )
 
 
 @app.command()
@@ -195,7 +207,10 @@ def print_assessment(a: Assessment) -> None:
     out.print()
     out.print(f" Decision: [{DECISION_STYLE[a.decision]}] {a.decision_label.upper()} [/]  ({a.decision})")
     if a.valid_until:
-        out.print(f" Valid until: {a.valid_until.isoformat()} — {_esc(a.valid_until_reason)}")
+        out.print(
+            f" Valid until: {a.valid_until.isoformat()} (last day; changes on {a.changes_on.isoformat() if a.changes_on else '?'})"
+            f" — {_esc(a.valid_until_reason)}"
+        )
     else:
         out.print(f" Valid until: no date — {_esc(a.valid_until_reason)}")
     out.print()

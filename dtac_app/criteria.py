@@ -10,12 +10,13 @@ One concern, so one module even past 500 lines: the shape of the criteria data (
 from __future__ import annotations
 
 import datetime as dt
+import functools
 import re
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from typing import Annotated, Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, PrivateAttr, model_validator
+from pydantic import BaseModel, ConfigDict, Field, PrivateAttr, field_validator, model_validator
 
 from .vocabulary import Marking as _Marking
 
@@ -63,10 +64,15 @@ CondNot.model_rebuild()
 CompiledCond = Callable[[AnswerView, Mapping[str, Tri]], Tri]
 
 
-def compile_condition(cond: Condition) -> CompiledCond:
-    """Turn a condition tree into a closure (done once per criteria load)."""
+def compile_condition(cond: Condition, options: Mapping[str, tuple[str, ...]] | None = None) -> CompiledCond:
+    """Turn a condition tree into a closure (done once per criteria load).
+
+    ``options``: each choice question's options. An answer to such a question that names none of
+    them (kept as written, see ``submission.normalise``) cannot route: the condition is undecided.
+    """
     if isinstance(cond, CondAnswer):
         qid, allowed = cond.q, frozenset(o.casefold() for o in cond.in_)
+        known = frozenset(o.casefold() for o in (options or {}).get(qid, ()))
 
         def answer_in(answers: AnswerView, shown: Mapping[str, Tri]) -> Tri:
             asked = shown.get(qid)
@@ -77,11 +83,14 @@ def compile_condition(cond: Condition) -> CompiledCond:
             value = answers.get(qid)
             if value is None:
                 return None
-            return value.casefold() in allowed
+            v = value.casefold()
+            if v in allowed:
+                return True
+            return None if known and v not in known else False
 
         return answer_in
     if isinstance(cond, CondAll):
-        parts = [compile_condition(c) for c in cond.all]
+        parts = [compile_condition(c, options) for c in cond.all]
 
         def all_of(answers: AnswerView, shown: Mapping[str, Tri]) -> Tri:
             unknown = False
@@ -95,7 +104,7 @@ def compile_condition(cond: Condition) -> CompiledCond:
 
         return all_of
     if isinstance(cond, CondAny):
-        parts = [compile_condition(c) for c in cond.any]
+        parts = [compile_condition(c, options) for c in cond.any]
 
         def any_of(answers: AnswerView, shown: Mapping[str, Tri]) -> Tri:
             unknown = False
@@ -108,7 +117,7 @@ def compile_condition(cond: Condition) -> CompiledCond:
             return None if unknown else False
 
         return any_of
-    inner = compile_condition(cond.not_)
+    inner = compile_condition(cond.not_, options)
 
     def negate(answers: AnswerView, shown: Mapping[str, Tri]) -> Tri:
         r = inner(answers, shown)
@@ -225,6 +234,9 @@ class PassRule(_Frozen):
     conditional: tuple[str, ...] = ()
     nonempty: bool = False
     min_chars: int = 1
+    # Free text that must name a person and a professional registration in one of the registers
+    # of gb-regulatory.yaml (``professional_registers``), e.g. the Clinical Safety Officer.
+    professional_registration: bool = False
     fail_reason: str = ""
     condition_text: str = ""
 
@@ -233,6 +245,28 @@ class PassRule(_Frozen):
         if not self.accept and not self.nonempty:
             raise ValueError("a pass rule needs 'accept' options or 'nonempty: true'")
         return self
+
+
+class Commitment(_Frozen):
+    """What an answer commits the supplier to, checked even where the form skips the questions.
+
+    E.g. C3.2 = Yes (the Cyber Security Charter is signed) skips C3.3-C3.6, but the Charter
+    commits to MFA, logging and secure development: answers given to those questions that say
+    otherwise are reported, and evidence records still attached to them (a pen test) are checked.
+    """
+
+    when: tuple[str, ...]
+    label: str
+    answers: dict[str, tuple[str, ...]] = {}
+    check_evidence_of: tuple[str, ...] = ()
+
+
+class DeviceContradiction(_Frozen):
+    """Answers to this question that a regulated medical device (or a back-pain treatment app) cannot give."""
+
+    answers: tuple[str, ...]
+    reason: str = Field(min_length=10)
+    fix: str = Field(min_length=10)
 
 
 ScorePoints = float | Literal["exclude", "policy:working_towards_credit", "policy:not_applicable"]
@@ -260,10 +294,18 @@ class Question(_Frozen):
     score: ScoreRule | None = None
     guidance: str = ""
     routing_note: str = ""
+    commits: Commitment | None = None
+    device_contradiction: DeviceContradiction | None = None
+    # Number questions: the accepted range (checked when a submission is loaded) and its unit.
+    minimum: float | None = None
+    maximum: float | None = None
+    unit: str = ""
     model_config = ConfigDict(extra="forbid", frozen=True, populate_by_name=True)
 
     @model_validator(mode="after")
     def _options_match_type(self) -> Question:
+        if self.type != "number" and (self.minimum is not None or self.maximum is not None or self.unit):
+            raise ValueError("minimum, maximum and unit are only allowed on number questions")
         if self.type == "choice" and len(self.options) < 2:
             raise ValueError("a choice question needs at least two options")
         if self.type != "choice" and self.options:
@@ -289,6 +331,11 @@ class Question(_Frozen):
                     raise ValueError(
                         f"evidence '{ev.kind}' is asked for answer '{a}', which is not an option"
                     )
+        for extra in (self.commits, self.device_contradiction):
+            names = (extra.when if isinstance(extra, Commitment) else extra.answers) if extra else ()
+            bad = [a for a in names if a not in self.options]
+            if bad:
+                raise ValueError(f"{type(extra).__name__} names answers that are not options: {bad}")
         if self.score and self.type == "choice":
             unknown = [a for a in self.score.points if a != "*" and a not in self.options]
             if unknown:
@@ -340,7 +387,7 @@ class CriteriaSet(_Frozen):
     _compiled: dict[str, CompiledCond] = PrivateAttr(default_factory=dict)
     _plan: tuple[tuple[Section, Question, CompiledCond | None, str], ...] = PrivateAttr(default=())
     _option_lookup: dict[str, dict[str, str]] = PrivateAttr(default_factory=dict)
-    _static_results: dict[tuple[Any, ...], Any] = PrivateAttr(default_factory=dict)
+    _commitments: tuple[tuple[str, Question, Commitment], ...] = PrivateAttr(default=())
 
     @model_validator(mode="after")
     def _check_ids_and_routing(self) -> CriteriaSet:
@@ -368,6 +415,25 @@ class CriteriaSet(_Frozen):
                             raise ValueError(f"{q.id}: show_if uses {bad} which are not options of {ref}")
         return self
 
+    @model_validator(mode="after")
+    def _commitments_refer_to_questions(self) -> CriteriaSet:
+        index = {q.id: q for s in self.sections for q in s.questions}
+        for s in self.sections:
+            for q in s.questions:
+                if q.commits is None:
+                    continue
+                for ref, allowed in q.commits.answers.items():
+                    target = index.get(ref)
+                    if target is None:
+                        raise ValueError(f"{q.id}: commits refers to unknown question {ref}")
+                    bad = [a for a in allowed if a not in target.options]
+                    if bad:
+                        raise ValueError(f"{q.id}: commits uses {bad} which are not options of {ref}")
+                for ref in q.commits.check_evidence_of:
+                    if ref not in index:
+                        raise ValueError(f"{q.id}: commits.check_evidence_of names unknown question {ref}")
+        return self
+
     def question_by_id(self, qid: str, _order: list[str] | None = None) -> Question | None:
         for s in self.sections:
             for q in s.questions:
@@ -376,12 +442,16 @@ class CriteriaSet(_Frozen):
         return None
 
     def model_post_init(self, __context: Any) -> None:
+        options = {q.id: q.options for s in self.sections for q in s.questions if q.options}
         for s in self.sections:
             for q in s.questions:
                 self._index[q.id] = q
                 self._section_of[q.id] = s.id
                 if q.show_if is not None:
-                    self._compiled[q.id] = compile_condition(q.show_if)
+                    self._compiled[q.id] = compile_condition(q.show_if, options)
+        self._commitments = tuple(
+            (s.id, q, q.commits) for s in self.sections for q in s.questions if q.commits is not None
+        )
         self._option_lookup = {
             q.id: q.option_lookup() for s in self.sections for q in s.questions if q.options
         }
@@ -408,9 +478,9 @@ class CriteriaSet(_Frozen):
         return self._plan
 
     @property
-    def static_results(self) -> dict[tuple[Any, ...], Any]:
-        """The engine's cache of results that depend only on these criteria (unanswered, not-asked questions)."""
-        return self._static_results
+    def commitments(self) -> tuple[tuple[str, Question, Commitment], ...]:
+        """(section id, question, commitment) for every question whose answer carries commitments."""
+        return self._commitments
 
     @property
     def option_lookup(self) -> dict[str, dict[str, str]]:
@@ -468,6 +538,24 @@ class PenTestRules(_Frozen):
     cvss_threshold: float = Field(ge=0, le=10)
 
 
+class ProfessionalRegister(_Frozen):
+    """A UK professional register a clinician can be on, with its number format (a regex)."""
+
+    label: str
+    number: str
+    example: str
+
+    @model_validator(mode="after")
+    def _pattern_compiles(self) -> ProfessionalRegister:
+        try:
+            rx = re.compile(self.number)
+        except re.error as e:
+            raise ValueError(f"number pattern does not compile: {e}") from None
+        if not rx.fullmatch(self.example):
+            raise ValueError(f"example '{self.example}' does not match the number pattern")
+        return self
+
+
 class RegulatoryRules(_Frozen):
     schema_: Literal["dtac-regulatory/1"] = Field(alias="schema")
     set: Literal["gb-regulatory"]
@@ -480,6 +568,7 @@ class RegulatoryRules(_Frozen):
     self_declared_class_i_ce: dict[str, SelfDeclaredRule]
     dspt: DsptRules
     pen_test: PenTestRules
+    professional_registers: dict[str, ProfessionalRegister] = {}
     evidence_kinds: dict[str, EvidenceKind]
     model_config = ConfigDict(extra="forbid", frozen=True, populate_by_name=True)
 
@@ -512,10 +601,28 @@ class StatusChange(_Frozen):
     reason: str = ""
 
 
+class ContentExemption(_Frozen):
+    """A technology-specific HTE16 recommendation that takes precedence over an NG59 content rule.
+
+    E.g. HTE16 recommends Pathway through Pain, which NICE describes as psychological management
+    only, so NG59's "CBT only as part of a package with exercise" gives it a condition (exercise is
+    delivered elsewhere in the pathway), never a failure.
+    """
+
+    item: Annotated[str, Field(pattern=r"^[a-z][a-z0-9_]*$")]
+    rule: Literal["only_with_exercise"] = "only_with_exercise"
+    condition: str = Field(min_length=10)
+    source: str
+
+
 class NiceTechnology(_Frozen):
     name: str
     aliases: tuple[str, ...] = ()
     company: str = ""
+    # Other names the same company trades or registers under (a submission's manufacturer must
+    # match the company or one of these for the product to inherit the technology's NICE status).
+    company_aliases: tuple[str, ...] = ()
+    ng59_exemptions: tuple[ContentExemption, ...] = ()
     history: tuple[StatusChange, ...] = Field(min_length=1)
     draft_2023: str | None = None
     pain_duration: tuple[Literal["acute", "chronic"], ...] = ()
@@ -574,6 +681,14 @@ class NiceProfile(_Frozen):
             raise ValueError(f"exercise_item '{self.exercise_item}' is not a content item")
         names: set[str] = set()
         for t in self.technologies:
+            for ex in t.ng59_exemptions:
+                item = next((c for c in self.content_items if c.id == ex.item), None)
+                if item is None:
+                    raise ValueError(f"{t.name}: ng59_exemptions names unknown content item '{ex.item}'")
+                if item.rule != ex.rule:
+                    raise ValueError(
+                        f"{t.name}: content item '{ex.item}' has rule {item.rule}, not {ex.rule}"
+                    )
             for n in (t.name, *t.aliases):
                 k = n.casefold()
                 if k in names:
@@ -625,6 +740,38 @@ class MigrationMap(_Frozen):
 # --------------------------------------------------------------------------- policy
 
 
+# Text that stands in for an answer nobody gave: whole-answer markers (TBC, N/A, ...) and template
+# markers left anywhere in the text. Overridable in policy.yaml (``placeholders``). Patterns are
+# matched against the answer with ASCII letters lower-cased, so they are written in lower case
+# (and a literal start such as "_here" keeps the search fast on long answers); the text reported
+# is the whole word(s) around the match, from the original answer.
+DEFAULT_PLACEHOLDERS: tuple[str, ...] = (
+    r"^\W*(?:tbc|tbd|tba|todo|to ?do|n/?a|none|nil|null|unknown|pending|xxx+|\?+|-+|\.+)\W*$",
+    r"^\W*(?:to be (?:confirmed|decided|determined|agreed|added|advised|provided)|not yet (?:known|decided|appointed))\W*$",
+    r"_here\b",
+    r"\{\{.*?\}\}",
+    r"\[\s*(?:insert|add|enter|your|name|tbc|todo)\b[^\]]*\]",
+    r"<\s*(?:insert|add|enter|your|name|link|tbc|todo)\b[^>]*>",
+    r"lorem ipsum",
+)
+_ASCII_LOWER = str.maketrans("ABCDEFGHIJKLMNOPQRSTUVWXYZ", "abcdefghijklmnopqrstuvwxyz")
+
+
+@functools.lru_cache(maxsize=8)
+def _placeholder_regexes(patterns: tuple[str, ...]) -> tuple[re.Pattern[str], ...]:
+    # One regex per pattern, not one alternation: each keeps its literal-prefix fast search.
+    return tuple(re.compile(p) for p in patterns)
+
+
+def _whole_words(text: str, start: int, end: int) -> str:
+    """``text[start:end]`` widened to the word characters on either side (INSERT_NAME_HERE, not _HERE)."""
+    while start > 0 and (text[start - 1].isalnum() or text[start - 1] == "_"):
+        start -= 1
+    while end < len(text) and (text[end].isalnum() or text[end] == "_"):
+        end += 1
+    return text[start:end]
+
+
 class Policy(_Frozen):
     """Settings for the rules the sources leave open (marked UNCONFIRMED in the domain notes)."""
 
@@ -638,8 +785,30 @@ class Policy(_Frozen):
         "available_with_conditions"
     )
     apply_unconfirmed_nice_changes: bool = False
+    placeholders: tuple[str, ...] = DEFAULT_PLACEHOLDERS
     asserted_evidence: Literal["missing", "fail"] = "missing"
     model_config = ConfigDict(extra="forbid", frozen=True, populate_by_name=True)
+
+    @field_validator("placeholders")
+    @classmethod
+    def _patterns_compile(cls, v: tuple[str, ...]) -> tuple[str, ...]:
+        for p in v:
+            try:
+                re.compile(p)
+            except re.error as e:
+                raise ValueError(f"placeholder pattern {p!r} does not compile: {e}") from None
+        return v
+
+    def placeholder_in(self, text: str) -> str:
+        """The placeholder text found in ``text`` ("" when there is none)."""
+        low = text.lower()
+        if len(low) != len(text):  # a few non-ASCII letters change length when lower-cased
+            low = text.translate(_ASCII_LOWER)
+        for rx in _placeholder_regexes(self.placeholders):
+            m = rx.search(low)
+            if m:
+                return _whole_words(text, m.start(), m.end()).strip()
+        return ""
 
 
 # --------------------------------------------------------------------------- the catalogue

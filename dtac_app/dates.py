@@ -30,6 +30,11 @@ def dspt_valid_through(period: str, deadline_month: int, deadline_day: int) -> d
     return dt.date(end_year + 1, deadline_month, deadline_day)
 
 
+def dspt_period_starts(period: str, deadline_month: int, deadline_day: int) -> dt.date:
+    """First day of DSPT year ``YYYY-YY``: the day after the previous year's deadline (1 July YYYY)."""
+    return dt.date(int(period[:4]), deadline_month, deadline_day) + ONE_DAY
+
+
 _MONTHS = ("", "Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec")
 
 

@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Mapping
+from dataclasses import dataclass, field
 
 from .criteria import Catalogue, CriteriaSet, Policy, Question
 from .dates import ONE_DAY, fmt
@@ -40,13 +41,14 @@ from .results import (
     finding,
     question_result,
 )
+from .rules_answers import placeholder_problem, registration_problem
 from .rules_evidence import EvidenceCheck, apply_provenance, best_check, check_record
-from .rules_nice import assess_nice
+from .rules_nice import IDENTITY_OVERRIDE, UNCONFIRMED_RULE, assess_nice
 from .rules_regulatory import assess_regulatory
 from .submission import Submission
 from .vocabulary import PROFILES
 
-ENGINE_VERSION = "1.0.0"
+ENGINE_VERSION = "2.0.0"
 
 _SEVERITY_RANK: dict[str, int] = {
     "fail": 0,
@@ -56,6 +58,8 @@ _SEVERITY_RANK: dict[str, int] = {
     "info": 4,
     "pass": 5,
 }
+# Informational findings that belong in the assessment's findings (a warning a reader must see).
+_SHOWN_INFO_RULES = frozenset({UNCONFIRMED_RULE, IDENTITY_OVERRIDE})
 _OUTCOME_SEVERITY: dict[Outcome, Severity] = {
     "pass": "pass",
     "fail": "fail",
@@ -107,7 +111,8 @@ def assess(
     shown: dict[str, bool | None] = {}
     results: list[QuestionResult] = []
     counts: dict[str, list[int]] = {s.id: [0, 0, 0, 0] for s in cs.sections}  # asked, pass, fail, missing
-    static = not_asked_cache = cs.static_results
+    cache = _cache_for(cs)
+    static, not_asked_cache = cache.choice, cache.not_asked
     for section, q, cond, cond_text in cs.plan:
         qid = q.id
         asked = True if cond is None else cond(answers, shown)
@@ -116,7 +121,7 @@ def assess(
         if asked is not True:
             if answer is None:
                 # Nothing submission-specific in it: build it once per criteria set.
-                key: tuple[object, ...] = (qid, asked)
+                key = (qid, asked)
                 cached = not_asked_cache.get(key)
                 if cached is None:
                     cached = not_asked_cache[key] = question_result(
@@ -148,16 +153,18 @@ def assess(
         if (
             q.type == "choice"
             and answer is not None
+            and answer in q.options
+            and q.device_contradiction is None
             and override is None
             and ver is None
             and qid not in by_question
         ):
             # A choice answer with no evidence records, override or verification is judged the same in
             # every submission: reuse the result (bounded by the number of options per question).
-            key = (qid, answer, role)
-            hit = static.get(key)
+            ckey = (qid, answer, role)
+            hit = static.get(ckey)
             if hit is None:
-                outcome, reason, condition, cond_fix, _ev, _events = _judge(
+                outcome, reason, condition, cond_fix, _ev, _events, fix = _judge(
                     q,
                     role,
                     answer,
@@ -171,14 +178,15 @@ def assess(
                     evidence_label,
                     documents,
                 )
-                hit = static[key] = (
+                hit = static[ckey] = (
                     question_result(qid, section.id, q.short, True, answer, outcome, reason, condition),
                     outcome,
                     reason,
                     condition,
                     cond_fix,
+                    fix,
                 )
-            qr, outcome, reason, condition, cond_fix = hit
+            qr, outcome, reason, condition, cond_fix, fix = hit
             results.append(qr)
             c = counts[section.id]
             c[0] += 1
@@ -187,10 +195,12 @@ def assess(
             elif outcome != "informational":
                 _count_problem(c, outcome)
                 if role == "assessed":
-                    _question_findings(findings, q, section.id, answer, outcome, reason, condition, cond_fix)
+                    _question_findings(
+                        findings, q, section.id, answer, outcome, reason, condition, cond_fix, fix
+                    )
                 continue
             if condition and (role == "assessed" or role == "scored"):
-                _question_findings(findings, q, section.id, answer, outcome, reason, condition, cond_fix)
+                _question_findings(findings, q, section.id, answer, outcome, reason, condition, cond_fix, fix)
             continue
         if (
             role == "context"
@@ -200,6 +210,7 @@ def assess(
             and ver is None
             and answer
             and qid not in by_question
+            and (q.type != "choice" or answer in q.options)
         ):
             # Context (sections A and B): recorded, never judged.
             results.append(
@@ -210,7 +221,7 @@ def assess(
             c = counts[section.id]
             c[0] += 1
             continue
-        outcome, reason, condition, cond_fix, ev_idx, q_events = _judge(
+        outcome, reason, condition, cond_fix, ev_idx, q_events, fix = _judge(
             q,
             role,
             answer,
@@ -225,8 +236,9 @@ def assess(
             documents,
         )
         engine_outcome: Outcome | None = None
+        engine_reason = ""
         if override is not None:
-            engine_outcome = outcome
+            engine_outcome, engine_reason = outcome, reason
             outcome = override.outcome
             reason = f"Assessor override ({override.by or 'assessor'}): {override.rationale} [engine said: {reason}]"
             condition = "" if outcome != "pass" else condition
@@ -248,11 +260,70 @@ def assess(
                 override,
                 "verified" if ver else "asserted",
                 ver,
+                engine_reason,
             )
         )
         _count(counts[section.id], outcome)
         if role == "assessed" or (role == "scored" and condition):
-            _question_findings(findings, q, section.id, answer, outcome, reason, condition, cond_fix)
+            _question_findings(findings, q, section.id, answer, outcome, reason, condition, cond_fix, fix)
+        elif outcome == "missing" and answer and q.type == "choice":
+            # An answer that names no option outside the assessed sections: shown, not decisive.
+            findings.append(
+                finding(
+                    qid,
+                    "info",
+                    f"{qid} {q.short}: {reason}",
+                    _used(q, answer),
+                    fix or _question_fix(q, outcome, reason),
+                    section.id,
+                )
+            )
+
+    # ---- commitments an answer carries beyond the questions the form then skips (C3.2 Charter)
+    for sec_id, q, commit in cs.commitments:
+        if shown.get(q.id) is not True or answers.get(q.id) not in commit.when:
+            continue
+        claim = f"{q.id} = “{answers[q.id]}”"
+        for other, consistent in commit.answers.items():
+            given = answers.get(other)
+            if given is None or shown.get(other) is not False or given in consistent:
+                continue
+            other_q = cs.questions[other]
+            counts[sec_id][3] += 1
+            findings.append(
+                finding(
+                    f"{q.id}.commitment",
+                    "missing",
+                    f"{q.id} {q.short}: {claim} commits the supplier to {commit.label}, but {other} "
+                    f"({other_q.short}) is answered “{_short(given)}”, which contradicts it",
+                    f"{claim}; {other} = “{_short(given)}”",
+                    f"Resolve {q.id} against {other}: either the commitment holds and {other} is "
+                    f"“{consistent[0]}”, or answer {q.id} “No” and complete the questions it skips",
+                    sec_id,
+                )
+            )
+        for other in commit.check_evidence_of:
+            other_q = cs.questions[other]
+            for i in by_question.get(other, ()):
+                rec = submission.evidence[i]
+                for req in other_q.evidence:
+                    if req.kind != rec.kind:
+                        continue
+                    chk = check_record(rec, req, catalogue.regulatory, policy, as_of, apply_cvss=apply_cvss)
+                    evidence_state[i], evidence_label[i] = chk, req.label
+                    if chk.state == "problem" and chk.severity == "fail":
+                        counts[sec_id][2] += 1
+                        findings.append(
+                            finding(
+                                f"{other}.evidence",
+                                "fail",
+                                f"{other} {other_q.short}: {chk.detail} (supplied although {claim} skips "
+                                f"{other}; its findings still count)",
+                                f"evidence[{i}] ({rec.kind})",
+                                chk.fix,
+                                sec_id,
+                            )
+                        )
 
     # ---- form-version validity (v1.0 retired for submissions after 5 Apr 2026)
     if cs.accept_submissions_until is not None:
@@ -264,6 +335,7 @@ def assess(
                     on=cs.accept_submissions_until + ONE_DAY,
                     effect="fail",
                     rule=f"{cs.key}.retired",
+                    kind="form_retired",
                     text=f"{cs.title} is no longer accepted after {fmt(cs.accept_submissions_until)} "
                     "(the submission gives no date, so the assessment date counts)",
                 )
@@ -335,8 +407,12 @@ def assess(
     if regulatory.applies:
         ev_results = _device_evidence(ev_results, as_of)
     if lbp:
-        nice, nice_events = assess_nice(submission, catalogue.nice, policy, as_of)
-        findings.extend(f for f in (*nice.findings, *nice.content) if f.severity not in ("pass", "info"))
+        nice, nice_events = assess_nice(submission, catalogue.nice, policy, as_of, overrides)
+        findings.extend(
+            f
+            for f in (*nice.findings, *nice.content)
+            if f.severity not in ("pass", "info") or f.rule in _SHOWN_INFO_RULES
+        )
         events.extend(nice_events)
     else:
         nice = NiceVerdict(
@@ -347,7 +423,7 @@ def assess(
     decision = _decide(findings)
     reasons = _reasons(decision, findings, sections, cs)
     conditions = tuple(f for f in findings if f.severity == "condition")
-    changes_on: set[dt.date] = set()
+    review_changes: set[dt.date] = set()
     if _recheck:
         # A 'review' event (a dated NICE change, future-dated evidence) may or may not change the
         # decision: find out by assessing on that day. Rare, so the cost only falls where it applies.
@@ -364,8 +440,10 @@ def assess(
                 _recheck=False,
             )
             if later.decision != decision:
-                changes_on.add(day)
-    valid_until, why = _valid_until(decision, events, as_of, changes_on if _recheck else None)
+                review_changes.add(day)
+    first_change, why, change_events = _first_change(
+        decision, events, as_of, review_changes if _recheck else None
+    )
     fixes = _fixes(findings, decision)
     summary = _summary(decision, findings, sections, d1)
     events.sort(key=lambda e: (e.on, e.rule))
@@ -389,8 +467,10 @@ def assess(
         summary=summary,
         reasons=reasons,
         conditions=conditions,
-        valid_until=valid_until,
+        valid_until=first_change - ONE_DAY if first_change else None,
+        changes_on=first_change,
         valid_until_reason=why,
+        change_events=change_events,
         events=tuple(e for e in events if e.on > as_of),
         sections=tuple(sections),
         questions=tuple(results),
@@ -419,30 +499,59 @@ def _judge(
     evidence_state: dict[int, EvidenceCheck],
     evidence_label: dict[int, str],
     documents: Mapping[int, DocumentState | DocumentProvenance] | None,
-) -> tuple[Outcome, str, str, str, list[int], list[TimeEvent]]:
-    """Judge one asked question: (outcome, reason, condition, what clears the condition, evidence, events)."""
+) -> tuple[Outcome, str, str, str, list[int], list[TimeEvent], str]:
+    """Judge one asked question.
+
+    Returns (outcome, reason, condition, what clears the condition, evidence, events, what fixes a
+    failing or missing outcome — "" where the question's own wording says it)."""
     linked = by_question.get(q.id, [])
     if answer is None or not answer.strip():
         if role == "assessed":
-            return "missing", "Not answered", "", "", linked, []
-        return "informational", "Not answered", "", "", linked, []
+            return "missing", "Not answered", "", "", linked, [], ""
+        return "informational", "Not answered", "", "", linked, [], ""
+    if q.device_contradiction is not None and answer in q.device_contradiction.answers and _is_device(sub):
+        dc = q.device_contradiction
+        reason = f"Answered “{answer}”, but {' '.join(dc.reason.split())}"
+        return "missing", reason, "", "", linked, [], " ".join(dc.fix.split())
     if q.type == "choice" and answer not in q.options:
-        return "missing", f"'{answer[:60]}' is not one of the options", "", "", linked, []
+        # Kept as written (see submission.normalise): the question stays missing until it names an option.
+        return (
+            "missing",
+            f"“{_short(answer)}” is not one of the options ({'; '.join(q.options)})",
+            "",
+            "",
+            linked,
+            [],
+            f"{q.id} {q.short}: choose one of the options ({'; '.join(q.options)})",
+        )
 
     rule = q.pass_rule
     condition = ""
     condition_fixes: list[str] = []
+    outcome_fix = ""
     if rule is None:
         note = f" ({q.routing_note})" if q.routing_note and role == "assessed" else ""
         outcome: Outcome = "informational"
         reason = f"Answered “{_short(answer)}”{note}"
     elif rule.nonempty:
         text = answer.strip()
-        if len(text) < rule.min_chars:
+        placeholder = placeholder_problem(policy, text)
+        registration = (
+            registration_problem(catalogue.regulatory, text)
+            if rule.professional_registration and not placeholder
+            else ""
+        )
+        if placeholder:
+            outcome, reason = "missing", placeholder[0].upper() + placeholder[1:]
+            outcome_fix = f"{q.id} {q.short}: replace the placeholder with a real answer"
+        elif len(text) < rule.min_chars:
             outcome, reason = (
                 "missing",
                 f"Answer too short to assess ({len(text)} characters; at least {rule.min_chars} expected)",
             )
+        elif registration:
+            outcome, reason = "missing", f"“{_short(text)}”: {registration}"
+            outcome_fix = f"{q.id}: name the {q.short} and give their professional register and number"
         else:
             outcome, reason = "pass", "Answer given" + (f": “{_short(text)}”" if len(text) <= 60 else "")
     elif answer in rule.accept:
@@ -462,7 +571,7 @@ def _judge(
     # Evidence the answer calls for.
     q_events: list[TimeEvent] = []
     if outcome == "pass" or rule is None:
-        worst: tuple[int, str, str] | None = None  # (rank, severity, detail)
+        worst: tuple[int, str, str, str] | None = None  # (rank, severity, detail, fix)
         for req in q.evidence:
             if req.when is not None and answer not in req.when:
                 continue
@@ -471,7 +580,7 @@ def _judge(
                 if req.required and role == "assessed":
                     sev, detail = "missing", f"{req.label} not supplied"
                     if worst is None or _SEVERITY_RANK[sev] < worst[0]:
-                        worst = (_SEVERITY_RANK[sev], sev, detail)
+                        worst = (_SEVERITY_RANK[sev], sev, detail, f"supply the {req.label}")
                 continue
             checks = [
                 apply_provenance(
@@ -501,15 +610,50 @@ def _judge(
             if chosen.severity in ("fail", "missing") and role == "assessed":
                 rank = _SEVERITY_RANK[chosen.severity]
                 if worst is None or rank < worst[0]:
-                    worst = (rank, chosen.severity, chosen.detail)
+                    worst = (rank, chosen.severity, chosen.detail, chosen.fix)
         if worst is not None:
             outcome = "fail" if worst[1] == "fail" else "missing"
             reason = f"{reason}; {worst[2]}"
+            outcome_fix = f"{q.id}: {worst[3]}" if worst[3] else ""
             # Incomplete now, it still fails on a later expiry (a change of decision); failing
             # now, only a dated review can change it.
             keep = ("review",) if worst[1] == "fail" else ("review", "fail")
             q_events = [e for e in q_events if e.effect in keep]
-    return outcome, reason, condition, "; ".join(condition_fixes), linked, q_events
+    return outcome, reason, condition, "; ".join(condition_fixes), linked, q_events, outcome_fix
+
+
+@dataclass(eq=False)
+class _ResultCache:
+    """Results that depend only on one criteria set, reused across assessments (the engine's own
+    state, kept here rather than on the frozen criteria model). Each dict is bounded by the
+    criteria: questions × options × roles, questions × routing states, D1 items × points."""
+
+    choice: dict[tuple[str, str, str], tuple[QuestionResult, Outcome, str, str, str, str]] = field(
+        default_factory=dict
+    )
+    not_asked: dict[tuple[str, bool | None], QuestionResult] = field(default_factory=dict)
+    d1_items: dict[tuple[str, str, float | None, str], D1Item] = field(default_factory=dict)
+
+
+# id(criteria set) -> (the set, its cache). The set is held, so its id is not reused while cached.
+_CACHES: dict[int, tuple[CriteriaSet, _ResultCache]] = {}
+_MAX_CACHED_SETS = 16
+
+
+def _cache_for(cs: CriteriaSet) -> _ResultCache:
+    entry = _CACHES.get(id(cs))
+    if entry is None or entry[0] is not cs:
+        if len(_CACHES) >= _MAX_CACHED_SETS:
+            _CACHES.pop(next(iter(_CACHES)))
+        entry = _CACHES[id(cs)] = (cs, _ResultCache())
+    return entry[1]
+
+
+def _is_device(sub: Submission) -> bool:
+    """A regulated medical device, or a back-pain app that delivers treatment (so must be one)."""
+    if sub.regulatory is not None and sub.regulatory.medical_device:
+        return True
+    return sub.profile == "nice-lbp" and sub.clinical is not None and sub.clinical.delivers_treatment
 
 
 def _count_problem(c: list[int], outcome: Outcome) -> None:
@@ -538,6 +682,7 @@ def _question_findings(
     reason: str,
     condition: str,
     condition_fix: str,
+    fix: str = "",
 ) -> None:
     if outcome == "fail" or outcome == "missing":
         findings.append(
@@ -546,7 +691,7 @@ def _question_findings(
                 outcome,
                 f"{q.id} {q.short}: {reason}",
                 _used(q, answer),
-                _question_fix(q, outcome, reason),
+                fix or _question_fix(q, outcome, reason),
                 section,
             )
         )
@@ -583,13 +728,10 @@ def _used(q: Question, answer: str | None) -> str:
 
 
 def _question_fix(q: Question, outcome: Outcome, reason: str) -> str:
+    """The fix that follows from the question itself (rules with a more specific fix return it from ``_judge``)."""
     if outcome == "missing":
-        if any(s in reason for s in ("not supplied", "not given", "not stated", "no file received")):
-            return f"Supply the evidence {q.id} asks for ({q.short})"
         return f"Answer {q.id}: {q.short}"
     if q.pass_rule and q.pass_rule.accept:
-        if "expired" in reason or "CVSS" in reason or "DSPT status" in reason or "OWASP" in reason:
-            return f"{q.id}: {reason.split('; ', 1)[-1]} — renew or correct the evidence"
         return f"{q.id}: meet the criterion so the answer can be “{q.pass_rule.accept[0]}”"
     return f"Improve the answer to {q.id} ({q.short})"
 
@@ -600,7 +742,7 @@ def _question_fix(q: Question, outcome: Outcome, reason: str) -> str:
 def _score_d1(cs: CriteriaSet, results: list[QuestionResult], policy: Policy) -> D1Score:
     items: list[D1Item] = []
     earned = possible = 0.0
-    static = cs.static_results
+    static = _cache_for(cs).d1_items
 
     def item(qid: str, weight: float, points: float | None, note: str = "") -> D1Item:
         key = ("d1", qid, points, note)
@@ -624,6 +766,10 @@ def _score_d1(cs: CriteriaSet, results: list[QuestionResult], policy: Policy) ->
         if not r.answer:
             possible += weight
             items.append(item(q.id, weight, 0.0, "not answered"))
+            continue
+        if q.type == "choice" and r.answer not in q.options:
+            possible += weight
+            items.append(item(q.id, weight, 0.0, "not one of the options"))
             continue
         pts = q.score.points.get(r.answer, q.score.points.get("*", 0.0))
         if pts == "policy:working_towards_credit":
@@ -768,10 +914,13 @@ def _reasons(
     )
 
 
-def _valid_until(
+def _first_change(
     decision: Decision, events: list[TimeEvent], as_of: dt.date, review_changes: set[dt.date] | None
-) -> tuple[dt.date | None, str]:
-    """The first future date on which the decision would differ, and why.
+) -> tuple[dt.date | None, str, tuple[TimeEvent, ...]]:
+    """The first future date on which the decision would differ (``changes_on``), why, and the events
+    that change it on that day.
+
+    The decision is valid until the day before.
 
     ``review_changes``: the 'review' dates on which re-assessing gave another decision (None: treat
     every review date as a change)."""
@@ -785,12 +934,13 @@ def _valid_until(
 
     relevant = [e for e in events if e.on > as_of and changes(e)]
     if decision == "not_available" and not relevant:
-        return None, "No date: the decision changes only when the submission or evidence changes."
+        return None, "No date: the decision changes only when the submission or evidence changes.", ()
     if not relevant:
-        return None, "No known future date changes this decision."
+        return None, "No known future date changes this decision.", ()
     first = min(relevant, key=lambda e: (e.on, e.rule))
-    same_day = [e.text for e in relevant if e.on == first.on]
-    return first.on, f"On {fmt(first.on)} the decision changes: " + "; ".join(dict.fromkeys(same_day))
+    same_day = sorted((e for e in relevant if e.on == first.on), key=lambda e: e.rule)
+    why = "; ".join(dict.fromkeys(e.text for e in same_day))
+    return first.on, f"On {fmt(first.on)} the decision changes: {why}", tuple(same_day)
 
 
 def _fixes(findings: list[Finding], decision: Decision) -> tuple[Fix, ...]:

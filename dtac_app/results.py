@@ -3,9 +3,9 @@
 from __future__ import annotations
 
 import datetime as dt
-from typing import Literal, TypeVar
+from typing import Any, Literal, TypeVar
 
-from pydantic import BaseModel, ConfigDict, Field, field_validator
+from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
 
 from .provenance import DocumentState
 from .vocabulary import (  # noqa: F401 - re-exported: the results speak the shared vocabulary
@@ -19,7 +19,7 @@ from .vocabulary import (  # noqa: F401 - re-exported: the results speak the sha
     SectionStatus,
 )
 
-ASSESSMENT_SCHEMA: Literal["dtac-assessment/1"] = "dtac-assessment/1"
+ASSESSMENT_SCHEMA: Literal["dtac-assessment/2"] = "dtac-assessment/2"
 
 _M = TypeVar("_M", bound=BaseModel)
 
@@ -69,13 +69,30 @@ class Finding(_Result):
     standing: bool = False  # a condition of use that no change to the submission can clear
 
 
+EventKind = Literal[
+    "evidence_expiry",
+    "renewal_window",
+    "evidence_current",
+    "device_deadline",
+    "status_change",
+    "form_retired",
+]
+
+
 class TimeEvent(_Result):
-    """A future date on which a rule's result changes."""
+    """A future date on which a rule's result changes.
+
+    ``kind`` says what happens, so consumers (calendar, portfolio) need not read ``rule`` or
+    ``text``: an evidence record's validity ends, its renewal window opens, evidence dated in the
+    future becomes current, a GB device deadline (CE acceptance, certificate) passes, a NICE
+    status change takes effect, or a form version stops being accepted.
+    """
 
     on: dt.date
     effect: Literal["fail", "condition", "review"]
     text: str
     rule: str
+    kind: EventKind
 
 
 class EvidenceResult(_Result):
@@ -111,6 +128,7 @@ class QuestionResult(_Result):
     condition: str = ""
     evidence: tuple[int, ...] = ()
     engine_outcome: Outcome | None = None
+    engine_reason: str = ""  # the engine's own reason when an assessor override replaced it
     override: Override | None = None
     provenance: Literal["asserted", "verified"] = "asserted"
     verification: Verification | None = None
@@ -189,7 +207,11 @@ class ProductRef(_Result):
 class Assessment(_Result):
     """The full, explainable result of ``assess``."""
 
-    schema_: Literal["dtac-assessment/1"] = Field(default=ASSESSMENT_SCHEMA, alias="schema")
+    # dtac-assessment/2: ``valid_until`` is the LAST day the decision holds and ``changes_on`` the
+    # first day it differs (in /1, ``valid_until`` was that first day; /1 data is upgraded on load).
+    schema_: Literal["dtac-assessment/1", "dtac-assessment/2"] = Field(
+        default=ASSESSMENT_SCHEMA, alias="schema"
+    )
     engine_version: str
     as_of: dt.date
     profile: Profile
@@ -201,7 +223,9 @@ class Assessment(_Result):
     reasons: tuple[Finding, ...]
     conditions: tuple[Finding, ...]
     valid_until: dt.date | None
+    changes_on: dt.date | None = None
     valid_until_reason: str
+    change_events: tuple[TimeEvent, ...] = ()  # the events on ``changes_on`` that change the decision
     events: tuple[TimeEvent, ...]
     sections: tuple[SectionResult, ...]
     questions: tuple[QuestionResult, ...]
@@ -212,6 +236,26 @@ class Assessment(_Result):
     findings: tuple[Finding, ...]
     fixes: tuple[Fix, ...]
     model_config = ConfigDict(extra="forbid", frozen=True, populate_by_name=True)
+
+    @model_validator(mode="before")
+    @classmethod
+    def _upgrade_v1(cls, data: Any) -> Any:
+        """Read a stored dtac-assessment/1 result with today's meaning of ``valid_until``."""
+        if isinstance(data, dict) and data.get("schema", data.get("schema_")) == "dtac-assessment/1":
+            data = dict(data)
+            first = data.get("valid_until")
+            if isinstance(first, str):
+                first = dt.date.fromisoformat(first)
+            data["changes_on"] = first
+            data["valid_until"] = first - dt.timedelta(days=1) if first else None
+            data.pop("schema_", None)
+            data["schema"] = ASSESSMENT_SCHEMA
+            events = [_legacy_event(e) for e in data.get("events") or ()]
+            data["events"] = events
+            data["change_events"] = [
+                e for e in events if first is not None and str(e.get("on")) == str(first)
+            ]
+        return data
 
     def question(self, qid: str) -> QuestionResult | None:
         for q in self.questions:
@@ -224,6 +268,24 @@ class Assessment(_Result):
             if s.id == sid:
                 return s
         return None
+
+
+def _legacy_event(e: Any) -> Any:
+    """A /1 time event with the ``kind`` that /1 left to be guessed from its rule (only for stored data)."""
+    if not isinstance(e, dict) or "kind" in e:
+        return e
+    rule, effect = str(e.get("rule", "")), e.get("effect")
+    if effect == "condition":
+        kind = "renewal_window"
+    elif effect == "review":
+        kind = "status_change" if rule.startswith("NICE") else "evidence_current"
+    elif rule.startswith("GB-REG"):
+        kind = "device_deadline"
+    elif rule.endswith(".retired"):
+        kind = "form_retired"
+    else:
+        kind = "evidence_expiry"
+    return {**e, "kind": kind}
 
 
 # ----------------------------------------------------------------------------- fast construction
@@ -284,6 +346,7 @@ def question_result(
     override: Override | None = None,
     provenance: str = "asserted",
     verification: Verification | None = None,
+    engine_reason: str = "",
 ) -> QuestionResult:
     """``build(QuestionResult, ...)`` for the engine's hottest path (one per question, field order kept)."""
     obj = _new(QuestionResult)
@@ -301,6 +364,7 @@ def question_result(
             "condition": condition,
             "evidence": evidence,
             "engine_outcome": engine_outcome,
+            "engine_reason": engine_reason,
             "override": override,
             "provenance": provenance,
             "verification": verification,

@@ -6,7 +6,7 @@ import datetime as dt
 from dataclasses import dataclass, field
 
 from .criteria import EvidenceRequirement, Policy, RegulatoryRules
-from .dates import ONE_DAY, dspt_valid_through, fmt, last_valid_day
+from .dates import ONE_DAY, dspt_period_starts, dspt_valid_through, fmt, last_valid_day
 from .provenance import DocumentProvenance
 from .results import EvidenceState, Severity, TimeEvent, build
 from .submission import EvidenceRecord
@@ -32,6 +32,7 @@ def _expiry_events(
             TimeEvent,
             on=last_day + ONE_DAY,
             effect="fail",
+            kind="evidence_expiry",
             text=f"{label} expires after {fmt(last_day)}",
             rule=rule,
         )
@@ -43,6 +44,7 @@ def _expiry_events(
                 TimeEvent,
                 on=warn_from,
                 effect="condition",
+                kind="renewal_window",
                 text=f"{label} enters the {warn_days}-day renewal window",
                 rule=rule,
             )
@@ -65,6 +67,7 @@ def _dated(
                     TimeEvent,
                     on=issued,
                     effect="review",
+                    kind="evidence_current",
                     text=f"{label} dated {fmt(issued)} becomes current",
                     rule=rule,
                 )
@@ -92,6 +95,27 @@ def _dated(
     return EvidenceCheck("valid", "pass", f"{label} valid until {fmt(last_day)}", "", last_day, events)
 
 
+def _not_yet(rule: str, label: str, day: dt.date, verb: str, fix: str) -> EvidenceCheck:
+    """Evidence from after the assessment date: not valid yet (and implausible if claimed as current)."""
+    return EvidenceCheck(
+        "not_yet_valid",
+        "missing",
+        f"{label} {verb} {fmt(day)}, after the assessment date: it cannot count yet",
+        fix,
+        None,
+        [
+            build(
+                TimeEvent,
+                on=day,
+                effect="review",
+                kind="evidence_current",
+                text=f"{label} dated {fmt(day)} becomes current",
+                rule=rule,
+            )
+        ],
+    )
+
+
 def check_record(
     rec: EvidenceRecord,
     req: EvidenceRequirement,
@@ -105,6 +129,11 @@ def check_record(
     label = req.label
     warn = policy.expiry_warning_days
     kind = rules.evidence_kinds.get(rec.kind)
+    if rec.issued is not None and rec.issued > as_of:
+        # Whatever the evidence is, a document dated after the assessment cannot count yet.
+        return _not_yet(
+            rule, label, rec.issued, "is dated", f"Supply {label} issued on or before the assessment date"
+        )
     if req.check == "cyber_essentials":
         months = (kind.validity_months if kind else None) or 12
         candidates = []
@@ -152,6 +181,14 @@ def check_record(
                 f"{label} does not cover the OWASP Top 10",
                 "Commission a test that covers the OWASP Top 10",
             )
+        if rec.owasp_top10 is None:
+            # Only an explicit statement counts: unstated coverage is missing, not a pass.
+            return EvidenceCheck(
+                "problem",
+                "missing",
+                f"{label}: whether the test covered the OWASP Top 10 is not stated",
+                "State that the penetration test covered the OWASP Top 10 (owasp_top10: true), as the report shows",
+            )
         return _dated(
             rule, f"{label} ({fmt(rec.issued)})", last_valid_day(rec.issued, months), rec.issued, as_of, warn
         )
@@ -178,6 +215,15 @@ def check_record(
                 f"{label}: the DSPT year (e.g. 2025-26) is not given",
                 "State the DSPT year",
             )
+        starts = dspt_period_starts(rec.period, d.deadline_month, d.deadline_day)
+        if starts > as_of:
+            return _not_yet(
+                rule,
+                f"DSPT {rec.period}",
+                starts,
+                "cannot have been published before its year starts on",
+                "Give the DSPT year of the latest published return",
+            )
         through = dspt_valid_through(rec.period, d.deadline_month, d.deadline_day)
         return _dated(rule, f"DSPT {rec.period} ({rec.status})", through, None, as_of, warn)
     if req.check == "expiry" or (kind is not None and kind.needs_expiry):
@@ -201,6 +247,7 @@ def check_record(
                     TimeEvent,
                     on=rec.issued,
                     effect="review",
+                    kind="evidence_current",
                     text=f"{label} dated {fmt(rec.issued)} becomes current",
                     rule=rule,
                 )

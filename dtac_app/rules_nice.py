@@ -3,10 +3,13 @@
 from __future__ import annotations
 
 import datetime as dt
+import re
+import unicodedata
+from collections.abc import Mapping
 
 from .criteria import NiceProfile, NiceTechnology, Policy, StatusChange
 from .dates import fmt
-from .results import Finding, NiceVerdict, Severity, TimeEvent, finding
+from .results import Finding, NiceVerdict, Override, Severity, TimeEvent, finding
 from .submission import Submission
 
 STATUS_LABELS = {
@@ -41,9 +44,119 @@ def current_status(
     return now, sorted(future, key=lambda h: h.effective or dt.date.max)
 
 
+_COMPANY_SUFFIXES = frozenset(
+    [
+        "ltd",
+        "limited",
+        "plc",
+        "inc",
+        "incorporated",
+        "llc",
+        "llp",
+        "lp",
+        "gmbh",
+        "ag",
+        "aps",
+        "as",
+        "asa",
+        "ab",
+        "oy",
+        "bv",
+        "nv",
+        "sa",
+        "sas",
+        "sarl",
+        "srl",
+        "spa",
+        "pty",
+        "co",
+        "company",
+        "corp",
+        "corporation",
+        "the",
+    ]
+)
+
+
+def company_key(name: str) -> str:
+    """A company name compared sensibly: case, accents, punctuation and legal suffixes ignored.
+
+    "getUBetter Ltd", "GETUBETTER LIMITED" and "getUBetter, Ltd." give the same key.
+    """
+    t = unicodedata.normalize("NFKD", name).encode("ascii", "ignore").decode("ascii").casefold()
+    t = t.replace("&", " and ")
+    words = re.sub(r"[^a-z0-9]+", " ", t).split()
+    while words and words[-1] in _COMPANY_SUFFIXES:
+        words.pop()
+    while words and words[0] == "the":
+        words.pop(0)
+    return "".join(words)
+
+
+IDENTITY_OVERRIDE = "NICE.identity"
+
+
+def identity_mismatch(sub: Submission, tech: NiceTechnology) -> str:
+    """Why the submission is not from ``tech``'s company ("" when its manufacturer matches)."""
+    maker = sub.product.manufacturer
+    keys = {company_key(n) for n in (tech.company, *tech.company_aliases) if n}
+    if keys and company_key(maker) in keys:
+        return ""
+    company = tech.company or "a company NICE names"
+    return f"The submission names {tech.name}, but its manufacturer is {maker}, not {company}"
+
+
+UNCONFIRMED_RULE = "NICE.unconfirmed"
+
+
+def _unconfirmed_warnings(tech: NiceTechnology, policy: Policy, as_of: dt.date) -> list[Finding]:
+    """A visible warning for every unconfirmed status change recorded for ``tech``."""
+    out = []
+    for h in tech.history:
+        if h.confirmed:
+            continue
+        label = STATUS_LABELS.get(h.status, h.status)
+        since = h.effective_text or (fmt(h.effective) if h.effective else "no date given")
+        why = f" ({h.reason})" if h.reason else ""
+        if policy.apply_unconfirmed_nice_changes:
+            if h.effective is None or h.effective <= as_of:
+                treatment = "policy apply_unconfirmed_nice_changes is true, so it is applied"
+            else:
+                treatment = (
+                    f"policy apply_unconfirmed_nice_changes is true, so it is applied from {fmt(h.effective)}"
+                )
+        else:
+            confirmed = [
+                x for x in tech.history if x.confirmed and (x.effective is None or x.effective <= as_of)
+            ]
+            last = STATUS_LABELS.get(confirmed[-1].status, confirmed[-1].status) if confirmed else "none"
+            treatment = (
+                "policy apply_unconfirmed_nice_changes is false, so it is not applied: "
+                f"the last confirmed status is used ({last})"
+            )
+        out.append(
+            _f(
+                UNCONFIRMED_RULE,
+                "info",
+                f"Warning: an UNCONFIRMED report says {tech.name}'s NICE status changed to '{label}'{why}, "
+                f"from {since}; {treatment}",
+                used=f"nice-lbp history of {tech.name}; source: {' '.join(h.source.split())}",
+                fix=f"Check {tech.name}'s status on NICE's HTE16 page and record the confirmed change",
+            )
+        )
+    return out
+
+
 def assess_nice(
-    sub: Submission, profile: NiceProfile, policy: Policy, as_of: dt.date
+    sub: Submission,
+    profile: NiceProfile,
+    policy: Policy,
+    as_of: dt.date,
+    overrides: Mapping[str, Override] | None = None,
 ) -> tuple[NiceVerdict, list[TimeEvent]]:
+    """The back-pain profile verdict. ``overrides[IDENTITY_OVERRIDE]`` with outcome ``pass`` is an
+    assessor confirming that a manufacturer whose name differs is entitled to the NICE status
+    (e.g. a licensed reseller)."""
     events: list[TimeEvent] = []
     c = sub.clinical
     if c is None:
@@ -121,6 +234,45 @@ def assess_nice(
                 )
             )
 
+    # Which HTE16 technology this is: named, and made by that technology's company.
+    named = profile.find_technology(c.nice_technology) if c.nice_technology else None
+    tech = named
+    mismatch = identity_mismatch(sub, named) if named is not None else ""
+    if mismatch:
+        ov = (overrides or {}).get(IDENTITY_OVERRIDE)
+        if ov is not None and ov.outcome == "pass":
+            findings.append(
+                _f(
+                    IDENTITY_OVERRIDE,
+                    "info",
+                    f"{mismatch}; an assessor confirmed it may use {named.name}'s NICE status"  # type: ignore[union-attr]
+                    f" ({ov.by or 'assessor'}: {ov.rationale})",
+                    used=f"product.manufacturer = {sub.product.manufacturer}; override {IDENTITY_OVERRIDE}",
+                )
+            )
+        else:
+            tech = None
+            findings.append(
+                _f(
+                    IDENTITY_OVERRIDE,
+                    "info",
+                    f"{mismatch}: it does not inherit {named.name}'s NICE status",  # type: ignore[union-attr]
+                    used=f"clinical.nice_technology = {c.nice_technology}; product.manufacturer = {sub.product.manufacturer}",
+                    fix=f"If {sub.product.manufacturer} is licensed to supply {named.name}, an assessor can confirm it"  # type: ignore[union-attr]
+                    f" (override {IDENTITY_OVERRIDE}); otherwise leave nice_technology empty",
+                )
+            )
+    status_now: StatusChange | None = None
+    future: list[StatusChange] = []
+    if tech is not None:
+        status_now, future = current_status(tech, as_of, policy)
+    status_key: str | None = status_now.status if status_now else None
+    exemptions = (
+        {ex.item: ex for ex in tech.ng59_exemptions}
+        if tech and status_key == "use_with_evidence_generation"
+        else {}
+    )
+
     # NG59 content.
     content: list[Finding] = []
     items = set(c.content)
@@ -147,6 +299,17 @@ def assess_nice(
                     f"Offers {ci.label}: {verb} this ({ci.ng59})",
                     used=f"clinical.content includes {ci.id}",
                     fix=f"Remove from the app's content: {ci.label}",
+                )
+            )
+        elif ci.rule == "only_with_exercise" and not has_exercise and ci.id in exemptions:
+            ex = exemptions[ci.id]
+            content.append(
+                _f(
+                    ref,
+                    "condition",
+                    f"{ci.label} without exercise: {ex.condition}",
+                    used=f"clinical.content includes {ci.id}; {tech.name}: {ex.source}",  # type: ignore[union-attr]
+                    standing=True,
                 )
             )
         elif ci.rule == "only_with_exercise" and not has_exercise:
@@ -185,12 +348,9 @@ def assess_nice(
         )
 
     # HTE16 status.
-    tech = profile.find_technology(c.nice_technology) if c.nice_technology else None
     obligations: list[str] = []
-    status_key: str | None = None
     if tech is not None:
-        now, future = current_status(tech, as_of, policy)
-        status_key = now.status if now else None
+        findings.extend(_unconfirmed_warnings(tech, policy, as_of))
         for h in future:
             if h.effective:
                 events.append(
@@ -198,6 +358,7 @@ def assess_nice(
                         on=h.effective,
                         effect="review",
                         rule="NICE.HTE16",
+                        kind="status_change",
                         text=f"NICE status of {tech.name} changes to '{STATUS_LABELS.get(h.status, h.status)}' on {fmt(h.effective)}",
                     )
                 )
@@ -253,6 +414,29 @@ def assess_nice(
             )
         summary = f"{name}: {status_label}"
         status = "condition"
+    elif status_key == "withdrawn" and tech is not None and status_now is not None:
+        when = (
+            fmt(status_now.effective)
+            if status_now.effective
+            else status_now.effective_text or "a date not given"
+        )
+        why = f" ({status_now.reason})" if status_now.reason else ""
+        basis = (
+            "an unconfirmed report, applied because policy apply_unconfirmed_nice_changes is true"
+            if not status_now.confirmed
+            else status_now.source
+        )
+        findings.append(
+            _f(
+                "HTE16.withdrawn",
+                "fail",
+                f"NICE withdrew its HTE16 recommendation for {name} from {when}{why}; source: {basis}",
+                used=f"clinical.nice_technology = {name}; nice-lbp history",
+                fix=f"Check {name}'s current status on NICE's HTE16 page; a withdrawn recommendation cannot support NHS use",
+            )
+        )
+        summary = f"{name}: {status_label}"
+        status = "fail"
     elif status_key == "research_only":
         findings.append(
             _f(
@@ -265,12 +449,11 @@ def assess_nice(
         summary = f"{name}: {status_label}"
         status = "research"
     else:
-        reason = ""
-        if tech is not None:
-            latest = current_status(tech, as_of, policy)[0]
-            reason = latest.reason if latest and latest.reason else ""
+        reason = status_now.reason if status_now and status_now.reason else ""
         who = name or "This product"
         not_covered = f"{who}: {status_label}" + (f" (NICE's reason: {reason})" if reason else "")
+        if mismatch and tech is None:
+            not_covered = f"{mismatch}, so it is treated as not assessed by NICE"
         effect = policy.unassessed_lbp_product
         if effect == "available_with_conditions":
             findings.append(
@@ -279,7 +462,8 @@ def assess_nice(
                     "condition",
                     f"{not_covered}. NICE guidance does not cover it, so use is a local commissioning decision; "
                     "NICE Evidence Standards Framework tier C evidence is expected",
-                    used=f"clinical.nice_technology = {name or 'none'}; policy unassessed_lbp_product",
+                    used=f"clinical.nice_technology = {c.nice_technology or 'none'}; product.manufacturer = "
+                    f"{sub.product.manufacturer}; policy unassessed_lbp_product",
                     fix="Provide NICE ESF tier C evidence to the commissioner",
                     standing=True,
                 )

@@ -19,10 +19,10 @@ def _says_device(sub: Submission) -> bool | None:
     a = sub.answers
     if sub.criteria == "dtac-v1.0":
         # v1.0 C1.3: "Yes" registered, "No" within UK MDR but not registered, "Not applicable" not a device.
-        return a["C1.3"] in ("Yes", "No") if "C1.3" in a else None
-    if "C1.1.1" in a:
-        return a["C1.1.1"] == "Yes"
-    return None
+        v1 = a.get("C1.3")
+        return v1 in ("Yes", "No") if v1 in ("Yes", "No", "Not applicable") else None
+    v2 = a.get("C1.1.1")
+    return v2 == "Yes" if v2 in ("Yes", "No") else None  # an answer naming no option says nothing
 
 
 def assess_regulatory(
@@ -80,7 +80,22 @@ def assess_regulatory(
             return _verdict(True, findings, reg, None, "Not a regulated medical device"), events
         return _verdict(False, findings, reg, None, "Not a medical device."), events
 
-    # A medical device.
+    # A medical device. Placeholder text ("TBC", "INSERT_NUMBER_HERE") in a regulatory field is missing.
+    placeholders: dict[str, str] = {}
+    for field in ("mhra_registration", "certificate_number", "certificate_issuer", "uk_responsible_person"):
+        value = getattr(reg, field)
+        found = policy.placeholder_in(value) if value else ""
+        if found:
+            placeholders[field] = value
+            findings.append(
+                _f(
+                    f"placeholder.{field}",
+                    "missing",
+                    f"regulatory.{field} is “{_clip(value)}”: the placeholder “{_clip(found)}” is not a value",
+                    used=f"regulatory.{field}",
+                    fix=f"Give the real {field.replace('_', ' ')} (regulatory.{field})",
+                )
+            )
     if not reg.device_class:
         findings.append(
             _f(
@@ -90,7 +105,9 @@ def assess_regulatory(
                 fix="State the device class (I, IIa, IIb or III)",
             )
         )
-    if not reg.mhra_registration:
+    if "mhra_registration" in placeholders:
+        pass  # reported above as missing: the registration is not given
+    elif not reg.mhra_registration:
         findings.append(
             _f(
                 "mhra",
@@ -198,6 +215,7 @@ def assess_regulatory(
                             effect="fail",
                             text=f"{marking} marking stops being accepted in GB after {fmt(accepted_until)}",
                             rule="GB-REG.ce_acceptance",
+                            kind="device_deadline",
                         )
                     )
         if accepted_until is not None and marking == "UKCA":
@@ -207,6 +225,7 @@ def assess_regulatory(
                     effect="fail",
                     text=f"UKCA certificate expires after {fmt(accepted_until)}",
                     rule="GB-REG.certificate",
+                    kind="device_deadline",
                 )
             )
             warn_from = accepted_until - dt.timedelta(days=policy.expiry_warning_days)
@@ -245,6 +264,7 @@ def assess_regulatory(
                         effect="condition",
                         text="UKCA certificate enters its renewal window",
                         rule="GB-REG.certificate",
+                        kind="renewal_window",
                     )
                 )
     summary = _summary(reg.device_class, marking, accepted_until, reg.mhra_registration)
@@ -296,3 +316,8 @@ def _verdict(
         mhra_registration=reg.mhra_registration,
         findings=tuple(findings),
     )
+
+
+def _clip(text: str, n: int = 60) -> str:
+    text = " ".join(text.split())
+    return text if len(text) <= n else text[: n - 1] + "…"

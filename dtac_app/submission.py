@@ -6,11 +6,12 @@ Pure: reading files and hashing evidence live in ``dtac_app.submission_io``.
 from __future__ import annotations
 
 import datetime as dt
+import math
 from typing import Annotated, Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
 
-from .criteria import Catalogue, CriteriaSet, canon_label, normalise_set_key
+from .criteria import Catalogue, CriteriaSet, Question, canon_label, normalise_set_key
 from .errors import InputError, InputErrors
 from .vocabulary import DeviceClass as DeviceClass
 from .vocabulary import Marking as MarkingName
@@ -48,7 +49,7 @@ class EvidenceRecord(_Model):
     expires: dt.date | None = None
     file: ShortText | None = None
     sha256: Annotated[str, Field(pattern=r"^[0-9a-f]{64}$")] | None = None
-    highest_cvss: Annotated[float, Field(ge=0.0, le=10.0)] | None = None
+    highest_cvss: Annotated[float, Field(ge=0.0, le=10.0, allow_inf_nan=False)] | None = None
     owasp_top10: bool | None = None
     status: ShortText | None = None
     period: Annotated[str, Field(pattern=r"^\d{4}-\d{2}$")] | None = None
@@ -163,8 +164,9 @@ _canon = canon_label
 def normalise(sub: Submission, catalogue: Catalogue, *, file: str = "<submission>") -> Submission:
     """Check a submission against its criteria set and return it with official option labels.
 
-    Raises InputErrors listing every unknown question id, unknown option label, unknown evidence
-    kind or content item, and unknown NICE technology name.
+    Raises InputErrors listing every unknown question id, unusable number, unknown evidence kind or
+    content item, and unknown NICE technology name. A choice answer that names no option is kept
+    as written (the engine reports it on its question; ``unreadable_answers`` lists them).
     """
     errors: list[InputError] = []
     try:
@@ -180,16 +182,15 @@ def normalise(sub: Submission, catalogue: Catalogue, *, file: str = "<submission
             errors.append(InputError(file, f"answers.{qid}", f"no question {qid} in {cs.title}"))
             continue
         if q.type == "choice":
-            label = option_lookup[qid].get(canon_label(value))
-            if label is None:
-                opts = "; ".join(q.options)
-                errors.append(
-                    InputError(
-                        file, f"answers.{qid}", f"'{_clip(value)}' is not an option; choose one of: {opts}"
-                    )
-                )
+            # An answer that names no option is kept as written: the engine reports it on its
+            # question (missing until resolved) instead of refusing the whole file.
+            answers[qid] = option_lookup[qid].get(canon_label(value), value)
+        elif q.type == "number" and value.strip():
+            problem = number_problem(q, value)
+            if problem:
+                errors.append(InputError(file, f"answers.{qid}", problem))
                 continue
-            answers[qid] = label
+            answers[qid] = value
         else:
             answers[qid] = value
     kinds = catalogue.regulatory.evidence_kinds
@@ -267,6 +268,37 @@ def normalise(sub: Submission, catalogue: Catalogue, *, file: str = "<submission
     if errors:
         raise errors[0] if len(errors) == 1 else InputErrors(errors)
     return sub.model_copy(update={"answers": answers, "evidence": evidence, "clinical": clinical})
+
+
+def number_problem(q: Question, value: str) -> str:
+    """Why ``value`` is not a usable number for question ``q`` ("" when it is)."""
+    text = value.strip().removesuffix("%").strip()
+    try:
+        number = float(text)
+    except ValueError:
+        return f"'{_clip(value)}' is not a number; {_number_hint(q)}"
+    if not math.isfinite(number) or len(text) > 40:
+        return f"'{_clip(value)}' is not a finite number of sensible size; {_number_hint(q)}"
+    if (q.minimum is not None and number < q.minimum) or (q.maximum is not None and number > q.maximum):
+        return f"{_clip(value)} is out of range; {_number_hint(q)}"
+    return ""
+
+
+def _number_hint(q: Question) -> str:
+    if q.minimum is not None and q.maximum is not None:
+        return f"give a number from {q.minimum:g} to {q.maximum:g}" + (f" ({q.unit})" if q.unit else "")
+    return "give a number" + (f" ({q.unit})" if q.unit else "")
+
+
+def unreadable_answers(sub: Submission, catalogue: Catalogue) -> list[tuple[str, str, tuple[str, ...]]]:
+    """Choice answers (normalised submission) that name no option: (question id, answer, options)."""
+    cs = catalogue.dtac_set(sub.criteria)
+    out = []
+    for qid, value in sub.answers.items():
+        q = cs.questions.get(qid)
+        if q is not None and q.type == "choice" and value not in q.options:
+            out.append((qid, value, q.options))
+    return out
 
 
 def _dspt_label(status: str | None, catalogue: Catalogue) -> str | None:

@@ -51,6 +51,8 @@ def parse_submission(data: Any, catalogue: Catalogue, *, file: str) -> Submissio
 
 def read_text(path: Path, *, max_bytes: int = MAX_DOCUMENT_BYTES) -> str:
     name = str(path)
+    if "\x00" in name:
+        raise InputError(name.replace("\x00", "\\0"), "path", "the file name contains a NUL character")
     try:
         size = path.stat().st_size
     except OSError as e:
@@ -240,6 +242,8 @@ def _too_big(size: int, limit: int) -> str:
 
 def _read_bytes(p: Path, limit: int) -> bytes:
     name = str(p)
+    if "\x00" in name:
+        raise InputError(name.replace("\x00", "\\0"), "path", "the file name contains a NUL character")
     try:
         size = p.stat().st_size
     except OSError as e:

@@ -94,7 +94,7 @@ evidence:
   - {question: C2.2.3, kind: privacy_notice}
   - {question: C2.2.4, kind: terms}
   - {question: C3.1, kind: cyber_essentials, issued: 2026-05-01}
-  - {question: C3.3, kind: pen_test, issued: 2026-04-01, highest_cvss: 5.3}
+  - {question: C3.3, kind: pen_test, issued: 2026-04-01, highest_cvss: 5.3, owasp_top10: true}
 """
 
 AS_OF = dt.date(2026, 10, 2)

@@ -12,10 +12,12 @@ the same builder gives a passing submission for any date.
 from __future__ import annotations
 
 import datetime as dt
+import functools
 import socket
 from pathlib import Path
 from typing import Any
 
+from dtac_app.catalogue import load_catalogue
 from dtac_app.criteria import Catalogue
 from dtac_app.dates import ONE_DAY
 from dtac_app.engine import assess
@@ -166,6 +168,20 @@ def passing_lbp(on: dt.date = TODAY) -> dict[str, Any]:
     return data
 
 
+@functools.cache
+def _company_of(name: str) -> str:
+    tech = load_catalogue(CRITERIA_DIR).nice.find_technology(name)
+    assert tech is not None, name
+    return tech.company
+
+
+def name_technology(data: dict[str, Any], name: str) -> dict[str, Any]:
+    """Make ``data`` a submission for HTE16 technology ``name`` from that technology's company."""
+    data["clinical"]["nice_technology"] = name
+    data["product"]["manufacturer"] = _company_of(name)
+    return data
+
+
 def device_v2(on: dt.date = TODAY, **regulatory: Any) -> dict[str, Any]:
     """A v2.0 (profile dtac) medical device submission; ``regulatory`` overrides the record."""
     data = passing_v2(on)
@@ -248,6 +264,7 @@ def passing_v1(on: dt.date = V1_DAY) -> dict[str, Any]:
                 "kind": "pen_test",
                 "issued": (on - days(30)).isoformat(),
                 "highest_cvss": 4.0,
+                "owasp_top10": True,
             },
         ],
     }
@@ -286,18 +303,19 @@ def finding_text(a: Assessment) -> str:
 def check_valid_until(
     data: dict[str, Any], catalogue: Catalogue, as_of: dt.date = TODAY, **kw: Any
 ) -> tuple[Assessment, Assessment]:
-    """The valid-until contract: the decision holds through the day before ``valid_until`` and
-    is different on ``valid_until`` itself. Returns (assessment as of ``as_of``, assessment on
-    ``valid_until``)."""
+    """The valid-until contract: the decision holds through ``valid_until`` (its last day) and is
+    different on ``changes_on``, the day after. Returns (assessment as of ``as_of``, assessment on
+    ``changes_on``)."""
     a = run(data, catalogue, as_of, **kw)
     assert a.valid_until is not None, f"expected a valid-until date; reason: {a.valid_until_reason}"
-    assert a.valid_until > as_of
-    day_before = run(data, catalogue, a.valid_until - ONE_DAY, **kw)
-    assert day_before.decision == a.decision, (
-        f"decision changed before valid_until {a.valid_until}: {a.decision} -> {day_before.decision}"
+    assert a.changes_on == a.valid_until + ONE_DAY
+    assert a.valid_until >= as_of
+    last_day = run(data, catalogue, a.valid_until, **kw)
+    assert last_day.decision == a.decision, (
+        f"decision changed by valid_until {a.valid_until}: {a.decision} -> {last_day.decision}"
     )
-    on_the_day = run(data, catalogue, a.valid_until, **kw)
+    on_the_day = run(data, catalogue, a.changes_on, **kw)
     assert on_the_day.decision != a.decision, (
-        f"decision on valid_until {a.valid_until} is still {a.decision}; reason given: {a.valid_until_reason}"
+        f"decision on changes_on {a.changes_on} is still {a.decision}; reason given: {a.valid_until_reason}"
     )
     return a, on_the_day

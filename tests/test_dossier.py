@@ -19,7 +19,7 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from reportlab import rl_config
-from support import REPO, TODAY, passing_lbp, passing_v2
+from support import REPO, TODAY, name_technology, passing_lbp, passing_v2
 from typer.testing import CliRunner
 
 from dtac_app.catalogue import get_catalogue
@@ -82,7 +82,7 @@ def make_case(
 def rich_data() -> dict[str, Any]:
     """A back-pain device app assessed by NICE (Kaia): conditions, obligations, NG59 content, a failure."""
     data = passing_lbp()
-    data["clinical"]["nice_technology"] = "Kaia"
+    name_technology(data, "Kaia")
     data["clinical"]["content"].append("tens")
     data["answers"]["C3.6"] = "No"
     data["answers"]["A5"] = "Ann Example, Head of Product"

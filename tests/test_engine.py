@@ -16,6 +16,7 @@ from support import (
     drop_answers,
     evidence_of,
     finding_text,
+    name_technology,
     passing_lbp,
     passing_v1,
     passing_v2,
@@ -137,6 +138,10 @@ def test_c1_2_1_justification_must_say_something(catalogue: Catalogue) -> None:
     data = passing_v2()
     data["answers"]["C1.2"] = "No"
     data["answers"]["C1.2.1"] = "n/a"
+    a = run(data, catalogue)
+    assert outcome(a, "C1.2.1") == "missing"
+    assert "placeholder" in a.question("C1.2.1").reason  # type: ignore[union-attr]
+    data["answers"]["C1.2.1"] = "Not DCB"
     a = run(data, catalogue)
     assert outcome(a, "C1.2.1") == "missing"
     assert "too short" in a.question("C1.2.1").reason  # type: ignore[union-attr]
@@ -332,7 +337,7 @@ def test_every_decision_is_reachable(catalogue: Catalogue) -> None:
     seen["available"] = run(passing_v2(), catalogue).decision
     seen["available_with_conditions"] = run(passing_lbp(), catalogue).decision
     flok = passing_lbp()
-    flok["clinical"]["nice_technology"] = "Flok Health"
+    name_technology(flok, "Flok Health")
     seen["research_only"] = run(flok, catalogue).decision
     seen["incomplete"] = run(drop_answers(passing_v2(), "C3.1"), catalogue).decision
     bad = passing_v2()
@@ -343,7 +348,7 @@ def test_every_decision_is_reachable(catalogue: Catalogue) -> None:
 
 def test_research_only_technology(catalogue: Catalogue) -> None:
     data = passing_lbp()
-    data["clinical"]["nice_technology"] = "Flok Health"
+    name_technology(data, "Flok Health")
     a = run(data, catalogue)
     assert a.decision == "research_only"
     assert a.decision_label == "Research use only"
@@ -359,7 +364,7 @@ def test_research_only_technology(catalogue: Catalogue) -> None:
 )
 def test_all_research_only_technologies(catalogue: Catalogue, name: str) -> None:
     data = passing_lbp()
-    data["clinical"]["nice_technology"] = name
+    name_technology(data, name)
     assert run(data, catalogue).decision == "research_only"
 
 
@@ -381,7 +386,7 @@ def test_a_failure_outranks_a_missing_item(catalogue: Catalogue) -> None:
 
 def test_missing_outranks_research_and_conditions(catalogue: Catalogue) -> None:
     data = passing_lbp()
-    data["clinical"]["nice_technology"] = "Flok Health"
+    name_technology(data, "Flok Health")
     data["answers"]["D1.4.1"] = "No, but a plan and timeline exists"
     drop_answers(data, "C2.2.3")
     assert run(data, catalogue).decision == "incomplete"
@@ -391,7 +396,7 @@ def test_missing_outranks_research_and_conditions(catalogue: Catalogue) -> None:
 
 def test_research_outranks_conditions(catalogue: Catalogue) -> None:
     data = passing_lbp()
-    data["clinical"]["nice_technology"] = "Flok Health"
+    name_technology(data, "Flok Health")
     data["answers"]["D1.4.1"] = "No, but a plan and timeline exists"
     a = run(data, catalogue)
     assert a.decision == "research_only"
@@ -565,7 +570,7 @@ def test_missing_required_document_is_listed_as_something_to_supply(catalogue: C
     assert a.decision == "incomplete"
     assert outcome(a, "C1.2.4") == "missing"
     assert "Hazard Log not supplied" in a.question("C1.2.4").reason  # type: ignore[union-attr]
-    assert any("Supply the evidence C1.2.4" in fx.action for fx in a.fixes)
+    assert any(fx.action == "C1.2.4: supply the Hazard Log" for fx in a.fixes)
 
 
 def test_evidence_not_used_by_any_asked_question_is_unchecked(catalogue: Catalogue) -> None:
@@ -795,7 +800,7 @@ def test_information_only_app_need_not_be_a_device(catalogue: Catalogue) -> None
 
 def test_use_with_evidence_generation_technology_gets_obligations(catalogue: Catalogue) -> None:
     data = passing_lbp()
-    data["clinical"]["nice_technology"] = "getUBetter"
+    name_technology(data, "getUBetter")
     data["clinical"]["evidence_generation"] = {"agreement_in_place": True, "outcomes": ["msk_hq", "eq5d5l"]}
     a = run(data, catalogue)
     assert a.decision == "available_with_conditions"
@@ -812,7 +817,7 @@ def test_use_with_evidence_generation_technology_gets_obligations(catalogue: Cat
 
 def test_use_with_evidence_generation_without_agreement_fails(catalogue: Catalogue) -> None:
     data = passing_lbp()
-    data["clinical"]["nice_technology"] = "getUBetter"
+    name_technology(data, "getUBetter")
     data["clinical"]["evidence_generation"] = {"agreement_in_place": False}
     a = run(data, catalogue)
     assert a.decision == "not_available"
@@ -823,7 +828,7 @@ def test_use_with_evidence_generation_without_agreement_fails(catalogue: Catalog
 
 def test_overdue_annual_nice_contact_is_an_obligation(catalogue: Catalogue) -> None:
     data = passing_lbp()
-    data["clinical"]["nice_technology"] = "SelfBack"
+    name_technology(data, "SelfBack")
     data["clinical"]["evidence_generation"] = {
         "agreement_in_place": True,
         "last_nice_contact": (TODAY - days(400)).isoformat(),
@@ -850,7 +855,7 @@ def test_unassessed_product_policy(catalogue: Catalogue, setting: str, expected:
 
 def test_no_recommendation_reports_nices_reason(catalogue: Catalogue) -> None:
     data = passing_lbp()
-    data["clinical"]["nice_technology"] = "ACT for PAIN"
+    name_technology(data, "ACT for PAIN")
     data["answers"]["C1.1.1"] = "No"
     drop_answers(data, "C1.1.2")
     data["regulatory"] = {"medical_device": False}
@@ -863,7 +868,7 @@ def test_no_recommendation_reports_nices_reason(catalogue: Catalogue) -> None:
 
 def test_no_recommendation_reason_for_supportback(catalogue: Catalogue) -> None:
     data = passing_lbp()
-    data["clinical"]["nice_technology"] = "SupportBack"
+    name_technology(data, "SupportBack")
     a = run(data, catalogue)
     assert a.decision == "available_with_conditions"
     assert "regulatory status unknown; developer did not respond" in finding_text(a)
@@ -871,7 +876,7 @@ def test_no_recommendation_reason_for_supportback(catalogue: Catalogue) -> None:
 
 def test_kaia_unconfirmed_withdrawal_is_not_applied_by_default(catalogue: Catalogue) -> None:
     data = passing_lbp()
-    data["clinical"]["nice_technology"] = "Kaia"
+    name_technology(data, "Kaia")
     data["clinical"]["evidence_generation"] = {"agreement_in_place": True}
     a = run(data, catalogue)
     assert a.nice.nice_status == "use_with_evidence_generation"
@@ -884,7 +889,7 @@ def test_kaia_unconfirmed_withdrawal_is_not_applied_by_default(catalogue: Catalo
     # Before 1 April 2026 the withdrawal has not happened yet, even under the policy.
     early = dt.date(2026, 3, 1)
     data_early = passing_lbp(early)
-    data_early["clinical"].update(nice_technology="Kaia", evidence_generation={"agreement_in_place": True})
+    name_technology(data_early, "Kaia")["clinical"].update(evidence_generation={"agreement_in_place": True})
     c = run(data_early, catalogue, early, policy=Policy(apply_unconfirmed_nice_changes=True))
     assert c.nice.nice_status == "use_with_evidence_generation"
     assert any(e.rule == "NICE.HTE16" and e.on == dt.date(2026, 4, 1) for e in c.events)
@@ -892,7 +897,7 @@ def test_kaia_unconfirmed_withdrawal_is_not_applied_by_default(catalogue: Catalo
 
 def test_pain_duration_mismatch_is_reported_not_failed(catalogue: Catalogue) -> None:
     data = passing_lbp()
-    data["clinical"]["nice_technology"] = "Pathway through Pain"
+    name_technology(data, "Pathway through Pain")
     data["clinical"]["evidence_generation"] = {"agreement_in_place": True}
     data["clinical"]["content"].append("cbt")
     a = run(data, catalogue)
@@ -965,7 +970,8 @@ def test_expiring_evidence_gives_a_condition(catalogue: Catalogue) -> None:
     assert a.decision == "available_with_conditions"
     assert [f.rule for f in a.conditions] == ["C2.2.1"]
     assert "30 days left" in a.conditions[0].text
-    assert a.valid_until == TODAY + days(31)
+    assert a.valid_until == TODAY + days(30)  # the ICO registration's last day
+    assert a.changes_on == TODAY + days(31)
 
 
 def test_warning_window_is_a_policy_setting(catalogue: Catalogue) -> None:
@@ -1053,6 +1059,6 @@ def test_unknown_profile_is_rejected(catalogue: Catalogue) -> None:
 def test_assessment_json_round_trips(catalogue: Catalogue) -> None:
     a = run(passing_lbp(), catalogue)
     dumped = a.model_dump(mode="json", by_alias=True)
-    assert dumped["schema"] == "dtac-assessment/1"
+    assert dumped["schema"] == "dtac-assessment/2"
     assert dumped["decision"] in DECISIONS
     assert type(a).model_validate(dumped) == a

@@ -37,6 +37,7 @@ def test_example_decision(name: str) -> None:
     assert {e.provenance for e in a.evidence} == {"received"}
     assert a.decision == EXPECTED[name]["decision"]
     assert (a.valid_until.isoformat() if a.valid_until else None) == EXPECTED[name]["valid_until"]
+    assert (a.changes_on.isoformat() if a.changes_on else None) == EXPECTED[name]["changes_on"]
     assert a.reasons, "every decision carries its reasons"
 
 

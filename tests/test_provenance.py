@@ -37,7 +37,7 @@ def test_nothing_said_means_asserted_and_never_valid(catalogue: Catalogue) -> No
     dpia = q(a, "C2.2.2")
     assert dpia.outcome == "missing" and "no file received" in dpia.reason
     fix = next(f for f in a.fixes if f.rule == "C2.2.2")
-    assert "Supply the evidence C2.2.2" in fix.action
+    assert "Send the Data Protection Impact Assessment file, or have an assessor verify it" in fix.action
 
 
 def test_one_asserted_document_makes_its_question_incomplete(catalogue: Catalogue) -> None:
@@ -89,15 +89,15 @@ def test_a_problem_document_counts_as_not_supplied(catalogue: Catalogue) -> None
 
 
 def test_an_asserted_document_that_expires_still_fails_on_its_expiry(catalogue: Catalogue) -> None:
-    """Incomplete today; the day the asserted certificate expires the decision becomes not available,
-    so that day is the valid-until date."""
+    """Incomplete today; the day after the asserted registration's last valid day the decision
+    becomes not available, so that is when it changes."""
     data = passing_v2()
     evidence_of(data, "ico_registration")["expires"] = (TODAY + days(10)).isoformat()
     docs = all_received(10)
     docs[4] = DocumentProvenance(state="asserted")
     a = run(data, catalogue, documents=docs)
     assert a.decision == "incomplete"
-    assert a.valid_until == TODAY + days(11)
+    assert a.valid_until == TODAY + days(10) and a.changes_on == TODAY + days(11)
     later = run(data, catalogue, as_of=TODAY + days(11), documents=docs)
     assert later.decision == "not_available"
 

@@ -30,6 +30,7 @@ CORE = [
     "rules_evidence",
     "rules_regulatory",
     "rules_nice",
+    "rules_answers",
     "dates",
     "results",
     "provenance",
@@ -43,6 +44,7 @@ NO_CLOCK_NO_IO = [
     "rules_evidence",
     "rules_regulatory",
     "rules_nice",
+    "rules_answers",
     "dates",
     "results",
     "provenance",
@@ -60,6 +62,7 @@ PURE_SIBLINGS = {
     "rules_evidence",
     "rules_regulatory",
     "rules_nice",
+    "rules_answers",
     "dates",
     "results",
     "provenance",
@@ -214,10 +217,23 @@ def answers_for(draw: st.DrawFn, key: str) -> dict[str, str]:
             continue
         if q.type == "choice":
             label = draw(st.sampled_from(q.options))
-            out[q.id] = draw(st.sampled_from([label, label.lower(), label.upper(), f"  {label} "]))
+            out[q.id] = draw(
+                st.sampled_from([label, label.lower(), label.upper(), f"  {label} ", f"\u201c{label}\u201d."])
+                | small_text  # free text in a choice question: kept, reported on the question
+            )
+        elif q.type == "number":
+            out[q.id] = draw(number_answers)
         else:
             out[q.id] = draw(st.one_of(small_text, st.just("A perfectly reasonable written answer to this.")))
     return out
+
+
+# Number answers a loader accepts: finite, within 0-100 (the range of every number question), maybe with "%".
+number_answers = st.one_of(
+    st.just(""),
+    st.floats(0, 100, allow_nan=False).map(lambda x: f"{x:.2f}"),
+    st.integers(0, 100).map(lambda x: f"{x}%"),
+)
 
 
 @st.composite
@@ -332,7 +348,9 @@ def mutated_submissions(draw: st.DrawFn) -> tuple[dict[str, Any], dt.date]:
         if draw(st.integers(0, 4)) == 0:
             data["answers"].pop(qid, None)
         elif q.type == "choice":
-            data["answers"][qid] = draw(st.sampled_from(q.options))
+            data["answers"][qid] = draw(st.sampled_from(q.options) | small_text)
+        elif q.type == "number":
+            data["answers"][qid] = draw(number_answers)
         else:
             data["answers"][qid] = draw(small_text)
     for rec in data["evidence"]:
@@ -383,7 +401,9 @@ def test_assess_never_raises_and_is_deterministic(
     case: tuple[dict[str, Any], dt.date], policy: Policy
 ) -> None:
     data, as_of = case
-    sub = parse_submission(copy.deepcopy(data), CAT, file="h.yaml")  # official options always parse
+    sub = parse_submission(
+        copy.deepcopy(data), CAT, file="h.yaml"
+    )  # any choice text parses (kept as written)
     a = assess(sub, CAT, as_of=as_of, policy=policy)
     event(a.decision)
     again = assess(parse_submission(copy.deepcopy(data), CAT, file="h.yaml"), CAT, as_of=as_of, policy=policy)
@@ -399,7 +419,7 @@ def test_assess_never_raises_and_is_deterministic(
     assert a.reasons
     if a.decision != "available":
         assert all(f.severity == SEVERITY_FOR[a.decision] for f in a.reasons)
-    assert a.valid_until is None or a.valid_until > as_of
+    assert a.valid_until is None or (a.valid_until >= as_of and a.changes_on == a.valid_until + ONE_DAY)
     if a.decision == "not_available":
         assert a.valid_until is None
     assert all(e.on > as_of for e in a.events)
@@ -446,15 +466,18 @@ def dated_submissions(draw: st.DrawFn) -> tuple[dict[str, Any], dt.date]:
 
 @settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(case=dated_submissions())
-def test_decision_holds_until_valid_until_and_changes_on_it(case: tuple[dict[str, Any], dt.date]) -> None:
+def test_decision_holds_through_valid_until_and_changes_on_changes_on(
+    case: tuple[dict[str, Any], dt.date],
+) -> None:
     data, as_of = case
     sub = parse_submission(data, CAT, file="h.yaml")
     a = assess(sub, CAT, as_of=as_of)
     event(f"{a.decision}, valid_until {'set' if a.valid_until else 'none'}")
     if a.valid_until is None:
         return
-    assert assess(sub, CAT, as_of=a.valid_until - ONE_DAY).decision == a.decision
-    assert assess(sub, CAT, as_of=a.valid_until).decision != a.decision
+    assert a.changes_on == a.valid_until + ONE_DAY
+    assert assess(sub, CAT, as_of=a.valid_until).decision == a.decision
+    assert assess(sub, CAT, as_of=a.changes_on).decision != a.decision
 
 
 def test_same_inputs_give_identical_json(catalogue: Any) -> None:

@@ -15,6 +15,7 @@ from support import (
     device_v2,
     drop_answers,
     evidence_of,
+    name_technology,
     passing_lbp,
     passing_v1,
     passing_v2,
@@ -78,7 +79,7 @@ def test_cyber_essentials_issued_22_nov_2025_is_valid_through_21_nov_2026(catalo
     a = run(data, catalogue, last)
     assert a.question("C3.1").outcome == "pass"  # type: ignore[union-attr]
     assert "0 days left" in a.conditions[0].text
-    assert a.valid_until == after
+    assert a.changes_on == after
     b = run(data, catalogue, after)
     assert b.question("C3.1").outcome == "fail"  # type: ignore[union-attr]
     assert "expired after 21 Nov 2026" in b.question("C3.1").reason  # type: ignore[union-attr]
@@ -124,7 +125,7 @@ def test_warning_window_starts_exactly_90_days_before_expiry(catalogue: Catalogu
     evidence_of(data, "ico_registration")["expires"] = expires.isoformat()
     start = expires - days(90)
     assert _decisions(data, catalogue, start - ONE_DAY, start) == ["available", "available_with_conditions"]
-    assert run(data, catalogue, start - ONE_DAY).valid_until == start
+    assert run(data, catalogue, start - ONE_DAY).changes_on == start
 
 
 def test_dspt_2024_25_is_acceptable_on_30_june_2026_and_not_on_1_july(catalogue: Catalogue) -> None:
@@ -154,7 +155,7 @@ def test_ce_mdd_class_iia_is_accepted_until_30_june_2028_even_with_a_later_certi
     assert a.decision == "available_with_conditions"
     assert rules_of(a, "condition") == {"GB-REG.ce_acceptance"}
     assert a.regulatory.accepted_until == D(2028, 6, 30)
-    assert a.valid_until == D(2028, 7, 1)
+    assert a.changes_on == D(2028, 7, 1)
     b = run(data, catalogue, D(2028, 7, 1))
     assert b.decision == "not_available"
     assert "GB-REG.ce_acceptance" in rules_of(b, "fail")
@@ -228,7 +229,7 @@ def test_valid_until_follows_the_earliest_expiry(catalogue: Catalogue) -> None:
     data = passing_v2()
     evidence_of(data, "pen_test")["issued"] = (TODAY - days(200)).isoformat()
     a, _ = check_valid_until(data, catalogue)
-    assert a.valid_until == last_valid_day(TODAY - days(200), 12) - days(90)
+    assert a.changes_on == last_valid_day(TODAY - days(200), 12) - days(90)
     assert "Penetration test" in a.valid_until_reason
 
 
@@ -237,7 +238,7 @@ def test_valid_until_with_expiring_evidence(catalogue: Catalogue) -> None:
     evidence_of(data, "ico_registration")["expires"] = (TODAY + days(40)).isoformat()
     a, after = check_valid_until(data, catalogue)
     assert (a.decision, after.decision) == ("available_with_conditions", "not_available")
-    assert a.valid_until == TODAY + days(41)
+    assert a.changes_on == TODAY + days(41)
     assert "ICO registration" in a.valid_until_reason
 
 
@@ -248,7 +249,7 @@ def test_valid_until_back_pain_app(catalogue: Catalogue) -> None:
 
 def test_valid_until_nice_evidence_generation_app(catalogue: Catalogue) -> None:
     data = passing_lbp()
-    data["clinical"]["nice_technology"] = "Hinge Health"
+    name_technology(data, "Hinge Health")
     data["clinical"]["evidence_generation"] = {"agreement_in_place": True}
     evidence_of(data, "cyber_essentials")["issued"] = (TODAY - days(300)).isoformat()
     a, after = check_valid_until(data, catalogue)
@@ -258,7 +259,7 @@ def test_valid_until_nice_evidence_generation_app(catalogue: Catalogue) -> None:
 
 def test_valid_until_research_only(catalogue: Catalogue) -> None:
     data = passing_lbp()
-    data["clinical"]["nice_technology"] = "Joint Academy"
+    name_technology(data, "Joint Academy")
     a, after = check_valid_until(data, catalogue)
     assert (a.decision, after.decision) == ("research_only", "not_available")
 
@@ -274,14 +275,14 @@ def test_valid_until_ce_mdd_deadline(catalogue: Catalogue) -> None:
     day = D(2028, 5, 1)
     data = device_v2(day, marking="CE-MDD", device_class="IIa", certificate_expiry="2029-06-01")
     a, after = check_valid_until(data, catalogue, day)
-    assert a.valid_until == D(2028, 7, 1)
+    assert a.changes_on == D(2028, 7, 1)
     assert "CE-MDD" in a.valid_until_reason
 
 
 def test_valid_until_ukca_certificate(catalogue: Catalogue) -> None:
     data = device_v2(device_class="IIb", certificate_expiry=(TODAY + days(120)).isoformat())
     a, after = check_valid_until(data, catalogue)
-    assert a.valid_until == TODAY + days(30)
+    assert a.changes_on == TODAY + days(30)
     assert (a.decision, after.decision) == ("available", "available_with_conditions")
 
 
@@ -290,7 +291,7 @@ def test_valid_until_dspt_deadline(catalogue: Catalogue) -> None:
     data = passing_v2(day)
     evidence_of(data, "dspt")["period"] = "2024-25"
     a, _ = check_valid_until(data, catalogue, day)
-    assert a.valid_until == D(2026, 7, 1)
+    assert a.changes_on == D(2026, 7, 1)
 
 
 def test_valid_until_v1_submission(catalogue: Catalogue) -> None:
@@ -302,7 +303,7 @@ def test_valid_until_v1_submission_without_a_date_stops_at_v1_retirement(catalog
     data = passing_v1()
     del data["submitted_on"]
     a, after = check_valid_until(data, catalogue, V1_DAY)
-    assert a.valid_until == D(2026, 4, 6)
+    assert a.changes_on == D(2026, 4, 6)
     assert after.decision == "not_available"
 
 
@@ -311,7 +312,7 @@ def test_valid_until_evidence_dated_in_the_future(catalogue: Catalogue) -> None:
     evidence_of(data, "cyber_essentials")["issued"] = (TODAY + days(10)).isoformat()
     a, after = check_valid_until(data, catalogue)
     assert a.decision == "incomplete"
-    assert a.valid_until == TODAY + days(10)
+    assert a.changes_on == TODAY + days(10)
     assert after.decision == "available"
 
 
@@ -333,22 +334,24 @@ def test_no_valid_until_when_nothing_expires(catalogue: Catalogue) -> None:
     assert a.valid_until is None
 
 
-def test_kaia_reported_withdrawal_is_a_review_date_under_the_policy(catalogue: Catalogue) -> None:
+def test_kaia_reported_withdrawal_applied_by_policy_ends_the_decision_on_its_date(
+    catalogue: Catalogue,
+) -> None:
     day = D(2026, 2, 1)
     data = passing_lbp(day)
-    data["clinical"].update(nice_technology="Kaia", evidence_generation={"agreement_in_place": True})
+    name_technology(data, "Kaia")["clinical"].update(evidence_generation={"agreement_in_place": True})
     policy = Policy(apply_unconfirmed_nice_changes=True)
     a = run(data, catalogue, day, policy=policy)
-    # The withdrawal is a dated event, but the decision stays 'available with conditions' (only the
-    # conditions change), so it is not the valid-until date: that is the first date the decision differs.
+    # A withdrawal is not 'never assessed': on its date the product is no longer available.
     withdrawal = [e for e in a.events if e.on == D(2026, 4, 1)]
     assert withdrawal and "Kaia" in withdrawal[0].text
-    assert a.valid_until != D(2026, 4, 1)
+    assert a.changes_on == D(2026, 4, 1)
     before = run(data, catalogue, D(2026, 3, 31), policy=policy)
     on = run(data, catalogue, D(2026, 4, 1), policy=policy)
     assert before.nice.nice_status == "use_with_evidence_generation"
-    assert on.nice.nice_status == "withdrawn"
-    assert {f.rule for f in before.conditions} != {f.rule for f in on.conditions}
+    assert before.decision == "available_with_conditions"
+    assert (on.nice.nice_status, on.decision) == ("withdrawn", "not_available")
+    assert "HTE16.withdrawn" in rules_of(on, "fail") and "NICE.unassessed" not in rules_of(on)
     # Without the policy there is no such date.
     assert D(2026, 4, 1) not in {e.on for e in run(data, catalogue, day).events}
 
@@ -359,4 +362,4 @@ def test_events_are_future_dated_and_sorted(catalogue: Catalogue) -> None:
     assert a.events
     assert all(e.on > TODAY for e in a.events)
     assert [e.on for e in a.events] == sorted(e.on for e in a.events)
-    assert a.valid_until == min(e.on for e in a.events if e.effect in ("fail", "review"))
+    assert a.changes_on == min(e.on for e in a.events if e.effect in ("fail", "review"))

@@ -68,7 +68,7 @@ evidence:
   - {question: C2.2.3, kind: privacy_notice}
   - {question: C2.2.4, kind: terms}
   - {question: C3.1, kind: cyber_essentials, issued: 2026-05-01}
-  - {question: C3.3, kind: pen_test, issued: 2026-04-01, highest_cvss: 5.3}
+  - {question: C3.3, kind: pen_test, issued: 2026-04-01, highest_cvss: 5.3, owasp_top10: true}
 """
 
 
@@ -156,15 +156,22 @@ def test_schema_and_profile_have_defaults(catalogue: Catalogue) -> None:
     [
         (lambda d: d["answers"].update({"C9.9": "Yes"}), "answers.C9.9", "no question C9.9"),
         (
-            lambda d: d["answers"].update({"C1.2": "Maybe"}),
-            "answers.C1.2",
-            "'Maybe' is not an option; choose one of: Yes; No",
+            lambda d: d["answers"].update({"D1.5": "not a number"}),
+            "answers.D1.5",
+            "'not a number' is not a number; give a number from 0 to 100 (per cent)",
         ),
         (
-            lambda d: d["answers"].update({"C2.2.5": "EU"}),
-            "answers.C2.2.5",
-            "choose one of: UK only; Outside of UK",
+            lambda d: d["answers"].update({"D1.5": float("inf")}),
+            "answers.D1.5",
+            "'inf' is not a finite number",
         ),
+        (lambda d: d["answers"].update({"D1.5": "1e400"}), "answers.D1.5", "'1e400' is not a finite number"),
+        (lambda d: d["answers"].update({"D1.5": "nan"}), "answers.D1.5", "not a finite number"),
+        (lambda d: d["answers"].update({"D1.5": "100.01"}), "answers.D1.5", "100.01 is out of range"),
+        (lambda d: d["answers"].update({"D1.5": -0.5}), "answers.D1.5", "-0.5 is out of range"),
+        (lambda d: d["answers"].update({"D1.5": "9" * 5000}), "answers.D1.5", "not a finite number"),
+        (lambda d: d.update({"submitted_on": "2026-02-30"}), "submitted_on", "valid date"),
+        (lambda d: d.update({"submitted_on": "0000-01-01"}), "submitted_on", "valid date"),
         (lambda d: d.update({"submitted_on": "01/02/2026"}), "submitted_on", "valid date"),
         (lambda d: d.update({"criteria": "dtac-v3.0"}), "criteria", "unknown criteria set"),
         (lambda d: d.update({"profile": "nhs"}), "profile", "'dtac' or 'nice-lbp'"),
@@ -218,8 +225,15 @@ def test_schema_and_profile_have_defaults(catalogue: Catalogue) -> None:
     ],
     ids=[
         "unknown-question",
-        "unknown-option",
-        "unknown-option-c2",
+        "number-text",
+        "number-inf",
+        "number-1e400",
+        "number-nan",
+        "number-above-range",
+        "number-below-range",
+        "number-5000-digits",
+        "date-feb-30",
+        "date-year-0",
         "date-format",
         "criteria-set",
         "profile",
@@ -268,8 +282,8 @@ def test_nice_fields_are_checked_against_the_profile(catalogue: Catalogue) -> No
 
 def test_every_problem_in_a_file_is_listed(catalogue: Catalogue) -> None:
     data = passing_v2()
-    data["answers"]["C1.2"] = "Maybe"
-    data["answers"]["C3.1"] = "Sent it"
+    data["answers"]["C1.9"] = "Maybe"
+    data["answers"]["D1.5"] = "most of the time"
     data["answers"]["Z1"] = "x"
     e = _error(data, catalogue)
     # Z1 is not even a well-formed question id: schema validation catches it first.
@@ -277,7 +291,7 @@ def test_every_problem_in_a_file_is_listed(catalogue: Catalogue) -> None:
     data["answers"].pop("Z1")
     e = _error(data, catalogue)
     assert isinstance(e, InputErrors)
-    assert [x.field for x in e.errors] == ["answers.C1.2", "answers.C3.1"]
+    assert [x.field for x in e.errors] == ["answers.D1.5", "answers.C1.9"]
     assert e.message.count("\n") == 1
 
 

@@ -195,12 +195,8 @@ def provenance_text(q: QuestionResult) -> str:
 
 def reason_text(q: QuestionResult) -> str:
     """The reason, without the override preamble the engine adds (the override is shown on its own)."""
-    o = q.override
-    if o is not None:
-        # The engine writes: "Assessor override (<by>): <rationale> [engine said: <reason>]".
-        prefix = f"Assessor override ({o.by or 'assessor'}): {o.rationale} [engine said: "
-        if q.reason.startswith(prefix) and q.reason.endswith("]"):
-            return f"Engine’s reason: {q.reason[len(prefix) : -1]}"
+    if q.override is not None and q.engine_reason:
+        return f"Engine’s reason: {q.engine_reason}"
     return q.reason
 
 
@@ -255,10 +251,10 @@ def valid_until_text(a: Assessment) -> str:
 
 
 def valid_until_sentence(a: Assessment) -> str:
-    """The valid-until date and why, in one sentence (the engine's reason names the date itself)."""
-    if a.valid_until is None or fmt(a.valid_until) in a.valid_until_reason:
+    """The last day the decision holds and why it changes the day after (the reason names that day)."""
+    if a.valid_until is None:
         return a.valid_until_reason
-    return f"{fmt(a.valid_until)}. {a.valid_until_reason}"
+    return f"{fmt(a.valid_until)} (the last day it holds). {a.valid_until_reason}"
 
 
 def finding_line(f: Finding) -> str:

@@ -878,7 +878,7 @@ class _Builder:
                         self.cell(ev.rule, "cell_muted"),
                     ]
                 )
-                if a.valid_until is not None and ev.on == a.valid_until:
+                if a.changes_on is not None and ev.on == a.changes_on:
                     extra.append(("BACKGROUND", (0, r), (-1, r), _c("#FFF4D6")))
             w = [24 * mm, 28 * mm, 90 * mm, FRAME_W - 142 * mm]
             self.story.append(

@@ -62,6 +62,17 @@ class PortfolioRow:
         return sum(status == "met" for status in self.sections.values())
 
 
+# What each kind of engine time event is on the calendar.
+_CALENDAR_KIND: dict[str, str] = {
+    "evidence_expiry": "expiry",
+    "renewal_window": "window",
+    "evidence_current": "deadline",
+    "device_deadline": "deadline",
+    "status_change": "deadline",
+    "form_retired": "deadline",
+}
+
+
 def summarise(result: Assessment) -> dict[str, object]:
     """The portfolio columns of one assessment result (pure)."""
     sev = [f.severity for f in result.findings]
@@ -82,17 +93,13 @@ def summarise(result: Assessment) -> dict[str, object]:
         if e.expires is not None and f"{e.kind}@{e.question}" not in covered
     ]
     for ev in result.events:
-        kind = (
-            "window" if ev.effect == "condition" else "deadline" if ev.rule.startswith("GB-REG") else "expiry"
-        )
-        if ev.effect == "review":
-            kind = "deadline"
-        cal.append(CalendarItem(on=ev.on, kind=kind, text=ev.text, rule=ev.rule))
-    if result.valid_until:
-        why = result.valid_until_reason.split(": ", 1)[-1]
+        cal.append(CalendarItem(on=ev.on, kind=_CALENDAR_KIND[ev.kind], text=ev.text, rule=ev.rule))
+    if result.changes_on:
+        # The decision holds through valid_until; the calendar marks the day it changes.
+        why = "; ".join(dict.fromkeys(e.text for e in result.change_events))
         cal.append(
             CalendarItem(
-                on=result.valid_until,
+                on=result.changes_on,
                 kind="decision",
                 text=f"No longer '{result.decision_label}': {why}",
                 rule="decision",
