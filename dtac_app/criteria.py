@@ -786,6 +786,7 @@ class Policy(_Frozen):
     )
     apply_unconfirmed_nice_changes: bool = False
     placeholders: tuple[str, ...] = DEFAULT_PLACEHOLDERS
+    asserted_evidence: Literal["missing", "fail"] = "missing"
     model_config = ConfigDict(extra="forbid", frozen=True, populate_by_name=True)
 
     @field_validator("placeholders")

@@ -16,6 +16,7 @@ from dataclasses import dataclass, field
 
 from .criteria import Catalogue, CriteriaSet, Policy, Question
 from .dates import ONE_DAY, fmt
+from .provenance import DocumentProvenance, DocumentState, provenance_of
 from .results import (
     ASSESSMENT_SCHEMA,
     DECISION_LABELS,
@@ -41,7 +42,7 @@ from .results import (
     question_result,
 )
 from .rules_answers import placeholder_problem, registration_problem
-from .rules_evidence import EvidenceCheck, best_check, check_record
+from .rules_evidence import EvidenceCheck, apply_provenance, best_check, check_record
 from .rules_nice import IDENTITY_OVERRIDE, UNCONFIRMED_RULE, assess_nice
 from .rules_regulatory import assess_regulatory
 from .submission import Submission
@@ -77,9 +78,14 @@ def assess(
     profile: str | None = None,
     overrides: Mapping[str, Override] | None = None,
     verifications: Mapping[str, Verification] | None = None,
+    documents: Mapping[int, DocumentState | DocumentProvenance] | None = None,
     _recheck: bool = True,
 ) -> Assessment:
-    """Assess a normalised submission (see ``submission.normalise``) on ``as_of``."""
+    """Assess a normalised submission (see ``submission.normalise``) on ``as_of``.
+
+    ``documents`` gives each evidence record's provenance by index (received, asserted, verified,
+    problem; see :mod:`dtac_app.provenance`). A record not in it is *asserted*: nobody has seen
+    its file, so it never counts as valid evidence."""
     policy = policy or catalogue.policy
     prof = profile or submission.profile
     if prof not in PROFILES:
@@ -170,6 +176,7 @@ def assess(
                     apply_cvss,
                     evidence_state,
                     evidence_label,
+                    documents,
                 )
                 hit = static[ckey] = (
                     question_result(qid, section.id, q.short, True, answer, outcome, reason, condition),
@@ -226,6 +233,7 @@ def assess(
             apply_cvss,
             evidence_state,
             evidence_label,
+            documents,
         )
         engine_outcome: Outcome | None = None
         engine_reason = ""
@@ -388,7 +396,7 @@ def assess(
         )
 
     # ---- evidence register
-    ev_results = _evidence_register(submission, catalogue, evidence_state, evidence_label)
+    ev_results = _evidence_register(submission, catalogue, evidence_state, evidence_label, documents)
 
     # ---- regulatory and NICE
     lbp = prof == "nice-lbp"
@@ -430,6 +438,7 @@ def assess(
                 profile=prof,
                 overrides=overrides,
                 verifications=verifications,
+                documents=documents,
                 _recheck=False,
             )
             if later.decision != decision:
@@ -491,6 +500,7 @@ def _judge(
     apply_cvss: bool,
     evidence_state: dict[int, EvidenceCheck],
     evidence_label: dict[int, str],
+    documents: Mapping[int, DocumentState | DocumentProvenance] | None,
 ) -> tuple[Outcome, str, str, str, list[int], list[TimeEvent], str]:
     """Judge one asked question.
 
@@ -575,7 +585,14 @@ def _judge(
                         worst = (_SEVERITY_RANK[sev], sev, detail, f"supply the {req.label}")
                 continue
             checks = [
-                check_record(sub.evidence[i], req, catalogue.regulatory, policy, as_of, apply_cvss=apply_cvss)
+                apply_provenance(
+                    check_record(
+                        sub.evidence[i], req, catalogue.regulatory, policy, as_of, apply_cvss=apply_cvss
+                    ),
+                    provenance_of(documents, i),
+                    req.label,
+                    policy,
+                )
                 for i in recs
             ]
             best = best_check(checks) if len(checks) > 1 else 0
@@ -600,7 +617,10 @@ def _judge(
             outcome = "fail" if worst[1] == "fail" else "missing"
             reason = f"{reason}; {worst[2]}"
             outcome_fix = f"{q.id}: {worst[3]}" if worst[3] else ""
-            q_events = [e for e in q_events if e.effect == "review"]
+            # Incomplete now, it still fails on a later expiry (a change of decision); failing
+            # now, only a dated review can change it.
+            keep = ("review",) if worst[1] == "fail" else ("review", "fail")
+            q_events = [e for e in q_events if e.effect in keep]
     return outcome, reason, condition, "; ".join(condition_fixes), linked, q_events, outcome_fix
 
 
@@ -779,7 +799,11 @@ def _score_d1(cs: CriteriaSet, results: list[QuestionResult], policy: Policy) ->
 
 
 def _evidence_register(
-    sub: Submission, catalogue: Catalogue, states: dict[int, EvidenceCheck], labels: dict[int, str]
+    sub: Submission,
+    catalogue: Catalogue,
+    states: dict[int, EvidenceCheck],
+    labels: dict[int, str],
+    documents: Mapping[int, DocumentState | DocumentProvenance] | None,
 ) -> tuple[EvidenceResult, ...]:
     out = []
     kinds = catalogue.regulatory.evidence_kinds
@@ -795,6 +819,7 @@ def _evidence_register(
             )
         else:
             state, detail, expires = c.state, c.detail, c.expires or rec.expires
+        prov = provenance_of(documents, i)
         out.append(
             build(
                 EvidenceResult,
@@ -811,6 +836,10 @@ def _evidence_register(
                 sha256=rec.sha256,
                 state=state,
                 detail=detail,
+                provenance=prov.state,
+                checked=prov.checked,
+                checked_by=prov.by,
+                checked_on=prov.on,
             )
         )
     return tuple(out)
@@ -824,7 +853,12 @@ def _device_evidence(register: tuple[EvidenceResult, ...], as_of: dt.date) -> tu
     out = []
     for e in register:
         if e.state == "unchecked" and e.kind in _DEVICE_KINDS:
-            if e.expires is not None and as_of > e.expires:
+            if e.provenance in ("asserted", "problem"):
+                what = "no file received and not verified" if e.provenance == "asserted" else "problem"
+                e = e.model_copy(
+                    update={"state": e.provenance, "detail": f"Cited for the GB device verdict; {what}"}
+                )
+            elif e.expires is not None and as_of > e.expires:
                 e = e.model_copy(
                     update={
                         "state": "expired",

@@ -7,6 +7,7 @@ from typing import Any, Literal, TypeVar
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
 
+from .provenance import DocumentState
 from .vocabulary import (  # noqa: F401 - re-exported: the results speak the shared vocabulary
     DECISION_COLOURS,
     DECISION_LABELS,
@@ -23,7 +24,9 @@ ASSESSMENT_SCHEMA: Literal["dtac-assessment/2"] = "dtac-assessment/2"
 _M = TypeVar("_M", bound=BaseModel)
 
 Severity = Literal["fail", "missing", "research", "condition", "info", "pass"]
-EvidenceState = Literal["valid", "expiring", "expired", "not_yet_valid", "undated", "unchecked", "problem"]
+EvidenceState = Literal[
+    "valid", "expiring", "expired", "not_yet_valid", "undated", "unchecked", "problem", "asserted"
+]
 
 
 class _Result(BaseModel):
@@ -106,6 +109,12 @@ class EvidenceResult(_Result):
     sha256: str | None = None
     state: EvidenceState
     detail: str
+    # Where the document stands (received / asserted / verified / problem; see provenance.py), and
+    # for verified or problem documents what was checked, by whom and when.
+    provenance: DocumentState = "asserted"
+    checked: str = ""
+    checked_by: str = ""
+    checked_on: dt.date | None = None
 
 
 class QuestionResult(_Result):

@@ -7,6 +7,7 @@ from dataclasses import dataclass, field
 
 from .criteria import EvidenceRequirement, Policy, RegulatoryRules
 from .dates import ONE_DAY, dspt_period_starts, dspt_valid_through, fmt, last_valid_day
+from .provenance import DocumentProvenance
 from .results import EvidenceState, Severity, TimeEvent, build
 from .submission import EvidenceRecord
 
@@ -264,3 +265,41 @@ def best_check(checks: list[EvidenceCheck]) -> int:
         return (rank[c.severity], -(c.expires.toordinal() if c.expires else 0))
 
     return min(range(len(checks)), key=key)
+
+
+def apply_provenance(
+    check: EvidenceCheck, provenance: DocumentProvenance, label: str, policy: Policy
+) -> EvidenceCheck:
+    """The check as far as the document's provenance lets it stand.
+
+    A received or verified document keeps its check. A problem document (stored bytes that no
+    longer match the hash, or a file an assessor found unreadable or wrong) counts as not supplied.
+    An asserted one (cited, no file, not verified) is never valid: the question is at best
+    incomplete (``policy.asserted_evidence``). A check that already fails on the record's own facts
+    (expired, CVSS) keeps its failure.
+    """
+    state = provenance.state
+    if state == "received" or state == "verified" or check.severity == "fail":
+        return check
+    events = [e for e in check.events if e.effect != "condition"]  # a later expiry still fails it
+    if state == "problem":
+        what = provenance.checked or "the stored file does not match its SHA-256 or cannot be read"
+        return EvidenceCheck(
+            "problem",
+            "missing",
+            f"{label}: {what}",
+            f"Send a readable copy of the {label}",
+            check.expires,
+            events,
+        )
+    severity: Severity = "fail" if policy.asserted_evidence == "fail" else "missing"
+    if check.severity == "missing" and severity == "missing":
+        return check  # its own gap (no date, no status) says more
+    return EvidenceCheck(
+        "asserted",
+        severity,
+        f"{label}: no file received and not verified (the SHA-256 is the supplier's claim)",
+        f"Send the {label} file, or have an assessor verify it",
+        check.expires,
+        events,
+    )

@@ -33,6 +33,9 @@ class Settings(BaseSettings):
     database_url: str | None = Field(
         default=None, description="Database URL (PostgreSQL); wins over DTAC_DATA_DIR."
     )
+    max_evidence_mb: float = Field(
+        default=25.0, gt=0, le=1024, description="Largest evidence file accepted, in MB (per file)."
+    )
     demo_hint: str | None = Field(
         default=None, description="Set by `dtac serve`: the example accounts shown on the sign-in page."
     )

@@ -1,4 +1,5 @@
-"""Reading submission files: parse, validate, normalise, and check evidence files' SHA-256.
+"""Reading submissions: the one intake path (:func:`read_upload`) for every way a submission
+arrives, with its evidence files hashed and checked.
 
 Every problem is reported as ``file: field: reason``; nothing is written.
 """
@@ -6,7 +7,13 @@ Every problem is reported as ``file: field: reason``; nothing is written.
 from __future__ import annotations
 
 import hashlib
+import io
 import os
+import posixpath
+import re
+import zipfile
+from collections.abc import Callable
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
@@ -15,10 +22,12 @@ from pydantic import ValidationError
 from .catalogue import format_validation_error
 from .criteria import Catalogue
 from .errors import InputError, InputErrors
+from .provenance import DocumentState
 from .safe_yaml import MAX_DOCUMENT_BYTES, parse_document
 from .submission import Submission, normalise
 
-MAX_EVIDENCE_BYTES = 50 * 1024 * 1024
+MAX_EVIDENCE_BYTES = 25 * 1024 * 1024
+"""Default per-file limit for an evidence file (a setting: ``max_evidence_mb``)."""
 
 
 def sha256_file(path: Path) -> str:
@@ -61,6 +70,152 @@ def read_text(path: Path, *, max_bytes: int = MAX_DOCUMENT_BYTES) -> str:
         raise InputError(name, f"byte {e.start}", "file is not UTF-8 text") from None
 
 
+MAX_ZIP_MEMBERS = 200
+MAX_ZIP_TOTAL_BYTES = 100 * 1024 * 1024
+SUBMISSION_SUFFIXES = (".yaml", ".yml", ".json")
+_ZIP_METHODS = frozenset({zipfile.ZIP_STORED, zipfile.ZIP_DEFLATED, zipfile.ZIP_BZIP2, zipfile.ZIP_LZMA})
+_S_IFMT, _S_IFLNK = 0o170000, 0o120000
+_DRIVE = re.compile(r"^[A-Za-z]:")
+
+
+def max_evidence_bytes() -> int:
+    """The per-file evidence limit in force: the ``max_evidence_mb`` setting (default 25 MB)."""
+    from .settings import get_settings
+
+    try:
+        return int(get_settings().max_evidence_mb * 1_048_576)
+    except ValueError as e:  # pydantic's ValidationError: a bad DTAC_MAX_EVIDENCE_MB
+        raise InputError("DTAC_MAX_EVIDENCE_MB", "", "must be a number of megabytes above 0") from e
+
+
+@dataclass(frozen=True)
+class ReceivedFile:
+    """An evidence file that arrived with the submission, for the evidence record at ``index``."""
+
+    index: int
+    path: str
+    content: bytes
+    sha256: str
+    media_type: str
+
+    @property
+    def size(self) -> int:
+        return len(self.content)
+
+
+@dataclass(frozen=True)
+class Intake:
+    """What one upload delivered: the validated submission, the submission file as received and
+    the evidence files that came with it.
+
+    A record whose file did not arrive is *asserted*: its SHA-256, if any, is the supplier's claim.
+    ``missing`` holds an "evidence file not found" error for each named file that did not arrive;
+    entry points that need every file (the CLI, the examples) raise them with :meth:`require_files`.
+    """
+
+    submission: Submission
+    name: str
+    document_name: str
+    document: bytes
+    files: tuple[ReceivedFile, ...] = ()
+    missing: tuple[InputError, ...] = ()
+
+    def file_for(self, index: int) -> ReceivedFile | None:
+        return next((f for f in self.files if f.index == index), None)
+
+    def states(self) -> dict[int, DocumentState]:
+        """Each evidence record's state as the intake sees it: received or asserted."""
+        got = {f.index for f in self.files}
+        return {i: ("received" if i in got else "asserted") for i in range(len(self.submission.evidence))}
+
+    def require_files(self) -> Intake:
+        if self.missing:
+            raise self.missing[0] if len(self.missing) == 1 else InputErrors(list(self.missing))
+        return self
+
+
+def media_type(content: bytes) -> str:
+    """The media type read from the bytes themselves, never from the file name."""
+    head = content[:16]
+    if head.startswith(b"%PDF-"):
+        return "application/pdf"
+    if head.startswith(b"\x89PNG\r\n\x1a\n"):
+        return "image/png"
+    if head.startswith(b"\xff\xd8\xff"):
+        return "image/jpeg"
+    if head.startswith((b"GIF87a", b"GIF89a")):
+        return "image/gif"
+    if head[:4] == b"RIFF" and head[8:12] == b"WEBP":
+        return "image/webp"
+    if head.startswith(b"PK\x03\x04"):
+        return "application/zip"
+    sample = content[:65536]
+    if b"\x00" in sample:
+        return "application/octet-stream"
+    try:
+        sample.decode("utf-8")
+    except UnicodeDecodeError as e:
+        # A character cut by the sample's end is still text; anything else is binary.
+        if len(content) <= len(sample) or e.start < len(sample) - 3:
+            return "application/octet-stream"
+    return "text/plain"
+
+
+def read_upload(
+    name: str,
+    data: bytes,
+    catalogue: Catalogue,
+    *,
+    folder: str | os.PathLike[str] | None = None,
+    max_file_bytes: int | None = None,
+) -> Intake:
+    """The one way in: the pre-check, "Send", the CLI, the example seeding and the stored-dossier
+    rebuild all read a submission here, so every upload meets the same checks and the same errors.
+
+    ``name`` ends in .yaml, .yml or .json (the submission file) or .zip (one submission file at the
+    ZIP's top level plus its evidence files). Evidence files are looked up in the ZIP, or in
+    ``folder`` on disk (the CLI and the examples); a file sent on its own carries none, so its
+    records stay *asserted*. Each file that arrives is hashed and checked against the SHA-256 the
+    submission states (a mismatch is an error) and its media type is read from its bytes.
+    """
+    limit = max_evidence_bytes() if max_file_bytes is None else max_file_bytes
+    if name.lower().endswith(".zip"):
+        doc_name, document, members = _read_zip(name, data, limit)
+        label = f"{name}: {doc_name}"
+        sub = _parse(label, document, catalogue)
+        sub, files, missing = _collect(sub, label, lambda rel: members.get(rel))
+        return Intake(sub, Path(name).name, doc_name, document, files, missing)
+    if not name.lower().endswith(SUBMISSION_SUFFIXES):
+        raise InputError(
+            name,
+            "",
+            "upload a .yaml, .yml or .json submission, or a .zip with the submission and its evidence",
+        )
+    sub = _parse(name, data, catalogue)
+    if folder is None:
+        sub, files, missing = _collect(sub, name, lambda rel: None)
+    else:
+        base = Path(folder)
+        sub, files, missing = _collect(sub, name, lambda rel: _disk_file(base, rel, name, limit))
+    return Intake(sub, Path(name).name, Path(name).name, data, files, missing)
+
+
+def read_path(
+    path: str | os.PathLike[str],
+    catalogue: Catalogue,
+    *,
+    evidence_dir: str | os.PathLike[str] | None = None,
+    check_files: bool = True,
+) -> Intake:
+    """:func:`read_upload` for a file on disk, with its evidence looked up beside it."""
+    p = Path(path)
+    if p.suffix.lower() == ".zip":
+        return read_upload(str(p), _read_bytes(p, MAX_ZIP_TOTAL_BYTES), catalogue)
+    raw = _read_bytes(p, MAX_DOCUMENT_BYTES)
+    folder = (Path(evidence_dir) if evidence_dir else p.parent) if check_files else None
+    return read_upload(str(p), raw, catalogue, folder=folder)
+
+
 def load_submission(
     path: str | os.PathLike[str],
     catalogue: Catalogue,
@@ -68,18 +223,124 @@ def load_submission(
     check_files: bool = True,
     evidence_dir: str | os.PathLike[str] | None = None,
 ) -> Submission:
-    """Load a submission file, validate it and verify every evidence file it names."""
-    p = Path(path)
-    text = read_text(p)
-    data = parse_document(text, file=str(p))
-    sub = parse_submission(data, catalogue, file=str(p))
-    if check_files:
-        sub = verify_evidence_files(sub, Path(evidence_dir) if evidence_dir else p.parent, file=str(p))
-    return sub
+    """Load a submission file, validate it and verify every evidence file it names (all must exist)."""
+    intake = read_path(path, catalogue, evidence_dir=evidence_dir, check_files=check_files)
+    return intake.require_files().submission if check_files else intake.submission
+
+
+def load_upload(name: str, data: bytes, catalogue: Catalogue) -> Submission:
+    """The submission of an upload (see :func:`read_upload`); files that did not arrive stay asserted."""
+    return read_upload(name, data, catalogue).submission
+
+
+# ----------------------------------------------------------------------------- internals
+
+
+def _too_big(size: int, limit: int) -> str:
+    return f"{size / 1_048_576:.1f} MB; the limit is {limit / 1_048_576:.0f} MB"
+
+
+def _read_bytes(p: Path, limit: int) -> bytes:
+    name = str(p)
+    if "\x00" in name:
+        raise InputError(name.replace("\x00", "\\0"), "path", "the file name contains a NUL character")
+    try:
+        size = p.stat().st_size
+    except OSError as e:
+        raise InputError(name, "", f"cannot read file: {e.strerror or e}") from None
+    if not p.is_file():
+        raise InputError(name, "", "not a file")
+    if size > limit:
+        raise InputError(name, "", f"file is {_too_big(size, limit)}")
+    return p.read_bytes()
+
+
+def _parse(file: str, raw: bytes, catalogue: Catalogue) -> Submission:
+    if len(raw) > MAX_DOCUMENT_BYTES:
+        raise InputError(file, "", f"file is {_too_big(len(raw), MAX_DOCUMENT_BYTES)}")
+    try:
+        text = raw.decode("utf-8-sig")
+    except UnicodeDecodeError as e:
+        raise InputError(file, f"byte {e.start}", "file is not UTF-8 text") from None
+    return parse_submission(parse_document(text, file=file), catalogue, file=file)
+
+
+def _normalise(rel: str) -> str | None:
+    """A relative POSIX path inside the package, or None when it is absolute or leaves it."""
+    p = rel.replace("\\", "/")
+    if p.startswith("/") or _DRIVE.match(p):
+        return None
+    p = posixpath.normpath(p)
+    if p in (".", "..") or p.startswith("../"):
+        return None
+    return p
+
+
+def _collect(
+    sub: Submission, file: str, lookup: Callable[[str], bytes | None]
+) -> tuple[Submission, tuple[ReceivedFile, ...], tuple[InputError, ...]]:
+    """Hash every evidence file that arrived; errors for bad paths and hash mismatches."""
+    errors: list[InputError] = []
+    missing: list[InputError] = []
+    files: list[ReceivedFile] = []
+    updated = list(sub.evidence)
+    for i, ev in enumerate(sub.evidence):
+        if not ev.file:
+            continue
+        field = f"evidence[{i}].file"
+        if ev.file.replace("\\", "/").startswith("/") or _DRIVE.match(ev.file):
+            errors.append(
+                InputError(
+                    file, field, f"evidence path '{ev.file}' must be relative to the submission's folder"
+                )
+            )
+            continue
+        rel = _normalise(ev.file)
+        if rel is None:
+            errors.append(
+                InputError(file, field, f"evidence path '{ev.file}' points outside the submission's folder")
+            )
+            continue
+        try:
+            content = lookup(rel)
+        except InputError as e:
+            errors.append(InputError(file, field, e.reason))
+            continue
+        if content is None:
+            missing.append(InputError(file, field, f"evidence file not found: {ev.file}"))
+            continue
+        digest = hashlib.sha256(content).hexdigest()
+        if ev.sha256 is None:
+            updated[i] = ev.model_copy(update={"sha256": digest})
+        elif ev.sha256 != digest:
+            errors.append(
+                InputError(
+                    file,
+                    f"evidence[{i}].sha256",
+                    f"hash of {ev.file} does not match: the file has {digest[:12]}…, "
+                    f"the submission says {ev.sha256[:12]}…",
+                )
+            )
+            continue
+        files.append(ReceivedFile(i, ev.file, content, digest, media_type(content)))
+    if errors:
+        raise errors[0] if len(errors) == 1 else InputErrors(errors)
+    return sub.model_copy(update={"evidence": tuple(updated)}), tuple(files), tuple(missing)
+
+
+def _disk_file(base: Path, rel: str, file: str, limit: int) -> bytes | None:
+    target = resolve_evidence_path(base, rel, file=file, field="")
+    if not target.is_file():
+        return None
+    size = target.stat().st_size
+    if size > limit:
+        raise InputError(file, "", f"evidence file {rel} is {_too_big(size, limit)}")
+    return target.read_bytes()
 
 
 def resolve_evidence_path(base: Path, rel: str, *, file: str, field: str) -> Path:
-    """Evidence paths are relative to the submission and may not escape its folder."""
+    """Evidence paths are relative to the submission and may not escape its folder (nor follow a
+    symbolic link out of it)."""
     candidate = Path(rel)
     if candidate.is_absolute():
         raise InputError(file, field, f"evidence path '{rel}' must be relative to the submission's folder")
@@ -90,106 +351,100 @@ def resolve_evidence_path(base: Path, rel: str, *, file: str, field: str) -> Pat
     return resolved
 
 
-def verify_evidence_files(sub: Submission, base: Path, *, file: str) -> Submission:
-    errors: list[InputError] = []
-    updated = list(sub.evidence)
-    for i, ev in enumerate(sub.evidence):
-        if not ev.file:
-            continue
-        field = f"evidence[{i}].file"
-        try:
-            target = resolve_evidence_path(base, ev.file, file=file, field=field)
-        except InputError as e:
-            errors.append(e)
-            continue
-        if not target.is_file():
-            errors.append(InputError(file, field, f"evidence file not found: {ev.file}"))
-            continue
-        if target.stat().st_size > MAX_EVIDENCE_BYTES:
-            errors.append(
-                InputError(
-                    file,
-                    field,
-                    f"evidence file {ev.file} is larger than {MAX_EVIDENCE_BYTES // 1_048_576} MB",
-                )
-            )
-            continue
-        digest = sha256_file(target)
-        if ev.sha256 is None:
-            updated[i] = ev.model_copy(update={"sha256": digest})
-        elif ev.sha256 != digest:
-            errors.append(
-                InputError(
-                    file,
-                    f"evidence[{i}].sha256",
-                    f"hash of {ev.file} does not match: the file has {digest[:12]}…, the submission says {ev.sha256[:12]}…",
-                )
-            )
-    if errors:
-        raise errors[0] if len(errors) == 1 else InputErrors(errors)
-    return sub.model_copy(update={"evidence": tuple(updated)})
+def _read_zip(name: str, data: bytes, limit: int) -> tuple[str, bytes, dict[str, bytes]]:
+    """Read a ZIP upload in memory: (submission file name, its bytes, {normalised path: bytes}).
 
-
-MAX_ZIP_MEMBERS = 200
-MAX_ZIP_TOTAL_BYTES = 100 * 1024 * 1024
-
-
-def load_upload(name: str, data: bytes, catalogue: Catalogue) -> Submission:
-    """Load an uploaded submission: a YAML/JSON file, or a ZIP holding one plus its evidence files.
-
-    ZIP members are extracted into a private temporary folder (no absolute paths, no ``..``,
-    bounded count and size) so evidence hashes can be checked; the folder is removed afterwards.
+    Refused, each with a clear error naming the entry: more than MAX_ZIP_MEMBERS files, more than
+    MAX_ZIP_TOTAL_BYTES in all, absolute paths, ``..``, symbolic links, encrypted entries, unknown
+    compression methods, a damaged entry (CRC), an entry larger than its header says, a file over
+    the per-file limit, and two entries that name the same file once normalised (for example one
+    that would replace the submission file itself).
     """
-    import tempfile
-    import zipfile
-
-    lower = name.lower()
-    if lower.endswith(".zip"):
-        try:
-            zf = zipfile.ZipFile(__import__("io").BytesIO(data))
-        except zipfile.BadZipFile:
-            raise InputError(name, "", "not a valid ZIP file") from None
-        members = [m for m in zf.infolist() if not m.is_dir()]
-        if len(members) > MAX_ZIP_MEMBERS:
-            raise InputError(name, "", f"ZIP holds {len(members)} files; the limit is {MAX_ZIP_MEMBERS}")
-        if sum(m.file_size for m in members) > MAX_ZIP_TOTAL_BYTES:
-            raise InputError(name, "", f"ZIP expands to more than {MAX_ZIP_TOTAL_BYTES // 1_048_576} MB")
-        subs = [
-            m
-            for m in members
-            if "/" not in m.filename.strip("/") and m.filename.lower().endswith((".yaml", ".yml", ".json"))
-        ]
-        if len(subs) != 1:
+    try:
+        zf = zipfile.ZipFile(io.BytesIO(data))
+        infos = zf.infolist()
+    except (zipfile.BadZipFile, zipfile.LargeZipFile, OSError, ValueError, EOFError):
+        raise InputError(name, "", "not a valid ZIP file") from None
+    entries = [m for m in infos if not m.is_dir()]
+    if len(entries) > MAX_ZIP_MEMBERS:
+        raise InputError(name, "", f"ZIP holds {len(entries)} files; the limit is {MAX_ZIP_MEMBERS}")
+    if sum(m.file_size for m in entries) > MAX_ZIP_TOTAL_BYTES:
+        raise InputError(name, "", f"ZIP expands to more than {MAX_ZIP_TOTAL_BYTES // 1_048_576} MB")
+    paths: dict[str, zipfile.ZipInfo] = {}
+    folded: dict[str, str] = {}
+    for m in entries:
+        if m.filename.replace("\\", "/").startswith("/") or _DRIVE.match(m.filename):
+            raise InputError(name, m.filename, "ZIP entry has an absolute path")
+        rel = _normalise(m.filename)
+        if rel is None:
+            raise InputError(name, m.filename, "ZIP entry points outside the archive folder")
+        if (m.external_attr >> 16) & _S_IFMT == _S_IFLNK:
+            raise InputError(name, m.filename, "ZIP entry is a symbolic link; put the file itself in the ZIP")
+        if m.flag_bits & 0x1:
+            raise InputError(name, m.filename, "ZIP entry is encrypted; send the files without a password")
+        if m.compress_type not in _ZIP_METHODS:
             raise InputError(
                 name,
-                "",
-                "the ZIP must hold exactly one submission file (.yaml, .yml or .json) at its top level",
+                m.filename,
+                f"ZIP entry uses compression method {m.compress_type}; use a standard ZIP (deflate)",
             )
-        with tempfile.TemporaryDirectory(prefix="dtac-upload-") as tmp:
-            root = Path(tmp).resolve()
-            for m in members:
-                target = (root / m.filename).resolve()
-                if root not in target.parents:
-                    raise InputError(name, m.filename, "ZIP entry points outside the archive folder")
-                target.parent.mkdir(parents=True, exist_ok=True)
-                with zf.open(m) as src, target.open("wb") as dst:
-                    dst.write(src.read(MAX_EVIDENCE_BYTES + 1))
-            sub = load_submission(root / subs[0].filename, catalogue)
-            return sub
-    if not lower.endswith((".yaml", ".yml", ".json")):
+        key = rel.casefold()
+        if key in folded:
+            raise InputError(
+                name,
+                m.filename,
+                f"ZIP entry names the same file as '{folded[key]}'; each file may appear once",
+            )
+        folded[key] = m.filename
+        paths[rel] = m
+    subs = [rel for rel in paths if "/" not in rel and rel.lower().endswith(SUBMISSION_SUFFIXES)]
+    if len(subs) != 1:
         raise InputError(
             name,
             "",
-            "upload a .yaml, .yml or .json submission, or a .zip with the submission and its evidence",
+            "the ZIP must hold exactly one submission file (.yaml, .yml or .json) at its top level",
         )
-    if len(data) > MAX_DOCUMENT_BYTES:
-        raise InputError(
-            name,
-            "",
-            f"file is {len(data) / 1_048_576:.1f} MB; the limit is {MAX_DOCUMENT_BYTES / 1_048_576:.0f} MB",
-        )
+    doc_name = subs[0]
+    members: dict[str, bytes] = {}
+    total = 0
+    for rel, m in paths.items():
+        cap = MAX_DOCUMENT_BYTES if rel == doc_name else limit
+        if m.file_size > cap:
+            what = "the submission file" if rel == doc_name else "evidence file"
+            raise InputError(name, m.filename, f"{what} is {_too_big(m.file_size, cap)}")
+        content = _read_member(zf, m, name, cap)
+        total += len(content)
+        if total > MAX_ZIP_TOTAL_BYTES:
+            raise InputError(name, "", f"ZIP expands to more than {MAX_ZIP_TOTAL_BYTES // 1_048_576} MB")
+        members[rel] = content
+    return doc_name, members.pop(doc_name), members
+
+
+def _read_member(zf: zipfile.ZipFile, m: zipfile.ZipInfo, name: str, cap: int) -> bytes:
+    """An entry's bytes, never more than its header states (the header is checked, not trusted)."""
+    chunks: list[bytes] = []
+    got = 0
     try:
-        text = data.decode("utf-8-sig")
-    except UnicodeDecodeError as e:
-        raise InputError(name, f"byte {e.start}", "file is not UTF-8 text") from None
-    return parse_submission(parse_document(text, file=name), catalogue, file=name)
+        with zf.open(m) as src:
+            while True:
+                chunk = src.read(1 << 20)
+                if not chunk:
+                    break
+                got += len(chunk)
+                if got > m.file_size or got > cap:
+                    raise InputError(name, m.filename, "ZIP entry is larger than its header says")
+                chunks.append(chunk)
+    except InputError:
+        raise
+    except zipfile.BadZipFile as e:
+        reason = "damaged (CRC check failed)" if "CRC" in str(e) else f"damaged ({e})"
+        raise InputError(name, m.filename, f"ZIP entry is {reason}") from None
+    except NotImplementedError:
+        raise InputError(
+            name, m.filename, "ZIP entry uses a compression method this tool cannot read; use deflate"
+        ) from None
+    except (RuntimeError, OSError, EOFError, ValueError) as e:
+        raise InputError(name, m.filename, f"ZIP entry cannot be read ({e})") from None
+    if got != m.file_size:
+        raise InputError(name, m.filename, "ZIP entry is smaller than its header says (damaged)")
+    return b"".join(chunks)

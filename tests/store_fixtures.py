@@ -19,13 +19,16 @@ from __future__ import annotations
 import atexit
 import contextlib
 import datetime as dt
+import io
 import itertools
 import os
 import pwd
+import re
 import shutil
 import subprocess
 import tempfile
 import threading
+import zipfile
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -98,8 +101,37 @@ AS_OF = dt.date(2026, 10, 2)
 
 
 def example_text(name: str = "Test App", maker: str = "Test Ltd", version: str = "1.0") -> str:
-    """A valid DTAC v2.0 submission (passes every section) for ``maker``'s ``name``."""
+    """A valid DTAC v2.0 submission for ``maker``'s ``name``. Sent on its own it carries no evidence
+    files, so its documents are only asserted (decision: incomplete); :func:`example_zip` sends
+    the files too (decision: available)."""
     return EXAMPLE.replace("NAME", name).replace("MAKER", maker).replace("VERSION", version)
+
+
+def example_files(maker: str = "Test Ltd") -> dict[str, bytes]:
+    """One small text file per evidence record of the example, under evidence/."""
+    kinds = re.findall(r"kind: (\w+)", EXAMPLE)
+    return {f"evidence/{k}.txt": f"FICTIONAL EXAMPLE {k} of {maker}\n".encode() for k in kinds}
+
+
+def example_zip(
+    name: str = "Test App",
+    maker: str = "Test Ltd",
+    version: str = "1.0",
+    *,
+    document: str = "submission.yaml",
+    files: dict[str, bytes] | None = None,
+    text: str | None = None,
+) -> bytes:
+    """The example as a ZIP: the submission (each evidence record naming its file) plus the files
+    (``files`` replaces the default set, e.g. to send only what changed)."""
+    doc = text if text is not None else example_text(name, maker, version)
+    doc = re.sub(r"(  - \{question: [^,]+, kind: (\w+))", r"\1, file: evidence/\2.txt", doc)
+    buf = io.BytesIO()
+    with zipfile.ZipFile(buf, "w", zipfile.ZIP_DEFLATED) as zf:
+        zf.writestr(document, doc)
+        for path, content in (example_files(maker) if files is None else files).items():
+            zf.writestr(path, content)
+    return buf.getvalue()
 
 
 # ---------------------------------------------------------------------------------- PostgreSQL
@@ -345,8 +377,12 @@ class World:
         self.beta = wf.create_user(
             SYSTEM, "beta", role="vendor", password="beta-password-1", organisation="Beta Care"
         )
-        self.a = wf.submit(self.acme, example_text("Acme Back", "Acme Health"), "acme.yaml", as_of=AS_OF)
-        self.b = wf.submit(self.beta, example_text("Beta Spine", "Beta Care"), "beta.yaml", as_of=AS_OF)
+        self.a = wf.submit(
+            self.acme, example_zip("Acme Back", "Acme Health", document="acme.yaml"), "acme.zip", as_of=AS_OF
+        )
+        self.b = wf.submit(
+            self.beta, example_zip("Beta Spine", "Beta Care", document="beta.yaml"), "beta.zip", as_of=AS_OF
+        )
 
 
 @pytest.fixture

@@ -20,7 +20,10 @@ from typer.testing import CliRunner
 
 from dtac_app.cli import app
 from dtac_app.criteria import Catalogue
+from dtac_app.engine import assess
 from dtac_app.errors import InputError
+from dtac_app.provenance import all_received
+from dtac_app.submission_io import load_submission
 
 AS_OF = TODAY.isoformat()
 ENV = {"COLUMNS": "250", "NO_COLOR": "1", "TERM": "dumb"}
@@ -46,7 +49,14 @@ def output_of(result: Any) -> str:
 
 
 def write_yaml(folder: Path, name: str, data: dict[str, Any]) -> Path:
+    """Write a submission with a file for every evidence record (the documents are in hand)."""
     path = folder / name
+    for i, rec in enumerate(data.get("evidence", [])):
+        if isinstance(rec, dict) and "file" not in rec:
+            rec["file"] = f"evidence/{path.stem}/{i:02d}-{rec.get('kind')}.txt"
+            target = folder / rec["file"]
+            target.parent.mkdir(parents=True, exist_ok=True)
+            target.write_text(f"FICTIONAL EXAMPLE {rec.get('kind')} #{i}\n", encoding="utf-8")
     path.write_text(yaml.safe_dump(data, sort_keys=False, allow_unicode=True), encoding="utf-8")
     return path
 
@@ -374,7 +384,11 @@ def test_assess_json_has_decision_and_valid_until(
     assert doc["as_of"] == AS_OF
     assert doc["schema"] == "dtac-assessment/2"
     assert doc["criteria"]["hashes"]["dtac-v2.0"] == catalogue.files["dtac-v2.0"].sha256
-    assert doc == json.loads(json.dumps(run(data, catalogue).model_dump(mode="json", by_alias=True)))
+    sub = load_submission(path, catalogue)  # the hashes the CLI filled in from the files
+    expected = assess(
+        sub, catalogue, as_of=dt.date.fromisoformat(AS_OF), documents=all_received(len(sub.evidence))
+    )
+    assert doc == json.loads(json.dumps(expected.model_dump(mode="json", by_alias=True)))
 
 
 def test_assess_json_for_a_failing_product(cli: CliRunner, tmp_path: Path) -> None:

@@ -28,6 +28,7 @@ from dtac_app.dossier import FORMATS, SignOff, build_dossier, dossier_basename, 
 from dtac_app.dossier.csv_export import CSV_COLUMNS
 from dtac_app.dossier.json_export import DOSSIER_SCHEMA, DossierDocument, dossier_json_schema
 from dtac_app.engine import assess
+from dtac_app.provenance import all_received
 from dtac_app.results import Assessment, Override, Verification
 from dtac_app.submission import Submission
 from dtac_app.submission_io import load_submission, parse_submission
@@ -74,6 +75,7 @@ def make_case(
     path.write_text(yaml.safe_dump(data, allow_unicode=True, sort_keys=False), encoding="utf-8")
     cat = get_catalogue()
     sub = load_submission(path, cat)
+    kw.setdefault("documents", all_received(len(sub.evidence)))
     return sub, assess(sub, cat, as_of=on, **kw), path
 
 

@@ -306,6 +306,19 @@ def table_cells(page: Any, containing: str) -> list[str]:
     raise AssertionError(f"no table with a cell {containing!r}; tables start with {seen}")
 
 
+def zip_of(path: Path) -> bytes:
+    """An example with every evidence file it names, as a vendor sends it."""
+    import zipfile
+
+    text = path.read_text(encoding="utf-8")
+    buf = io.BytesIO()
+    with zipfile.ZipFile(buf, "w", zipfile.ZIP_DEFLATED) as zf:
+        zf.writestr(path.name, text)
+        for rel in re.findall(r"^ +file: (\S+)$", text, re.M):
+            zf.write(path.parent / rel, rel)
+    return buf.getvalue()
+
+
 def pdf_text(data: bytes) -> str:
     return "\n".join(p.extract_text() for p in pypdf.PdfReader(io.BytesIO(data)).pages)
 
@@ -331,7 +344,13 @@ def test_vendor_prechecks_an_upload_and_downloads_the_dossier_pdf(
     shot(page, "02-vendor-portfolio")
 
     go(page, "Pre-check a submission")
-    page.get_by_test_id("stFileUploaderDropzoneInput").set_input_files(str(EXAMPLES / "slotharbour.yaml"))
+    page.get_by_test_id("stFileUploaderDropzoneInput").set_input_files(
+        {
+            "name": "slotharbour.zip",
+            "mimeType": "application/zip",
+            "buffer": zip_of(EXAMPLES / "slotharbour.yaml"),
+        }
+    )
     page.get_by_test_id("decision-label").wait_for()
     idle(page)
     assert decision(page) == "Available for NHS use"

@@ -15,7 +15,7 @@ from typer.testing import CliRunner
 from dtac_app.catalogue import get_catalogue
 from dtac_app.cli import app
 from dtac_app.engine import assess
-from dtac_app.submission_io import load_submission
+from dtac_app.submission_io import load_submission, read_path
 from dtac_app.workbench.assessing import find_submissions
 
 EXPECTED = json.loads((EXAMPLES / "expected" / "expected.json").read_text(encoding="utf-8"))
@@ -32,7 +32,9 @@ def test_every_example_is_listed() -> None:
 @pytest.mark.parametrize("name", sorted(EXPECTED))
 def test_example_decision(name: str) -> None:
     cat = get_catalogue()
-    a = assess(load_submission(EXAMPLES / name, cat), cat, as_of=AS_OF)
+    intake = read_path(EXAMPLES / name, cat).require_files()
+    a = assess(intake.submission, cat, as_of=AS_OF, documents=intake.states())
+    assert {e.provenance for e in a.evidence} == {"received"}
     assert a.decision == EXPECTED[name]["decision"]
     assert (a.valid_until.isoformat() if a.valid_until else None) == EXPECTED[name]["valid_until"]
     assert (a.changes_on.isoformat() if a.changes_on else None) == EXPECTED[name]["changes_on"]

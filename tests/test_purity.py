@@ -33,6 +33,7 @@ CORE = [
     "rules_answers",
     "dates",
     "results",
+    "provenance",
     "safe_yaml",
     "errors",
     "vocabulary",
@@ -46,6 +47,7 @@ NO_CLOCK_NO_IO = [
     "rules_answers",
     "dates",
     "results",
+    "provenance",
     "criteria",
     "submission",
     "vocabulary",
@@ -63,6 +65,7 @@ PURE_SIBLINGS = {
     "rules_answers",
     "dates",
     "results",
+    "provenance",
     "safe_yaml",
     "errors",
 }

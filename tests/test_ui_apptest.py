@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import io
 import json
+import re
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
@@ -241,13 +242,28 @@ def upload(at: AppTest, path: Path, name: str | None = None, data: bytes | None 
     return at
 
 
+def zip_of(path: Path) -> bytes:
+    """An example with every evidence file it names, as a vendor would send it."""
+    import io
+    import zipfile
+
+    text = path.read_text(encoding="utf-8")
+    buf = io.BytesIO()
+    with zipfile.ZipFile(buf, "w", zipfile.ZIP_DEFLATED) as zf:
+        zf.writestr(path.name, text)
+        for rel in re.findall(r"^ +file: (\S+)$", text, re.M):
+            zf.write(path.parent / rel, rel)
+    return buf.getvalue()
+
+
 def test_precheck_upload_shows_the_decision_and_offers_downloads(app: App) -> None:
     vendor = app.vendor_of(CLEAN)
     at = app.open("precheck.py", as_user=vendor)
     assert texts(at.title) == "Pre-check a submission"
-    upload(at, EXAMPLES / "slotharbour.yaml")
+    upload(at, EXAMPLES / "slotharbour.yaml", "slotharbour.zip", zip_of(EXAMPLES / "slotharbour.yaml"))
     assert "SlotHarbour 3.2" in texts(at.header)
     assert "Available for NHS use" in html_text(at)
+    assert not at.warning  # every document arrived
     # The assessment JSON download holds the same decision.
     dl = at.download_button(key="pc_dl_json")
     assessment = json.loads(download_bytes(dl))
@@ -255,6 +271,14 @@ def test_precheck_upload_shows_the_decision_and_offers_downloads(app: App) -> No
     assert dl.proto.ignore_rerun
     # An upload is not a form: no YAML/ZIP re-download of what the vendor already has.
     assert [b.key for b in at.download_button] == ["pc_dl_json"]
+
+
+def test_precheck_of_a_yaml_without_its_files_is_never_available(app: App) -> None:
+    """The same file without its evidence: every document is asserted and the decision incomplete."""
+    at = app.open("precheck.py", as_user=app.vendor_of(CLEAN))
+    upload(at, EXAMPLES / "slotharbour.yaml")
+    assert "Incomplete" in html_text(at) and "Available for NHS use" not in html_text(at)
+    assert "arrived without their file" in at.warning[0].value
 
 
 def test_precheck_upload_of_a_failing_submission_lists_the_fixes(app: App) -> None:
@@ -824,3 +848,48 @@ def test_portfolio_row_selection_opens_the_product(app: App) -> None:
     assert texts(at.title) == "Assessment"
     assert f"{p.name} {p.version}" in texts(at.header)
     assert at.query_params["product"] == str(p.id)
+
+
+# ---------------------------------------------------------------------------------- evidence viewer
+
+
+def open_evidence(app: App, product: str, as_user: str | UserView = "assessor") -> tuple[AppTest, int]:
+    p = app.seeded.product(product)
+    at, _ = open_review(app, product, as_user)
+    at.segmented_control(key=f"rv_tab_{p.assessment_id}").set_value("Evidence").run()
+    assert not at.exception, [e.value for e in at.exception]
+    return at, app.wf.get_assessment(SYSTEM, p.assessment_id).submission_id
+
+
+def test_evidence_tab_lists_received_documents_and_shows_a_pdf_and_text(app: App) -> None:
+    at, sid = open_evidence(app, OTHER)
+    docs = app.wf.list_evidence(SYSTEM, sid)
+    frame = table(at, "Ref", "State", "SHA-256", "Sent by")
+    assert list(frame["State"]) == ["Received"] * len(docs)
+    assert list(frame["SHA-256"]) == [d.sha256 for d in docs]
+    pdf = next(d for d in docs if d.media_type == "application/pdf")
+    at.selectbox(key=f"rv_ev_pick_{sid}").set_value(pdf.index).run()
+    assert not at.exception
+
+    def kinds(node: Any) -> list[str]:
+        out = [getattr(node, "type", "")]
+        for child in getattr(node, "children", {}).values():
+            out += kinds(child)
+        return out
+
+    assert "image" in kinds(at.main), "the PDF's pages are rendered as images in the page"
+    assert pdf.sha256 in texts(at.text)
+    dl = at.download_button(key=f"rv_ev_{sid}_{pdf.index}_dl")
+    assert download_bytes(dl).startswith(b"%PDF-")
+    txt = next(d for d in docs if d.media_type == "text/plain")
+    at.selectbox(key=f"rv_ev_pick_{sid}").set_value(txt.index).run()
+    _, content = app.wf.evidence_file(SYSTEM, sid, txt.index)
+    assert content.decode().strip() in [t.value.strip() for t in at.text]
+
+
+def test_vendor_sees_its_own_evidence_without_the_check_form(app: App) -> None:
+    vendor = app.vendor_of(OTHER)
+    at, sid = open_evidence(app, OTHER, as_user=vendor)
+    at.selectbox(key=f"rv_ev_pick_{sid}").set_value(0).run()
+    assert not at.exception
+    assert "Record the check" not in [b.label for b in at.button]

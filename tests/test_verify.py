@@ -16,6 +16,7 @@ from dtac_app.catalogue import load_catalogue
 from dtac_app.cli import app
 from dtac_app.dossier import write_dossier
 from dtac_app.engine import assess
+from dtac_app.provenance import all_received
 from dtac_app.results import Override
 from dtac_app.submission_io import load_submission
 from dtac_app.workbench.verification import verify_dossier
@@ -38,7 +39,7 @@ def case(tmp_path: Path, catalogue: Any) -> dict[str, Path]:
     overrides = {
         "D1.2": Override(outcome="pass", rationale="Usability testing report seen on site, 12 participants.")
     }
-    a = assess(sub, catalogue, as_of=TODAY, overrides=overrides)
+    a = assess(sub, catalogue, as_of=TODAY, overrides=overrides, documents=all_received(len(sub.evidence)))
     out = write_dossier(a, sub, tmp_path / "out", "json", source=str(path))
     return {"json": out["json"], "src": src, "submission": path}
 

@@ -14,6 +14,7 @@ from typing import Literal
 from pydantic import BaseModel, ConfigDict, Field
 
 from dtac_app.dates import fmt
+from dtac_app.provenance import DOCUMENT_STATE_LABELS
 from dtac_app.results import (
     DECISION_COLOURS,
     OUTCOME_LABELS,
@@ -97,6 +98,7 @@ EVIDENCE_STATE_LABELS = {
     "undated": "Undated",
     "unchecked": "Not checked",
     "problem": "Problem",
+    "asserted": "Asserted — no file",
 }
 EVIDENCE_STATE_COLOURS = {
     "valid": NHS_GREEN,
@@ -106,6 +108,7 @@ EVIDENCE_STATE_COLOURS = {
     "undated": NHS_SECONDARY_TEXT,
     "unchecked": NHS_SECONDARY_TEXT,
     "problem": NHS_RED,
+    "asserted": NHS_ORANGE,
 }
 EFFECT_LABELS = {"fail": "Would fail", "condition": "Condition starts", "review": "Review"}
 
@@ -227,6 +230,20 @@ def evidence_refs(q: QuestionResult) -> str:
 
 def evidence_name(e: EvidenceResult) -> str:
     return e.file or e.title or "(no file)"
+
+
+def evidence_provenance(e: EvidenceResult) -> str:
+    """Where the document stands, in words: received, asserted (the hash is a claim), verified, problem."""
+    if e.provenance == "received":
+        return "Received: file stored, its SHA-256 checked"
+    if e.provenance == "asserted":
+        if e.sha256:
+            return "Asserted: no file received; the SHA-256 is the supplier's claim"
+        return "Asserted: no file received"
+    who = f" by {e.checked_by}" if e.checked_by else ""
+    when = f" on {fmt(e.checked_on)}" if e.checked_on else ""
+    what = f": {e.checked}" if e.checked else ""
+    return f"{DOCUMENT_STATE_LABELS[e.provenance]}{who}{when}{what}"
 
 
 def evidence_reference(e: EvidenceResult) -> str:

@@ -81,7 +81,8 @@ def csv_rows(d: C.DossierInput) -> list[dict[str, Any]]:
                 "provenance": C.provenance_text(q),
                 "verification": q.verification.checked if q.verification else "",
                 "evidence": "; ".join(
-                    f"{C.evidence_ref(i)} {C.evidence_name(by_index[i])} sha256={by_index[i].sha256 or 'none'}"
+                    f"{C.evidence_ref(i)} {C.evidence_name(by_index[i])} sha256={by_index[i].sha256 or 'none'} "
+                    f"state={by_index[i].provenance}"
                     for i in q.evidence
                     if i in by_index
                 ),

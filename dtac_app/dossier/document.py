@@ -570,6 +570,7 @@ def _evidence(a: Assessment) -> tuple[Block, ...]:
                 ),
                 detail=cell(
                     typed(e.detail, f"{ref} detail", "muted"),
+                    typed(C.evidence_provenance(e), f"{ref} provenance", "muted"),
                     Hash(e.sha256 or "", missing="— no file supplied (a record only)"),
                 ),
             )

@@ -12,6 +12,7 @@ from typing import Any, Literal
 from pydantic import BaseModel, ConfigDict, Field
 
 from dtac_app import __version__
+from dtac_app.provenance import DocumentState
 from dtac_app.results import Assessment, EvidenceState, Override, Verification
 from dtac_app.submission import Submission
 from dtac_app.vocabulary import Profile
@@ -63,6 +64,7 @@ class ManifestEntry(_Doc):
     issued: dt.date | None
     expires: dt.date | None
     state: EvidenceState
+    provenance: DocumentState = Field(description="received, asserted, verified or problem")
 
 
 class DossierDocument(_Doc):
@@ -111,6 +113,7 @@ def dossier_document(d: DossierInput) -> DossierDocument:
             issued=e.issued,
             expires=e.expires,
             state=e.state,
+            provenance=e.provenance,
         )
         for e in a.evidence
     )

@@ -57,7 +57,11 @@ APPEND_ONLY_TABLES = (
     "provenance_marks",
     "sign_offs",
     "clarification_replies",
+    "evidence_files",
+    "submission_evidence",
+    "evidence_checks",
 )
+EVIDENCE_CHECK_STATES = ("verified", "problem")
 
 
 def _in(column: str, values: tuple[str, ...]) -> str:
@@ -191,6 +195,62 @@ class Submission(Base):
     assessments: Mapped[list[Assessment]] = relationship(
         back_populates="submission", order_by="Assessment.id"
     )
+
+
+class EvidenceFile(Base):
+    """One evidence file's bytes, stored once however many submissions cite it (content-addressed
+    by SHA-256). The bytes live in the database so several app servers share them and a backup
+    holds everything."""
+
+    __tablename__ = "evidence_files"
+    __table_args__ = (CheckConstraint("length(sha256) = 64", name="sha256"),)
+
+    sha256: Mapped[str] = mapped_column(String(64), primary_key=True)
+    size: Mapped[int] = mapped_column(Integer)
+    media_type: Mapped[str] = mapped_column(String(100))
+    content: Mapped[bytes] = mapped_column(LargeBinary, deferred=True)  # loaded only when read
+    stored_at: Mapped[dt.datetime]
+    stored_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
+
+
+class SubmissionEvidence(Base):
+    """An evidence record of a submission and the stored file it cites: ``sha256`` is set when the
+    file arrived (or an earlier submission of the same organisation had sent the same bytes);
+    when it is NULL the document is only *asserted* and ``claimed_sha256`` is the supplier's claim."""
+
+    __tablename__ = "submission_evidence"
+    __table_args__ = (UniqueConstraint("submission_id", "record_index"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    submission_id: Mapped[int] = mapped_column(ForeignKey("submissions.id"), index=True)
+    record_index: Mapped[int] = mapped_column(Integer)
+    path: Mapped[str | None] = mapped_column(String(2000))
+    claimed_sha256: Mapped[str | None] = mapped_column(String(64))
+    sha256: Mapped[str | None] = mapped_column(ForeignKey("evidence_files.sha256"), index=True)
+    reused: Mapped[bool] = mapped_column(Boolean, default=False)
+
+    file: Mapped[EvidenceFile | None] = relationship()
+
+
+class EvidenceCheck(Base):
+    """An assessor's check of one evidence document: verified (against a register or the document)
+    or a problem, with what was checked, who and when. The latest check of a record counts."""
+
+    __tablename__ = "evidence_checks"
+    __table_args__ = (
+        CheckConstraint(_in("state", EVIDENCE_CHECK_STATES), name="state"),
+        CheckConstraint("length(trim(checked)) >= 3", name="says_what"),
+        Index("ix_evidence_checks_submission_id_record_index", "submission_id", "record_index"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    submission_id: Mapped[int] = mapped_column(ForeignKey("submissions.id"))
+    record_index: Mapped[int] = mapped_column(Integer)
+    state: Mapped[str] = mapped_column(String(20))
+    checked: Mapped[str] = mapped_column(Text)
+    by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
+    by_label: Mapped[str] = mapped_column(String(200), default="")
+    at: Mapped[dt.datetime]
 
 
 class Assessment(Base):

@@ -14,6 +14,7 @@ password. Imported records are written as they were; a new audit entry records t
 
 from __future__ import annotations
 
+import base64
 import datetime as dt
 import hashlib
 import json
@@ -21,6 +22,7 @@ from collections.abc import Mapping
 from typing import Any
 
 from .errors import ImportConflict
+from .evidence import EvidenceRepo
 from .models import Assessment as AssessmentRow
 from .models import (
     AssessmentRevision,
@@ -30,6 +32,7 @@ from .models import (
     ProvenanceMark,
     SignOff,
     Submission,
+    SubmissionEvidence,
     User,
 )
 from .repo import Repos
@@ -72,10 +75,43 @@ def export_product(r: Repos, p: Any, *, exported_at: dt.datetime, exported_by: s
         users[user_id] = u
         return u.username
 
+    ev = EvidenceRepo(r.s)
+    files: dict[str, dict[str, Any]] = {}
     versions = []
     for v in p.versions:
         subs = []
         for sub in v.submissions:
+            cites = []
+            for rec in ev.records(sub.id):
+                if rec.sha256 and rec.sha256 not in files:
+                    f = ev.file(rec.sha256, with_content=True)
+                    files[f.sha256] = {
+                        "sha256": f.sha256,
+                        "size": f.size,
+                        "media_type": f.media_type,
+                        "stored_at": _iso(f.stored_at),
+                        "content_base64": base64.b64encode(f.content).decode("ascii"),
+                    }
+                cites.append(
+                    {
+                        "record_index": rec.record_index,
+                        "path": rec.path,
+                        "claimed_sha256": rec.claimed_sha256,
+                        "sha256": rec.sha256,
+                        "reused": rec.reused,
+                    }
+                )
+            checks = [
+                {
+                    "record_index": c.record_index,
+                    "state": c.state,
+                    "checked": c.checked,
+                    "by": who(c.by_id),
+                    "by_label": c.by_label,
+                    "at": _iso(c.at),
+                }
+                for c in ev.all_checks(sub.id)
+            ]
             assessments = []
             for a in sub.assessments:
                 revisions = []
@@ -173,6 +209,8 @@ def export_product(r: Repos, p: Any, *, exported_at: dt.datetime, exported_by: s
                     "submitted_on": _iso(sub.submitted_on),
                     "received_at": _iso(sub.received_at),
                     "received_by": who(sub.received_by_id),
+                    "evidence": cites,
+                    "evidence_checks": checks,
                     "assessments": assessments,
                 }
             )
@@ -217,6 +255,7 @@ def export_product(r: Repos, p: Any, *, exported_at: dt.datetime, exported_by: s
             key=lambda x: str(x["username"]),
         ),
         "versions": versions,
+        "evidence_files": sorted(files.values(), key=lambda f: str(f["sha256"])),
         "audit": audit,
     }
 
@@ -299,6 +338,20 @@ def import_product(
         by=uid(prod_d.get("created_by")),
     )
     counts = {"versions": 0, "submissions": 0, "assessments": 0, "revisions": 0}
+    # Evidence files travel base64-encoded, once each; every one is checked against its SHA-256.
+    files: dict[str, dict[str, Any]] = {}
+    for f_d in package.get("evidence_files", []):
+        try:
+            content = base64.b64decode(f_d["content_base64"], validate=True)
+        except (KeyError, ValueError, TypeError):
+            raise ImportConflict(f"evidence file {f_d.get('sha256')}: content is not valid base64") from None
+        digest = hashlib.sha256(content).hexdigest()
+        if digest != f_d.get("sha256"):
+            raise ImportConflict(
+                f"evidence file {str(f_d.get('sha256'))[:12]}…: content does not match its SHA-256 "
+                f"({digest[:12]}…); the package was altered"
+            )
+        files[digest] = {**f_d, "content": content}
     for v_d in package["versions"]:
         v, _ = r.products.version(p, v_d["version"], now=_dt(v_d.get("created_at")) or now)
         counts["versions"] += 1
@@ -325,6 +378,38 @@ def import_product(
                 )
             )
             counts["submissions"] += 1
+            ev = EvidenceRepo(r.s)
+            for c_d in s_d.get("evidence", []):
+                sha_ = c_d.get("sha256")
+                if sha_:
+                    f_d = files.get(sha_)
+                    if f_d is None:
+                        raise ImportConflict(
+                            f"not a valid {FORMAT} package: evidence file {sha_} is cited but not in it"
+                        )
+                    ev.put(
+                        f_d["content"], sha_, f_d["media_type"], now=_dt(f_d.get("stored_at")) or now, by=None
+                    )
+                r.s.add(
+                    SubmissionEvidence(
+                        submission_id=sub.id,
+                        record_index=int(c_d["record_index"]),
+                        path=c_d.get("path"),
+                        claimed_sha256=c_d.get("claimed_sha256"),
+                        sha256=sha_,
+                        reused=bool(c_d.get("reused")),
+                    )
+                )
+            for k_d in s_d.get("evidence_checks", []):
+                ev.add_check(
+                    sub.id,
+                    int(k_d["record_index"]),
+                    k_d["state"],
+                    k_d["checked"],
+                    by_id=uid(k_d.get("by")),
+                    by_label=k_d.get("by_label", ""),
+                    at=_dt(k_d["at"]) or now,
+                )
             for a_d in s_d["assessments"]:
                 revs = a_d["revisions"]
                 _require(bool(revs), "an assessment without revisions")

@@ -254,3 +254,31 @@ class SeedReport:
     errors: tuple[str, ...] = field(default_factory=tuple)
     accounts: tuple[tuple[str, str, str], ...] = ()
     """(username, role, password) of accounts created by this run, for the console."""
+
+
+@dataclass(frozen=True)
+class EvidenceDocumentView:
+    """One evidence record of a submission and the stored file it cites (if any)."""
+
+    submission_id: int
+    index: int
+    question: str
+    kind: str
+    title: str
+    path: str | None
+    state: Literal["received", "asserted", "verified", "problem"]
+    claimed_sha256: str | None
+    sha256: str | None
+    """The stored file's SHA-256 (None: no file stored, the document is asserted)."""
+    size: int | None
+    media_type: str | None
+    reused: bool
+    sent_by: str
+    received_at: dt.datetime | None
+    checked: str = ""
+    checked_by: str = ""
+    checked_at: dt.datetime | None = None
+
+    @property
+    def has_file(self) -> bool:
+        return self.sha256 is not None

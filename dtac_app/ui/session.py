@@ -108,7 +108,8 @@ def offer_submit(user: UserView, sub: Submission, filename: str, data: bytes) ->
     if user.role == "vendor":
         st.write(
             f"The file will be stored for **{user.organisation_name}** exactly as it is, with its SHA-256, "
-            "and assessed; assessors see it in their portfolio."
+            "and assessed, with every evidence file that came with it (each kept once, by its SHA-256); "
+            "assessors see it in their portfolio and can open the files."
         )
     else:
         orgs = [o for o in workflow().list_organisations(user) if o.kind == "vendor"]

@@ -17,10 +17,11 @@ from dtac_app.catalogue import get_catalogue
 from dtac_app.criteria import Catalogue, CriteriaSet
 from dtac_app.engine import assess, route
 from dtac_app.errors import InputError
+from dtac_app.provenance import DocumentProvenance, DocumentState
 from dtac_app.results import Assessment, Override, Verification
 from dtac_app.safe_yaml import parse_document
 from dtac_app.submission import Submission
-from dtac_app.submission_io import load_submission, parse_submission
+from dtac_app.submission_io import parse_submission, read_path
 
 SUBMISSION_SUFFIXES = (".yaml", ".yml", ".json")
 
@@ -42,8 +43,12 @@ def assess_file(
     check_files: bool = True,
 ) -> tuple[Submission, Assessment]:
     cat = catalogue or get_catalogue()
-    sub = load_submission(path, cat, check_files=check_files)
-    return sub, assess(sub, cat, as_of=as_of, profile=profile)
+    intake = read_path(path, cat, check_files=check_files)
+    if check_files:
+        intake.require_files()
+    return intake.submission, assess(
+        intake.submission, cat, as_of=as_of, profile=profile, documents=intake.states()
+    )
 
 
 def assess_text(
@@ -55,20 +60,34 @@ def assess_text(
     catalogue: Catalogue | None = None,
     overrides: Mapping[str, Override] | None = None,
     verifications: Mapping[str, Verification] | None = None,
+    documents: Mapping[int, DocumentState | DocumentProvenance] | None = None,
 ) -> tuple[Submission, Assessment]:
-    """Assess a submission held in memory (an upload). Evidence files are not read."""
+    """Assess a submission held in memory. Evidence files are not read: ``documents`` says which
+    records' files are in hand (the others are asserted)."""
     cat = catalogue or get_catalogue()
     sub = parse_submission(parse_document(text, file=name), cat, file=name)
     return sub, assess(
-        sub, cat, as_of=as_of, profile=profile, overrides=overrides, verifications=verifications
+        sub,
+        cat,
+        as_of=as_of,
+        profile=profile,
+        overrides=overrides,
+        verifications=verifications,
+        documents=documents,
     )
 
 
 def assess_parsed(
-    sub: Submission, catalogue: Catalogue, *, as_of: dt.date, profile: str | None = None
+    sub: Submission,
+    catalogue: Catalogue,
+    *,
+    as_of: dt.date,
+    profile: str | None = None,
+    documents: Mapping[int, DocumentState | DocumentProvenance] | None = None,
 ) -> Assessment:
-    """Assess a submission already parsed (the pre-check page's upload or form)."""
-    return assess(sub, catalogue, as_of=as_of, profile=profile)
+    """Assess a submission already parsed (the pre-check page's upload or form); ``documents``
+    as :func:`dtac_app.submission_io.Intake.states` gives them (the rest are asserted)."""
+    return assess(sub, catalogue, as_of=as_of, profile=profile, documents=documents)
 
 
 def questions_asked(criteria_set: CriteriaSet, answers: Mapping[str, Any]) -> dict[str, bool | None]:

@@ -7,7 +7,6 @@ from collections.abc import Iterable
 from dtac_app.dossier import FORMATS, build_dossier, dossier_basename
 from dtac_app.dossier.content import SignOff
 from dtac_app.store.views import Actor, AssessmentView
-from dtac_app.submission_io import load_upload
 
 from .facade import Workbench
 
@@ -52,7 +51,7 @@ def stored_dossier(
     """Build the dossier of one stored assessment revision; returns (file stem, {format: bytes})."""
     view = wf.get_assessment(actor, assessment_id, revision=revision)
     stored = wf.get_submission(actor, view.submission_id)
-    submission = load_upload(stored.filename, stored.content, wf.catalogue)
+    submission = wf.stored_submission(actor, view.submission_id)
     files = build_dossier(
         view.result, submission, formats, signoff=signoffs_for(view) or None, source=stored.filename
     )

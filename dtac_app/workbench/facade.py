@@ -35,6 +35,7 @@ from dtac_app.store.views import SYSTEM
 from .accounts import Accounts
 from .audit import AuditTrail
 from .clarifications import Clarifications
+from .evidence import Evidence
 from .intake import Intake
 from .organisations import Organisations
 from .portability import Portability
@@ -44,7 +45,9 @@ from .sign_off import SignOffs
 __all__ = ["SYSTEM", "Workbench", "open_workbench"]
 
 
-class Workbench(Accounts, Organisations, Intake, Review, SignOffs, Clarifications, AuditTrail, Portability):
+class Workbench(
+    Accounts, Organisations, Intake, Review, Evidence, SignOffs, Clarifications, AuditTrail, Portability
+):
     """Use-cases over one :class:`Database`. Thread-safe: each call uses its own session."""
 
 

@@ -12,10 +12,12 @@ import json
 from collections.abc import Mapping
 from pathlib import Path
 
+from dtac_app.engine import assess
 from dtac_app.errors import InputError
+from dtac_app.provenance import DocumentState
 from dtac_app.results import Assessment
-from dtac_app.safe_yaml import MAX_DOCUMENT_BYTES
 from dtac_app.store.errors import AccessDenied
+from dtac_app.store.evidence import EvidenceRepo
 from dtac_app.store.models import Assessment as AssessmentRow
 from dtac_app.store.models import AssessmentRevision, Submission
 from dtac_app.store.views import (
@@ -27,11 +29,12 @@ from dtac_app.store.views import (
     UserView,
     VersionView,
 )
+from dtac_app.submission_io import read_upload
 from dtac_app.vocabulary import PROFILES
 
 from . import access
 from . import views as V
-from .assessing import assess_text
+from .evidence import assess_stored
 from .organisations import audit_new_organisation
 from .unit import MAX_TEXT, Unit, WorkbenchBase
 
@@ -122,8 +125,13 @@ class Intake(WorkbenchBase):
         as_of: dt.date | None = None,
         profile: str | None = None,
         comment: str = "",
+        evidence_dir: Path | None = None,
     ) -> AssessmentView:
         """Store a submission file as received, assess it, and store the assessment (revision 1).
+
+        ``file`` is a YAML/JSON submission or a ZIP holding one plus its evidence files; every
+        evidence file that arrives is kept in the evidence store (once per SHA-256). ``evidence_dir``
+        (the command line and the examples only) looks the files up in a folder on disk instead.
 
         A vendor submits for its own organisation (``organisation_id`` None or its own). An
         assessor or admin names the vendor organisation, or leaves it None to file the product under
@@ -131,21 +139,13 @@ class Intake(WorkbenchBase):
         Bad files raise :class:`dtac_app.errors.InputError` and nothing is stored."""
         raw = file.encode("utf-8") if isinstance(file, str) else bytes(file)
         name = Path(filename or "submission.yaml").name[:500]
-        if len(raw) > MAX_DOCUMENT_BYTES:
-            raise InputError(
-                name,
-                "",
-                f"file is {len(raw) / 1_048_576:.1f} MB; the limit is {MAX_DOCUMENT_BYTES / 1_048_576:.0f} MB",
-            )
-        try:
-            text = raw.decode("utf-8-sig")
-        except UnicodeDecodeError as e:
-            raise InputError(name, f"byte {e.start}", "file is not UTF-8 text") from None
         if profile is not None and profile not in PROFILES:
             raise InputError(name, "profile", f"'{profile}' is not a profile; use dtac or nice-lbp")
+        # The one intake path: a YAML/JSON file, or a ZIP with the submission and its evidence.
+        intake = read_upload(name, raw, self.catalogue, folder=evidence_dir)
+        sub = intake.submission
         t = self._now()
         day = as_of or t.date()
-        sub, result = assess_text(text, name=name, as_of=day, profile=profile, catalogue=self.catalogue)
         with self._unit(actor, write=True, now=t) as u:
             r, act = u.r, u.act
             # Which organisation?
@@ -182,13 +182,23 @@ class Intake(WorkbenchBase):
                     product_id=product.id,
                     after={"version": version.version},
                 )
+            # Evidence files that did not arrive but that this organisation sent before are reused
+            # by hash (a re-submission sends only what changed); the rest stay asserted.
+            ev = EvidenceRepo(u.s)
+            reusable = ev.reusable(org.id, sub, intake)
+            documents: dict[int, DocumentState] = {
+                i: ("received" if s == "received" or i in reusable else "asserted")
+                for i, s in intake.states().items()
+            }
+            result = assess(sub, self.catalogue, as_of=day, profile=profile, documents=documents)
+            doc = intake.document
             row = r.submissions.add(
                 Submission(
                     product_version_id=version.id,
-                    filename=name,
-                    content=raw,
-                    sha256=hashlib.sha256(raw).hexdigest(),
-                    size=len(raw),
+                    filename=intake.document_name[:500],
+                    content=doc,
+                    sha256=hashlib.sha256(doc).hexdigest(),
+                    size=len(doc),
                     criteria_set=sub.criteria,
                     profile=sub.profile,
                     submitted_on=sub.submitted_on,
@@ -196,13 +206,24 @@ class Intake(WorkbenchBase):
                     received_by_id=act.id,
                 )
             )
+            stored = ev.store_intake(row, intake, reusable=reusable, now=t, by=act.id)
             u.audit(
                 "submission.create",
                 "submission",
                 row.id,
                 organisation_id=org.id,
                 product_id=product.id,
-                after={"filename": name, "sha256": row.sha256, "size": row.size, "version": version.version},
+                after={
+                    "filename": row.filename,
+                    "upload": name,
+                    "sha256": row.sha256,
+                    "size": row.size,
+                    "version": version.version,
+                    "evidence_received": len(stored.received),
+                    "evidence_reused": len(stored.reused),
+                    "evidence_asserted": len(sub.evidence) - len(stored.received) - len(stored.reused),
+                    "evidence_files_new": stored.new_files,
+                },
             )
             a = self._create_assessment(
                 u, row, result, day, comment=comment, product_id=product.id, organisation_id=org.id
@@ -227,13 +248,7 @@ class Intake(WorkbenchBase):
             access.require_organisation(
                 u.act, product.organisation_id, doing=f"assess submission {submission_id}"
             )
-            _, result = assess_text(
-                row.content.decode("utf-8-sig"),
-                name=row.filename,
-                as_of=day,
-                profile=profile or row.profile,
-                catalogue=self.catalogue,
-            )
+            _, result = assess_stored(u.s, row, self.catalogue, as_of=day, profile=profile or row.profile)
             a = self._create_assessment(
                 u,
                 row,

@@ -10,8 +10,11 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any
 
+from sqlalchemy.orm import object_session
+
 from dtac_app.results import Assessment, Override, Verification
 from dtac_app.store.errors import ConcurrentChangeError, NotFound, WorkflowError
+from dtac_app.store.evidence import EvidenceRepo
 from dtac_app.store.models import WHOLE_ASSESSMENT, OverrideRow, ProvenanceMark
 from dtac_app.store.models import Assessment as AssessmentRow
 from dtac_app.store.repo import Repos
@@ -19,7 +22,7 @@ from dtac_app.store.views import Actor, AssessmentView, RevisionSummary
 
 from . import access
 from . import views as V
-from .assessing import assess_text
+from .evidence import assess_stored
 from .intake import new_revision
 from .unit import WorkbenchBase
 
@@ -148,9 +151,13 @@ class Review(WorkbenchBase):
         overrides: Mapping[str, Override],
         verifications: Mapping[str, Verification],
         comment: str = "",
+        evidence_checks: Mapping[int, tuple[str, str]] | None = None,
     ) -> AssessmentView:
         """Save an assessor's review as a new revision: the complete set of overrides and
         verifications (questions left out have none). Re-runs the engine with them.
+
+        ``evidence_checks`` records assessors' checks of evidence documents in the same change:
+        ``{record index: ("verified" or "problem", what was checked)}`` (see ``check_evidence``).
 
         ``expected_revision`` is the revision the assessor was looking at; if another save came
         first, :class:`ConcurrentChangeError` is raised and nothing is written. Saving after
@@ -186,6 +193,14 @@ class Review(WorkbenchBase):
                     new_ver[qid] = Verification(checked=m.checked, by=m.by_label, on=m.on_date)
                 else:
                     new_ver[qid] = Verification(checked=ver.checked.strip(), by=label, on=t.date())
+            ev_checks = {}
+            for index, (state, what) in sorted((evidence_checks or {}).items()):
+                if not 0 <= index < len(prev_result.evidence):
+                    raise WorkflowError(f"assessment {assessment_id} has no evidence record {index + 1}")
+                EvidenceRepo(u.s).add_check(
+                    a.submission_id, index, state, what, by_id=act.id, by_label=label, at=t
+                )
+                ev_checks[f"E{index + 1}"] = f"{state}: {what}"
             result = self._evaluate(a, new_ov, new_ver)
             number = expected_revision + 1
             if not r.assessments.advance(a.id, expected_revision, number, t):
@@ -231,6 +246,9 @@ class Review(WorkbenchBase):
                 {q: v.checked for q, v in new_ver.items()},
             )
             changes = _describe_changes(before, after)
+            if ev_checks:
+                after["evidence_checks"] = ev_checks
+                changes += "; " + "; ".join(f"evidence {ref} {c}" for ref, c in ev_checks.items())
             if was_signed:
                 changes += f"; revision {expected_revision} was signed off and stays as it was: revision {number} needs its own sign-off"
             u.audit(
@@ -248,13 +266,12 @@ class Review(WorkbenchBase):
     def _evaluate(
         self, a: AssessmentRow, overrides: Mapping[str, Override], verifications: Mapping[str, Verification]
     ) -> Assessment:
-        sub = a.submission
-        _, result = assess_text(
-            sub.content.decode("utf-8-sig"),
-            name=sub.filename,
+        _, result = assess_stored(
+            object_session(a),  # type: ignore[arg-type]
+            a.submission,
+            self.catalogue,
             as_of=a.as_of,
             profile=a.profile,
-            catalogue=self.catalogue,
             overrides=overrides,
             verifications=verifications,
         )

@@ -20,10 +20,9 @@ from typing import TYPE_CHECKING
 
 from dtac_app.catalogue import get_catalogue
 from dtac_app.errors import InputError
-from dtac_app.safe_yaml import parse_document
 from dtac_app.store.repo import Repos
 from dtac_app.store.views import SYSTEM, SeedReport, UserView
-from dtac_app.submission_io import parse_submission, read_text
+from dtac_app.submission_io import read_path
 from dtac_app.vocabulary import Role
 
 from . import access
@@ -60,10 +59,8 @@ def seed_examples(wf: Workbench, directory: Path, *, as_of: dt.date | None = Non
     cat = wf.catalogue
     for path in paths:
         try:
-            text = read_text(path)
-            sub = parse_submission(
-                parse_document(text, file=str(path)), cat or get_catalogue(), file=str(path)
-            )
+            # The same intake path as every upload; the examples must carry every file they name.
+            sub = read_path(path, cat or get_catalogue()).require_files().submission
         except InputError as e:
             errors.append(e.message)
             continue
@@ -86,6 +83,7 @@ def seed_examples(wf: Workbench, directory: Path, *, as_of: dt.date | None = Non
                 path.name,
                 organisation_id=vendor.organisation_id,
                 as_of=as_of,
+                evidence_dir=path.parent,
             )
         except InputError as e:
             errors.append(e.message)

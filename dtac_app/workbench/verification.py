@@ -29,6 +29,7 @@ from dtac_app.dossier.json_export import (
 )
 from dtac_app.engine import assess
 from dtac_app.errors import InputError
+from dtac_app.provenance import documents_of
 from dtac_app.safe_yaml import MAX_DOCUMENT_BYTES
 from dtac_app.submission_io import parse_submission, read_text, resolve_evidence_path, sha256_file
 from dtac_app.vocabulary import outcome_label
@@ -217,6 +218,7 @@ def _check_assessment(doc: DossierDocument, cat: Catalogue, report: VerifyReport
             profile=doc.inputs.profile,
             overrides=doc.inputs.overrides,
             verifications=doc.inputs.verifications,
+            documents=documents_of(doc.assessment.evidence),
         )
     except (InputError, KeyError, ValueError) as e:
         reason = e.message if isinstance(e, InputError) else str(e)

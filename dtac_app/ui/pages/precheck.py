@@ -11,7 +11,7 @@ import streamlit as st
 import yaml
 
 from dtac_app.errors import InputError, InputErrors
-from dtac_app.submission_io import load_upload, parse_submission
+from dtac_app.submission_io import Intake, parse_submission, read_upload
 from dtac_app.ui import common, form_import_panel, session
 from dtac_app.ui.form import render_form
 from dtac_app.workbench.assessing import assess_parsed
@@ -72,7 +72,7 @@ def page() -> None:
         required=True,
         key="pc_mode",
     )
-    sub = None
+    intake: Intake | None = None
     data: dict[str, Any] | None = None
     upload_bytes: bytes | None = None
     upload_name = ""
@@ -106,7 +106,11 @@ def page() -> None:
             )
         else:
             try:
-                sub = parse_submission(_plain(data), cat, file="on-screen form")
+                parse_submission(_plain(data), cat, file="on-screen form")
+                # The form and its attached files go through the same intake as an uploaded ZIP.
+                upload_name = "submission.zip"
+                upload_bytes = submission_zip(data, st.session_state.get(PREFIX + "_files", {}))
+                intake = read_upload(upload_name, upload_bytes, cat)
             except InputError as e:
                 show_errors(e)
     else:
@@ -121,7 +125,7 @@ def page() -> None:
             upload_name = f.name
             try:
                 with st.spinner("Checking the file and its evidence hashes…"):
-                    sub = load_upload(f.name, upload_bytes, cat)
+                    intake = read_upload(f.name, upload_bytes, cat)
             except InputError as e:
                 show_errors(e)
         else:
@@ -129,11 +133,33 @@ def page() -> None:
                 "Download an example to start from: run `dtac schema` for the JSON Schema, or see submissions/ in the project.",
                 icon=":material/info:",
             )
-    if sub is None:
+    if intake is None:
         return
-    a = assess_parsed(sub, cat, as_of=as_of)
+    sub = intake.submission
+    a = assess_parsed(sub, cat, as_of=as_of, documents=intake.states())
     st.divider()
     st.header(f"{sub.product.name} {sub.product.version}", anchor=False)
+    asserted = [e for e in a.evidence if e.provenance == "asserted"]
+    if asserted:
+        st.warning(
+            f"{len(asserted)} of {len(a.evidence)} documents arrived without their file, so they are only "
+            "asserted and the questions they support are not met yet. Put the files in a ZIP with the "
+            "submission (under evidence/), or an assessor has to verify them.",
+            icon=":material/description:",
+        )
+        st.dataframe(
+            [
+                {
+                    "Evidence": f"E{e.index + 1}",
+                    "Question": e.question,
+                    "Document": e.label,
+                    "File": e.file or "",
+                }
+                for e in asserted
+            ],
+            hide_index=True,
+            key="pc_asserted",
+        )
     common.show_assessment(a, key="pc")
     with st.expander("Every question", expanded=False):
         st.dataframe(common.questions_frame(a), hide_index=True, key="pc_questions")

@@ -10,10 +10,11 @@ import pandas as pd
 import streamlit as st
 from pydantic import ValidationError
 
+from dtac_app.provenance import DOCUMENT_STATE_LABELS
 from dtac_app.results import OUTCOME_LABELS, Override, Verification
 from dtac_app.store.errors import ConcurrentChangeError, StoreError
 from dtac_app.store.views import AssessmentView, UserView
-from dtac_app.ui import common, session
+from dtac_app.ui import common, evidence_viewer, session
 from dtac_app.ui.widgets import labelled, select
 from dtac_app.vocabulary import decision_label
 from dtac_app.workbench.sign_off import MIN_REASON, open_items
@@ -165,7 +166,7 @@ def _question_review(user: UserView, view: AssessmentView, can_edit: bool) -> No
                     if e is None:
                         continue
                     st.markdown(
-                        f"- Evidence: **{e.label}** {e.reference or ''} — {e.state.replace('_', ' ')}: {e.detail}  \n"
+                        f"- Evidence: **{e.label}** {e.reference or ''} — {e.state.replace('_', ' ')} ({e.provenance}): {e.detail}  \n"
                         f"  File `{e.file or 'not attached'}` · SHA-256 `{(e.sha256 or '—')[:16]}…` · issued "
                         f"{e.issued or '—'} · expires {e.expires or '—'}"
                     )
@@ -486,6 +487,103 @@ def _conflict(user: UserView, view: AssessmentView, u: _Unsaved) -> None:
         st.rerun()
 
 
+def _evidence(user: UserView, view: AssessmentView, can_edit: bool) -> None:
+    """The submission's evidence: each document's state and file facts, and the viewer."""
+    wf = session.workflow()
+    try:
+        docs = wf.list_evidence(user, view.submission_id)
+    except StoreError as e:
+        session.show_store_error(e)
+        return
+    if not docs:
+        st.info("The submission lists no evidence.")
+        return
+    labels = {e.index: e.label for e in view.result.evidence}
+    st.dataframe(
+        pd.DataFrame(
+            [
+                {
+                    "Ref": f"E{d.index + 1}",
+                    "Question": d.question,
+                    "Document": labels.get(d.index, d.kind),
+                    "State": DOCUMENT_STATE_LABELS[d.state],
+                    "File": d.path or "",
+                    "SHA-256": d.sha256 or (f"{d.claimed_sha256} (claimed)" if d.claimed_sha256 else ""),
+                    "Size": evidence_viewer.size_text(d.size),
+                    "Type": d.media_type or "",
+                    "Sent by": d.sent_by,
+                    "Received": f"{d.received_at:%Y-%m-%d %H:%M}" if d.received_at else "",
+                }
+                for d in docs
+            ]
+        ),
+        hide_index=True,
+        key=f"rv_evidence_{view.submission_id}",
+    )
+    pick = st.selectbox(
+        "Open a document",
+        [d.index for d in docs],
+        index=None,
+        format_func=lambda i: (
+            f"E{i + 1} {labels.get(i, docs[i].kind)} — {DOCUMENT_STATE_LABELS[docs[i].state]}"
+            + (f" — {docs[i].path}" if docs[i].path else "")
+        ),
+        placeholder="Choose a document",
+        key=f"rv_ev_pick_{view.submission_id}",
+    )
+    if pick is None:
+        return
+    doc = docs[pick]
+    if doc.has_file:
+        try:
+            doc, content = wf.evidence_file(user, view.submission_id, pick)
+        except StoreError as e:
+            session.show_store_error(e)
+        else:
+            evidence_viewer.show_document(doc, content, key=f"rv_ev_{view.submission_id}_{pick}")
+    else:
+        evidence_viewer.show_facts(doc)
+        st.info(
+            "No file was received for this document: it is asserted, and the SHA-256 shown (if any) is the "
+            "supplier's claim. It counts once the file arrives or an assessor verifies it.",
+            icon=":material/description:",
+        )
+    if not can_edit:
+        return
+    with st.form(key=f"rv_ev_check_{view.id}_{view.revision}_{pick}"):
+        st.markdown("**Record a check of this document**")
+        state = st.radio(
+            "Result",
+            ["verified", "problem"],
+            format_func={"verified": "Verified", "problem": "Problem (wrong, unreadable, out of date)"}.get,
+            horizontal=True,
+            key=f"rv_ev_state_{pick}",
+        )
+        checked = st.text_area(
+            "What did you check? (register entry, certificate number, the document itself, and the result)",
+            key=f"rv_ev_what_{pick}",
+            max_chars=5000,
+        )
+        if st.form_submit_button("Record the check", type="primary"):
+            try:
+                new = wf.check_evidence(
+                    user,
+                    view.id,
+                    view.revision,
+                    pick,
+                    state="problem" if state == "problem" else "verified",
+                    checked=checked,
+                )
+            except StoreError as e:
+                session.show_store_error(e)
+            else:
+                st.success(
+                    f"Recorded. Revision {new.revision}: {new.result.decision_label}.",
+                    icon=":material/check_circle:",
+                )
+                st.rerun()
+
+
 def _clarifications(user: UserView, view: AssessmentView) -> None:
     wf = session.workflow()
     try:
@@ -704,7 +802,7 @@ def page() -> None:
     common.show_assessment(view.result, key=f"rv_{view.id}_{view.revision}", show_fixes=True)
     tab = st.segmented_control(
         "Part",
-        ["Questions", "Clarifications", "Sign-off", "History"],
+        ["Questions", "Evidence", "Clarifications", "Sign-off", "History"],
         default="Questions",
         required=True,
         key=f"rv_tab_{view.id}",
@@ -713,6 +811,8 @@ def page() -> None:
         if user.role in ("assessor", "admin") and not view.is_current:
             st.info("This is an earlier revision: read-only.")
         _question_review(user, view, can_edit)
+    elif tab == "Evidence":
+        _evidence(user, view, can_edit)
     elif tab == "Clarifications":
         _clarifications(user, view)
     elif tab == "Sign-off":
