@@ -44,6 +44,14 @@ class RoleOption(StrEnum):
     admin = "admin"
 
 
+def as_role(text: str) -> Role:
+    """A stored role name as a :data:`Role` (the database only holds these; anything else is a bug)."""
+    for role in ROLES:
+        if role == text:
+            return role
+    raise ValueError(f"unknown role {text!r}")
+
+
 OrganisationKind = Literal["vendor", "nhs"]
 ORGANISATION_KINDS: tuple[OrganisationKind, ...] = get_args(OrganisationKind)
 

@@ -10,7 +10,7 @@ import unicodedata
 from collections.abc import Sequence
 from typing import Any
 
-from sqlalchemy import Row, func, select, update
+from sqlalchemy import CursorResult, Row, func, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session, selectinload
 
@@ -281,7 +281,7 @@ class Assessments:
             .values(current_revision=new, updated_at=now)
             .execution_options(synchronize_session=False)
         )
-        return bool(res.rowcount == 1)  # type: ignore[attr-defined]
+        return isinstance(res, CursorResult) and res.rowcount == 1
 
     def add(self, a: Assessment) -> Assessment:
         self.s.add(a)

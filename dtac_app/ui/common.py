@@ -15,12 +15,13 @@ from dtac_app.catalogue import get_catalogue
 from dtac_app.criteria import Catalogue
 from dtac_app.results import DECISION_COLOURS, OUTCOME_LABELS, Assessment, Decision
 from dtac_app.ui.icon import app_icon  # noqa: F401 - re-exported for pages
+from dtac_app.ui.widgets import BadgeColour
 from dtac_app.vocabulary import SECTION_STATUS_LABELS
 
 if TYPE_CHECKING:
     import pandas as pd
 
-BADGE_COLOURS: dict[str, str] = {
+BADGE_COLOURS: dict[str, BadgeColour] = {
     "not_available": "red",
     "incomplete": "orange",
     "research_only": "violet",
@@ -49,7 +50,7 @@ def today() -> dt.date:
 
 
 def decision_badge(decision: Decision | str, label: str) -> None:
-    st.badge(label, icon=BADGE_ICONS.get(decision), color=BADGE_COLOURS.get(decision, "gray"))  # type: ignore[arg-type]
+    st.badge(label, icon=BADGE_ICONS.get(decision), color=BADGE_COLOURS.get(decision, "gray"))
 
 
 def decision_banner(a: Assessment) -> None:

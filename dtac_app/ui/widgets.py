@@ -10,11 +10,13 @@
 from __future__ import annotations
 
 from collections.abc import Callable, Hashable, Mapping, Sequence
-from typing import Any, TypeVar
+from typing import Any, Literal, TypeVar
 
 import streamlit as st
 
 K = TypeVar("K", bound=Hashable)
+# The colours ``st.badge`` accepts (its stub takes exactly these).
+BadgeColour = Literal["red", "orange", "yellow", "blue", "green", "violet", "gray", "grey", "primary"]
 T = TypeVar("T")
 
 

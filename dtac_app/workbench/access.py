@@ -26,6 +26,7 @@ from argon2.exceptions import InvalidHashError, VerificationError, VerifyMismatc
 from dtac_app.store.errors import AccessDenied, AccountLocked, LoginFailed
 from dtac_app.store.models import User
 from dtac_app.store.views import Actor, Role, SystemActor, UserView
+from dtac_app.vocabulary import as_role
 
 if TYPE_CHECKING:
     from dtac_app.store.repo import Repos
@@ -116,7 +117,7 @@ def user_view(u: User) -> UserView:
     return UserView(
         id=u.id,
         username=u.username,
-        role=u.role,  # type: ignore[arg-type]
+        role=as_role(u.role),
         display_name=u.display_name,
         email=u.email,
         organisation_id=u.organisation_id,
