@@ -15,11 +15,15 @@ import tempfile
 import unicodedata
 from collections.abc import Callable, Iterable, Sequence
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from dtac_app.results import Assessment
 from dtac_app.submission import Submission
 
 from .content import DossierInput, SignOff
+
+if TYPE_CHECKING:
+    from dtac_app.signing import SigningKey
 
 FORMATS: tuple[str, ...] = ("pdf", "html", "json", "csv")
 MEDIA_TYPES = {
@@ -83,15 +87,23 @@ def build_dossier(
     *,
     signoff: SignOff | Sequence[SignOff] | None = None,
     source: str | None = None,
+    signing_key: SigningKey | None = None,
 ) -> dict[str, bytes]:
     """Render the dossier in each of ``formats``; returns ``{format: bytes}`` in the order asked.
 
     ``submission`` is the normalised submission the assessment was made from (its inputs go into
     the JSON so ``dtac verify`` can re-run it). ``signoff`` fills the sign-off block; without it
     the block has blank lines to sign on paper. ``source`` names the submission file, recorded
-    in the JSON so ``dtac verify`` can find the evidence files beside it.
+    in the JSON for the record. ``signing_key`` signs the JSON with the organisation's key
+    (``dtac keys init``) and puts the key's fingerprint on the PDF and HTML.
     """
-    d = DossierInput(assessment=assessment, submission=submission, signoffs=_signoffs(signoff), source=source)
+    d = DossierInput(
+        assessment=assessment,
+        submission=submission,
+        signoffs=_signoffs(signoff),
+        source=source,
+        signing_key=signing_key,
+    )
     return {f: _renderer(f)(d) for f in parse_formats(formats)}
 
 
@@ -118,12 +130,15 @@ def write_dossier(
     signoff: SignOff | Sequence[SignOff] | None = None,
     source: str | None = None,
     basename: str | None = None,
+    signing_key: SigningKey | None = None,
 ) -> dict[str, Path]:
     """Build every format first, then write each file atomically; returns ``{format: path}``.
 
     Nothing is written unless every format built, and a failed write leaves no partial file.
     """
-    files = build_dossier(assessment, submission, formats, signoff=signoff, source=source)
+    files = build_dossier(
+        assessment, submission, formats, signoff=signoff, source=source, signing_key=signing_key
+    )
     target = Path(out_dir)
     target.mkdir(parents=True, exist_ok=True)
     stem = basename or dossier_basename(assessment)

@@ -477,6 +477,7 @@ def _signoff(d: C.DossierInput) -> list[str]:
             "Reproducibility",
             [
                 ("Assessment fingerprint", f'<span class="hash">SHA-256 {assessment_sha256(a)}</span>'),
+                ("Signing key", esc(C.signing_text(d))),
                 *[
                     (f"Criteria file {k}", f'<span class="hash">SHA-256 {esc(v)}</span>')
                     for k, v in C.criteria_rows(a)

@@ -920,6 +920,7 @@ class _Builder:
             self.kv(
                 [
                     ("Assessment fingerprint", self.markup(f"SHA-256 {assessment_sha256(a)}", "hash")),
+                    ("Signing key", C.signing_text(self.d)),
                     *[
                         (f"Criteria file {k}", self.markup(f"SHA-256 {para(v)}", "hash"))
                         for k, v in C.criteria_rows(a)

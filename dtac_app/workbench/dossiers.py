@@ -10,6 +10,7 @@ from dtac_app.store.views import Actor, AssessmentView
 from dtac_app.submission_io import load_upload
 
 from .facade import Workbench
+from .keys import configured_signing_key
 
 
 def signoffs_for(view: AssessmentView) -> list[SignOff]:
@@ -43,6 +44,11 @@ def stored_dossier(
     stored = wf.get_submission(actor, view.submission_id)
     submission = load_upload(stored.filename, stored.content, wf.catalogue)
     files = build_dossier(
-        view.result, submission, formats, signoff=signoffs_for(view) or None, source=stored.filename
+        view.result,
+        submission,
+        formats,
+        signoff=signoffs_for(view) or None,
+        source=stored.filename,
+        signing_key=configured_signing_key(),
     )
     return f"{dossier_basename(view.result)}-r{view.revision}", files

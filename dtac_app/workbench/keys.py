@@ -1,0 +1,48 @@
+"""Where the organisation's signing key and the trusted public keys are (settings, not cryptography).
+
+The cryptography is in :mod:`dtac_app.signing`; this module only finds the files.
+"""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+from dtac_app.signing import PublicKey, SigningKey, load_signing_key, public_key_path, read_public_keys
+from dtac_app.store.location import data_dir
+
+SIGNING_KEY_ENV = "DTAC_SIGNING_KEY"
+TRUSTED_KEYS_ENV = "DTAC_TRUSTED_KEYS"
+
+
+def signing_key_path() -> Path:
+    """The organisation's private key: ``$DTAC_SIGNING_KEY``, else ``<data dir>/keys/dossier-signing.pem``."""
+    env = os.environ.get(SIGNING_KEY_ENV, "").strip()
+    return Path(env) if env else data_dir() / "keys" / "dossier-signing.pem"
+
+
+def configured_signing_key() -> SigningKey | None:
+    """The organisation's key if one has been made (``dtac keys init``), else None."""
+    path = signing_key_path()
+    return load_signing_key(path) if path.exists() else None
+
+
+def trusted_keys(extra: list[Path] | None = None) -> tuple[list[PublicKey], list[str]]:
+    """Keys to check signatures against, and where they came from.
+
+    Keys given on the command line are the only ones used when there are any; otherwise the
+    organisation's own public key and every key in ``$DTAC_TRUSTED_KEYS``.
+    """
+    if extra:
+        return [k for p in extra for k in read_public_keys(p)], [str(p) for p in extra]
+    keys: list[PublicKey] = []
+    sources: list[str] = []
+    own = public_key_path(signing_key_path())
+    if own.exists():
+        keys += read_public_keys(own)
+        sources.append(str(own))
+    env = os.environ.get(TRUSTED_KEYS_ENV, "").strip()
+    if env:
+        keys += read_public_keys(Path(env))
+        sources.append(env)
+    return keys, sources
