@@ -122,13 +122,14 @@ def verify_dossier(
 
 def _check_signature(raw: dict[str, Any], trusted: list[PublicKey], report: VerifyReport) -> None:
     sig = check_signature(raw, trusted)
-    status: CheckStatus = {
+    statuses: dict[str, CheckStatus] = {
         "trusted": "ok",
         "untrusted": "untrusted",
         "invalid": "differs",
         "malformed": "differs",
         "unsigned": "missing",
-    }[sig.status]
+    }
+    status = statuses[sig.status]
     if sig.status == "trusted":
         report.signed_by, report.key_fingerprint = sig.signer, sig.fingerprint
     report.add("signature", "signature", status, sig.detail)
