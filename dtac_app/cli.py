@@ -8,19 +8,21 @@ each command's work is a call into the workbench. ``dtac db`` / ``dtac user`` ar
 
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
 import json
 import sys
+from collections.abc import Iterator
 from pathlib import Path
 from typing import TYPE_CHECKING, Annotated
 
 import typer
-from rich.console import Console
 from rich.markup import escape
 from rich.table import Table
 
 from . import __version__
 from .errors import InputError, InputErrors
+from .terminal import SafeConsole
 from .vocabulary import SECTION_STATUS_LABELS, ProfileOption
 
 if TYPE_CHECKING:
@@ -87,8 +89,8 @@ criteria_app = typer.Typer(
 )
 app.add_typer(criteria_app, name="criteria")
 
-out = Console(highlight=False, soft_wrap=False)
-err = Console(stderr=True, highlight=False)
+out = SafeConsole(highlight=False, soft_wrap=False)
+err = SafeConsole(stderr=True, highlight=False)
 
 DECISION_STYLE = {
     "not_available": "bold white on red",
@@ -118,6 +120,8 @@ def _bad_input(e: InputError) -> typer.Exit:
     errors = e.errors if isinstance(e, InputErrors) else [e]
     for x in errors:
         err.print(f"[bold red]error:[/] {escape(x.message)}", markup=True, highlight=False, soft_wrap=True)
+    if isinstance(e, InputErrors) and e.more:
+        err.print(f"[bold red]error:[/] {escape(e.file)}: {e.more_text}", soft_wrap=True)
     return typer.Exit(2)
 
 
@@ -289,15 +293,19 @@ def batch(
         raise typer.Exit(2)
     counts: dict[str, int] = {}
     bad: list[str] = []
-    with Progress(
-        TextColumn("Assessing"),
-        BarColumn(),
-        MofNCompleteColumn(),
-        TimeElapsedColumn(),
-        console=err,
-        transient=False,
-        disable=not err.is_terminal and len(paths) < 200,
-    ) as progress:
+    # A terminated run still removes its partial CSV; a killed one is cleaned up by the next run.
+    with (
+        _exit_on_sigterm(),
+        Progress(
+            TextColumn("Assessing"),
+            BarColumn(),
+            MofNCompleteColumn(),
+            TimeElapsedColumn(),
+            console=err,
+            transient=False,
+            disable=not err.is_terminal and len(paths) < 200,
+        ) as progress,
+    ):
         task = progress.add_task("assess", total=len(paths))
 
         def on_row(row: dict[str, object]) -> None:
@@ -328,6 +336,22 @@ def batch(
         out.print(f"CSV written to {csv_out}")
     if bad:
         raise typer.Exit(2)
+
+
+@contextlib.contextmanager
+def _exit_on_sigterm() -> Iterator[None]:
+    """Turn SIGTERM into SystemExit for the duration, so ``finally`` blocks run."""
+    import signal
+    import threading
+
+    if threading.current_thread() is not threading.main_thread():
+        yield
+        return
+    previous = signal.signal(signal.SIGTERM, lambda signum, frame: sys.exit(128 + signum))
+    try:
+        yield
+    finally:
+        signal.signal(signal.SIGTERM, previous)
 
 
 def _print_batch_row(row: dict[str, object]) -> None:
@@ -866,8 +890,7 @@ def main() -> None:
     try:
         app()
     except InputError as e:  # pragma: no cover - commands catch their own
-        for x in e.errors if isinstance(e, InputErrors) else [e]:
-            err.print(f"error: {x.message}")
+        err.print(f"error: {e.message}", markup=False)
         sys.exit(2)
 
 

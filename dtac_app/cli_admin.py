@@ -15,11 +15,11 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Annotated
 
 import typer
-from rich.console import Console
 from rich.table import Table
 
 from dtac_app.store.errors import StoreError
 from dtac_app.store.views import SystemActor
+from dtac_app.terminal import SafeConsole
 from dtac_app.vocabulary import RoleOption
 
 if TYPE_CHECKING:
@@ -33,8 +33,8 @@ user_app = typer.Typer(
     help="Local user accounts: add, list, disable, enable, set a password.", no_args_is_help=True
 )
 
-out = Console(highlight=False, soft_wrap=True)
-err = Console(stderr=True, highlight=False)
+out = SafeConsole(highlight=False, soft_wrap=True)
+err = SafeConsole(stderr=True, highlight=False)
 
 EXAMPLES_DEFAULT = "submissions"
 

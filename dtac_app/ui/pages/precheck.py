@@ -48,7 +48,8 @@ def submission_zip(data: dict[str, Any], files: dict[str, bytes]) -> bytes:
 def show_errors(e: InputError) -> None:
     errors = e.errors if isinstance(e, InputErrors) else [e]
     lines = "\n".join(f"- **{x.field or 'file'}**: {x.reason}" for x in errors[:25])
-    more = f"\n- … and {len(errors) - 25} more" if len(errors) > 25 else ""
+    n_more = len(errors[25:]) + (e.more if isinstance(e, InputErrors) else 0)
+    more = f"\n- … and {n_more:,} more" if n_more else ""
     st.error(
         f"**{errors[0].file}** cannot be assessed yet. Fix these and try again:\n\n{lines}{more}",
         icon=":material/error:",
