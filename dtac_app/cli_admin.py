@@ -124,12 +124,12 @@ def db_init(
 @db_app.command("upgrade")
 def db_upgrade() -> None:
     """Apply any pending schema migrations (creates the database if it does not exist)."""
-    from dtac_app.store.db import describe_url, open_database
+    from dtac_app.store.db import describe_url, open_database, upgrade_schema
 
     db = open_database(upgrade=False)
     try:
         before = db.current_revision()
-        db.upgrade()
+        upgrade_schema(db)
         after = db.current_revision()
         out.print(f"Database: {describe_url(db.url)}")
         out.print(

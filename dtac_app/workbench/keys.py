@@ -5,20 +5,19 @@ The cryptography is in :mod:`dtac_app.signing`; this module only finds the files
 
 from __future__ import annotations
 
-import os
 from pathlib import Path
 
 from dtac_app.signing import PublicKey, SigningKey, load_signing_key, public_key_path, read_public_keys
+from dtac_app.settings import env_name, get_settings
 from dtac_app.store.location import data_dir
 
-SIGNING_KEY_ENV = "DTAC_SIGNING_KEY"
-TRUSTED_KEYS_ENV = "DTAC_TRUSTED_KEYS"
+SIGNING_KEY_ENV = env_name("signing_key")
+TRUSTED_KEYS_ENV = env_name("trusted_keys")
 
 
 def signing_key_path() -> Path:
     """The organisation's private key: ``$DTAC_SIGNING_KEY``, else ``<data dir>/keys/dossier-signing.pem``."""
-    env = os.environ.get(SIGNING_KEY_ENV, "").strip()
-    return Path(env) if env else data_dir() / "keys" / "dossier-signing.pem"
+    return get_settings().signing_key or data_dir() / "keys" / "dossier-signing.pem"
 
 
 def configured_signing_key() -> SigningKey | None:
@@ -41,8 +40,8 @@ def trusted_keys(extra: list[Path] | None = None) -> tuple[list[PublicKey], list
     if own.exists():
         keys += read_public_keys(own)
         sources.append(str(own))
-    env = os.environ.get(TRUSTED_KEYS_ENV, "").strip()
-    if env:
-        keys += read_public_keys(Path(env))
-        sources.append(env)
+    extra_file = get_settings().trusted_keys
+    if extra_file is not None:
+        keys += read_public_keys(extra_file)
+        sources.append(str(extra_file))
     return keys, sources
