@@ -43,7 +43,8 @@ class Settings(BaseSettings):
         description="The organisation's Ed25519 dossier signing key (default: DATA_DIR/keys/dossier-signing.pem).",
     )
     trusted_keys: Path | None = Field(
-        default=None, description="A file of public keys (dtac-ed25519 …) whose dossier signatures `dtac verify` trusts."
+        default=None,
+        description="A file of public keys (dtac-ed25519 …) whose dossier signatures `dtac verify` trusts.",
     )
     demo_hint: str | None = Field(
         default=None, description="Set by `dtac serve`: the example accounts shown on the sign-in page."

@@ -7,8 +7,8 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from dtac_app.signing import PublicKey, SigningKey, load_signing_key, public_key_path, read_public_keys
 from dtac_app.settings import env_name, get_settings
+from dtac_app.signing import PublicKey, SigningKey, load_signing_key, public_key_path, read_public_keys
 from dtac_app.store.location import data_dir
 
 SIGNING_KEY_ENV = env_name("signing_key")

@@ -14,6 +14,7 @@ from dtac_app.errors import InputError, InputErrors
 from dtac_app.submission_io import load_upload, parse_submission
 from dtac_app.ui import common, form_import_panel, session
 from dtac_app.ui.form import render_form
+from dtac_app.ui.safe import md
 from dtac_app.workbench.assessing import assess_parsed
 
 PREFIX = "pc"
@@ -47,11 +48,11 @@ def submission_zip(data: dict[str, Any], files: dict[str, bytes]) -> bytes:
 
 def show_errors(e: InputError) -> None:
     errors = e.errors if isinstance(e, InputErrors) else [e]
-    lines = "\n".join(f"- **{x.field or 'file'}**: {x.reason}" for x in errors[:25])
+    lines = "\n".join(f"- **{md(x.field or 'file')}**: {md(x.reason)}" for x in errors[:25])
     n_more = len(errors[25:]) + (e.more if isinstance(e, InputErrors) else 0)
     more = f"\n- … and {n_more:,} more" if n_more else ""
     st.error(
-        f"**{errors[0].file}** cannot be assessed yet. Fix these and try again:\n\n{lines}{more}",
+        f"**{md(errors[0].file)}** cannot be assessed yet. Fix these and try again:\n\n{lines}{more}",
         icon=":material/error:",
     )
 
@@ -134,7 +135,7 @@ def page() -> None:
         return
     a = assess_parsed(sub, cat, as_of=as_of)
     st.divider()
-    st.header(f"{sub.product.name} {sub.product.version}", anchor=False)
+    st.header(f"{md(sub.product.name)} {md(sub.product.version)}", anchor=False)
     common.show_assessment(a, key="pc")
     with st.expander("Every question", expanded=False):
         st.dataframe(common.questions_frame(a), hide_index=True, key="pc_questions")
