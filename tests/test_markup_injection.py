@@ -16,6 +16,7 @@ from collections.abc import Iterator
 from typing import Any
 
 import pytest
+from support import EXAMPLES, REPO
 from test_e2e import (  # noqa: F401 - fixtures used by name
     Server,
     _need_chromium,
@@ -26,8 +27,7 @@ from test_e2e import (  # noqa: F401 - fixtures used by name
     page,
     shot,
 )
-from ui_fixtures import *  # noqa: F403
-from ui_fixtures import ADMIN, ASSESSOR, EXAMPLES, REPO, Seeded
+from ui_fixtures import ADMIN, ASSESSOR, Seeded
 
 from dtac_app.results import Override, Verification
 from dtac_app.store.db import SQLITE_FILENAME, Database

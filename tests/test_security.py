@@ -15,14 +15,13 @@ from pathlib import Path
 from typing import Any
 
 import yaml
-from conftest import TODAY, passing_v2
+from support import REPO, TODAY, passing_v2
 from typer.testing import CliRunner
 
 from dtac_app.cli import app
 from dtac_app.csv_safe import csv_text
 from dtac_app.errors import MAX_REPORTED_ERRORS
 
-REPO = Path(__file__).resolve().parent.parent
 ENV = {"COLUMNS": "250", "NO_COLOR": "1", "TERM": "dumb"}
 runner = CliRunner()
 

@@ -9,7 +9,6 @@ from typing import Any
 
 import psycopg
 import pytest
-from store_fixtures import *  # noqa: F403
 from store_fixtures import APP_ROLE, OWNER_ROLE, Clock, World
 from typer.testing import CliRunner
 
