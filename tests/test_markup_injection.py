@@ -155,7 +155,12 @@ def test_md_escapes_everything_markdown_would_act_on() -> None:
     from dtac_app.ui.safe import md
 
     out = md(HOSTILE)
-    for raw in ("](", "![", ":red[", "http://"):
-        assert raw not in out, raw
-    assert "\\<div" in out and "\\]\\(" in out and "\\!\\[" in out and "http\\:\u2060//" in out
-    assert md("plain words 42") == "plain words 42"
+    for raw in ("<div", "[x]", "![]", ":red[", "http://"):
+        assert raw not in out.replace("\\<", "").replace("\\[", "").replace("\\]", ""), raw
+    assert "\\<div" in out and "\\](" in out and "!\\[" in out and "http:\u2060//" in out
+    assert (
+        md("# Heading") == "\\# Heading"
+        and md("1. item") == "1\\. item"
+        and md("&lt;b&gt;") == "\\&lt;b\\&gt;"
+    )
+    assert md("Backfell Physio 2.3 (UK): 2026-10-01") == "Backfell Physio 2.3 (UK): 2026-10-01"

@@ -13,10 +13,14 @@ from __future__ import annotations
 
 import re
 
-# Every ASCII punctuation character may be backslash-escaped in CommonMark; these are the ones that
-# start Markdown, HTML, entities, Streamlit's :colour[...] / :material/icon: directives, or LaTeX.
-_SPECIAL = re.compile(r"([\\`*_{}\[\]()#+\-.!|<>~$:&=\"'])")
-
+# The characters that start inline Markdown or HTML anywhere in a line (emphasis, code, links and
+# images, raw HTML and <autolinks>, strikethrough, LaTeX, Streamlit's :colour[...] directives).
+# Other punctuation stays as typed, so "2.3" or "Smith (UK)" reads the same in the page source.
+_SPECIAL = re.compile(r"([\\`*_\[\]<>~$])")
+# Entities (&lt; &#60;) would turn into the characters they name.
+_ENTITY = re.compile(r"&(?=#?\w+;)")
+# What starts a block only at the beginning of a line: headings, quotes, lists, rules, tables.
+_BLOCK_START = re.compile(r"^(\s*)([#>+\-=|]|\d+(?=[.)]))")
 
 # GitHub-flavoured Markdown turns bare addresses into links even when their punctuation is escaped
 # (``http\://x\.org``, ``www\.x\.org``, ``a@b\.org``); an invisible word joiner breaks the pattern
@@ -29,4 +33,9 @@ def md(text: object) -> str:
     """``text`` escaped so that Markdown shows it exactly as typed (on one line), with no live link."""
     s = " ".join(str(text).splitlines())
     s = _AUTOLINK.sub(lambda m: m.group()[0] + WORD_JOINER + m.group()[1:], s)
-    return _SPECIAL.sub(r"\\\1", s)
+    s = _SPECIAL.sub(r"\\\1", s)
+    s = _ENTITY.sub(r"\\&", s)
+    # Escape the marker itself, or the "." / ")" after a list number (a backslash before a digit shows).
+    return _BLOCK_START.sub(
+        lambda m: m.group(1) + (m.group(2) + "\\" if m.group(2)[0].isdigit() else "\\" + m.group(2)), s
+    )
