@@ -20,7 +20,7 @@ _SPECIAL = re.compile(r"([\\`*_\[\]<>~$])")
 # Entities (&lt; &#60;) would turn into the characters they name.
 _ENTITY = re.compile(r"&(?=#?\w+;)")
 # What starts a block only at the beginning of a line: headings, quotes, lists, rules, tables.
-_BLOCK_START = re.compile(r"^(\s*)([#>+\-=|]|\d+(?=[.)]))")
+_BLOCK_START = re.compile(r"^(\s*)(#{1,6}(?=\s|$)|>|[-+](?=\s)|\d{1,9}(?=[.)](?:\s|$)))")
 
 # GitHub-flavoured Markdown turns bare addresses into links even when their punctuation is escaped
 # (``http\://x\.org``, ``www\.x\.org``, ``a@b\.org``); an invisible word joiner breaks the pattern
