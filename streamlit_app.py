@@ -10,6 +10,7 @@ import streamlit as st
 from dtac_app import __version__
 from dtac_app.ui import session
 from dtac_app.ui.icon import app_icon
+from dtac_app.ui.safe import md
 
 st.set_page_config(page_title="DTAC Workbench", page_icon=app_icon(), layout="wide")
 
@@ -40,8 +41,8 @@ else:
     nav = st.navigation({"Work": work, "Reference": reference})
     with st.sidebar:
         st.markdown(
-            f"**{user.label}**  \n{user.role.title()}"
-            + (f" · {user.organisation_name}" if user.organisation_name else "")
+            f"**{md(user.label)}**  \n{md(user.role.title())}"
+            + (f" · {md(user.organisation_name)}" if user.organisation_name else "")
         )
         if st.button("Sign out", key="sign_out", icon=":material/logout:"):
             session.sign_out()

@@ -24,7 +24,7 @@ from .criteria import (
     Policy,
     RegulatoryRules,
 )
-from .errors import InputError, InputErrors
+from .errors import MAX_REPORTED_ERRORS, InputError, InputErrors
 from .safe_yaml import parse_document
 
 DEFAULT_CRITERIA_DIR = settings.DEFAULT_CRITERIA_DIR
@@ -34,11 +34,13 @@ M = TypeVar("M", bound=BaseModel)
 
 def format_validation_error(file: str, err: ValidationError) -> InputError:
     problems = []
-    for e in err.errors(include_url=False):
+    # Without the offending inputs: a file with 300 000 bad keys would otherwise copy each one.
+    for e in err.errors(include_url=False, include_input=False)[:MAX_REPORTED_ERRORS]:
         loc = ".".join(str(p) for p in e["loc"] if not str(p).startswith("function-after"))
         msg = e["msg"].removeprefix("Value error, ")
         problems.append(InputError(file, loc or "(top level)", msg))
-    return problems[0] if len(problems) == 1 else InputErrors(problems)
+    total = err.error_count()
+    return problems[0] if total == 1 else InputErrors(problems, total=total)
 
 
 def _validate(model: type[M], data: Any, file: str) -> M:

@@ -8,9 +8,11 @@ each command's work is a call into the workbench. ``dtac db`` / ``dtac user`` ar
 
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
 import json
 import sys
+from collections.abc import Iterator
 from pathlib import Path
 from typing import TYPE_CHECKING, Annotated
 
@@ -21,6 +23,7 @@ from rich.table import Table
 
 from . import __version__
 from .errors import InputError, InputErrors
+from .terminal import SafeConsole
 from .vocabulary import SECTION_STATUS_LABELS, ProfileOption
 
 if TYPE_CHECKING:
@@ -87,8 +90,8 @@ criteria_app = typer.Typer(
 )
 app.add_typer(criteria_app, name="criteria")
 
-out = Console(highlight=False, soft_wrap=False)
-err = Console(stderr=True, highlight=False)
+out = SafeConsole(highlight=False, soft_wrap=False)
+err = SafeConsole(stderr=True, highlight=False)
 
 DECISION_STYLE = {
     "not_available": "bold white on red",
@@ -118,6 +121,8 @@ def _bad_input(e: InputError) -> typer.Exit:
     errors = e.errors if isinstance(e, InputErrors) else [e]
     for x in errors:
         err.print(f"[bold red]error:[/] {escape(x.message)}", markup=True, highlight=False, soft_wrap=True)
+    if isinstance(e, InputErrors) and e.more:
+        err.print(f"[bold red]error:[/] {escape(e.file)}: {e.more_text}", soft_wrap=True)
     return typer.Exit(2)
 
 
@@ -289,15 +294,19 @@ def batch(
         raise typer.Exit(2)
     counts: dict[str, int] = {}
     bad: list[str] = []
-    with Progress(
-        TextColumn("Assessing"),
-        BarColumn(),
-        MofNCompleteColumn(),
-        TimeElapsedColumn(),
-        console=err,
-        transient=False,
-        disable=not err.is_terminal and len(paths) < 200,
-    ) as progress:
+    # A terminated run still removes its partial CSV; a killed one is cleaned up by the next run.
+    with (
+        _exit_on_sigterm(),
+        Progress(
+            TextColumn("Assessing"),
+            BarColumn(),
+            MofNCompleteColumn(),
+            TimeElapsedColumn(),
+            console=err,
+            transient=False,
+            disable=not err.is_terminal and len(paths) < 200,
+        ) as progress,
+    ):
         task = progress.add_task("assess", total=len(paths))
 
         def on_row(row: dict[str, object]) -> None:
@@ -328,6 +337,22 @@ def batch(
         out.print(f"CSV written to {csv_out}")
     if bad:
         raise typer.Exit(2)
+
+
+@contextlib.contextmanager
+def _exit_on_sigterm() -> Iterator[None]:
+    """Turn SIGTERM into SystemExit for the duration, so ``finally`` blocks run."""
+    import signal
+    import threading
+
+    if threading.current_thread() is not threading.main_thread():
+        yield
+        return
+    previous = signal.signal(signal.SIGTERM, lambda signum, frame: sys.exit(128 + signum))
+    try:
+        yield
+    finally:
+        signal.signal(signal.SIGTERM, previous)
 
 
 def _print_batch_row(row: dict[str, object]) -> None:
@@ -530,6 +555,9 @@ def dossier_cmd(
         except ValidationError as e:
             raise InputError("--assessor/--role", "", e.errors()[0]["msg"]) from None
         sub, a = assess_file(file, as_of=day, profile=_value(profile))
+        from .workbench.keys import configured_signing_key, signing_key_path
+
+        key = configured_signing_key()
     except InputError as e:
         raise _bad_input(e) from None
     try:
@@ -541,6 +569,7 @@ def dossier_cmd(
             signoff=signoff,
             source=str(file),
             kind="precheck" if pre_check else "assessment",
+            signing_key=key,
         )
     except OSError as e:
         err.print(
@@ -552,6 +581,14 @@ def dossier_cmd(
     )
     for fmt, path in paths.items():
         out.print(f"  {fmt.upper():<4} {_esc(str(path))}")
+    if key is not None:
+        out.print(f"Signed by {_esc(key.signer)} with key {key.fingerprint}", soft_wrap=True)
+    else:
+        err.print(
+            f"[yellow]warning:[/] not signed: no signing key at {_esc(str(signing_key_path()))} "
+            "(run 'dtac keys init --signer NAME'); 'dtac verify' cannot confirm who made it.",
+            soft_wrap=True,
+        )
 
 
 @app.command()
@@ -566,16 +603,27 @@ def verify(
             help="Folder holding the evidence files (default: beside the dossier, then beside the submission).",
         ),
     ] = None,
+    keys: Annotated[
+        list[Path] | None,
+        typer.Option(
+            "--key",
+            help="A trusted public key file (dtac-ed25519 …); repeatable. Default: your own key and $DTAC_TRUSTED_KEYS.",
+        ),
+    ] = None,
     as_json: Annotated[bool, typer.Option("--json", help="Print the report as JSON.")] = False,
 ) -> None:
-    """Recompute evidence hashes, compare criteria hashes and re-run the assessment.
+    """Check the signature, recompute evidence hashes, compare criteria hashes and re-run the assessment.
 
-    Exit 0 = everything matches, 1 = something differs (each difference is listed), 2 = bad input.
+    Evidence files are read only from the dossier's folder or from --evidence.
+    Exit 0 = signed by a trusted key and everything matches, 1 = something differs or the signer
+    cannot be confirmed (each problem is listed), 2 = bad input.
     """
+    from .workbench.keys import trusted_keys
     from .workbench.verification import report_json, verify_dossier
 
     try:
-        report = verify_dossier(dossier_file, evidence_dir=evidence)
+        trusted, _sources = trusted_keys(keys)
+        report = verify_dossier(dossier_file, evidence_dir=evidence, trusted=trusted)
     except InputError as e:
         raise _bad_input(e) from None
     if as_json:
@@ -586,20 +634,34 @@ def verify(
             "differs": "[red]✗[/]",
             "missing": "[red]✗ missing[/]",
             "skipped": "[dim]–[/]",
+            "untrusted": "[red]✗ not trusted[/]",
         }
-        titles = {"evidence": "Evidence files", "criteria": "Criteria files", "assessment": "Assessment"}
+        titles = {
+            "signature": "Signature",
+            "evidence": "Evidence files",
+            "criteria": "Criteria files",
+            "assessment": "Assessment",
+        }
         for area, title in titles.items():
             out.print(f"[bold]{title}[/]")
             for c in (c for c in report.checks if c.area == area):
                 out.print(f"  {marks[c.status]} {_esc(c.subject)}: {_esc(c.detail)}", soft_wrap=True)
         n = len(report.problems)
+        if report.signed_by:
+            out.print(
+                f"Signed by [bold]{_esc(report.signed_by)}[/] (key {report.key_fingerprint}).", soft_wrap=True
+            )
+        else:
+            out.print(
+                "[red]Who made this dossier cannot be confirmed[/] (see Signature above).", soft_wrap=True
+            )
         if report.ok:
             out.print(
                 "[green]Everything matches:[/] evidence, criteria and the re-run assessment are as recorded."
             )
         else:
             out.print(
-                f"[red]{n} difference{'s' if n != 1 else ''} found[/]: this dossier no longer matches its inputs."
+                f"[red]{n} difference{'s' if n != 1 else ''} found[/]: this dossier cannot be trusted as it is."
             )
     if not report.ok:
         raise typer.Exit(1)
@@ -776,6 +838,78 @@ def serve(
     raise typer.Exit(run_server(port=port, address=address, examples=examples, console=out))
 
 
+keys_app = typer.Typer(help="The organisation's dossier signing key (Ed25519).", no_args_is_help=True)
+app.add_typer(keys_app, name="keys")
+
+KeyFileOption = Annotated[
+    Path | None,
+    typer.Option(
+        "--key-file",
+        help="Private key path (default: $DTAC_SIGNING_KEY or DATA_DIR/keys/dossier-signing.pem).",
+    ),
+]
+
+
+def _print_public_key(key_file: Path, public: object) -> None:
+    from .signing import PublicKey, public_key_path
+
+    assert isinstance(public, PublicKey)
+    out.print(f"Signer:      {_esc(public.signer)}")
+    out.print(f"Fingerprint: {public.fingerprint}")
+    out.print(f"Private key: {_esc(str(key_file))} (keep it secret; readable by you only)", soft_wrap=True)
+    out.print(f"Public key:  {_esc(str(public_key_path(key_file)))}")
+    out.print("Give this line to anyone who verifies your dossiers (dtac verify --key FILE):")
+    sys.stdout.write(public.line() + "\n")
+
+
+@keys_app.command("init")
+def keys_init(
+    signer: Annotated[
+        str, typer.Option("--signer", help="Who signs: your organisation's name, as verifiers will see it.")
+    ],
+    key_file: KeyFileOption = None,
+    force: Annotated[
+        bool,
+        typer.Option(
+            "--force",
+            help="Replace an existing key (dossiers signed with it stay verifiable only with its .pub).",
+        ),
+    ] = False,
+) -> None:
+    """Make the organisation's signing key pair; dossiers are signed with it from then on."""
+    from .signing import init_key
+    from .workbench.keys import signing_key_path
+
+    path = key_file or signing_key_path()
+    try:
+        key = init_key(path, signer, overwrite=force)
+    except FileExistsError as e:
+        err.print(f"[bold red]error:[/] {_esc(str(e))}: a key is already there; pass --force to replace it")
+        raise typer.Exit(2) from None
+    except ValueError as e:
+        raise _bad_input(InputError("--signer", "", str(e))) from None
+    except OSError as e:
+        err.print(
+            f"[bold red]error:[/] {_esc(str(path))}: cannot write the key: {_esc(e.strerror or str(e))}"
+        )
+        raise typer.Exit(2) from None
+    _print_public_key(path, key.public)
+
+
+@keys_app.command("show")
+def keys_show(key_file: KeyFileOption = None) -> None:
+    """Print the public key and fingerprint of the signing key."""
+    from .signing import load_signing_key
+    from .workbench.keys import signing_key_path
+
+    path = key_file or signing_key_path()
+    try:
+        key = load_signing_key(path)
+    except InputError as e:
+        raise _bad_input(e) from None
+    _print_public_key(path, key.public)
+
+
 # The store's commands (dtac db …, dtac user …) live in dtac_app.cli_admin.
 from .cli_admin import db_app, user_app  # noqa: E402
 
@@ -787,8 +921,7 @@ def main() -> None:
     try:
         app()
     except InputError as e:  # pragma: no cover - commands catch their own
-        for x in e.errors if isinstance(e, InputErrors) else [e]:
-            err.print(f"error: {x.message}")
+        err.print(f"error: {e.message}", markup=False)
         sys.exit(2)
 
 

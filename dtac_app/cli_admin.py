@@ -15,11 +15,11 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Annotated
 
 import typer
-from rich.console import Console
 from rich.table import Table
 
 from dtac_app.store.errors import StoreError
 from dtac_app.store.views import SystemActor
+from dtac_app.terminal import SafeConsole
 from dtac_app.vocabulary import RoleOption
 
 if TYPE_CHECKING:
@@ -33,8 +33,8 @@ user_app = typer.Typer(
     help="Local user accounts: add, list, disable, enable, set a password.", no_args_is_help=True
 )
 
-out = Console(highlight=False, soft_wrap=True)
-err = Console(stderr=True, highlight=False)
+out = SafeConsole(highlight=False, soft_wrap=True)
+err = SafeConsole(stderr=True, highlight=False)
 
 EXAMPLES_DEFAULT = "submissions"
 
@@ -124,12 +124,12 @@ def db_init(
 @db_app.command("upgrade")
 def db_upgrade() -> None:
     """Apply any pending schema migrations (creates the database if it does not exist)."""
-    from dtac_app.store.db import describe_url, open_database
+    from dtac_app.store.db import describe_url, open_database, upgrade_schema
 
     db = open_database(upgrade=False)
     try:
         before = db.current_revision()
-        db.upgrade()
+        upgrade_schema(db)
         after = db.current_revision()
         out.print(f"Database: {describe_url(db.url)}")
         out.print(

@@ -21,14 +21,30 @@ class InputError(Exception):
         return {"file": self.file, "field": self.field, "reason": self.reason}
 
 
-class InputErrors(InputError):
-    """Several problems in one file, reported together."""
+MAX_REPORTED_ERRORS = 50
 
-    def __init__(self, errors: list[InputError]) -> None:
-        self.errors = errors
+
+class InputErrors(InputError):
+    """Several problems in one file, reported together: the first :data:`MAX_REPORTED_ERRORS` of
+    them, and how many more there were (a file with 300 000 bad keys is one problem to its author,
+    not 300 000 lines on the screen)."""
+
+    def __init__(self, errors: list[InputError], *, total: int | None = None) -> None:
+        self.errors = errors[:MAX_REPORTED_ERRORS]
+        self.more = max(total or 0, len(errors)) - len(self.errors)
         first = errors[0]
         super().__init__(first.file, first.field, first.reason)
 
     @property
+    def more_text(self) -> str:
+        """``"… and 12 more problems"``, or "" when every problem is listed."""
+        if not self.more:
+            return ""
+        return f"… and {self.more:,} more problem{'s' if self.more != 1 else ''} (fix these first)"
+
+    @property
     def message(self) -> str:
-        return "\n".join(e.message for e in self.errors)
+        lines = [e.message for e in self.errors]
+        if self.more:
+            lines.append(f"{self.file}: {self.more_text}")
+        return "\n".join(lines)

@@ -36,6 +36,19 @@ class Settings(BaseSettings):
     max_evidence_mb: float = Field(
         default=25.0, gt=0, le=1024, description="Largest evidence file accepted, in MB (per file)."
     )
+    migration_database_url: str | None = Field(
+        default=None,
+        description="PostgreSQL URL of the schema owner: migrations run as it and grant the app role "
+        "(DTAC_DATABASE_URL's user) its least privileges (docs/deployment.md).",
+    )
+    signing_key: Path | None = Field(
+        default=None,
+        description="The organisation's Ed25519 dossier signing key (default: DATA_DIR/keys/dossier-signing.pem).",
+    )
+    trusted_keys: Path | None = Field(
+        default=None,
+        description="A file of public keys (dtac-ed25519 …) whose dossier signatures `dtac verify` trusts.",
+    )
     demo_hint: str | None = Field(
         default=None, description="Set by `dtac serve`: the example accounts shown on the sign-in page."
     )

@@ -3,9 +3,11 @@ PostgreSQL server that this module starts for the session.
 
 PostgreSQL: ``initdb`` into a fresh temporary directory and ``pg_ctl start`` on a free loopback
 port (TCP only, trust authentication, fsync off). As root, the server runs as the ``postgres``
-system user via ``runuser`` (it refuses to run as root). A template database is migrated once;
-each test gets ``CREATE DATABASE … TEMPLATE`` (fast) owned by a non-superuser role, so privileges
-and triggers apply as they would in production. The server is stopped at the end of the session.
+system user via ``runuser`` (it refuses to run as root). A template database is migrated once by
+the owner role (``dtac_owner``), which grants the app role (``dtac_app``) its least privileges;
+each test gets ``CREATE DATABASE … TEMPLATE`` (fast) and connects as the app role, so privileges
+and triggers apply as they would in production (docs/deployment.md). The server is stopped at the
+end of the session.
 
 If the binaries are missing (searched: ``$DTAC_PG_BIN``, ``/usr/lib/postgresql/*/bin``, ``PATH``),
 the PostgreSQL variants are skipped — unless ``CI`` is set, when they fail.
@@ -46,6 +48,7 @@ __all__ = ["cheap_hashing", "db", "pg_server", "sqlite_template", "wf", "world"]
 
 BACKENDS = ["sqlite", "postgres"]
 APP_ROLE = "dtac_app"
+OWNER_ROLE = "dtac_owner"
 
 EXAMPLE = """\
 schema: dtac-submission/1
@@ -222,6 +225,7 @@ class PgServer:
         else:
             raise RuntimeError(f"PostgreSQL did not start: {last}; log:\n{self._log_tail()}")
         self.admin_sql(f"CREATE ROLE {APP_ROLE} LOGIN")
+        self.admin_sql(f"CREATE ROLE {OWNER_ROLE} LOGIN")
 
     def _log_tail(self) -> str:
         try:
@@ -250,19 +254,22 @@ class PgServer:
             conn.execute(sql)
 
     def new_database(self, *, migrated: bool = True) -> str:
-        """A fresh database owned by the app role; migrated (from a template) unless told otherwise."""
+        """A fresh database. Migrated (from a template): owned and migrated by the owner role, used by
+        the app role with least privilege. Not migrated: owned by the app role (a single-role set-up)."""
         with self._lock:
             name = f"t{os.getpid()}_{next(self._counter)}"
             if migrated and self.template is None:
                 self.template = f"tmpl{os.getpid()}"
-                self.admin_sql(f"CREATE DATABASE {self.template} OWNER {APP_ROLE}")
-                d = Database(self.url(self.template))
+                self.admin_sql(f"CREATE DATABASE {self.template} OWNER {OWNER_ROLE}")
+                d = Database(self.url(self.template, OWNER_ROLE))
                 try:
-                    d.upgrade()
+                    d.upgrade(app_role=APP_ROLE)
                 finally:
                     d.dispose()
-            template = f" TEMPLATE {self.template}" if migrated else ""
-            self.admin_sql(f"CREATE DATABASE {name} OWNER {APP_ROLE}{template}")
+            if migrated:
+                self.admin_sql(f"CREATE DATABASE {name} OWNER {OWNER_ROLE} TEMPLATE {self.template}")
+            else:
+                self.admin_sql(f"CREATE DATABASE {name} OWNER {APP_ROLE}")
         return name
 
 

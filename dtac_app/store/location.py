@@ -9,6 +9,7 @@ from dtac_app.settings import env_name, get_settings
 
 DATA_DIR_ENV = env_name("data_dir")
 DATABASE_URL_ENV = env_name("database_url")
+MIGRATION_URL_ENV = env_name("migration_database_url")
 SQLITE_FILENAME = "dtac.sqlite3"
 
 
@@ -32,6 +33,12 @@ def database_url() -> str:
     if env:
         return normalise_url(env)
     return f"sqlite:///{data_dir().resolve() / SQLITE_FILENAME}"
+
+
+def migration_url() -> str | None:
+    """``$DTAC_MIGRATION_DATABASE_URL``: the schema owner's URL for migrations (PostgreSQL), or None."""
+    env = (get_settings().migration_database_url or "").strip()
+    return normalise_url(env) if env else None
 
 
 def mask_password(url: str) -> str:

@@ -15,6 +15,7 @@ from dtac_app.catalogue import get_catalogue
 from dtac_app.criteria import Catalogue
 from dtac_app.results import DECISION_COLOURS, OUTCOME_LABELS, Assessment, Decision
 from dtac_app.ui.icon import app_icon  # noqa: F401 - re-exported for pages
+from dtac_app.ui.safe import md
 from dtac_app.ui.widgets import BadgeColour
 from dtac_app.vocabulary import SECTION_STATUS_LABELS
 
@@ -114,29 +115,27 @@ def show_assessment(a: Assessment, *, key: str, show_fixes: bool = True) -> None
     import pandas as pd
 
     decision_banner(a)
-    st.caption(f"{a.summary} Criteria {a.criteria.title} · profile {a.profile}.")
+    st.caption(f"{md(a.summary)} Criteria {md(a.criteria.title)} · profile {md(a.profile)}.")
     c1, c2 = st.columns([3, 2])
     with c1:
         st.subheader("Sections", anchor=False)
         st.dataframe(sections_frame(a), hide_index=True, key=f"{key}_sections")
     with c2:
         st.subheader("Regulatory and NICE", anchor=False)
-        st.markdown(f"**Regulatory:** {a.regulatory.status.replace('_', ' ')} — {a.regulatory.summary}")
+        st.markdown(
+            f"**Regulatory:** {md(a.regulatory.status.replace('_', ' '))} — {md(a.regulatory.summary)}"
+        )
         if a.nice.applies:
-            st.markdown(f"**NICE:** {a.nice.status.replace('_', ' ')} — {a.nice.summary}")
+            st.markdown(f"**NICE:** {md(a.nice.status.replace('_', ' '))} — {md(a.nice.summary)}")
         else:
             st.markdown("**NICE:** back-pain profile not applied")
     st.subheader("Why", anchor=False)
     for f in a.reasons:
-        st.markdown(
-            f"- **{f.rule}** — {f.text}"
-            + (f"  \n  <small>Used: {html.escape(f.used)}</small>" if f.used else ""),
-            unsafe_allow_html=True,
-        )
+        st.markdown(f"- **{md(f.rule)}** — {md(f.text)}" + (f"  \n  _Used: {md(f.used)}_" if f.used else ""))
     if a.conditions and a.decision != "available_with_conditions":
         st.subheader("Conditions", anchor=False)
         for f in a.conditions:
-            st.markdown(f"- **{f.rule}** — {f.text}")
+            st.markdown(f"- **{md(f.rule)}** — {md(f.text)}")
     if show_fixes and a.fixes:
         st.subheader("What would change it", anchor=False)
         st.dataframe(

@@ -12,6 +12,7 @@ from typing import Any
 import streamlit as st
 
 from dtac_app.criteria import Catalogue, CriteriaSet, Question
+from dtac_app.ui.safe import md
 from dtac_app.ui.widgets import labelled
 from dtac_app.vocabulary import DEVICE_CLASSES, MARKINGS, PROFILE_SHORT_LABELS, PROFILES
 from dtac_app.workbench.assessing import questions_asked
@@ -122,7 +123,7 @@ def render_evidence(
                 rec["file"] = f"evidence/{upload.name}"
                 rec["sha256"] = digest
                 st.session_state.setdefault(prefix + "_files", {})[rec["file"]] = data
-                st.caption(f"Received {upload.name} ({len(data):,} bytes) — SHA-256 `{digest}`")
+                st.caption(f"Received {md(upload.name)} ({len(data):,} bytes) — SHA-256 `{digest}`")
         records.append({k: v for k, v in rec.items() if v not in (None, "")})
     return records
 

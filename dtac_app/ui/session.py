@@ -11,6 +11,7 @@ import streamlit as st
 from dtac_app.settings import get_settings
 from dtac_app.store.errors import AccessDenied, StoreError
 from dtac_app.store.views import UserView
+from dtac_app.ui.safe import md
 from dtac_app.ui.widgets import labelled
 
 if TYPE_CHECKING:
@@ -95,9 +96,9 @@ def demo_accounts_hint() -> str | None:
 def show_store_error(e: StoreError) -> None:
     msg = getattr(e, "message", None) or str(e)
     if isinstance(e, AccessDenied):
-        st.error(f"You do not have access to this: {msg}", icon=":material/lock:")
+        st.error(f"You do not have access to this: {md(msg)}", icon=":material/lock:")
     else:
-        st.error(msg, icon=":material/error:")
+        st.error(md(msg), icon=":material/error:")
 
 
 def offer_submit(user: UserView, sub: Submission, filename: str, data: bytes) -> None:
@@ -107,7 +108,7 @@ def offer_submit(user: UserView, sub: Submission, filename: str, data: bytes) ->
     org_id: int | None = None
     if user.role == "vendor":
         st.write(
-            f"The file will be stored for **{user.organisation_name}** exactly as it is, with its SHA-256, "
+            f"The file will be stored for **{md(user.organisation_name or '')}** exactly as it is, with its SHA-256, "
             "and assessed, with every evidence file that came with it (each kept once, by its SHA-256); "
             "assessors see it in their portfolio and can open the files."
         )
@@ -131,11 +132,11 @@ def offer_submit(user: UserView, sub: Submission, filename: str, data: bytes) ->
         except StoreError as e:
             show_store_error(e)
         except Exception as e:  # noqa: BLE001 - InputError and friends: show, don't crash
-            st.error(f"{filename}: {getattr(e, 'message', e)}")
+            st.error(f"{md(filename)}: {md(getattr(e, 'message', e))}")
         else:
             st.success(
-                f"Sent. {view.product_name} {view.version} is now assessment #{view.id} "
-                f"(decision: {view.result.decision_label}).",
+                f"Sent. {md(view.product_name)} {md(view.version)} is now assessment #{view.id} "
+                f"(decision: {md(view.result.decision_label)}).",
                 icon=":material/check_circle:",
             )
             st.page_link(

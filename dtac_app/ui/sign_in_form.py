@@ -6,6 +6,7 @@ import streamlit as st
 
 from dtac_app.store.errors import AccountLocked, LoginFailed
 from dtac_app.ui import session
+from dtac_app.ui.safe import md
 
 
 def render_sign_in() -> None:
@@ -16,7 +17,7 @@ def render_sign_in() -> None:
     if notice:
         st.info(notice)
     if st.session_state.get("sso_error"):
-        st.error(st.session_state.pop("sso_error"))
+        st.error(md(st.session_state.pop("sso_error")))
     if session.sso_configured():
         providers = [k for k, v in st.secrets["auth"].items() if isinstance(v, dict)]
         for p in providers or [None]:

@@ -6,17 +6,17 @@ to a temporary CSV that replaces the target only when the run completes.
 
 from __future__ import annotations
 
-import csv
 import datetime as dt
 import multiprocessing as mp
 import os
+import re
 import tempfile
 from collections.abc import Callable, Iterator, Sequence
 from pathlib import Path
 from typing import Any
 
 from dtac_app.catalogue import get_catalogue
-from dtac_app.dossier.csv_export import neutralise_cell
+from dtac_app.csv_safe import SafeCsvWriter
 from dtac_app.errors import InputError
 
 from .assessing import AssessedFile, assess_file
@@ -88,6 +88,33 @@ def batch_row(item: AssessedFile) -> dict[str, Any]:
 
 _worker_state: dict[str, Any] = {}
 
+# The CSV is written to ``.dtac-batch-<pid>-<random>.csv.tmp`` beside the target and renamed at the
+# end. A run killed outright (SIGKILL, power cut) cannot remove its own file, so every run first
+# removes the partial files of runs whose process no longer exists.
+PARTIAL_PREFIX = ".dtac-batch-"
+_PARTIAL = re.compile(re.escape(PARTIAL_PREFIX) + r"(\d+)-[^/]*\.csv\.tmp")
+
+
+def _alive(pid: int) -> bool:
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:  # someone else's live process
+        return True
+    return True
+
+
+def remove_stale_partials(folder: Path) -> list[Path]:
+    """Delete partial CSVs left in ``folder`` by batch runs that were killed; returns what was removed."""
+    removed = []
+    for p in folder.glob(f"{PARTIAL_PREFIX}*.csv.tmp"):
+        m = _PARTIAL.fullmatch(p.name)
+        if m and int(m.group(1)) != os.getpid() and not _alive(int(m.group(1))):
+            p.unlink(missing_ok=True)
+            removed.append(p)
+    return removed
+
 
 def _init_worker(as_of: dt.date, profile: str | None, criteria_dir: str | None) -> None:
     _worker_state["as_of"] = as_of
@@ -150,16 +177,19 @@ def run_batch(
     if csv_path is not None:
         target = Path(csv_path)
         target.parent.mkdir(parents=True, exist_ok=True)
-        fd, tmp = tempfile.mkstemp(prefix=".dtac-batch-", suffix=".csv.tmp", dir=target.parent)
+        remove_stale_partials(target.parent)
+        fd, tmp = tempfile.mkstemp(
+            prefix=f"{PARTIAL_PREFIX}{os.getpid()}-", suffix=".csv.tmp", dir=target.parent
+        )
         fh = os.fdopen(fd, "w", newline="", encoding="utf-8")
-        writer = csv.DictWriter(fh, fieldnames=BATCH_COLUMNS, extrasaction="ignore")
+        writer = SafeCsvWriter(fh, BATCH_COLUMNS, lineterminator="\r\n")
         writer.writeheader()
     n = 0
     try:
         for row in iter_rows(paths, as_of=as_of, profile=profile, workers=workers):
             n += 1
             if writer is not None:
-                writer.writerow({k: neutralise_cell(v) for k, v in row.items()})
+                writer.writerow(row)
             if printer is not None and not quiet_rows:
                 printer(row)
             if on_row is not None:

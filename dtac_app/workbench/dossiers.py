@@ -9,6 +9,7 @@ from dtac_app.dossier.content import SignOff
 from dtac_app.store.views import Actor, AssessmentView
 
 from .facade import Workbench
+from .keys import configured_signing_key
 
 
 def signoffs_for(view: AssessmentView) -> list[SignOff]:
@@ -53,6 +54,11 @@ def stored_dossier(
     stored = wf.get_submission(actor, view.submission_id)
     submission = wf.stored_submission(actor, view.submission_id)
     files = build_dossier(
-        view.result, submission, formats, signoff=signoffs_for(view) or None, source=stored.filename
+        view.result,
+        submission,
+        formats,
+        signoff=signoffs_for(view) or None,
+        source=stored.filename,
+        signing_key=configured_signing_key(),
     )
     return f"{dossier_basename(view.result)}-r{view.revision}", files

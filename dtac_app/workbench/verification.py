@@ -1,11 +1,16 @@
 """``dtac verify``: does a JSON dossier still match its evidence files, its criteria and its own result?
 
-Three checks, each reported item by item:
+Four checks, each reported item by item:
 
+0. the dossier carries the organisation's signature, made with a key the reader trusts, over
+   everything in it (hashes alone prove consistency, not origin: anyone can recompute them);
 1. every evidence file in the manifest is found and has the recorded SHA-256;
 2. the criteria files the assessment used have the same content hashes today;
 3. re-running the assessment from the recorded inputs gives exactly the recorded assessment
    (and the recorded assessment still has the fingerprint written beside it).
+
+Evidence files are looked for only in the dossier's folder or the folder given with
+``--evidence``; nothing the dossier says (such as ``inputs.source``) can point the check elsewhere.
 """
 
 from __future__ import annotations
@@ -31,15 +36,18 @@ from dtac_app.engine import assess
 from dtac_app.errors import InputError
 from dtac_app.provenance import documents_of
 from dtac_app.safe_yaml import MAX_DOCUMENT_BYTES
+from dtac_app.signing import PublicKey, check_signature
 from dtac_app.submission_io import parse_submission, read_text, resolve_evidence_path, sha256_file
 from dtac_app.vocabulary import outcome_label
 
-CheckStatus = Literal["ok", "differs", "missing", "skipped"]
+from .keys import trusted_keys
+
+CheckStatus = Literal["ok", "differs", "missing", "skipped", "untrusted"]
 
 
 @dataclass(frozen=True)
 class Check:
-    area: Literal["evidence", "criteria", "assessment"]
+    area: Literal["signature", "evidence", "criteria", "assessment"]
     subject: str
     status: CheckStatus
     detail: str
@@ -50,6 +58,8 @@ class VerifyReport:
     dossier: str
     evidence_dir: str | None
     checks: list[Check] = field(default_factory=list)
+    signed_by: str = ""  # the trusted signer's name, "" when the signature was not confirmed
+    key_fingerprint: str = ""
 
     @property
     def ok(self) -> bool:
@@ -65,7 +75,10 @@ class VerifyReport:
 
 def load_dossier(path: str | os.PathLike[str]) -> DossierDocument:
     """Read and validate a JSON dossier; bad input raises InputError naming the file and field."""
-    p = Path(path)
+    return _load(Path(path))[0]
+
+
+def _load(p: Path) -> tuple[DossierDocument, dict[str, Any]]:
     text = read_text(p, max_bytes=MAX_DOCUMENT_BYTES * 4)
     try:
         data = json.loads(text)
@@ -78,22 +91,9 @@ def load_dossier(path: str | os.PathLike[str]) -> DossierDocument:
     if data.get("schema") != DOSSIER_SCHEMA:
         raise InputError(str(p), "schema", f"expected '{DOSSIER_SCHEMA}', found {data.get('schema')!r}")
     try:
-        return DossierDocument.model_validate(data)
+        return DossierDocument.model_validate(data), data
     except ValidationError as e:
         raise format_validation_error(str(p), e) from None
-
-
-def _evidence_dirs(
-    doc: DossierDocument, dossier_path: Path, evidence_dir: str | os.PathLike[str] | None
-) -> list[Path]:
-    if evidence_dir is not None:
-        return [Path(evidence_dir)]
-    dirs = [dossier_path.parent]
-    if doc.inputs.source:
-        src_dir = Path(doc.inputs.source).parent
-        if src_dir.resolve() != dossier_path.parent.resolve():
-            dirs.append(src_dir)
-    return dirs
 
 
 def verify_dossier(
@@ -101,20 +101,42 @@ def verify_dossier(
     *,
     evidence_dir: str | os.PathLike[str] | None = None,
     catalogue: Catalogue | None = None,
+    trusted: list[PublicKey] | None = None,
 ) -> VerifyReport:
-    """Run every check. Raises InputError only for a dossier that cannot be read at all."""
+    """Run every check. Raises InputError only for a dossier that cannot be read at all.
+
+    ``trusted`` are the public keys a signature is accepted from (``None``: the organisation's
+    own key and ``$DTAC_TRUSTED_KEYS``, see :func:`dtac_app.signing.trusted_keys`).
+    """
     p = Path(path)
-    doc = load_dossier(p)
-    dirs = _evidence_dirs(doc, p, evidence_dir)
-    report = VerifyReport(dossier=str(p), evidence_dir=", ".join(str(d) for d in dirs))
-    _check_evidence(doc, dirs, report)
+    doc, raw = _load(p)
+    # Only the dossier's own folder, or the folder the user named: never a folder the dossier names.
+    base = Path(evidence_dir) if evidence_dir is not None else p.parent
+    report = VerifyReport(dossier=str(p), evidence_dir=str(base))
+    _check_signature(raw, trusted if trusted is not None else trusted_keys()[0], report)
+    _check_evidence(doc, base, report, given=evidence_dir is not None)
     cat = catalogue or get_catalogue()
     _check_criteria(doc, cat, report)
     _check_assessment(doc, cat, report)
     return report
 
 
-def _check_evidence(doc: DossierDocument, dirs: list[Path], report: VerifyReport) -> None:
+def _check_signature(raw: dict[str, Any], trusted: list[PublicKey], report: VerifyReport) -> None:
+    sig = check_signature(raw, trusted)
+    statuses: dict[str, CheckStatus] = {
+        "trusted": "ok",
+        "untrusted": "untrusted",
+        "invalid": "differs",
+        "malformed": "differs",
+        "unsigned": "missing",
+    }
+    status = statuses[sig.status]
+    if sig.status == "trusted":
+        report.signed_by, report.key_fingerprint = sig.signer, sig.fingerprint
+    report.add("signature", "signature", status, sig.detail)
+
+
+def _check_evidence(doc: DossierDocument, base: Path, report: VerifyReport, *, given: bool) -> None:
     sub_hashes = {i: ev.sha256 for i, ev in enumerate(doc.inputs.submission.evidence)}
     for m in doc.evidence_manifest:
         subject = f"{m.ref} {m.file or m.label}"
@@ -129,22 +151,14 @@ def _check_evidence(doc: DossierDocument, dirs: list[Path], report: VerifyReport
         if not m.file:
             report.add("evidence", subject, "skipped", "a record with no file; nothing to hash")
             continue
-        found: Path | None = None
-        for base in dirs:
-            try:
-                candidate = resolve_evidence_path(base, m.file, file=report.dossier, field=f"{m.ref}.file")
-            except InputError as e:
-                report.add("evidence", subject, "differs", e.reason)
-                found = None
-                break
-            if candidate.is_file():
-                found = candidate
-                break
-        else:
-            where = " or ".join(str(d) for d in dirs)
-            report.add("evidence", subject, "missing", f"file not found in {where}; pass --evidence DIR")
+        try:
+            found = resolve_evidence_path(base, m.file, file=report.dossier, field=f"{m.ref}.file")
+        except InputError as e:
+            report.add("evidence", subject, "differs", e.reason)
             continue
-        if found is None:
+        if not found.is_file():
+            hint = "" if given else "; pass --evidence DIR (the folder holding the submission's evidence)"
+            report.add("evidence", subject, "missing", f"file not found in {base}{hint}")
             continue
         digest = sha256_file(found)
         if m.sha256 is None:
@@ -272,5 +286,7 @@ def report_json(report: VerifyReport) -> dict[str, Any]:
         "dossier": report.dossier,
         "evidence_dir": report.evidence_dir,
         "ok": report.ok,
+        "signed_by": report.signed_by or None,
+        "key_fingerprint": report.key_fingerprint or None,
         "checks": [c.__dict__ for c in report.checks],
     }

@@ -8,6 +8,7 @@ import altair as alt
 import pandas as pd
 import streamlit as st
 
+from dtac_app.csv_safe import csv_text
 from dtac_app.store.errors import StoreError
 from dtac_app.ui import common, session
 from dtac_app.workbench.portfolio import portfolio
@@ -18,6 +19,11 @@ KIND_LABELS = {
     "window": "Renewal window opens",
     "decision": "Decision changes",
 }
+
+
+def calendar_csv(df: pd.DataFrame) -> str:
+    """The table as CSV through the project's one neutralising writer (product names are vendor text)."""
+    return csv_text([str(c) for c in df.columns], df.to_dict("records"))
 
 
 def page() -> None:
@@ -97,7 +103,7 @@ def page() -> None:
     )
     st.download_button(
         "Download the calendar (CSV)",
-        df.drop(columns=["product_id"]).to_csv(index=False),
+        calendar_csv(df.drop(columns=["product_id"])),
         file_name=f"dtac-calendar-{today}.csv",
         mime="text/csv",
         on_click="ignore",

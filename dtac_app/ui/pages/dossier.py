@@ -8,6 +8,7 @@ from dtac_app.dossier import FORMATS, MEDIA_TYPES
 from dtac_app.errors import InputError
 from dtac_app.store.errors import StoreError
 from dtac_app.ui import common, session
+from dtac_app.ui.safe import md
 from dtac_app.ui.widgets import labelled, select
 from dtac_app.workbench.dossiers import stored_dossier
 
@@ -57,7 +58,7 @@ def page() -> None:
     except StoreError as e:
         session.show_store_error(e)
         return
-    st.subheader(f"{view.product_name} {view.version} — revision {view.revision}", anchor=False)
+    st.subheader(f"{md(view.product_name)} {md(view.version)} — revision {view.revision}", anchor=False)
     common.show_assessment(view.result, key=f"ds_{aid}", show_fixes=False)
     formats = st.pills(
         "Formats",
@@ -74,7 +75,7 @@ def page() -> None:
                 stem, files = stored_dossier(wf, user, aid, revision=view.revision, formats=formats)
             st.session_state[cache_key] = (stem, files)
         except (StoreError, InputError) as e:
-            st.error(f"The dossier could not be built: {getattr(e, 'message', e)}")
+            st.error(f"The dossier could not be built: {md(getattr(e, 'message', e))}")
     built = st.session_state.get(cache_key)
     if built:
         stem, files = built

@@ -14,6 +14,7 @@ from dtac_app.errors import InputError, InputErrors
 from dtac_app.submission_io import Intake, parse_submission, read_upload
 from dtac_app.ui import common, form_import_panel, session
 from dtac_app.ui.form import render_form
+from dtac_app.ui.safe import md
 from dtac_app.workbench.assessing import assess_parsed
 
 PREFIX = "pc"
@@ -47,10 +48,11 @@ def submission_zip(data: dict[str, Any], files: dict[str, bytes]) -> bytes:
 
 def show_errors(e: InputError) -> None:
     errors = e.errors if isinstance(e, InputErrors) else [e]
-    lines = "\n".join(f"- **{x.field or 'file'}**: {x.reason}" for x in errors[:25])
-    more = f"\n- … and {len(errors) - 25} more" if len(errors) > 25 else ""
+    lines = "\n".join(f"- **{md(x.field or 'file')}**: {md(x.reason)}" for x in errors[:25])
+    n_more = len(errors[25:]) + (e.more if isinstance(e, InputErrors) else 0)
+    more = f"\n- … and {n_more:,} more" if n_more else ""
     st.error(
-        f"**{errors[0].file}** cannot be assessed yet. Fix these and try again:\n\n{lines}{more}",
+        f"**{md(errors[0].file)}** cannot be assessed yet. Fix these and try again:\n\n{lines}{more}",
         icon=":material/error:",
     )
 
@@ -138,7 +140,7 @@ def page() -> None:
     sub = intake.submission
     a = assess_parsed(sub, cat, as_of=as_of, documents=intake.states())
     st.divider()
-    st.header(f"{sub.product.name} {sub.product.version}", anchor=False)
+    st.header(f"{md(sub.product.name)} {md(sub.product.version)}", anchor=False)
     asserted = [e for e in a.evidence if e.provenance == "asserted"]
     if asserted:
         st.warning(

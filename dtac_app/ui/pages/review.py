@@ -15,6 +15,7 @@ from dtac_app.results import OUTCOME_LABELS, Override, Verification
 from dtac_app.store.errors import ConcurrentChangeError, StoreError
 from dtac_app.store.views import AssessmentView, UserView
 from dtac_app.ui import common, evidence_viewer, session
+from dtac_app.ui.safe import md
 from dtac_app.ui.widgets import labelled, select
 from dtac_app.vocabulary import decision_label
 from dtac_app.workbench.sign_off import MIN_REASON, open_items
@@ -105,11 +106,11 @@ def _pick_assessment(user: UserView) -> AssessmentView | None:
 
 
 def _header(view: AssessmentView) -> None:
-    st.header(f"{view.product_name} {view.version}", anchor=False)
+    st.header(f"{md(view.product_name)} {md(view.version)}", anchor=False)
     st.caption(
-        f"{view.organisation_name} · assessment #{view.id}, revision {view.revision} of {view.current_revision} · "
-        f"{STATUS_TEXT.get(view.status, view.status)} · criteria {view.criteria_set} "
-        f"(SHA-256 {view.criteria_hash[:12]}…) · profile {view.profile}"
+        f"{md(view.organisation_name)} · assessment #{view.id}, revision {view.revision} of {view.current_revision} · "
+        f"{md(STATUS_TEXT.get(view.status, view.status))} · criteria {md(view.criteria_set)} "
+        f"(SHA-256 {md(view.criteria_hash[:12])}…) · profile {md(view.profile)}"
     )
     if view.open_clarifications:
         st.warning(f"{view.open_clarifications} clarification request(s) open.", icon=":material/help:")
@@ -146,19 +147,21 @@ def _question_review(user: UserView, view: AssessmentView, can_edit: bool) -> No
         if not qs:
             continue
         listed += len(qs)
-        st.subheader(f"{s.id} {s.title} — {common.SECTION_LABELS[s.status]}", anchor=False)
+        st.subheader(f"{md(s.id)} {md(s.title)} — {common.SECTION_LABELS[s.status]}", anchor=False)
         for q in qs:
             tag = (
                 OUTCOME_LABELS[q.outcome]
                 + (" · override" if q.override else "")
                 + (" · verified" if q.provenance == "verified" else "")
             )
-            with st.expander(f"{q.id} {q.short} — {tag}", expanded=q.outcome in ("fail", "missing")):
+            with st.expander(
+                f"{md(q.id)} {md(q.short)} — {md(tag)}", expanded=q.outcome in ("fail", "missing")
+            ):
                 st.markdown("**Answer**")
                 st.text(q.answer if q.answer else "(not answered)")
-                st.markdown(f"**Outcome:** {OUTCOME_LABELS[q.outcome]} — {q.reason}")
+                st.markdown(f"**Outcome:** {OUTCOME_LABELS[q.outcome]} — {md(q.reason)}")
                 if q.condition:
-                    st.markdown(f"**Condition:** {q.condition}")
+                    st.markdown(f"**Condition:** {md(q.condition)}")
                 if q.engine_outcome:
                     st.caption(f"Engine outcome before override: {OUTCOME_LABELS[q.engine_outcome]}")
                 for i in q.evidence:
@@ -166,12 +169,14 @@ def _question_review(user: UserView, view: AssessmentView, can_edit: bool) -> No
                     if e is None:
                         continue
                     st.markdown(
-                        f"- Evidence: **{e.label}** {e.reference or ''} — {e.state.replace('_', ' ')} ({e.provenance}): {e.detail}  \n"
-                        f"  File `{e.file or 'not attached'}` · SHA-256 `{(e.sha256 or '—')[:16]}…` · issued "
-                        f"{e.issued or '—'} · expires {e.expires or '—'}"
+                        f"- Evidence: **{md(e.label)}** {md(e.reference or '')} — {md(e.state.replace('_', ' '))} ({md(e.provenance)}): "
+                        f"{md(e.detail)}  \n  File {md(e.file or 'not attached')} · SHA-256 {md((e.sha256 or '—')[:16])}… · "
+                        f"issued {md(e.issued or '—')} · expires {md(e.expires or '—')}"
                     )
                 if q.verification:
-                    st.caption(f"Verified by {q.verification.by or 'assessor'}: {q.verification.checked}")
+                    st.caption(
+                        f"Verified by {md(q.verification.by or 'assessor')}: {md(q.verification.checked)}"
+                    )
                 if can_edit and q.asked:
                     c1, c2 = st.columns(2)
                     with c1:
@@ -596,11 +601,12 @@ def _clarifications(user: UserView, view: AssessmentView) -> None:
     for c in items:
         with st.container(border=True):
             st.markdown(
-                f"**{c.question_id or 'General'}** — {c.status} · asked by {c.asked_by} on {c.asked_at:%Y-%m-%d %H:%M}"
+                f"**{md(c.question_id or 'General')}** — {md(c.status)} · asked by {md(c.asked_by)} "
+                f"on {c.asked_at:%Y-%m-%d %H:%M}"
             )
             st.text(c.text)
             for r in c.replies:
-                st.markdown(f"↳ **{r.by}** ({r.at:%Y-%m-%d %H:%M})")
+                st.markdown(f"↳ **{md(r.by)}** ({r.at:%Y-%m-%d %H:%M})")
                 st.text(r.text)
             if c.status != "closed":
                 reply = st.text_area("Reply", key=f"cl_reply_{c.id}", max_chars=20_000)

@@ -7,6 +7,7 @@ import streamlit as st
 
 from dtac_app.store.errors import StoreError
 from dtac_app.ui import session
+from dtac_app.ui.safe import md
 from dtac_app.ui.widgets import labelled
 from dtac_app.vocabulary import ROLES
 from dtac_app.workbench.access import MIN_PASSWORD_LENGTH
@@ -70,10 +71,10 @@ def page() -> None:
                     email=email or None,
                     organisation=org,
                 )
-                st.toast(f"Added {created.username}.", icon=":material/person_add:")
+                st.toast(f"Added {md(created.username)}.", icon=":material/person_add:")
                 st.rerun()
             except (StoreError, ValueError) as e:
-                st.error(getattr(e, "message", None) or str(e))
+                st.error(md(getattr(e, "message", None) or str(e)))
     active = [u for u in users if not u.disabled and u.id != user.id]
     if active:
         who = st.selectbox(
