@@ -174,18 +174,20 @@ def run_batch(
     """Assess ``paths``; stream rows to ``csv_path`` (written atomically). Returns the row count."""
     fh = writer = None
     tmp = None
-    if csv_path is not None:
-        target = Path(csv_path)
-        target.parent.mkdir(parents=True, exist_ok=True)
-        remove_stale_partials(target.parent)
-        fd, tmp = tempfile.mkstemp(
-            prefix=f"{PARTIAL_PREFIX}{os.getpid()}-", suffix=".csv.tmp", dir=target.parent
-        )
-        fh = os.fdopen(fd, "w", newline="", encoding="utf-8")
-        writer = SafeCsvWriter(fh, BATCH_COLUMNS, lineterminator="\r\n")
-        writer.writeheader()
     n = 0
+    # One try from before the partial file exists: a SIGTERM (SystemExit) at any point after
+    # mkstemp still removes it.
     try:
+        if csv_path is not None:
+            target = Path(csv_path)
+            target.parent.mkdir(parents=True, exist_ok=True)
+            remove_stale_partials(target.parent)
+            fd, tmp = tempfile.mkstemp(
+                prefix=f"{PARTIAL_PREFIX}{os.getpid()}-", suffix=".csv.tmp", dir=target.parent
+            )
+            fh = os.fdopen(fd, "w", newline="", encoding="utf-8")
+            writer = SafeCsvWriter(fh, BATCH_COLUMNS, lineterminator="\r\n")
+            writer.writeheader()
         for row in iter_rows(paths, as_of=as_of, profile=profile, workers=workers):
             n += 1
             if writer is not None:
