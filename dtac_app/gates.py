@@ -41,10 +41,10 @@ GATE_STATE_COLOURS: dict[GateState, str] = {
 
 GateId = Literal["C1", "C2", "C3", "C4", "D1", "device", "hte16", "ng59", "population", "self_referral"]
 GATES: tuple[tuple[GateId, str], ...] = (
-    ("C1", "C1 Clinical safety"),
-    ("C2", "C2 Data protection"),
-    ("C3", "C3 Technical security"),
-    ("C4", "C4 Interoperability"),
+    ("C1", "C1"),
+    ("C2", "C2"),
+    ("C3", "C3"),
+    ("C4", "C4"),
     ("D1", "D1 %"),
     ("device", "GB device status"),
     ("hte16", "NICE HTE16 status"),
@@ -57,9 +57,11 @@ BACK_PAIN_GATES: frozenset[GateId] = frozenset({"hte16", "ng59", "population", "
 
 Fit = Literal["acute", "chronic"]
 FIT_LABELS: dict[Fit, str] = {
-    "acute": "Acute (new) back pain",
-    "chronic": "Pain for 3 months or more",
+    "acute": "Acute (new) pain",
+    "chronic": "Pain 3 months or more",
 }
+
+FIT_SHORT: dict[Fit, str] = {"acute": "Acute", "chronic": "3 months+"}
 
 # Worst first: the state of a gate is the worst severity among its findings.
 _SEVERITY_STATE: dict[Severity, GateState] = {
