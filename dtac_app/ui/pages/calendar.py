@@ -88,14 +88,16 @@ def page() -> None:
         y=alt.Y("Product:N", title=None, axis=alt.Axis(labelLimit=260)),
         yOffset=alt.YOffset("What:N", scale=alt.Scale(domain=kinds)),
     )
-    points = base.mark_point(filled=True, size=90, opacity=0.9, stroke="#FFFFFF", strokeWidth=1).encode(
+    points = base.mark_point(filled=True, size=70, opacity=0.9, stroke="#FFFFFF", strokeWidth=1).encode(
         # Shape and colour share one legend, so each kind is told apart without relying on colour.
         shape=alt.Shape("What:N", scale=alt.Scale(domain=kinds, range=KIND_SHAPES), legend=legend),
         color=alt.Color("What:N", scale=alt.Scale(domain=kinds, range=KIND_COLOURS), legend=legend),
         tooltip=["Date:T", "Product", "What", "Count", "Detail"],
     )
     counts = base.mark_text(align="left", dx=7, fontSize=11, color="#212B32").encode(text="Label:N")
-    st.altair_chart((points + counts).properties(height=alt.Step(44)), key="cal_chart")
+    # 48 px per product: four lanes of 12 px, one per kind.
+    height = 48 * marks["Product"].nunique() + 20
+    st.altair_chart((points + counts).properties(height=height), key="cal_chart")
     st.dataframe(
         df,
         hide_index=True,
