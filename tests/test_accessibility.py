@@ -159,8 +159,8 @@ def test_the_html_dossier_and_portfolio_report_have_no_serious_violations(
 ) -> None:
     from dtac_app.catalogue import get_catalogue
     from dtac_app.dossier import parse_formats, write_dossier
-    from dtac_app.portfolio_report import render_html, rows_from_directory
-    from dtac_app.services import assess_file
+    from dtac_app.workbench.assessing import assess_file
+    from dtac_app.workbench.portfolio_report import render_html, rows_from_directory
 
     day = dt.date.today()
     sub, a = assess_file(EXAMPLES / "spinewren.yaml", as_of=day)
