@@ -109,3 +109,17 @@ def test_vendors_see_no_developer_notes(app: App) -> None:
         text = all_text(at) + texts(at.caption)
         for note in ("criteria/policy.yaml", "docs/", "dtac verify", "dtac schema", "dtac user"):
             assert note not in text, (page, note)
+
+
+def test_a_missing_expiry_date_asks_for_the_date_not_for_an_answer() -> None:
+    from conftest import passing_v2, run
+
+    cat = get_catalogue()
+    data = passing_v2()
+    for e in data["evidence"]:
+        if e["question"] == "C2.2.1":
+            e.pop("expires", None)
+    a = run(data, cat)
+    fix = next(f for f in a.fixes if f.rule == "C2.2.1")
+    assert "add the expiry date of the ICO registration" in fix.action.casefold()
+    assert "Answer C2.2.1" not in fix.action
