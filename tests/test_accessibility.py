@@ -12,6 +12,7 @@ from __future__ import annotations
 import datetime as dt
 import json
 import os
+import re
 from pathlib import Path
 from typing import Any
 
@@ -175,3 +176,97 @@ def test_the_html_dossier_and_portfolio_report_have_no_serious_violations(
     page.goto(report_file.as_uri())
     found = axe_violations(page, axe_source)
     assert not found, report("portfolio report", found)
+
+
+# ---------------------------------------------------------------------------------- keyboard only
+
+
+def focused(locator: Any) -> bool:
+    return bool(
+        locator.evaluate("el => el === document.activeElement || el.contains(document.activeElement)")
+    )
+
+
+def tab_to(page: Any, locator: Any, limit: int = 400) -> None:
+    """Press Tab (or Shift+Tab, when the target comes before the focus) until ``locator`` has the focus."""
+    target = locator.first
+    target.wait_for()
+    backwards = bool(
+        target.evaluate(
+            "el => !!document.activeElement && document.activeElement !== document.body && "
+            "!!(el.compareDocumentPosition(document.activeElement) & Node.DOCUMENT_POSITION_FOLLOWING)"
+        )
+    )
+    for _ in range(limit):
+        if focused(target):
+            return
+        page.keyboard.press("Shift+Tab" if backwards else "Tab")
+    raise AssertionError(f"{'Shift+Tab' if backwards else 'Tab'} never reached {locator}")
+
+
+def test_review_and_sign_off_work_with_the_keyboard_alone(
+    page: Any, server: Server, seeded_template: Seeded
+) -> None:
+    from test_e2e import FAILING, decision
+
+    p = seeded_template.product(FAILING)
+    page.goto(f"{server.base}/review?product={p.id}")
+    idle(page)
+    tab_to(page, page.get_by_label("User name", exact=True))
+    page.keyboard.type(ASSESSOR[0])
+    page.keyboard.press("Tab")
+    page.keyboard.type(ASSESSOR[1])
+    page.keyboard.press("Enter")
+    idle(page)
+    page.get_by_role("heading", name=f"{p.name} {p.version}").wait_for()
+    assert decision(page) == "Not available"
+
+    # Override C3.1 to Met: focus the picker, type to filter, Enter to choose.
+    tab_to(page, page.get_by_role("combobox", name="Override the outcome of C3.1"))
+    page.keyboard.type("Met")
+    page.keyboard.press("Enter")
+    idle(page)
+    rationale = page.get_by_label("Rationale for overriding C3.1 (required for an override)")
+    tab_to(page, rationale)
+    page.keyboard.type("Certificate seen on the NCSC register today.")
+    page.keyboard.press("Control+Enter")
+    idle(page)
+    save = page.get_by_role("button", name="Save review as a new revision")
+    tab_to(page, save)
+    page.keyboard.press("Enter")
+    idle(page)
+    page.get_by_text("revision 2 of 2").wait_for()
+    assert decision(page) != "Not available"
+
+    # Sign-off: Tab into the "Part" choice (only its selected option is a Tab stop), arrow keys to
+    # "Sign-off", Space to choose it; then Enter on each sign-off button.
+    parts = page.get_by_role("radiogroup", name="Part")
+    tab_to(page, parts.get_by_role("radio", name="Questions", exact=True))
+    part = parts.get_by_role("radio", name="Sign-off", exact=True)
+    for _ in range(4):
+        if focused(part):
+            break
+        page.keyboard.press("ArrowRight")
+    page.keyboard.press("Space")
+    idle(page)
+    assert part.get_attribute("aria-checked") == "true"
+    for _ in range(10):
+        buttons = page.get_by_role("button", name=re.compile(r"^Sign off [A-D]\d$"))
+        enabled = [buttons.nth(i) for i in range(buttons.count()) if buttons.nth(i).is_enabled()]
+        if not enabled:
+            break
+        tab_to(page, enabled[0])
+        page.keyboard.press("Enter")
+        idle(page)
+    whole = page.get_by_role("button", name="Sign off the whole assessment")
+    tab_to(page, whole)
+    page.keyboard.press("Enter")
+    idle(page)
+    # A confirmation step (if any) is answered with the keyboard too.
+    confirm = page.get_by_role("button", name=re.compile("^(Confirm|Yes, sign off|Sign off now)"))
+    if confirm.count():
+        tab_to(page, confirm)
+        page.keyboard.press("Enter")
+        idle(page)
+    page.get_by_text(re.compile(r"Revision 2 signed off by")).wait_for()
+    shot(page, "axe-keyboard-signed-off")
