@@ -149,6 +149,7 @@ def test_report_shows_every_gate_for_a_back_pain_and_a_dtac_only_product(folder:
     assert "Not applicable" in html_text  # the DTAC-only product's back-pain gates
     assert "Acute (new) pain" in html_text
     assert "Guided exercise with video demonstrations" in html_text
+    assert html_text.count('<th scope="row">') == 2 + 1  # both in the gate matrix; features: back-pain only
     # Decision and valid-until come before the gates.
     assert html_text.index(">Valid until<") < html_text.index(">C1<")
 

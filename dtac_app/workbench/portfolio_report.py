@@ -253,12 +253,12 @@ Gates come from the assessment results; fit and features are as the vendor state
 </table>
 
 <h2 id="features">HTE16 features</h2>
-<p>The features NICE highlighted in HTE16, as each vendor stated them (reported for comparison; they do not change the decision).</p>
+<p>The features NICE highlighted in HTE16, as each vendor of a back-pain product stated them (reported for comparison; they do not change the decision).</p>
 <table>
 <caption>HTE16 features per product</caption>
 <thead><tr><th scope="col">Product</th>{% for f in features %}<th scope="col">{{ f }}</th>{% endfor %}</tr></thead>
 <tbody>
-{% for r in rows %}<tr><th scope="row">{{ r.product }}</th>{% for has in r.features %}<td class="{{ 'yes' if has else 'no' }}">{{ 'Yes' if has else 'No' }}</td>{% endfor %}</tr>
+{% for r in rows if r.profile == 'nice-lbp' %}<tr><th scope="row">{{ r.product }}</th>{% for has in r.features %}<td class="{{ 'yes' if has else 'no' }}">{{ 'Yes' if has else 'No' }}</td>{% endfor %}</tr>
 {% endfor %}</tbody>
 </table>
 </main>
@@ -441,7 +441,7 @@ def render_pdf(
     story.append(
         Paragraph(
             para(
-                "The features NICE highlighted in HTE16, as each vendor stated them "
+                "The features NICE highlighted in HTE16, as each vendor of a back-pain product stated them "
                 "(reported for comparison; they do not change the decision)."
             ),
             body,
@@ -449,7 +449,7 @@ def render_pdf(
     )
     labels = [f.label for f in catalogue.nice.features]
     ftable: list[list[Any]] = [[Paragraph(para(h), head) for h in ["Product", *labels]]]
-    for r in data:
+    for r in (r for r in data if r.profile == "nice-lbp"):
         ftable.append(
             [
                 Paragraph(para(r.product), small),
