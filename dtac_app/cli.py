@@ -576,8 +576,8 @@ def _portfolio_rows(directory: Path | None, from_db: bool, day: dt.date) -> tupl
 
     assert directory is not None
     rows, errors = rows_from_directory(directory, as_of=day)
-    for e in errors:
-        err.print(f"[bold red]error:[/] {escape(e.message)} (left out)", soft_wrap=True)
+    for problem in errors:
+        err.print(f"[bold red]error:[/] {escape(problem.message)} (left out)", soft_wrap=True)
     return list(rows), f"From the submission files in {directory}, assessed as of {day.isoformat()}"
 
 

@@ -129,13 +129,13 @@ def derive_gates(result: Assessment) -> GateRow:
     for sid in ("C1", "C2", "C3", "C4"):
         sec = result.section(sid)
         if sec is None or sec.role != "assessed":
-            gates.append(Gate(sid, "missing", "Section not in this criteria set"))  # type: ignore[arg-type]
+            gates.append(Gate(sid, "missing", "Section not in this criteria set"))
             continue
         state = _SECTION_STATE.get(sec.status, "missing")
         detail = {"pass": "Met", "fail": "Not met", "missing": "Incomplete"}[state]
         if state == "pass" and any(f.section == sid and f.severity == "condition" for f in result.findings):
             state, detail = "condition", "Met, with conditions"
-        gates.append(Gate(sid, state, detail))  # type: ignore[arg-type]
+        gates.append(Gate(sid, state, detail))
 
     d1_findings = [
         f for f in result.findings if f.section == "D1" and f.severity in ("fail", "missing", "condition")
@@ -160,16 +160,22 @@ def derive_gates(result: Assessment) -> GateRow:
     if not reg.applies or reg.status == "not_applicable":
         gates.append(Gate("device", "not_applicable", "Not a medical device"))
     else:
-        state = {"pass": "pass", "fail": "fail", "missing": "missing", "condition": "condition"}[reg.status]
+        reg_states: dict[str, GateState] = {
+            "pass": "pass",
+            "fail": "fail",
+            "missing": "missing",
+            "condition": "condition",
+        }
+        state = reg_states[reg.status]
         device = " ".join(
             x for x in (f"Class {reg.device_class}" if reg.device_class else "", reg.marking or "") if x
         )
-        gates.append(Gate("device", state, device or reg.summary))  # type: ignore[arg-type]
+        gates.append(Gate("device", state, device or reg.summary))
 
     nice = result.nice
     if not nice.applies:
         for gid in ("hte16", "ng59", "population", "self_referral"):
-            gates.append(Gate(gid, "not_applicable", "Back-pain profile not applied"))  # type: ignore[arg-type]
+            gates.append(Gate(gid, "not_applicable", "Back-pain profile not applied"))
         return GateRow(tuple(gates))
 
     profile_missing = [f for f in nice.findings if f.rule == "NICE.profile"]

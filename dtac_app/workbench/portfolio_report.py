@@ -29,7 +29,10 @@ from .portfolio import PortfolioRow, summarise
 
 NOT_ASSESSED = "Not assessed"
 FIT_NOT_STATED = "not_stated"
-FIT_FILTER_LABELS = {**FIT_LABELS, FIT_NOT_STATED: "Not stated"}
+FIT_FILTER_LABELS: dict[str, str] = {
+    **{str(k): v for k, v in FIT_LABELS.items()},
+    FIT_NOT_STATED: "Not stated",
+}
 # Light tints behind dark text (contrast well above 4.5:1); the state is also written in words.
 STATE_TINTS: dict[GateState, str] = {
     "pass": "#DDEFE3",
@@ -132,7 +135,7 @@ def rows_from_directory(directory: Path, *, as_of: dt.date) -> tuple[list[Portfo
 
 def sort_rows(rows: Iterable[PortfolioRow]) -> list[PortfolioRow]:
     """Back-pain products first, then by decision (most favourable first), then by name."""
-    rank = {d: i for i, d in enumerate(reversed(DECISION_ORDER))}
+    rank: dict[str, int] = {d: i for i, d in enumerate(reversed(DECISION_ORDER))}
     return sorted(
         rows,
         key=lambda r: (r.profile != "nice-lbp", rank.get(r.decision, 99), r.product.casefold(), r.version),
@@ -418,9 +421,9 @@ def render_pdf(
             Paragraph(para(r.next_expiry), small),
             Paragraph(para(r.fit), small),
         ]
-        style.append(
-            ("LINEBEFORE", (1, i), (1, i), 3, colors.HexColor(DECISION_COLOURS.get(r.decision, "#768692")))
-        )  # type: ignore[call-overload]
+        colours: dict[str, str] = {str(k): v for k, v in DECISION_COLOURS.items()}
+        decision_colour = colours.get(r.decision, "#768692")
+        style.append(("LINEBEFORE", (1, i), (1, i), 3, colors.HexColor(decision_colour)))
         for j, c in enumerate(r.gates, start=5):
             if c.state is None:
                 cells.append(Paragraph("—", small))

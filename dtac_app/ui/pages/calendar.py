@@ -11,6 +11,7 @@ import streamlit as st
 from dtac_app.dossier.csv_export import neutralise_cell
 from dtac_app.store.errors import StoreError
 from dtac_app.ui import common, session
+from dtac_app.ui.widgets import labelled
 from dtac_app.workbench.calendar_ics import ICS_KINDS, KIND_LABELS, to_ics
 from dtac_app.workbench.portfolio import calendar_entries, portfolio
 
@@ -35,7 +36,7 @@ def page() -> None:
     pick_products = f1.multiselect("Product", products, key="cal_product", placeholder="All products")
     pick_orgs = f2.multiselect("Organisation", organisations, key="cal_org", placeholder="All organisations")
     pick_kinds = f3.multiselect(
-        "Kind", list(KIND_ORDER), format_func=KIND_LABELS.get, key="cal_kind", placeholder="All kinds"
+        "Kind", list(KIND_ORDER), format_func=labelled(KIND_LABELS), key="cal_kind", placeholder="All kinds"
     )
     months = f4.select_slider(
         "Look ahead",

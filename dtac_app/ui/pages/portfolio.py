@@ -11,6 +11,7 @@ from dtac_app.gates import FIT_SHORT, GATE_LABELS, GATE_STATE_LABELS, GATES
 from dtac_app.results import DECISION_COLOURS, DECISION_LABELS, DECISION_ORDER
 from dtac_app.store.errors import StoreError
 from dtac_app.ui import common, session
+from dtac_app.ui.widgets import labelled
 from dtac_app.vocabulary import SECTION_STATUS_LABELS, SectionStatus
 from dtac_app.workbench.portfolio import PortfolioRow, portfolio
 from dtac_app.workbench.portfolio_report import (
@@ -215,7 +216,7 @@ def page() -> None:
     fits = f2.multiselect(
         "Fit",
         list(FIT_FILTER_LABELS),
-        format_func=FIT_FILTER_LABELS.get,
+        format_func=labelled(FIT_FILTER_LABELS),
         key="pf_fit",
         placeholder="Any fit",
     )
