@@ -18,9 +18,9 @@ from typing import Any
 
 import pytest
 import test_e2e as e2e
+from support import EXAMPLES, REPO
 from test_e2e import TIMEOUT_MS, Server, go, idle, segment, shot, sign_in
-from ui_fixtures import *  # noqa: F403
-from ui_fixtures import ADMIN, ASSESSOR, EXAMPLES, REPO, Seeded
+from ui_fixtures import ADMIN, ASSESSOR, Seeded
 
 pytestmark = pytest.mark.e2e
 

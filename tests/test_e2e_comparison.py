@@ -15,7 +15,6 @@ import pypdf
 import pytest
 import test_e2e as e2e
 from test_e2e import ASSESSOR, Server, go, idle, shot, sign_in, table_cells
-from ui_fixtures import *  # noqa: F403
 from ui_fixtures import Seeded
 
 pytestmark = pytest.mark.e2e

@@ -6,7 +6,7 @@ import copy
 from typing import Any
 
 import pytest
-from conftest import passing_lbp, passing_v2, run
+from support import passing_lbp, passing_v2, run
 
 from dtac_app.criteria import Catalogue
 from dtac_app.errors import InputError

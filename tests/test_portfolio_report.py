@@ -15,9 +15,8 @@ import icalendar
 import pypdf
 import pytest
 import yaml
-from conftest import TODAY, passing_lbp, passing_v2
+from support import REPO, TODAY, passing_lbp, passing_v2
 from typer.testing import CliRunner
-from ui_fixtures import *  # noqa: F403
 
 from dtac_app.catalogue import get_catalogue
 from dtac_app.cli import app
@@ -33,7 +32,6 @@ from dtac_app.workbench.portfolio_report import (
     rows_from_directory,
 )
 
-REPO = Path(__file__).resolve().parent.parent
 ENV = {"COLUMNS": "250", "NO_COLOR": "1", "TERM": "dumb"}
 STAMP = dt.datetime(2026, 10, 1, tzinfo=dt.UTC)
 

@@ -10,7 +10,6 @@ import re
 import test_ui_apptest
 import yaml
 from test_ui_apptest import CLEAN, App, all_text, download_bytes, table, texts
-from ui_fixtures import *  # noqa: F403
 
 from dtac_app.catalogue import get_catalogue
 from dtac_app.engine import assess
@@ -112,7 +111,7 @@ def test_vendors_see_no_developer_notes(app: App) -> None:
 
 
 def test_a_missing_expiry_date_asks_for_the_date_not_for_an_answer() -> None:
-    from conftest import passing_v2, run
+    from support import passing_v2, run
 
     cat = get_catalogue()
     data = passing_v2()
