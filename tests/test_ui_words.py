@@ -120,5 +120,5 @@ def test_a_missing_expiry_date_asks_for_the_date_not_for_an_answer() -> None:
             e.pop("expires", None)
     a = run(data, cat)
     fix = next(f for f in a.fixes if f.rule == "C2.2.1")
-    assert "add the expiry date of the ICO registration" in fix.action.casefold()
+    assert "add the expiry date of the ico registration" in fix.action.casefold()
     assert "Answer C2.2.1" not in fix.action
