@@ -56,7 +56,15 @@ def test_a_dtac_only_product_shows_the_back_pain_gates_as_not_applicable(catalog
             "self_referral",
             "missing",
         ),
-        (lambda d: d["clinical"].update(nice_technology="Ascenti Reach"), "hte16", "research"),
+        (
+            # NICE's status belongs to the technology's own company
+            lambda d: (
+                d["clinical"].update(nice_technology="Ascenti Reach"),
+                d["product"].update(manufacturer="Ascenti"),
+            ),
+            "hte16",
+            "research",
+        ),
         (lambda d: d["regulatory"].update(mhra_registration=None), "device", "fail"),
     ],
 )
