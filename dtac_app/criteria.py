@@ -640,6 +640,13 @@ class ContentItem(_Frozen):
     note: str = ""
 
 
+class Feature(_Frozen):
+    """A feature NICE highlighted (HTE16 news release); reported per product, not decision-affecting."""
+
+    id: Annotated[str, Field(pattern=r"^[a-z][a-z0-9_]*$")]
+    label: str
+
+
 class EvidenceOutcome(_Frozen):
     id: Annotated[str, Field(pattern=r"^[a-z][a-z0-9_]*$")]
     label: str
@@ -668,6 +675,7 @@ class NiceProfile(_Frozen):
     evidence_outcomes: tuple[EvidenceOutcome, ...]
     content_items: tuple[ContentItem, ...]
     exercise_item: str = "exercise"
+    features: tuple[Feature, ...] = ()
     technologies: tuple[NiceTechnology, ...]
     draft: DraftGuidance
     model_config = ConfigDict(extra="forbid", frozen=True, populate_by_name=True)
@@ -677,6 +685,8 @@ class NiceProfile(_Frozen):
         ids = [c.id for c in self.content_items]
         if len(ids) != len(set(ids)):
             raise ValueError("content item ids must be unique")
+        if len({f.id for f in self.features}) != len(self.features):
+            raise ValueError("feature ids must be unique")
         if self.exercise_item not in ids:
             raise ValueError(f"exercise_item '{self.exercise_item}' is not a content item")
         names: set[str] = set()

@@ -181,6 +181,9 @@ class NiceVerdict(_Result):
     obligations: tuple[str, ...] = ()
     content: tuple[Finding, ...] = ()
     findings: tuple[Finding, ...] = ()
+    # Reported as submitted (for comparing products); they do not affect the decision.
+    pain_duration: tuple[Literal["acute", "chronic"], ...] = ()
+    features: tuple[str, ...] = ()
 
 
 class Fix(_Result):

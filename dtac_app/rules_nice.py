@@ -521,6 +521,8 @@ def assess_nice(
             obligations=tuple(obligations),
             content=tuple(content),
             findings=tuple(findings),
+            pain_duration=c.pain_duration,
+            features=c.features,
         ),
         events,
     )

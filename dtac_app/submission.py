@@ -99,6 +99,7 @@ class Clinical(_Model):
     content: tuple[Annotated[str, Field(pattern=r"^[a-z][a-z0-9_]*$")], ...] = ()
     minimum_age: Annotated[int, Field(ge=0, le=120)] | None = None
     pain_duration: tuple[Literal["acute", "chronic"], ...] = ()
+    features: tuple[Annotated[str, Field(pattern=r"^[a-z][a-z0-9_]*$")], ...] = ()
     self_referral: bool | None = None
     red_flag_escalation: bool | None = None
     evidence_generation: EvidenceGeneration | None = None
@@ -238,6 +239,16 @@ def normalise(sub: Submission, catalogue: Catalogue, *, file: str = "<submission
                         file,
                         f"clinical.content[{j}]",
                         f"unknown content item '{item}'; known: {', '.join(sorted(known_items))}",
+                    )
+                )
+        known_features = {f.id for f in nice.features}
+        for j, item in enumerate(clinical.features):
+            if item not in known_features:
+                errors.append(
+                    InputError(
+                        file,
+                        f"clinical.features[{j}]",
+                        f"unknown feature '{_clip(item)}'; known: {', '.join(sorted(known_features))}",
                     )
                 )
         if clinical.nice_technology:

@@ -434,7 +434,39 @@ def test_portfolio_shows_an_assessor_every_product_and_filters(app: App) -> None
     assert set(table(at, "Product")["Product"]) == {
         p.name for p in app.seeded.products if "harbour" in f"{p.name} {p.organisation}".lower()
     }
-    assert at.get("vega_lite_chart"), "the comparison chart is drawn"
+    assert "NG59 content" in table(at, "Product", "Self-referral safeguards").columns, (
+        "the gate matrix is drawn"
+    )
+
+
+def test_the_comparison_shows_back_pain_and_dtac_only_products_gate_by_gate(app: App) -> None:
+    at = app.open(as_user="assessor")
+    gates = table(at, "Product", "Fit", "NICE HTE16 status", "Self-referral safeguards")
+    by_product = {row["Product"]: row for _, row in gates.iterrows()}
+    assert len(by_product) == len(app.seeded.products)  # DTAC-only products stay in view
+    spine = next(v for k, v in by_product.items() if k.startswith("SpineWren"))
+    slot = next(v for k, v in by_product.items() if k.startswith("SlotHarbour"))
+    tensora = next(v for k, v in by_product.items() if k.startswith("Tensora"))
+    assert spine["Population 16+"] == "Pass" and spine["NICE HTE16 status"] == "Condition"
+    assert spine["Fit"] == "Acute, 3 months+"
+    assert slot["NG59 content"] == "Not applicable" and slot["C3"] == "Pass"
+    assert tensora["NG59 content"] == "Fail"  # offers TENS: sections met, yet not available
+    assert tensora["C1"] == "Pass" and list(tensora["Decision"]) == ["Not available"]
+    # Decision and valid-until come before the section columns in the portfolio table too.
+    cols = list(table(at, "Product", "Review").columns)
+    assert cols.index("Decision") < cols.index("Valid until") < cols.index("Next expiry") < cols.index("C1")
+    feats = table(at, "Product", "Guided exercise with video demonstrations")
+    assert not any(p.startswith("SlotHarbour") for p in feats["Product"])  # features: back-pain apps only
+    assert bool(feats.set_index("Product").loc[spine["Product"], "Digital triage that allows self-referral"])
+    # Filters: fit (long-lasting pain) keeps only back-pain products that state it.
+    at.multiselect(key="pf_fit").set_value(["chronic"]).run()
+    products = list(table(at, "Product", "Fit")["Product"])
+    assert products and all("3 months+" in f for f in table(at, "Product", "Fit")["Fit"]), products
+    at.multiselect(key="pf_fit").set_value([]).run()
+    at.multiselect(key="pf_profile").set_value(["dtac"]).run()
+    assert set(table(at, "Product", "Fit")["Fit"]) == {"—"}
+    at.selectbox(key="pf_why").set_value(next(iter(table(at, "Product", "Fit")["Product"]))).run()
+    assert "Detail" in table(at, "Gate", "State").columns
 
 
 # ---------------------------------------------------------------------------------- review
@@ -720,6 +752,25 @@ def test_calendar_lists_dated_events_and_decision_changes(app: App) -> None:
     # Looking further ahead never shows fewer events.
     at.select_slider(key="cal_months").set_value(36).run()
     assert len(table(at, "Date", "Product", "What")) >= len(events)
+    # Filters: product, organisation, kind.
+    one = events["Product"].iloc[0]
+    at.multiselect(key="cal_product").set_value([one]).run()
+    assert set(table(at, "Date", "Product", "What")["Product"]) == {one}
+    at.multiselect(key="cal_product").set_value([]).run()
+    at.multiselect(key="cal_kind").set_value(["decision"]).run()
+    assert set(table(at, "Date", "Product", "What")["What"]) == {"Decision changes"}
+    at.multiselect(key="cal_kind").set_value([]).run()
+    org = table(at, "Organisation")["Organisation"].iloc[0]
+    at.multiselect(key="cal_org").set_value([org]).run()
+    assert set(table(at, "Organisation")["Organisation"]) == {org}
+    # The iCalendar export holds one event per expiry, deadline and decision change shown.
+    import icalendar
+
+    shown = table(at, "Date", "Product", "What")
+    ics = icalendar.Calendar.from_ical(download_bytes(at.download_button(key="cal_ics")))
+    got = list(ics.walk("VEVENT"))
+    assert len(got) <= len(shown[shown["What"] != "Renewal window opens"])
+    assert got and all(str(e["summary"]).split(": ")[0] in set(shown["Product"]) for e in got)
     # A vendor's calendar holds only its own product.
     vat = app.open("calendar.py", as_user=app.vendor_of(CLEAN))
     own = app.seeded.product(CLEAN)

@@ -13,7 +13,7 @@ import streamlit as st
 
 from dtac_app.catalogue import get_catalogue
 from dtac_app.criteria import Catalogue
-from dtac_app.results import DECISION_COLOURS, OUTCOME_LABELS, Assessment, Decision
+from dtac_app.results import DECISION_COLOURS, OUTCOME_LABELS, Assessment, Decision, Finding
 from dtac_app.ui.icon import app_icon  # noqa: F401 - re-exported for pages
 from dtac_app.ui.safe import md
 from dtac_app.ui.widgets import BadgeColour
@@ -50,6 +50,14 @@ def today() -> dt.date:
     return override if isinstance(override, dt.date) else dt.date.today()
 
 
+def without_rule(f: Finding) -> str:
+    """A finding's sentence without its rule id in front: the page already shows the id beside it."""
+    for prefix in (f.rule + " ", f.rule + ": "):
+        if f.text.startswith(prefix):
+            return f.text[len(prefix) :]
+    return f.text
+
+
 def decision_badge(decision: Decision | str, label: str) -> None:
     st.badge(label, icon=BADGE_ICONS.get(decision), color=BADGE_COLOURS.get(decision, "gray"))
 
@@ -83,9 +91,9 @@ def sections_frame(a: Assessment) -> pd.DataFrame:
             {
                 "Section": f"{s.id} {s.title}",
                 "Result": result,
-                "Met": None if scored else s.passed,
-                "Not met": None if scored else s.failed,
-                "Missing": None if scored else s.missing,
+                "Met": "—" if scored else str(s.passed),
+                "Not met": "—" if scored else str(s.failed),
+                "Missing": "—" if scored else str(s.missing),
             }
         )
     return pd.DataFrame(rows)
@@ -131,11 +139,11 @@ def show_assessment(a: Assessment, *, key: str, show_fixes: bool = True) -> None
             st.markdown("**NICE:** back-pain profile not applied")
     st.subheader("Why", anchor=False)
     for f in a.reasons:
-        st.markdown(f"- **{md(f.rule)}** — {md(f.text)}" + (f"  \n  _Used: {md(f.used)}_" if f.used else ""))
+        st.markdown(f"- **{md(f.rule)}** — {md(without_rule(f))}" + (f"  \n  _Used: {md(f.used)}_" if f.used else ""))
     if a.conditions and a.decision != "available_with_conditions":
         st.subheader("Conditions", anchor=False)
         for f in a.conditions:
-            st.markdown(f"- **{md(f.rule)}** — {md(f.text)}")
+            st.markdown(f"- **{md(f.rule)}** — {md(without_rule(f))}")
     if show_fixes and a.fixes:
         st.subheader("What would change it", anchor=False)
         st.dataframe(

@@ -25,6 +25,25 @@ def _k(prefix: str, *parts: str) -> str:
     return prefix + "_" + "_".join(p.replace(".", "-") for p in parts)
 
 
+def issued_label(check: str, kind: str) -> str:
+    """What the "issued" date means for this kind of evidence."""
+    if check == "pen_test":
+        return "Test date"
+    if kind == "ico_registration":
+        return "Registered on"
+    if check == "cyber_essentials" or kind == "device_certificate":
+        return "Certificate issued on"
+    return "Issued on"
+
+
+def lower_first(label: str) -> str:
+    """A label inside a sentence: the first letter in lower case unless it starts an acronym (DSPT, ODS)."""
+    first = label.split(" ", 1)[0]
+    if len(first) > 1 and (first[1].isupper() or first[1].isdigit()):
+        return label
+    return label[:1].lower() + label[1:]
+
+
 def render_question(q: Question, prefix: str, flag: tuple[str, str] | None = None) -> str | None:
     if flag is not None:
         with st.container(border=True, key=_k(prefix, "flag", q.id)):
@@ -84,7 +103,7 @@ def render_evidence(
             ):
                 d1, d2 = st.columns(2)
                 issued = d1.date_input(
-                    "Issued (test date for a pen test)", value=None, key=key + "_issued", format="YYYY-MM-DD"
+                    issued_label(req.check, req.kind), value=None, key=key + "_issued", format="YYYY-MM-DD"
                 )
                 expires = d2.date_input("Expires", value=None, key=key + "_expires", format="YYYY-MM-DD")
                 rec["issued"] = issued
@@ -111,7 +130,7 @@ def render_evidence(
                 )
                 rec["ods_code"] = st.text_input("ODS code", key=key + "_ods", max_chars=20) or None
             upload = st.file_uploader(
-                f"Upload the {req.label.lower()}",
+                f"Upload the {lower_first(req.label)}",
                 type=EVIDENCE_TYPES,
                 key=key + "_file",
                 max_upload_size=EVIDENCE_MAX_MB,

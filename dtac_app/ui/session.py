@@ -53,7 +53,7 @@ def current_user() -> UserView | None:
         if user is None:
             st.session_state["sso_error"] = (
                 f"{getattr(st.user, 'email', 'This account')} has no DTAC Workbench account. "
-                "Ask an administrator to add you (dtac user add --email …)."
+                "Ask an administrator to add your account."
             )
             return None
         st.session_state[USER_KEY] = user

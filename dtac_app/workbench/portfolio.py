@@ -9,11 +9,14 @@ from __future__ import annotations
 
 import datetime as dt
 import threading
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 
+from dtac_app.gates import Fit, Gate, derive_gates
 from dtac_app.results import Assessment
 from dtac_app.store.views import Actor, ProductSummary
 
+from .calendar_ics import CalendarEntry
 from .facade import Workbench
 
 
@@ -55,6 +58,9 @@ class PortfolioRow:
     missing: int = 0
     conditions: int = 0
     calendar: tuple[CalendarItem, ...] = ()
+    gates: tuple[Gate, ...] = ()
+    fit: tuple[Fit, ...] = ()
+    features: tuple[str, ...] = ()
 
     @property
     def sections_met(self) -> int:
@@ -106,6 +112,7 @@ def summarise(result: Assessment) -> dict[str, object]:
             )
         )
     cal.sort(key=lambda c: (c.on, c.kind, c.text))
+    gate_row = derive_gates(result)
     return {
         "profile": result.profile,
         "criteria_set": result.criteria.set,
@@ -125,6 +132,9 @@ def summarise(result: Assessment) -> dict[str, object]:
         "missing": sev.count("missing"),
         "conditions": sev.count("condition"),
         "calendar": tuple(cal),
+        "gates": gate_row.gates,
+        "fit": gate_row.fit,
+        "features": gate_row.features,
     }
 
 
@@ -197,3 +207,27 @@ def portfolio(wf: Workbench, actor: Actor) -> list[PortfolioRow]:
             )
         )
     return rows
+
+
+def calendar_entries(
+    rows: Iterable[PortfolioRow], *, since: dt.date | None = None, until: dt.date | None = None
+) -> list[CalendarEntry]:
+    """The rows' dated items (from ``since`` to ``until`` inclusive) for the calendar and its .ics file."""
+    out: list[CalendarEntry] = []
+    for r in rows:
+        for c in r.calendar:
+            if (since is not None and c.on < since) or (until is not None and c.on > until):
+                continue
+            out.append(
+                CalendarEntry(
+                    on=c.on,
+                    kind=c.kind,
+                    text=c.text,
+                    product=f"{r.product} {r.version}".strip(),
+                    organisation=r.organisation,
+                    decision=r.decision_label,
+                    rule=c.rule,
+                )
+            )
+    out.sort(key=lambda e: (e.on, e.product, e.kind, e.text))
+    return out

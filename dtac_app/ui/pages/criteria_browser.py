@@ -21,7 +21,7 @@ def _pass_text(q: Question) -> str:
 
 
 def page() -> None:
-    session.require_user()
+    user = session.require_user()
     cat = common.catalogue()
     st.title("Criteria")
     st.write(
@@ -226,7 +226,10 @@ def page() -> None:
             hide_index=True,
             key="cb_policy",
         )
-        st.caption("Change these in criteria/policy.yaml; see docs/criteria.md.")
+        if user.role == "admin":  # where the settings live is for the people who run the server
+            st.caption("Change these in criteria/policy.yaml; see docs/criteria.md.")
+        else:
+            st.caption("Your organisation's administrator sets these.")
 
 
 page()

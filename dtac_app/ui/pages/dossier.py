@@ -26,7 +26,8 @@ def page() -> None:
     st.title("Dossier")
     st.write(
         "The record an NHS organisation keeps of why a technology is, or is not, available for NHS use. "
-        "The same inputs always give the same files; `dtac verify` re-checks a JSON dossier later."
+        "The same inputs always give the same files, so a JSON dossier can be re-checked later against "
+        "its evidence files."
     )
     products = wf.list_products(user)
     assessed = [p for p in products if p.latest is not None]

@@ -12,6 +12,7 @@ import yaml
 
 from dtac_app.errors import InputError, InputErrors
 from dtac_app.submission_io import Intake, parse_submission, read_upload
+from dtac_app.template import submission_template
 from dtac_app.ui import common, form_import_panel, session
 from dtac_app.ui.form import render_form
 from dtac_app.ui.safe import md
@@ -33,7 +34,7 @@ def _plain(value: Any) -> Any:
 
 
 def submission_yaml(data: dict[str, Any]) -> str:
-    header = "# DTAC Workbench submission — check it with: dtac validate FILE\n"
+    header = "# DTAC Workbench submission — upload it on the pre-check page to see the verdict\n"
     return header + yaml.safe_dump(_plain(data), sort_keys=False, allow_unicode=True, width=100)
 
 
@@ -131,9 +132,19 @@ def page() -> None:
             except InputError as e:
                 show_errors(e)
         else:
-            st.info(
-                "Download an example to start from: run `dtac schema` for the JSON Schema, or see submissions/ in the project.",
-                icon=":material/info:",
+            st.write(
+                "No file yet? Start from the template: every question of the current DTAC form with its "
+                "options and the evidence it asks for, as notes beside the answers."
+            )
+            current = max(cat.dtac)
+            st.download_button(
+                "Download a submission template (YAML)",
+                submission_template(cat.dtac_set(current), cat),
+                file_name=f"dtac-submission-template-{current}.yaml",
+                mime="application/x-yaml",
+                on_click="ignore",
+                key="pc_template",
+                icon=":material/download:",
             )
     if intake is None:
         return

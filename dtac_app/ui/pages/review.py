@@ -11,7 +11,7 @@ import streamlit as st
 from pydantic import ValidationError
 
 from dtac_app.provenance import DOCUMENT_STATE_LABELS
-from dtac_app.results import OUTCOME_LABELS, Override, Verification
+from dtac_app.results import OUTCOME_LABELS, Assessment, Override, Verification
 from dtac_app.store.errors import ConcurrentChangeError, StoreError
 from dtac_app.store.views import AssessmentView, UserView
 from dtac_app.ui import common, evidence_viewer, session
@@ -105,12 +105,18 @@ def _pick_assessment(user: UserView) -> AssessmentView | None:
         return None
 
 
+def criteria_file_hash(a: Assessment) -> str:
+    """The content hash of the DTAC criteria file the assessment used: the one the criteria page lists
+    for that set and the dossier prints on its cover (not the digest over every file)."""
+    return a.criteria.hashes.get(a.criteria.set, "")
+
+
 def _header(view: AssessmentView) -> None:
     st.header(f"{md(view.product_name)} {md(view.version)}", anchor=False)
     st.caption(
         f"{md(view.organisation_name)} · assessment #{view.id}, revision {view.revision} of {view.current_revision} · "
         f"{md(STATUS_TEXT.get(view.status, view.status))} · criteria {md(view.criteria_set)} "
-        f"(SHA-256 {md(view.criteria_hash[:12])}…) · profile {md(view.profile)}"
+        f"(SHA-256 {md(criteria_file_hash(view.result)[:16])}…) · profile {md(view.profile)}"
     )
     if view.open_clarifications:
         st.warning(f"{view.open_clarifications} clarification request(s) open.", icon=":material/help:")
