@@ -139,7 +139,9 @@ def show_assessment(a: Assessment, *, key: str, show_fixes: bool = True) -> None
             st.markdown("**NICE:** back-pain profile not applied")
     st.subheader("Why", anchor=False)
     for f in a.reasons:
-        st.markdown(f"- **{md(f.rule)}** — {md(without_rule(f))}" + (f"  \n  _Used: {md(f.used)}_" if f.used else ""))
+        st.markdown(
+            f"- **{md(f.rule)}** — {md(without_rule(f))}" + (f"  \n  _Used: {md(f.used)}_" if f.used else "")
+        )
     if a.conditions and a.decision != "available_with_conditions":
         st.subheader("Conditions", anchor=False)
         for f in a.conditions:
