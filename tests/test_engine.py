@@ -1017,11 +1017,13 @@ def test_override_to_met_clears_the_condition_and_recomputes_the_decision(catalo
     from support import REPO
 
     from dtac_app.engine import assess
+    from dtac_app.provenance import all_received
     from dtac_app.submission_io import load_submission
 
     sub = load_submission(REPO / "submissions" / "roundmoor-v1.yaml", catalogue)
     day = dt.date(2026, 12, 2)
-    before = assess(sub, catalogue, as_of=day)
+    docs = all_received(len(sub.evidence))  # the example's files are all in hand
+    before = assess(sub, catalogue, as_of=day, documents=docs)
     assert before.decision == "available_with_conditions"
     assert {f.rule for f in before.conditions} == {"C3.1", "D1.4"}
     assert before.question("C3.1").condition  # type: ignore[union-attr]
@@ -1029,7 +1031,7 @@ def test_override_to_met_clears_the_condition_and_recomputes_the_decision(catalo
         q: Override(outcome="pass", rationale=f"{q}: renewed evidence seen and checked today.", by="Jo")
         for q in ("C3.1", "D1.4")
     }
-    after = assess(sub, catalogue, as_of=day, overrides=overrides)
+    after = assess(sub, catalogue, as_of=day, overrides=overrides, documents=docs)
     c31 = after.question("C3.1")
     assert c31 is not None and c31.outcome == "pass" and c31.condition == ""
     assert not after.conditions

@@ -178,13 +178,23 @@ def test_damaged_stored_bytes_are_not_handed_out(world: World) -> None:
     """If the stored bytes no longer match their address, the viewer refuses them."""
     sha = world.wf.list_evidence(world.assessor, world.a.submission_id)[DPIA].sha256
     db = world.wf.db
-    with db.engine.begin() as c:
-        if db.is_sqlite:
+    if db.is_sqlite:
+        with db.engine.begin() as c:
             c.exec_driver_sql("DROP TRIGGER evidence_files_no_update")
-        else:
-            c.exec_driver_sql("ALTER TABLE evidence_files DISABLE TRIGGER evidence_files_append_only")
-        c.execute(
-            text("UPDATE evidence_files SET content = :b WHERE sha256 = :h"), {"b": b"tampered", "h": sha}
+            c.execute(
+                text("UPDATE evidence_files SET content = :b WHERE sha256 = :h"),
+                {"b": b"tampered", "h": sha},
+            )
+    else:
+        # The app role cannot touch the trigger (docs/deployment.md): tamper as the server's superuser.
+        from store_fixtures import _pg_singleton
+
+        server = _pg_singleton()
+        assert server is not None
+        server.admin_sql(
+            "ALTER TABLE evidence_files DISABLE TRIGGER evidence_files_append_only; "
+            f"UPDATE evidence_files SET content = 'tampered'::bytea WHERE sha256 = '{sha}'",
+            dbname=str(db.engine.url.database),
         )
     with pytest.raises(Exception, match="no longer matches its SHA-256"):
         world.wf.evidence_file(world.assessor, world.a.submission_id, DPIA)
