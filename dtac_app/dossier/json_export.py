@@ -172,7 +172,7 @@ def dossier_json_schema() -> dict[str, Any]:
     schema["$id"] = "https://dtac-workbench.invalid/schemas/dtac-dossier-1.json"
     schema["title"] = "DTAC Workbench assessment dossier (dtac-dossier/1)"
     schema["description"] = (
-        "An assessment dossier: the full assessment (dtac-assessment/1), the submission and assessor inputs "
+        "An assessment dossier: the full assessment (dtac-assessment/2), the submission and assessor inputs "
         "needed to re-run it, the criteria file hashes it used, and a manifest of every evidence file with "
         "its SHA-256. `dtac verify` recomputes the hashes and re-runs the assessment."
     )
