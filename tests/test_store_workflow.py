@@ -316,3 +316,49 @@ def test_sign_off_with_items_missing_or_clarifications_open_needs_a_reason(world
         _sign_sections(wf, alice, a.id, 3)
         done = wf.sign_off(alice, a.id, 3, decision=v3.result.decision)
         assert done.signed_off is not None and done.signed_off.open_items == ""
+
+
+def test_a_revision_stored_before_dtac_assessment_2_lists_its_last_valid_day(world: World) -> None:
+    """Revisions saved by the first release hold ``valid_until`` as the day the decision changes
+    (dtac-assessment/1). Listings read the column, so they must give the last valid day, as the
+    assessment page does after reading the stored result."""
+    wf = world.wf
+    view = wf.get_assessment(world.assessor, world.a.id)
+    assert view.result.valid_until is not None
+    changes_on = view.result.valid_until + dt.timedelta(days=1)
+    old = view.result.model_dump(mode="json", by_alias=True)
+    old["schema"] = "dtac-assessment/1"
+    old["valid_until"] = changes_on.isoformat()
+    old.pop("changes_on", None)
+    old.pop("change_events", None)
+    import json
+
+    with wf.db.engine.begin() as c:
+        row = c.execute(
+            text(
+                "SELECT created_at, decision, engine_version, criteria_hash FROM assessment_revisions "
+                "WHERE assessment_id = :a AND number = 1"
+            ),
+            {"a": world.a.id},
+        ).one()
+        c.execute(
+            text(
+                "INSERT INTO assessment_revisions (assessment_id, number, created_at, comment, decision, "
+                "valid_until, engine_version, criteria_hash, result) "
+                "VALUES (:a, 2, :c, 'saved by the first release', :d, :v, :e, :h, :r)"
+            ),
+            {
+                "a": world.a.id,
+                "c": row.created_at,
+                "d": row.decision,
+                "v": changes_on,
+                "e": row.engine_version,
+                "h": row.criteria_hash,
+                "r": json.dumps(old),
+            },
+        )
+        c.execute(text("UPDATE assessments SET current_revision = 2 WHERE id = :a"), {"a": world.a.id})
+    again = wf.get_assessment(world.assessor, world.a.id)
+    assert again.revision == 2 and again.result.valid_until == view.result.valid_until
+    (p,) = [x for x in wf.list_products(world.assessor) if x.id == world.a.product_id]
+    assert p.latest is not None and p.latest.valid_until == view.result.valid_until

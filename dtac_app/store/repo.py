@@ -311,14 +311,20 @@ class Assessments:
             .execution_options(populate_existing=True)
         )
 
-    def current_heads(self, ids: Sequence[int]) -> Sequence[Row[int, int, str, dt.date | None]]:
-        """(assessment_id, number, decision, valid_until) of each assessment's current revision."""
+    def current_heads(self, ids: Sequence[int]) -> Sequence[Row[int, int, str, dt.date | None, str | None]]:
+        """(assessment_id, number, decision, valid_until, schema) of each assessment's current revision.
+
+        ``schema`` is the stored result's format: a ``dtac-assessment/1`` row (saved by the first
+        release) holds in ``valid_until`` the day the decision changes, not its last valid day
+        (see ``views.last_valid_day``). Revisions are append-only, so old rows are read, not rewritten.
+        """
         return self.s.execute(
             select(
                 AssessmentRevision.assessment_id,
                 AssessmentRevision.number,
                 AssessmentRevision.decision,
                 AssessmentRevision.valid_until,
+                AssessmentRevision.result["schema"].as_string().label("schema"),
             )
             .join(Assessment, Assessment.id == AssessmentRevision.assessment_id)
             .where(

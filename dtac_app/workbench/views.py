@@ -5,6 +5,7 @@ Pure mapping over rows already loaded through the repositories: no access checks
 
 from __future__ import annotations
 
+import datetime as dt
 from collections.abc import Iterable
 from typing import Any
 
@@ -63,6 +64,14 @@ def status(current: int, signed: Iterable[int]) -> AssessmentStatus:
     return "changed_after_sign_off" if signed else "in_review"
 
 
+def last_valid_day(valid_until: dt.date | None, schema: str | None) -> dt.date | None:
+    """A stored revision's ``valid_until`` as the last day its decision holds: rows saved in the
+    ``dtac-assessment/1`` format recorded the first day of the change instead."""
+    if valid_until is not None and schema == "dtac-assessment/1":
+        return valid_until - dt.timedelta(days=1)
+    return valid_until
+
+
 def summaries(r: Repos, heads: list[AssessmentRow]) -> dict[int, AssessmentSummary]:
     """One summary per assessment (current revision's decision and status), in two queries."""
     if not heads:
@@ -83,7 +92,7 @@ def summaries(r: Repos, heads: list[AssessmentRow]) -> dict[int, AssessmentSumma
             current_revision=a.current_revision,
             decision=cur.decision,
             decision_label=decision_label(cur.decision),
-            valid_until=cur.valid_until,
+            valid_until=last_valid_day(cur.valid_until, cur.schema),
             status=status(a.current_revision, signed_by.get(a.id, set())),
             created_at=a.created_at,
             updated_at=a.updated_at,
