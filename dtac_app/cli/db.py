@@ -1,62 +1,27 @@
-"""``dtac db …`` and ``dtac user …``: local administration of the store (registered in ``dtac_app.cli``).
-
-These commands act as the local SYSTEM actor (whoever can run them can already open the database
-file or URL); everything they change is still written to the audit log as ``cli:<os user>``.
-"""
+"""``dtac db …``: create or upgrade the database, load the examples, export/import a product."""
 
 from __future__ import annotations
 
 import datetime as dt
-import getpass
 import json
-import os
 import sys
 from pathlib import Path
-from typing import TYPE_CHECKING, Annotated
+from typing import Annotated
 
 import typer
 from rich.table import Table
 
 from dtac_app.store.errors import StoreError
-from dtac_app.store.views import SystemActor
-from dtac_app.terminal import SafeConsole
-from dtac_app.vocabulary import RoleOption
 
-if TYPE_CHECKING:
-    from dtac_app.workbench.facade import Workbench
+from .output import _fail, err
+from .store import _actor, _workflow, out
 
 db_app = typer.Typer(
     help="The database: create/upgrade it, load examples, export/import a product's history.",
     no_args_is_help=True,
 )
-user_app = typer.Typer(
-    help="Local user accounts: add, list, disable, enable, set a password.", no_args_is_help=True
-)
-
-out = SafeConsole(highlight=False, soft_wrap=True)
-err = SafeConsole(stderr=True, highlight=False)
 
 EXAMPLES_DEFAULT = "submissions"
-
-
-def _actor() -> SystemActor:
-    try:
-        who = getpass.getuser()
-    except Exception:  # noqa: BLE001 - no login name in some containers
-        who = str(os.getuid()) if hasattr(os, "getuid") else "unknown"
-    return SystemActor(label=f"cli:{who}")
-
-
-def _fail(message: str, code: int = 1) -> typer.Exit:
-    err.print(f"[bold red]error:[/] {message}", markup=True, highlight=False, soft_wrap=True)
-    return typer.Exit(code)
-
-
-def _workflow() -> Workbench:
-    from dtac_app.store.db import open_database
-    from dtac_app.workbench.facade import Workbench
-
-    return Workbench(open_database())
 
 
 def _examples_dir(given: Path | None) -> Path:
@@ -65,10 +30,7 @@ def _examples_dir(given: Path | None) -> Path:
     here = Path.cwd() / EXAMPLES_DEFAULT
     if here.is_dir():
         return here
-    return Path(__file__).resolve().parents[1] / EXAMPLES_DEFAULT
-
-
-# ------------------------------------------------------------------------------------------ db
+    return Path(__file__).resolve().parents[2] / EXAMPLES_DEFAULT
 
 
 @db_app.command("init")
@@ -237,123 +199,3 @@ def db_products() -> None:
             latest.status.replace("_", " ") if latest else "",
         )
     out.print(t)
-
-
-# ------------------------------------------------------------------------------------------ users
-
-
-@user_app.command("add")
-def user_add(
-    username: Annotated[str, typer.Argument(help="Sign-in name.")],
-    role: Annotated[RoleOption, typer.Option("--role", help="The account's role.")],
-    org: Annotated[
-        str | None,
-        typer.Option(
-            "--org", help="Organisation (id, short name or name; vendors need one; a new name creates it)."
-        ),
-    ] = None,
-    email: Annotated[
-        str | None, typer.Option("--email", help="E-mail address (maps single sign-on identities).")
-    ] = None,
-    name: Annotated[str, typer.Option("--name", help="Display name.")] = "",
-    password: Annotated[
-        str | None,
-        typer.Option(
-            "--password",
-            envvar="DTAC_NEW_PASSWORD",
-            help="Password (prompted if omitted; or $DTAC_NEW_PASSWORD).",
-        ),
-    ] = None,
-    sso_only: Annotated[bool, typer.Option("--sso-only", help="No password: single sign-on only.")] = False,
-) -> None:
-    """Add a local account (argon2-hashed password)."""
-    if password is None and not sso_only:
-        password = typer.prompt("Password", hide_input=True, confirmation_prompt=True)
-    wf = _workflow()
-    try:
-        u = wf.create_user(
-            _actor(),
-            username,
-            role=role.value,
-            password=None if sso_only else password,
-            email=email,
-            display_name=name,
-            organisation=org,
-        )
-    except StoreError as e:
-        raise _fail(e.message) from None
-    finally:
-        wf.db.dispose()
-    where = f" in {u.organisation_name}" if u.organisation_name else ""
-    out.print(f"Added {u.username} ({u.role}{where}).")
-
-
-@user_app.command("list")
-def user_list() -> None:
-    """List accounts."""
-    wf = _workflow()
-    try:
-        users = wf.list_users(_actor())
-    finally:
-        wf.db.dispose()
-    t = Table(title_justify="left")
-    for col in ("User", "Role", "Organisation", "E-mail", "Sign-in", "Status"):
-        t.add_column(col)
-    for u in users:
-        how = " + ".join(x for x, on in (("password", u.has_password), ("SSO", u.sso_linked)) if on) or "none"
-        t.add_row(
-            u.username,
-            u.role,
-            u.organisation_name or "",
-            u.email or "",
-            how,
-            "disabled" if u.disabled else "active",
-        )
-    out.print(t)
-
-
-@user_app.command("disable")
-def user_disable(username: Annotated[str, typer.Argument(help="Sign-in name or id.")]) -> None:
-    """Disable an account: it can no longer sign in or act (its history stays)."""
-    wf = _workflow()
-    try:
-        u = wf.disable_user(_actor(), username)
-    except StoreError as e:
-        raise _fail(e.message) from None
-    finally:
-        wf.db.dispose()
-    out.print(f"Disabled {u.username}.")
-
-
-@user_app.command("enable")
-def user_enable(username: Annotated[str, typer.Argument(help="Sign-in name or id.")]) -> None:
-    """Re-enable an account (also lifts a failed-login lock)."""
-    wf = _workflow()
-    try:
-        u = wf.enable_user(_actor(), username)
-    except StoreError as e:
-        raise _fail(e.message) from None
-    finally:
-        wf.db.dispose()
-    out.print(f"Enabled {u.username}.")
-
-
-@user_app.command("password")
-def user_password(
-    username: Annotated[str, typer.Argument(help="Sign-in name or id.")],
-    password: Annotated[
-        str | None,
-        typer.Option("--password", envvar="DTAC_NEW_PASSWORD", help="New password (prompted if omitted)."),
-    ] = None,
-) -> None:
-    """Set an account's password."""
-    if password is None:
-        password = typer.prompt("New password", hide_input=True, confirmation_prompt=True)
-    wf = _workflow()
-    try:
-        wf.set_password(_actor(), username, password)
-    except StoreError as e:
-        raise _fail(e.message) from None
-    finally:
-        wf.db.dispose()
-    out.print(f"Password set for {username}.")
