@@ -1,11 +1,14 @@
 """The ``dtac`` command line: a thin layer over the workbench and the core.
 
-Exit codes: 0 = assessed (whatever the decision), 2 = bad input (file, field and reason printed).
+Exit codes: 0 = assessed (whatever the decision), 1 = the store refused or a dossier does not
+verify, 2 = bad input (file, field and reason printed).
 
-This module builds the app and lists its commands in the order ``dtac --help`` shows them; each
-command lives in the module of its concern (``assess``, ``batch``, ``criteria``, ``dossier``,
+This module builds the app and registers the commands in the order ``dtac --help`` lists them.
+Each command lives in the module of its concern (``assess``, ``batch``, ``criteria``, ``dossier``,
 ``portfolio``, ``forms``, ``keys``, ``serve``, ``db``, ``users``) and its work is a call into the
-workbench. ``output``, ``options``, ``core`` and ``store`` are what the commands share.
+workbench or the core. Those modules do not import each other; what they share is ``output``
+(consoles, exit on bad input), ``options``, ``core`` (the core, imported when first needed) and
+``store`` (the workbench opened for one command). An import-linter contract keeps it so.
 """
 
 from __future__ import annotations

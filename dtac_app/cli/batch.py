@@ -15,8 +15,8 @@ from dtac_app.errors import InputError
 from dtac_app.vocabulary import ProfileOption
 
 from .core import find_submissions
-from .options import _parse_date, _value
-from .output import _bad_input, _esc, err, out
+from .options import AsOfOption, option_value, parse_date
+from .output import bad_input, err, esc, out
 
 
 def batch(
@@ -24,9 +24,7 @@ def batch(
     csv_out: Annotated[
         Path | None, typer.Option("--csv", help="Write one row per submission to this CSV file.")
     ] = None,
-    as_of: Annotated[
-        str | None, typer.Option("--as-of", help="Assessment date, YYYY-MM-DD (default: today).")
-    ] = None,
+    as_of: AsOfOption = None,
     profile: Annotated[ProfileOption | None, typer.Option("--profile", help="Force a profile.")] = None,
     workers: Annotated[int, typer.Option("--workers", help="Processes to use (0 = one per core).")] = 0,
 ) -> None:
@@ -36,13 +34,13 @@ def batch(
     from dtac_app.workbench.batch import run_batch
 
     try:
-        day = _parse_date(as_of)
+        day = parse_date(as_of)
         paths = find_submissions(directory)
     except InputError as e:
-        raise _bad_input(e) from None
+        raise bad_input(e) from None
     if not paths:
         err.print(
-            f"[bold red]error:[/] {_esc(str(directory))}: no submission files (*.yaml, *.yml, *.json) found"
+            f"[bold red]error:[/] {esc(str(directory))}: no submission files (*.yaml, *.yml, *.json) found"
         )
         raise typer.Exit(2)
     counts: dict[str, int] = {}
@@ -71,7 +69,7 @@ def batch(
         n = run_batch(
             paths,
             as_of=day,
-            profile=_value(profile),
+            profile=option_value(profile),
             csv_path=csv_out,
             workers=workers,
             on_row=on_row,
@@ -79,7 +77,7 @@ def batch(
             printer=_print_batch_row,
         )
     for msg in bad:
-        err.print(f"[bold red]error:[/] {_esc(msg)}", soft_wrap=True)
+        err.print(f"[bold red]error:[/] {esc(msg)}", soft_wrap=True)
     from dtac_app.vocabulary import decision_label
 
     summary = ", ".join(
@@ -112,5 +110,5 @@ def _print_batch_row(row: dict[str, object]) -> None:
     if row["decision"] == "error":
         return
     out.print(
-        f"  {row['decision_label']!s:<26} {_esc(str(row['product']))} {_esc(str(row['version']))}  [dim]{_esc(str(row['file']))}[/]"
+        f"  {row['decision_label']!s:<26} {esc(str(row['product']))} {esc(str(row['version']))}  [dim]{esc(str(row['file']))}[/]"
     )

@@ -10,8 +10,8 @@ from rich.table import Table
 from dtac_app.errors import InputError
 
 from .core import describe_condition, get_catalogue
-from .options import _parse_date
-from .output import _bad_input, _esc, err, out
+from .options import parse_date
+from .output import bad_input, err, esc, out
 
 criteria_app = typer.Typer(
     help="Browse the criteria sets: DTAC v2.0 / v1.0, GB rules, NICE HTE16 technologies."
@@ -68,35 +68,35 @@ def criteria_show(
         else [q for q in cs.questions.values() if q.id.casefold() == question.casefold()]
     )
     if not qs:
-        err.print(f"[bold red]error:[/] {_esc(question)}: no such question or section in {cs.title}")
+        err.print(f"[bold red]error:[/] {esc(question)}: no such question or section in {cs.title}")
         raise typer.Exit(2)
     for q in qs:
-        out.print(f"[bold]{q.id}[/] {_esc(q.short)}  [dim]({cs.key}, section {cs.section_of(q.id)})[/]")
-        out.print(f"  {_esc(q.text)}", soft_wrap=True)
+        out.print(f"[bold]{q.id}[/] {esc(q.short)}  [dim]({cs.key}, section {cs.section_of(q.id)})[/]")
+        out.print(f"  {esc(q.text)}", soft_wrap=True)
         if q.options:
-            out.print("  Options: " + " · ".join(_esc(o) for o in q.options))
+            out.print("  Options: " + " · ".join(esc(o) for o in q.options))
         out.print(
-            f"  Asked: {'always' if q.show_if is None else 'when ' + _esc(describe_condition(q.show_if))}"
+            f"  Asked: {'always' if q.show_if is None else 'when ' + esc(describe_condition(q.show_if))}"
         )
         if q.routing_note:
-            out.print(f"  Routing: {_esc(q.routing_note)}")
+            out.print(f"  Routing: {esc(q.routing_note)}")
         if q.pass_rule:
             pr = q.pass_rule
             rule = "a written answer" if pr.nonempty else "answer " + " or ".join(f"“{a}”" for a in pr.accept)
             if pr.conditional:
                 rule += "; with a condition: " + " or ".join(f"“{a}”" for a in pr.conditional)
-            out.print(f"  Meets the criterion: {_esc(rule)}")
+            out.print(f"  Meets the criterion: {esc(rule)}")
         elif q.score is None:
             out.print("  Meets the criterion: not judged (context or routing)")
         if q.score:
             out.print(
                 f"  D1 weight {q.score.weight:g}: "
-                + ", ".join(f"{_esc(k)} = {v}" for k, v in q.score.points.items())
+                + ", ".join(f"{esc(k)} = {v}" for k, v in q.score.points.items())
             )
         for ev in q.evidence:
             when = f" when {' / '.join(ev.when)}" if ev.when else ""
             out.print(
-                f"  Evidence: {_esc(ev.label)} ({ev.kind}, {'required' if ev.required else 'optional'}{when}; check: {ev.check})"
+                f"  Evidence: {esc(ev.label)} ({ev.kind}, {'required' if ev.required else 'optional'}{when}; check: {ev.check})"
             )
         out.print()
 
@@ -110,9 +110,9 @@ def criteria_nice(
 
     cat = get_catalogue()
     try:
-        day = _parse_date(as_of)
+        day = parse_date(as_of)
     except InputError as e:
-        raise _bad_input(e) from None
+        raise bad_input(e) from None
     nice = cat.nice
     t = Table(title=f"{nice.title} — statuses as of {day.isoformat()}", title_justify="left", show_lines=True)
     for col in ("Technology", "Company", "Status", "Acute / chronic", "Stated regulatory status"):
@@ -122,13 +122,13 @@ def criteria_nice(
         status = STATUS_LABELS.get(now.status if now else None, "")
         pending = [h for h in tech.history if not h.confirmed]
         if pending:
-            status += "\n[dim]Unconfirmed report: " + "; ".join(_esc(h.source) for h in pending) + "[/]"
+            status += "\n[dim]Unconfirmed report: " + "; ".join(esc(h.source) for h in pending) + "[/]"
         fit = " and ".join(tech.pain_duration) or "—"
-        t.add_row(_esc(tech.name), _esc(tech.company), status, fit, _esc(tech.regulatory_statement or "—"))
+        t.add_row(esc(tech.name), esc(tech.company), status, fit, esc(tech.regulatory_statement or "—"))
     out.print(t)
     d = nice.draft
     out.print(
-        f"Draft guidance ({_esc(d.consultation)}, reported {d.reported.isoformat()}): assessed {len(d.assessed)}; "
+        f"Draft guidance ({esc(d.consultation)}, reported {d.reported.isoformat()}): assessed {len(d.assessed)}; "
         f"named for use: {', '.join(d.named_for_use)}.",
         soft_wrap=True,
     )

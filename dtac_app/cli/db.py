@@ -11,10 +11,8 @@ from typing import Annotated
 import typer
 from rich.table import Table
 
-from dtac_app.store.errors import StoreError
-
-from .output import _fail, err
-from .store import _actor, _workflow, out
+from .output import err, fail
+from .store import actor, opened_workbench, out
 
 db_app = typer.Typer(
     help="The database: create/upgrade it, load examples, export/import a product's history.",
@@ -54,15 +52,14 @@ def db_init(
     try:
         day = dt.date.fromisoformat(as_of) if as_of else None
     except ValueError:
-        raise _fail(f"--as-of: '{as_of}' is not a date in YYYY-MM-DD form", 2) from None
-    wf = _workflow()
-    try:
+        raise fail(f"--as-of: '{as_of}' is not a date in YYYY-MM-DD form", 2) from None
+    with opened_workbench() as wf:
         out.print(f"Database: {describe_url(url)} (schema {wf.db.current_revision()})")
         if with_examples:
             folder = _examples_dir(examples)
             if not folder.is_dir():
-                raise _fail(f"{folder}: no such folder of example submissions", 2)
-            report = wf.seed_examples(_actor(), folder, as_of=day)
+                raise fail(f"{folder}: no such folder of example submissions", 2)
+            report = wf.seed_examples(actor(), folder, as_of=day)
             out.print(
                 f"Examples from {folder}: {report.submissions_loaded} loaded, {report.already_present} already "
                 f"present; {report.organisations_created} organisations and {report.users_created} accounts created."
@@ -79,8 +76,6 @@ def db_init(
                 for username, role, password in report.accounts:
                     t.add_row(username, role, password)
                 out.print(t)
-    finally:
-        wf.db.dispose()
 
 
 @db_app.command("upgrade")
@@ -134,13 +129,8 @@ def db_export(
     ],
 ) -> None:
     """Export one product's whole history (submissions, assessments, revisions, sign-offs, audit) as JSON."""
-    wf = _workflow()
-    try:
-        package = wf.export_product(_actor(), product)
-    except StoreError as e:
-        raise _fail(e.message) from None
-    finally:
-        wf.db.dispose()
+    with opened_workbench() as wf:
+        package = wf.export_product(actor(), product)
     text = json.dumps(package, indent=2, ensure_ascii=False, sort_keys=True) + "\n"
     if str(out_file) == "-":
         sys.stdout.write(text)
@@ -163,14 +153,9 @@ def db_import(file: Annotated[Path, typer.Argument(help="A package written by 'd
     try:
         package = json.loads(file.read_text(encoding="utf-8"))
     except (OSError, ValueError) as e:
-        raise _fail(f"{file}: cannot read a JSON package: {e}", 2) from None
-    wf = _workflow()
-    try:
-        p = wf.import_product(_actor(), package)
-    except StoreError as e:
-        raise _fail(e.message) from None
-    finally:
-        wf.db.dispose()
+        raise fail(f"{file}: cannot read a JSON package: {e}", 2) from None
+    with opened_workbench() as wf:
+        p = wf.import_product(actor(), package)
     out.print(
         f"Imported {p.name} for {p.organisation_name} as product {p.id} (versions: {', '.join(p.versions)})."
     )
@@ -179,11 +164,8 @@ def db_import(file: Annotated[Path, typer.Argument(help="A package written by 'd
 @db_app.command("products")
 def db_products() -> None:
     """List products with their ids (for export)."""
-    wf = _workflow()
-    try:
-        rows = wf.list_products(_actor())
-    finally:
-        wf.db.dispose()
+    with opened_workbench() as wf:
+        rows = wf.list_products(actor())
     t = Table(title_justify="left")
     for col in ("Id", "Product", "Organisation", "Versions", "Latest decision", "Revision", "Status"):
         t.add_column(col)

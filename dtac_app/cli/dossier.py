@@ -10,25 +10,20 @@ from typing import Annotated
 import typer
 
 from dtac_app.errors import InputError
-from dtac_app.vocabulary import ProfileOption
 
 from .core import assess_file
-from .options import _parse_date, _value
-from .output import DECISION_STYLE, _bad_input, _esc, err, out
+from .options import AsOfOption, ProfileOverride, SubmissionFile, option_value, parse_date
+from .output import DECISION_STYLE, bad_input, err, esc, out
 
 
 def dossier_cmd(
-    file: Annotated[Path, typer.Argument(help="Submission file (YAML or JSON).")],
-    as_of: Annotated[
-        str | None, typer.Option("--as-of", help="Assessment date, YYYY-MM-DD (default: today).")
-    ] = None,
+    file: SubmissionFile,
+    as_of: AsOfOption = None,
     out_dir: Annotated[Path, typer.Option("--out", help="Folder to write the dossier files to.")] = Path("."),
     formats: Annotated[
         str, typer.Option("--format", help="Comma-separated: pdf,html,json,csv.")
     ] = "pdf,html,json,csv",
-    profile: Annotated[
-        ProfileOption | None, typer.Option("--profile", help="Profile (default: the submission's).")
-    ] = None,
+    profile: ProfileOverride = None,
     assessor: Annotated[str | None, typer.Option("--assessor", help="Sign-off: assessor's name.")] = None,
     role: Annotated[str | None, typer.Option("--role", help="Sign-off: assessor's role.")] = None,
     organisation: Annotated[
@@ -52,12 +47,12 @@ def dossier_cmd(
     from dtac_app.dossier import SignOff, parse_formats, write_dossier
 
     try:
-        day = _parse_date(as_of)
+        day = parse_date(as_of)
         try:
             fmts = parse_formats(formats)
         except ValueError as e:
             raise InputError("--format", "", str(e)) from None
-        signed = _parse_date(signed_on) if signed_on else None
+        signed = parse_date(signed_on) if signed_on else None
         if (assessor or role or organisation or signed) and not (assessor and assessor.strip() and signed):
             raise InputError(
                 "--assessor/--signed-on", "", "a sign-off needs both the assessor's name and the date signed"
@@ -74,12 +69,12 @@ def dossier_cmd(
             )
         except ValidationError as e:
             raise InputError("--assessor/--role", "", e.errors()[0]["msg"]) from None
-        sub, a = assess_file(file, as_of=day, profile=_value(profile))
+        sub, a = assess_file(file, as_of=day, profile=option_value(profile))
         from dtac_app.workbench.keys import configured_signing_key, signing_key_path
 
         key = configured_signing_key()
     except InputError as e:
-        raise _bad_input(e) from None
+        raise bad_input(e) from None
     try:
         paths = write_dossier(
             a,
@@ -93,19 +88,19 @@ def dossier_cmd(
         )
     except OSError as e:
         err.print(
-            f"[bold red]error:[/] {_esc(str(out_dir))}: cannot write the dossier: {_esc(e.strerror or str(e))}"
+            f"[bold red]error:[/] {esc(str(out_dir))}: cannot write the dossier: {esc(e.strerror or str(e))}"
         )
         raise typer.Exit(2) from None
     out.print(
-        f"{_esc(a.product.name)} {_esc(a.product.version)}: [{DECISION_STYLE[a.decision]}] {a.decision_label} [/] as of {day.isoformat()}"
+        f"{esc(a.product.name)} {esc(a.product.version)}: [{DECISION_STYLE[a.decision]}] {a.decision_label} [/] as of {day.isoformat()}"
     )
     for fmt, path in paths.items():
-        out.print(f"  {fmt.upper():<4} {_esc(str(path))}")
+        out.print(f"  {fmt.upper():<4} {esc(str(path))}")
     if key is not None:
-        out.print(f"Signed by {_esc(key.signer)} with key {key.fingerprint}", soft_wrap=True)
+        out.print(f"Signed by {esc(key.signer)} with key {key.fingerprint}", soft_wrap=True)
     else:
         err.print(
-            f"[yellow]warning:[/] not signed: no signing key at {_esc(str(signing_key_path()))} "
+            f"[yellow]warning:[/] not signed: no signing key at {esc(str(signing_key_path()))} "
             "(run 'dtac keys init --signer NAME'); 'dtac verify' cannot confirm who made it.",
             soft_wrap=True,
         )
@@ -144,7 +139,7 @@ def verify(
         trusted, _sources = trusted_keys(keys)
         report = verify_dossier(dossier_file, evidence_dir=evidence, trusted=trusted)
     except InputError as e:
-        raise _bad_input(e) from None
+        raise bad_input(e) from None
     if as_json:
         sys.stdout.write(json.dumps(report_json(report), indent=2, ensure_ascii=False) + "\n")
     else:
@@ -164,11 +159,11 @@ def verify(
         for area, title in titles.items():
             out.print(f"[bold]{title}[/]")
             for c in (c for c in report.checks if c.area == area):
-                out.print(f"  {marks[c.status]} {_esc(c.subject)}: {_esc(c.detail)}", soft_wrap=True)
+                out.print(f"  {marks[c.status]} {esc(c.subject)}: {esc(c.detail)}", soft_wrap=True)
         n = len(report.problems)
         if report.signed_by:
             out.print(
-                f"Signed by [bold]{_esc(report.signed_by)}[/] (key {report.key_fingerprint}).", soft_wrap=True
+                f"Signed by [bold]{esc(report.signed_by)}[/] (key {report.key_fingerprint}).", soft_wrap=True
             )
         else:
             out.print(

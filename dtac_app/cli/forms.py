@@ -19,7 +19,7 @@ from rich.table import Table
 from dtac_app.errors import InputError
 
 from .core import get_catalogue, load_submission
-from .output import _bad_input, _esc, err, out
+from .output import bad_input, err, esc, out
 
 if TYPE_CHECKING:
     from dtac_app.form_import import FormImport
@@ -44,7 +44,7 @@ def migrate(
                 str(file), "criteria", f"is {sub.criteria}; only dtac-v1.0 submissions can be carried over"
             )
     except InputError as e:
-        raise _bad_input(e) from None
+        raise bad_input(e) from None
     result = carry_over(sub, cat)
     header = (
         f"# DTAC v2.0 draft carried over from {file.name} by `dtac migrate`.\n"
@@ -55,10 +55,10 @@ def migrate(
         sys.stdout.write(text)
     else:
         if out_file.exists():
-            err.print(f"[bold red]error:[/] {_esc(str(out_file))}: already exists; choose another --out")
+            err.print(f"[bold red]error:[/] {esc(str(out_file))}: already exists; choose another --out")
             raise typer.Exit(2)
         out_file.write_text(text, encoding="utf-8")
-        out.print(f"Wrote {_esc(str(out_file))}")
+        out.print(f"Wrote {esc(str(out_file))}")
     err.print(
         f"Carried over {len(result.carried)} answers and {result.evidence_moved} evidence records; "
         f"{len(result.dropped)} v1.0 answers have no v2.0 counterpart; "
@@ -101,22 +101,22 @@ def import_cmd(
             outputs[report_file] = text.encode("utf-8")
         write_new_files(outputs)
     except InputError as e:
-        raise _bad_input(e) from None
+        raise bad_input(e) from None
     if out_file is None:
         sys.stdout.write(draft)
     show = out if out_file is not None else err
     print_import_report(result, show)
     for path in outputs:
-        show.print(f"Wrote {_esc(str(path))}")
+        show.print(f"Wrote {esc(str(path))}")
 
 
 def print_import_report(result: FormImport, console: Console) -> None:
     from dtac_app.form_import.draft import report_data
 
     summary = report_data(result)["summary"]
-    console.print(f"[bold]{_esc(result.file)}[/]: {_esc(result.version_note)}", soft_wrap=True)
+    console.print(f"[bold]{esc(result.file)}[/]: {esc(result.version_note)}", soft_wrap=True)
     for w in result.warnings:
-        console.print(f"[dark_orange]warning:[/] {_esc(w)}", soft_wrap=True)
+        console.print(f"[dark_orange]warning:[/] {esc(w)}", soft_wrap=True)
     table = Table(show_lines=False, pad_edge=False)
     for col in ("Question", "Answer read", "Confidence", "Source", "Check"):
         table.add_column(col, overflow="fold")
@@ -128,10 +128,10 @@ def print_import_report(result: FormImport, console: Console) -> None:
         conf = q.confidence or ""
         table.add_row(
             q.id,
-            _esc(_clip(answer or "", 60)),
+            esc(_clip(answer or "", 60)),
             f"[{style.get(conf, 'white')}]{conf}[/]",
-            _esc(q.source),
-            _esc(q.check if q.status == "unresolved" or q.confidence != "high" else ""),
+            esc(q.source),
+            esc(q.check if q.status == "unresolved" or q.confidence != "high" else ""),
         )
     console.print(table)
     console.print(
@@ -170,8 +170,8 @@ def export_form_cmd(
         sub = load(file, cat, check_files=False)
         write_new_files({out_file: export_form(sub, cat)})
     except InputError as e:
-        raise _bad_input(e) from None
+        raise bad_input(e) from None
     out.print(
-        f"Wrote {_esc(str(out_file))}: {_esc(sub.product.name)} {_esc(sub.product.version)}, "
+        f"Wrote {esc(str(out_file))}: {esc(sub.product.name)} {esc(sub.product.version)}, "
         f"{sub.criteria}, {len(sub.answers)} answers"
     )

@@ -10,7 +10,7 @@ import typer
 
 from dtac_app.errors import InputError
 
-from .output import _bad_input, _esc, err, out
+from .output import bad_input, err, esc, out
 
 keys_app = typer.Typer(help="The organisation's dossier signing key (Ed25519).", no_args_is_help=True)
 
@@ -27,10 +27,10 @@ def _print_public_key(key_file: Path, public: object) -> None:
     from dtac_app.signing import PublicKey, public_key_path
 
     assert isinstance(public, PublicKey)
-    out.print(f"Signer:      {_esc(public.signer)}")
+    out.print(f"Signer:      {esc(public.signer)}")
     out.print(f"Fingerprint: {public.fingerprint}")
-    out.print(f"Private key: {_esc(str(key_file))} (keep it secret; readable by you only)", soft_wrap=True)
-    out.print(f"Public key:  {_esc(str(public_key_path(key_file)))}")
+    out.print(f"Private key: {esc(str(key_file))} (keep it secret; readable by you only)", soft_wrap=True)
+    out.print(f"Public key:  {esc(str(public_key_path(key_file)))}")
     out.print("Give this line to anyone who verifies your dossiers (dtac verify --key FILE):")
     sys.stdout.write(public.line() + "\n")
 
@@ -57,14 +57,12 @@ def keys_init(
     try:
         key = init_key(path, signer, overwrite=force)
     except FileExistsError as e:
-        err.print(f"[bold red]error:[/] {_esc(str(e))}: a key is already there; pass --force to replace it")
+        err.print(f"[bold red]error:[/] {esc(str(e))}: a key is already there; pass --force to replace it")
         raise typer.Exit(2) from None
     except ValueError as e:
-        raise _bad_input(InputError("--signer", "", str(e))) from None
+        raise bad_input(InputError("--signer", "", str(e))) from None
     except OSError as e:
-        err.print(
-            f"[bold red]error:[/] {_esc(str(path))}: cannot write the key: {_esc(e.strerror or str(e))}"
-        )
+        err.print(f"[bold red]error:[/] {esc(str(path))}: cannot write the key: {esc(e.strerror or str(e))}")
         raise typer.Exit(2) from None
     _print_public_key(path, key.public)
 
@@ -79,5 +77,5 @@ def keys_show(key_file: KeyFileOption = None) -> None:
     try:
         key = load_signing_key(path)
     except InputError as e:
-        raise _bad_input(e) from None
+        raise bad_input(e) from None
     _print_public_key(path, key.public)

@@ -24,7 +24,7 @@ DECISION_STYLE = {
 }
 
 
-def _bad_input(e: InputError) -> typer.Exit:
+def bad_input(e: InputError) -> typer.Exit:
     errors = e.errors if isinstance(e, InputErrors) else [e]
     for x in errors:
         err.print(f"[bold red]error:[/] {escape(x.message)}", markup=True, highlight=False, soft_wrap=True)
@@ -33,10 +33,10 @@ def _bad_input(e: InputError) -> typer.Exit:
     return typer.Exit(2)
 
 
-def _esc(text: str) -> str:
+def esc(text: str) -> str:
     return escape(text)
 
 
-def _fail(message: str, code: int = 1) -> typer.Exit:
+def fail(message: str, code: int = 1) -> typer.Exit:
     err.print(f"[bold red]error:[/] {message}", markup=True, highlight=False, soft_wrap=True)
     return typer.Exit(code)

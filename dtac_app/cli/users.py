@@ -7,11 +7,9 @@ from typing import Annotated
 import typer
 from rich.table import Table
 
-from dtac_app.store.errors import StoreError
 from dtac_app.vocabulary import RoleOption
 
-from .output import _fail
-from .store import _actor, _workflow, out
+from .store import actor, opened_workbench, out
 
 user_app = typer.Typer(
     help="Local user accounts: add, list, disable, enable, set a password.", no_args_is_help=True
@@ -45,10 +43,9 @@ def user_add(
     """Add a local account (argon2-hashed password)."""
     if password is None and not sso_only:
         password = typer.prompt("Password", hide_input=True, confirmation_prompt=True)
-    wf = _workflow()
-    try:
+    with opened_workbench() as wf:
         u = wf.create_user(
-            _actor(),
+            actor(),
             username,
             role=role.value,
             password=None if sso_only else password,
@@ -56,10 +53,6 @@ def user_add(
             display_name=name,
             organisation=org,
         )
-    except StoreError as e:
-        raise _fail(e.message) from None
-    finally:
-        wf.db.dispose()
     where = f" in {u.organisation_name}" if u.organisation_name else ""
     out.print(f"Added {u.username} ({u.role}{where}).")
 
@@ -67,11 +60,8 @@ def user_add(
 @user_app.command("list")
 def user_list() -> None:
     """List accounts."""
-    wf = _workflow()
-    try:
-        users = wf.list_users(_actor())
-    finally:
-        wf.db.dispose()
+    with opened_workbench() as wf:
+        users = wf.list_users(actor())
     t = Table(title_justify="left")
     for col in ("User", "Role", "Organisation", "E-mail", "Sign-in", "Status"):
         t.add_column(col)
@@ -91,26 +81,16 @@ def user_list() -> None:
 @user_app.command("disable")
 def user_disable(username: Annotated[str, typer.Argument(help="Sign-in name or id.")]) -> None:
     """Disable an account: it can no longer sign in or act (its history stays)."""
-    wf = _workflow()
-    try:
-        u = wf.disable_user(_actor(), username)
-    except StoreError as e:
-        raise _fail(e.message) from None
-    finally:
-        wf.db.dispose()
+    with opened_workbench() as wf:
+        u = wf.disable_user(actor(), username)
     out.print(f"Disabled {u.username}.")
 
 
 @user_app.command("enable")
 def user_enable(username: Annotated[str, typer.Argument(help="Sign-in name or id.")]) -> None:
     """Re-enable an account (also lifts a failed-login lock)."""
-    wf = _workflow()
-    try:
-        u = wf.enable_user(_actor(), username)
-    except StoreError as e:
-        raise _fail(e.message) from None
-    finally:
-        wf.db.dispose()
+    with opened_workbench() as wf:
+        u = wf.enable_user(actor(), username)
     out.print(f"Enabled {u.username}.")
 
 
@@ -125,11 +105,6 @@ def user_password(
     """Set an account's password."""
     if password is None:
         password = typer.prompt("New password", hide_input=True, confirmation_prompt=True)
-    wf = _workflow()
-    try:
-        wf.set_password(_actor(), username, password)
-    except StoreError as e:
-        raise _fail(e.message) from None
-    finally:
-        wf.db.dispose()
+    with opened_workbench() as wf:
+        wf.set_password(actor(), username, password)
     out.print(f"Password set for {username}.")
