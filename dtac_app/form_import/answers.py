@@ -14,23 +14,23 @@ from typing import Any
 from dtac_app.criteria import Question
 
 from .choices import (
-    _is_free_text,
-    _read_free,
-    _read_options_cell,
-    _Reading,
-    _strip_lead,
+    Reading,
+    is_free_text,
     mentioned_options,
+    read_free,
+    read_options_cell,
+    strip_lead,
     tidy,
 )
 from .raw import Cell
 from .references import find_dates
 from .result import Confidence, QuestionImport
-from .tables import _ROLE_NAMES, _TEMPLATE_ROLES, _Candidate
+from .tables import ROLE_NAMES, TEMPLATE_ROLES, Candidate
 
 _NUMBER = re.compile(r"(?<![\w.])-?\d+(?:[.,]\d+)?(?![\w.])")
 
 
-def _decide(q: Question, cands: list[_Candidate], lookup: Mapping[str, str]) -> QuestionImport:
+def decide_question(q: Question, cands: list[Candidate], lookup: Mapping[str, str]) -> QuestionImport:
     cands = sorted(cands, key=lambda c: c.rank)
     base: dict[str, Any] = {"id": q.id, "short": q.short, "type": q.type}
     moved = next((c.moved_from for c in cands if c.moved_from), None)
@@ -40,7 +40,7 @@ def _decide(q: Question, cands: list[_Candidate], lookup: Mapping[str, str]) -> 
     return _decide_value(q, cands, base, moved_note)
 
 
-def _vendor_words(cells: list[tuple[_Candidate, Cell]]) -> str:
+def _vendor_words(cells: list[tuple[Candidate, Cell]]) -> str:
     seen: list[str] = []
     for _, cell in cells:
         t = cell.text.strip()
@@ -50,27 +50,27 @@ def _vendor_words(cells: list[tuple[_Candidate, Cell]]) -> str:
 
 
 def _decide_choice(
-    q: Question, cands: list[_Candidate], lookup: Mapping[str, str], base: dict[str, Any], moved_note: str
+    q: Question, cands: list[Candidate], lookup: Mapping[str, str], base: dict[str, Any], moved_note: str
 ) -> QuestionImport:
-    readings: list[tuple[_Candidate, _Reading]] = []
-    words: list[tuple[_Candidate, Cell]] = []
+    readings: list[tuple[Candidate, Reading]] = []
+    words: list[tuple[Candidate, Cell]] = []
     for c in cands:
         cell: Cell | None = c.cell
         if c.role == "weight" and _NUMBER.fullmatch(c.cell.text.strip()):
             continue  # the form's weighting, not an answer
         if c.role == "options":
-            r, cell = _read_options_cell(c.cell, lookup, len(q.options))
+            r, cell = read_options_cell(c.cell, lookup, len(q.options))
             if r is not None:
                 readings.append((c, r))
         if cell is None or not cell.text.strip():
             continue
         words.append((c, cell))
-        readings.append((c, _read_free(cell, lookup)))
+        readings.append((c, read_free(cell, lookup)))
     vendor = _vendor_words(words)
     if not readings and not vendor:
         return QuestionImport(**base, status="blank")
-    trusted = [(c, r) for c, r in readings if c.role not in _TEMPLATE_ROLES]
-    template = [(c, r) for c, r in readings if c.role in _TEMPLATE_ROLES]
+    trusted = [(c, r) for c, r in readings if c.role not in TEMPLATE_ROLES]
+    template = [(c, r) for c, r in readings if c.role in TEMPLATE_ROLES]
     for group, confidence in ((trusted, "high"), (template, "medium")):
         stated = [r for _, r in template if r.option or r.conflict]
         # A template column that begins with one option and names no other reads as the
@@ -101,14 +101,12 @@ def _decide_choice(
         if conflicts or len(options) > 1:
             named = sorted({*(o for o in options if o), *(x for _, r in conflicts for x in r.conflict)})
             where = "; ".join(sorted({c.source for c, _ in chosen + conflicts}))
-            return QuestionImport(
-                **base,
-                status="unresolved",
-                confidence="low",
-                source=where,
-                vendor_text=vendor,
+            return _unresolved(
+                base,
+                where,
+                vendor,
+                f"{moved_note}The form names more than one option ({', '.join(named)}); ask the supplier which applies.",
                 could_be=tuple(named),
-                check=f"{moved_note}The form names more than one option ({', '.join(named)}); ask the supplier which applies.",
             )
         if options:
             c, r = chosen[0]
@@ -134,14 +132,12 @@ def _decide_choice(
         if suggestions
         else "The answer does not state one of the options"
     )
-    return QuestionImport(
-        **base,
-        status="unresolved",
-        confidence="low",
-        source="; ".join(dict.fromkeys(c.source for c, _ in words)) or "",
-        vendor_text=vendor,
+    return _unresolved(
+        base,
+        "; ".join(dict.fromkeys(c.source for c, _ in words)),
+        vendor,
+        f"{moved_note}{hint}; choose one of: {'; '.join(q.options)}.",
         could_be=tuple(could),
-        check=f"{moved_note}{hint}; choose one of: {'; '.join(q.options)}.",
     )
 
 
@@ -149,23 +145,23 @@ _URL = re.compile(r"https?://[^\s<>\"'\]]+", re.I)
 
 
 def _decide_value(
-    q: Question, cands: list[_Candidate], base: dict[str, Any], moved_note: str
+    q: Question, cands: list[Candidate], base: dict[str, Any], moved_note: str
 ) -> QuestionImport:
-    texts: list[tuple[_Candidate, str]] = []
+    texts: list[tuple[Candidate, str]] = []
     for c in cands:
         cell: Cell | None = c.cell
         if c.role == "weight" and _NUMBER.fullmatch(c.cell.text.strip()):
             continue
         if c.role == "options":
-            _, cell = _read_options_cell(c.cell, {}, 0)
+            _, cell = read_options_cell(c.cell, {}, 0)
         if cell is None:
             continue
-        t = _strip_lead(cell.text).strip()
-        if t and not _is_free_text(t):
+        t = strip_lead(cell.text).strip()
+        if t and not is_free_text(t):
             texts.append((c, t))
     if not texts:
         return QuestionImport(**base, status="blank")
-    trusted = [(c, t) for c, t in texts if c.role not in _TEMPLATE_ROLES]
+    trusted = [(c, t) for c, t in texts if c.role not in TEMPLATE_ROLES]
     c, text = (trusted or texts)[0]
     confidence: Confidence = "high" if trusted else "medium"
     check = moved_note
@@ -180,13 +176,11 @@ def _decide_value(
     if q.type == "number":
         numbers = _NUMBER.findall(text)
         if len(numbers) != 1:
-            return QuestionImport(
-                **base,
-                status="unresolved",
-                confidence="low",
-                source=c.source,
-                vendor_text=vendor,
-                check=f"{moved_note}Expected one number; the answer holds {len(numbers) or 'no'} numbers.",
+            return _unresolved(
+                base,
+                c.source,
+                vendor,
+                f"{moved_note}Expected one number; the answer holds {len(numbers) or 'no'} numbers.",
             )
         value = numbers[0].replace(",", ".")
         if text.strip() != numbers[0]:
@@ -204,13 +198,8 @@ def _decide_value(
     elif q.type == "date":
         days = find_dates(text)
         if len(days) != 1:
-            return QuestionImport(
-                **base,
-                status="unresolved",
-                confidence="low",
-                source=c.source,
-                vendor_text=vendor,
-                check=f"{moved_note}Expected one date; found {len(days) or 'none'}.",
+            return _unresolved(
+                base, c.source, vendor, f"{moved_note}Expected one date; found {len(days) or 'none'}."
             )
         value = days[0][1].isoformat()
         if days[0][0] != text.strip():
@@ -230,8 +219,23 @@ def _decide_value(
     )
 
 
+def _unresolved(
+    base: dict[str, Any], source: str, vendor: str, check: str, *, could_be: tuple[str, ...] = ()
+) -> QuestionImport:
+    """Left unanswered in the draft: low confidence, with what the assessor should ask or check."""
+    return QuestionImport(
+        **base,
+        status="unresolved",
+        confidence="low",
+        source=source,
+        vendor_text=vendor,
+        could_be=could_be,
+        check=check,
+    )
+
+
 def _template_note(role: str) -> str:
-    return f"Read from the {_ROLE_NAMES[role]} column; check these are the supplier's words, not the form's guidance."
+    return f"Read from the {ROLE_NAMES[role]} column; check these are the supplier's words, not the form's guidance."
 
 
 def _clip(text: str, n: int = 80) -> str:

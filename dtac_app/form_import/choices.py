@@ -28,12 +28,12 @@ _EXPLAIN_STRIP = " \t\n\u00a0.,;:!-–—"
 _FREE_TEXT = canon_label("Free text")
 
 
-def _is_free_text(text: str) -> bool:
+def is_free_text(text: str) -> bool:
     return canon_label(text.strip(" .")) == _FREE_TEXT
 
 
 @dataclass
-class _Reading:
+class Reading:
     option: str | None = None
     explanation: str = ""
     suggestions: tuple[str, ...] = ()
@@ -51,7 +51,7 @@ def tidy(text: str) -> str:
     return "\n".join(line for line in lines if line)
 
 
-def _strip_lead(text: str) -> str:
+def strip_lead(text: str) -> str:
     prev = None
     while prev != text:
         prev = text
@@ -62,7 +62,7 @@ def _strip_lead(text: str) -> str:
 
 def prefix_option(text: str, lookup: Mapping[str, str]) -> tuple[str, str] | None:
     """The longest option the text begins with (ending at a word boundary), and the rest of the text."""
-    text = _strip_lead(text)
+    text = strip_lead(text)
     head = text[:300]
     best: tuple[str, int] | None = None
     for i in range(1, len(head) + 1):
@@ -109,9 +109,9 @@ def _token_spans(text: str, split: re.Pattern[str] = _LIST_SPLIT) -> list[tuple[
     return [(a, b) for a, b in spans if text[a:b].strip()]
 
 
-def _read_options_cell(
+def read_options_cell(
     cell: Cell, lookup: Mapping[str, str], n_options: int
-) -> tuple[_Reading | None, Cell | None]:
+) -> tuple[Reading | None, Cell | None]:
     """The Options cell holds the printed list; a supplier marks, keeps or replaces one option.
 
     Returns a reading when the cell itself shows the choice, and the cell's remaining text (the
@@ -136,15 +136,13 @@ def _read_options_cell(
         if not ticked and len({t[3] for t in options}) == 1 and n_options > 1:
             label = options[0][3]
             assert label is not None
-            return _Reading(label, how="the only option left in the Options cell"), None
+            return Reading(label, how="the only option left in the Options cell"), None
         if len(ticked) == 1:
             label = next(iter(ticked))
             assert label is not None
-            return _Reading(label, how="marked in the Options cell"), None
+            return Reading(label, how="marked in the Options cell"), None
         if len(ticked) > 1:
-            return _Reading(
-                conflict=tuple(sorted(x for x in ticked if x)), how="several options marked"
-            ), None
+            return Reading(conflict=tuple(sorted(x for x in ticked if x)), how="several options marked"), None
         return None, None  # the printed list, untouched
     # The cell holds the vendor's words. Set aside a leading line that is the printed list.
     first_line_end = text.find("\n")
@@ -157,9 +155,9 @@ def _read_options_cell(
             ticked = {t[3] for t in line_tokens if t[4] or (t[6] and not all(x[6] for x in line_tokens))}
             if len(ticked) == 1:
                 label = next(iter(ticked))
-                return _Reading(label, explanation=rest.text.strip(), how="marked in the Options cell"), rest
+                return Reading(label, explanation=rest.text.strip(), how="marked in the Options cell"), rest
             return None, rest
-    if _is_free_text(text.split("\n")[0]):
+    if is_free_text(text.split("\n")[0]):
         return None, cell.slice(len(text.split("\n")[0]) + 1, len(text)) if "\n" in text else None
     named = set(mentioned_options(text, lookup))
     if n_options > 1 and len(named) == len(set(lookup.values())) and not any(cell.emphasis):
@@ -184,7 +182,7 @@ def _all_listed(tokens: list[tuple[Any, ...]]) -> bool:
     return bool(tokens) and all(t[3] is not None or canon_label(t[2]) == _FREE_TEXT for t in tokens)
 
 
-def _read_free(cell: Cell, lookup: Mapping[str, str]) -> _Reading:
+def read_free(cell: Cell, lookup: Mapping[str, str]) -> Reading:
     text = cell.text
     bold = {
         lookup[canon_label(cell.text[a:b].strip(_EXPLAIN_STRIP))]
@@ -195,11 +193,11 @@ def _read_free(cell: Cell, lookup: Mapping[str, str]) -> _Reading:
     if pre is not None:
         option, rest = pre
         if bold and bold != {option}:
-            return _Reading(conflict=tuple(sorted(bold | {option})), how="the text and its bold words differ")
-        return _Reading(option, explanation=rest, how="the answer begins with it")
+            return Reading(conflict=tuple(sorted(bold | {option})), how="the text and its bold words differ")
+        return Reading(option, explanation=rest, how="the answer begins with it")
     if len(bold) == 1:
         option = next(iter(bold))
-        return _Reading(option, explanation=text.strip(), how="the only option in bold")
+        return Reading(option, explanation=text.strip(), how="the only option in bold")
     if len(bold) > 1:
-        return _Reading(conflict=tuple(sorted(bold)), how="several options in bold")
-    return _Reading(suggestions=mentioned_options(_strip_lead(text), lookup))
+        return Reading(conflict=tuple(sorted(bold)), how="several options in bold")
+    return Reading(suggestions=mentioned_options(strip_lead(text), lookup))

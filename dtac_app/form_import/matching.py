@@ -14,6 +14,11 @@ The structure is worked out from the form itself, not from one layout:
 Options are matched with ``canon_label`` and the criteria set's option lookup. A choice answer is
 taken only when a cell begins with an option, or marks exactly one (bold, highlight, a ticked box,
 the others deleted); anything less is left unanswered and reported with the options it could be.
+
+This module works out the form's version and reads the whole form; the steps are modules of their
+own: ``tables`` (question rows and the columns' roles), ``choices`` (a choice in one cell),
+``answers`` (each question decided from its cells), ``references`` (evidence a vendor stated) and
+``result`` (what an import returns).
 """
 
 from __future__ import annotations
@@ -23,12 +28,12 @@ from dataclasses import replace
 
 from dtac_app.criteria import Catalogue
 
-from .answers import _decide
+from .answers import decide_question
 from .choices import prefix_option, tidy
 from .raw import RawForm
 from .references import extract_evidence
 from .result import AssertedEvidence, FormImport, QuestionImport
-from .tables import _cell_id, _collect, _lead_id
+from .tables import cell_id, collect_candidates, lead_id
 
 # ----------------------------------------------------------------------------- form version
 
@@ -43,8 +48,8 @@ def detect_version(form: RawForm, catalogue: Catalogue) -> tuple[str | None, str
     for table in form.tables:
         for row in table.rows:
             for cell in row[:2]:
-                qid = _cell_id(cell.text)
-                lead = _lead_id(cell.text)
+                qid = cell_id(cell.text)
+                lead = lead_id(cell.text)
                 ids.update(x for x in (qid, lead[0] if lead else None) if x)
     sets = {k: set(cs.questions) for k, cs in catalogue.dtac.items()}
     v1, v2 = sets.get("dtac-v1.0", set()), sets.get("dtac-v2.0", set())
@@ -88,7 +93,7 @@ def match_form(form: RawForm, catalogue: Catalogue, criteria: str | None = None)
         key = detected
     cs = catalogue.dtac_set(key)
     other_ids = {qid for k, s in catalogue.dtac.items() if k != key for qid in s.questions}
-    collected = _collect(form, cs, other_ids)
+    collected = collect_candidates(form, cs, other_ids)
     if collected.tables_used == 0:
         raise ValueError(
             "no DTAC question table found: expected tables whose header row names Code, Question and "
@@ -107,7 +112,7 @@ def match_form(form: RawForm, catalogue: Catalogue, criteria: str | None = None)
         if not cands and q.id not in collected.rows_seen:
             questions.append(QuestionImport(id=q.id, short=q.short, type=q.type, status="absent"))
             continue
-        qi = _decide(q, cands or [], lookup.get(q.id, {}))
+        qi = decide_question(q, cands or [], lookup.get(q.id, {}))
         qi = replace(qi, vendor_text=tidy(qi.vendor_text), explanation=tidy(qi.explanation))
         if qi.status == "unresolved" and q.type == "choice" and qi.vendor_text and i + 1 < len(plan):
             nxt = plan[i + 1]

@@ -13,13 +13,13 @@ from dataclasses import dataclass, field
 
 from dtac_app.criteria import CriteriaSet, Question, canon_label
 
-from .choices import _is_free_text
+from .choices import is_free_text
 from .raw import Cell, RawForm, Table
 
 # Roles a column can play. "free" = a column the official template does not have.
 _RANK = {"answer": 0, "free": 1, "options": 2, "question": 3, "scoring": 4, "supporting": 5, "weight": 6}
-_TEMPLATE_ROLES = frozenset({"scoring", "supporting", "weight"})
-_ROLE_NAMES = {
+TEMPLATE_ROLES = frozenset({"scoring", "supporting", "weight"})
+ROLE_NAMES = {
     "answer": "answer",
     "free": "extra",
     "options": "Options",
@@ -34,7 +34,7 @@ _ID_LEAD = re.compile(r"^\s*\(?([A-D]\d+(?:\.\d+)*)\)?(?=[\s.:)\-–—]|$)[\s.:
 
 
 @dataclass
-class _Candidate:
+class Candidate:
     source: str
     role: str
     cell: Cell
@@ -53,10 +53,10 @@ class _Layout:
 
 @dataclass
 class _Collected:
-    candidates: dict[str, list[_Candidate]] = field(default_factory=dict)
+    candidates: dict[str, list[Candidate]] = field(default_factory=dict)
     rows_seen: dict[str, str] = field(default_factory=dict)
     unknown_ids: list[str] = field(default_factory=list)
-    by_column: dict[tuple[str, int, int], _Candidate] = field(default_factory=dict)
+    by_column: dict[tuple[str, int, int], Candidate] = field(default_factory=dict)
     tables_used: int = 0
 
 
@@ -88,12 +88,12 @@ def header_role(text: str) -> str | None:
     return "free"
 
 
-def _cell_id(text: str) -> str | None:
+def cell_id(text: str) -> str | None:
     m = _ID_CELL.match("".join(text.split()))
     return m.group(1).upper() if m else None
 
 
-def _lead_id(text: str) -> tuple[str, int] | None:
+def lead_id(text: str) -> tuple[str, int] | None:
     m = _ID_LEAD.match(text)
     if not m:
         return None
@@ -105,19 +105,19 @@ def _layout(table: Table) -> _Layout | None:
         named = [header_role(c.text) for c in row]
         if "question" in named and ("code" in named or "options" in named):
             return _Layout(r, named)
-    id_rows = [row for row in table.rows if row and _cell_id(row[0].text)]
+    id_rows = [row for row in table.rows if row and cell_id(row[0].text)]
     if len(id_rows) >= 2:
         width = max(len(r) for r in table.rows)
         roles: list[str | None] = ["code", "question"] + [None] * (width - 2)
         listy = [
-            sum(1 for row in id_rows if c < len(row) and ("|" in row[c].text or _is_free_text(row[c].text)))
+            sum(1 for row in id_rows if c < len(row) and ("|" in row[c].text or is_free_text(row[c].text)))
             for c in range(width)
         ]
         best = max(range(2, width), key=lambda c: listy[c], default=None)
         if best is not None and listy[best] * 2 >= len(id_rows):
             roles[best] = "options"
         first = table.rows[0] if table.rows else ()
-        if first and not _cell_id(first[0].text) and any(c.text.strip() for c in first):
+        if first and not cell_id(first[0].text) and any(c.text.strip() for c in first):
             # a header row this reader does not fully recognise: still use the columns it does
             for c, cell in enumerate(first[2:], start=2):
                 role = header_role(cell.text)
@@ -132,14 +132,14 @@ def _where(table: Table, r: int, role: str | None, header: str, qid: str) -> str
     col = (
         f"column '{header.strip()}'"
         if header.strip()
-        else f"{_ROLE_NAMES.get(role or 'free', 'extra')} column"
+        else f"{ROLE_NAMES.get(role or 'free', 'extra')} column"
     )
     if table.where == "headed sections":
         return f"the text under heading {qid}"
     return f"{table.where}, row {r + 1}, {col}"
 
 
-def _collect(form: RawForm, cs: CriteriaSet, other_ids: set[str]) -> _Collected:
+def collect_candidates(form: RawForm, cs: CriteriaSet, other_ids: set[str]) -> _Collected:
     out = _Collected()
     known = cs.questions
     sections = {s.id for s in cs.sections}
@@ -164,11 +164,11 @@ def _collect(form: RawForm, cs: CriteriaSet, other_ids: set[str]) -> _Collected:
             qid = None
             continuation = False
             if code_col is not None and code_col < len(row):
-                qid = _cell_id(row[code_col].text)
+                qid = cell_id(row[code_col].text)
             if qid is None:
                 for c in (code_col, q_col, 0):
                     if c is not None and c < len(row):
-                        lead = _lead_id(row[c].text)
+                        lead = lead_id(row[c].text)
                         if lead and (lead[0] in known or lead[0] in other_ids):
                             qid = lead[0]
                             break
@@ -207,7 +207,7 @@ def _collect(form: RawForm, cs: CriteriaSet, other_ids: set[str]) -> _Collected:
                             prev.cell.text + "\n" + part.text, prev.cell.emphasis + (False,) + part.emphasis
                         )
                         continue
-                    cand = _Candidate(_where(table, r, role or "free", hdr, qid), role or "free", part, moved)
+                    cand = Candidate(_where(table, r, role or "free", hdr, qid), role or "free", part, moved)
                     out.by_column[key] = cand
                     out.candidates.setdefault(target, []).append(cand)
         if used:
@@ -235,7 +235,7 @@ def _split_by_ids(
     text = cell.text
     cuts: list[tuple[int, int, str]] = []
     for m in re.finditer(r"(?:^|\n)", text):
-        lead = _lead_id(text[m.end() :])
+        lead = lead_id(text[m.end() :])
         if lead is None or lead[0] == qid or lead[0] not in known:
             continue
         span = text[m.end() : m.end() + lead[1]]
