@@ -24,9 +24,9 @@ from dtac_app.cli import app
 from dtac_app.criteria import Catalogue
 from dtac_app.errors import InputError
 from dtac_app.form_import import import_form, import_form_file
+from dtac_app.form_import.choices import prefix_option
 from dtac_app.form_import.draft import ASSERTED_PREFIX, draft_yaml
 from dtac_app.form_import.export import export_form
-from dtac_app.form_import.matching import prefix_option
 from dtac_app.submission_io import load_submission
 
 ENV = {"COLUMNS": "250", "NO_COLOR": "1", "TERM": "dumb"}

@@ -155,3 +155,34 @@ def test_db_export_and_import(
         fresh.dispose()
     again = CliRunner().invoke(app, ["db", "import", str(out_file)])
     assert again.exit_code == 1 and "already has a product" in again.output
+
+
+def test_a_store_refusal_ends_the_command_and_the_database_is_closed(
+    empty_db: Database, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """The one helper every store command opens the workbench with: a StoreError ends the command
+    with its message (exit 1, or bad input naming the option that asked for the database), and the
+    database is closed however the block ends."""
+    import typer
+
+    from dtac_app.cli.store import actor, opened_workbench
+    from dtac_app.errors import InputError
+    from dtac_app.store.errors import NotFound
+
+    closed: list[Database] = []
+    dispose = Database.dispose
+
+    def spy(self: Database) -> None:
+        closed.append(self)
+        dispose(self)
+
+    monkeypatch.setattr(Database, "dispose", spy)
+    with pytest.raises(typer.Exit) as stopped, opened_workbench() as wf:
+        wf.export_product(actor(), 424242)  # no such product
+    assert stopped.value.exit_code == 1
+    assert "424242" in capsys.readouterr().err
+    with pytest.raises(InputError, match="--db: no such product"), opened_workbench(option="--db"):
+        raise NotFound("no such product")
+    with pytest.raises(ZeroDivisionError), opened_workbench():
+        _ = 1 / 0
+    assert len(closed) == 3

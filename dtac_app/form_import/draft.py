@@ -14,7 +14,7 @@ import yaml
 
 from dtac_app.criteria import Catalogue
 
-from .matching import AssertedEvidence, FormImport
+from .result import AssertedEvidence, FormImport
 
 REPORT_SCHEMA = "dtac-form-import/1"
 ASSERTED_PREFIX = "Asserted in the DTAC form"

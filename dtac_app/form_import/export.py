@@ -10,6 +10,7 @@ column is not a question id, so importing the file reads back exactly the answer
 from __future__ import annotations
 
 import io
+from typing import Any
 
 from dtac_app.criteria import Catalogue
 from dtac_app.submission import Submission
@@ -33,12 +34,7 @@ def export_form(sub: Submission, catalogue: Catalogue) -> bytes:
         "The questions are worded by DTAC Workbench; the ids and options are the official ones."
     )
     for section in cs.sections:
-        d.add_heading(f"Section {section.id}: {section.title}", 1)
-        table = d.add_table(rows=1, cols=len(ANSWER_HEADER))
-        table.style = "Table Grid"
-        for cell, text in zip(table.rows[0].cells, ANSWER_HEADER, strict=True):
-            cell.text = ""
-            cell.paragraphs[0].add_run(text).bold = True
+        table = _headed_table(d, f"Section {section.id}: {section.title}", ANSWER_HEADER)
         for q in section.questions:
             cells = table.add_row().cells
             cells[0].text = q.id
@@ -51,12 +47,7 @@ def export_form(sub: Submission, catalogue: Catalogue) -> bytes:
             cells[3].text = sub.answers.get(q.id, "")
     if sub.evidence:
         kinds = catalogue.regulatory.evidence_kinds
-        d.add_heading("Evidence", 1)
-        table = d.add_table(rows=1, cols=len(EVIDENCE_HEADER))
-        table.style = "Table Grid"
-        for cell, text in zip(table.rows[0].cells, EVIDENCE_HEADER, strict=True):
-            cell.text = ""
-            cell.paragraphs[0].add_run(text).bold = True
+        table = _headed_table(d, "Evidence", EVIDENCE_HEADER)
         for ev in sub.evidence:
             kind = kinds.get(ev.kind)
             values = (
@@ -72,3 +63,14 @@ def export_form(sub: Submission, catalogue: Catalogue) -> bytes:
     buf = io.BytesIO()
     d.save(buf)
     return buf.getvalue()
+
+
+def _headed_table(d: Any, heading: str, header: tuple[str, ...]) -> Any:
+    """A level-1 heading, then a grid table whose first row names the columns in bold."""
+    d.add_heading(heading, 1)
+    table = d.add_table(rows=1, cols=len(header))
+    table.style = "Table Grid"
+    for cell, text in zip(table.rows[0].cells, header, strict=True):
+        cell.text = ""
+        cell.paragraphs[0].add_run(text).bold = True
+    return table
