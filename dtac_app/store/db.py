@@ -22,6 +22,7 @@ from sqlalchemy import Engine, create_engine, event, inspect
 from sqlalchemy.engine import make_url
 from sqlalchemy.orm import Session, sessionmaker
 
+from .limits import refuse_unstorable_rows
 from .location import (  # noqa: F401
     DATA_DIR_ENV,
     DATABASE_URL_ENV,
@@ -88,6 +89,8 @@ class Database:
         self._write_engine = self.engine.execution_options(dtac_begin="IMMEDIATE")
         self._read = sessionmaker(self.engine, expire_on_commit=False)
         self._write = sessionmaker(self._write_engine, expire_on_commit=False)
+        # Text a column cannot hold is refused by name before any SQL is sent, on both databases.
+        event.listen(self._write, "before_flush", refuse_unstorable_rows)
 
     def __repr__(self) -> str:
         return f"Database({describe_url(self.url)!r})"

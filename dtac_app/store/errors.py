@@ -53,3 +53,41 @@ class SignedOffError(WorkflowError):
 
 class ImportConflict(WorkflowError):
     """An imported package clashes with data already in the database."""
+
+
+class InvalidField(WorkflowError):
+    """A value that cannot be stored as typed (too long for its column, or holding a control
+    character); ``field`` names it as the user knows it, ``reason`` says what to change."""
+
+    def __init__(self, field: str, reason: str) -> None:
+        super().__init__(f"{field}: {reason}")
+        self.field = field
+        self.reason = reason
+
+
+DATABASE_LOG = "dtac_app.database"
+"""The logger that receives the detail of every :class:`DatabaseFailure` (statement, parameters,
+traceback): the server's log, never the page or the terminal."""
+
+
+class DatabaseFailure(StoreError):
+    """The database refused or failed a request the workbench had already checked (a fault, an
+    outage, a constraint the checks missed). The message is generic and carries a short reference;
+    the detail is in the server log under that reference. Nothing was saved."""
+
+    def __init__(self, reference: str) -> None:
+        super().__init__(
+            f"The database could not complete this request, so nothing was saved (reference {reference}). "
+            "Try again; if it happens again, give the reference to your administrator."
+        )
+        self.reference = reference
+
+
+def database_failure(error: BaseException) -> DatabaseFailure:
+    """Log ``error`` in full under a new reference and return the failure to show instead."""
+    import logging
+    import secrets
+
+    reference = secrets.token_hex(4).upper()
+    logging.getLogger(DATABASE_LOG).error("database error, reference %s", reference, exc_info=error)
+    return DatabaseFailure(reference)

@@ -21,6 +21,7 @@ from dtac_app.submission_io import Intake
 
 from .errors import NotFound
 from .models import EvidenceCheck, EvidenceFile, Product, ProductVersion, Submission, SubmissionEvidence
+from .repo import ATTEMPTS, saved_in_savepoint
 
 
 @dataclass(frozen=True)
@@ -51,11 +52,24 @@ class EvidenceRepo:
     def put(
         self, content: bytes, sha256: str, media_type: str, *, now: dt.datetime, by: int | None
     ) -> tuple[EvidenceFile, bool]:
-        """Store the bytes once: (the row, whether it is new). Same bytes, same row."""
-        existing = self.s.get(EvidenceFile, sha256)
-        if existing is not None:
-            return existing, False
-        f = EvidenceFile(
+        """Store the bytes once: (the row, whether it is new). Same bytes, same row, also when
+        several submissions bring the same new file at once (the first stores it)."""
+        for _ in range(ATTEMPTS):
+            existing = self.s.get(EvidenceFile, sha256)
+            if existing is not None:
+                return existing, False
+            if saved_in_savepoint(self.s, f := self._new_file(content, sha256, media_type, now, by)):
+                return f, True
+        f = self._new_file(content, sha256, media_type, now, by)
+        self.s.add(f)
+        self.s.flush()  # still clashing: let the database say why
+        return f, True
+
+    @staticmethod
+    def _new_file(
+        content: bytes, sha256: str, media_type: str, now: dt.datetime, by: int | None
+    ) -> EvidenceFile:
+        return EvidenceFile(
             sha256=sha256,
             size=len(content),
             media_type=media_type,
@@ -63,9 +77,6 @@ class EvidenceRepo:
             stored_at=now,
             stored_by_id=by,
         )
-        self.s.add(f)
-        self.s.flush()
-        return f, True
 
     def known_to_organisation(self, organisation_id: int, sha256: str) -> bool:
         """Whether an earlier submission of this organisation sent these bytes (re-submissions
@@ -119,7 +130,8 @@ class EvidenceRepo:
     ) -> StoredIntake:
         """Keep every file that arrived (once per SHA-256) and record what each evidence record cites."""
         new = 0
-        for f in intake.files:
+        # In hash order: two uploads sharing files take their row locks in the same order (no deadlock).
+        for f in sorted(intake.files, key=lambda f: f.sha256):
             _, created = self.put(f.content, f.sha256, f.media_type, now=now, by=by)
             new += created
         received = {f.index: f.sha256 for f in intake.files}

@@ -32,6 +32,23 @@ from .models import (
     User,
 )
 
+ATTEMPTS = 5
+"""How often a get-or-create tries again when a concurrent transaction took the key first."""
+
+
+def saved_in_savepoint(s: Session, row: object) -> bool:
+    """Insert ``row`` inside a savepoint: True if it was stored, False (and nothing written, the
+    surrounding transaction intact) if a unique constraint refused it because a concurrent
+    transaction stored the same key first. The caller then reads the row that one stored:
+    on PostgreSQL the refused INSERT waits for the other transaction to commit, and the next
+    statement sees its row (READ COMMITTED). On SQLite writers queue, so this never happens."""
+    try:
+        with s.begin_nested():
+            s.add(row)
+    except IntegrityError:
+        return False
+    return True
+
 
 def slugify(text: str, *, max_len: int = 80) -> str:
     norm = unicodedata.normalize("NFKD", text).encode("ascii", "ignore").decode("ascii").lower()
@@ -63,15 +80,31 @@ class Organisations:
             return self.s.get(Organisation, int(key))
         return self.by_slug(key) or self.by_name(key)
 
-    def add(self, name: str, *, kind: str, now: dt.datetime) -> Organisation:
+    def _new(self, name: str, kind: str, now: dt.datetime) -> Organisation:
         base = slugify(name)
         slug, n = base, 2
         while self.by_slug(slug) is not None:
             slug, n = f"{base}-{n}", n + 1
-        org = Organisation(name=name.strip(), slug=slug, kind=kind, created_at=now)
+        return Organisation(name=name.strip(), slug=slug, kind=kind, created_at=now)
+
+    def add(self, name: str, *, kind: str, now: dt.datetime) -> Organisation:
+        org = self._new(name, kind, now)
         self.s.add(org)
         self.s.flush()
         return org
+
+    def get_or_add(self, name: str, *, kind: str, now: dt.datetime) -> tuple[Organisation, bool]:
+        """The organisation called ``name`` (any case), created if there is none: (row, created).
+        Safe when several transactions create the same new organisation at once: one creates it,
+        the others get that row (a clash on the slug alone is retried with the next free slug)."""
+        for _ in range(ATTEMPTS):
+            found = self.by_name(name)
+            if found is not None:
+                return found, False
+            org = self._new(name, kind, now)
+            if saved_in_savepoint(self.s, org):
+                return org, True
+        return self.add(name, kind=kind, now=now), True  # still clashing: let the database say why
 
     def list(self, only: int | None = None) -> Sequence[Organisation]:
         q = select(Organisation).order_by(Organisation.name)
@@ -182,14 +215,40 @@ class Products:
         self.s.flush()
         return p
 
-    def version(self, product: Product, version: str, *, now: dt.datetime) -> tuple[ProductVersion, bool]:
-        v = self.s.scalar(
-            select(ProductVersion).where(
-                ProductVersion.product_id == product.id, ProductVersion.version == version
+    def get_or_add(
+        self, organisation_id: int, name: str, manufacturer: str, *, now: dt.datetime, by: int | None
+    ) -> tuple[Product, bool]:
+        """The organisation's product called ``name``, created if there is none: (row, created).
+        Safe when several first submissions of the same new product arrive at once."""
+        for _ in range(ATTEMPTS):
+            found = self.find(organisation_id, name)
+            if found is not None:
+                return found, False
+            p = Product(
+                organisation_id=organisation_id,
+                name=name,
+                manufacturer=manufacturer,
+                created_at=now,
+                created_by_id=by,
             )
-        )
-        if v is not None:
-            return v, False
+            if saved_in_savepoint(self.s, p):
+                return p, True
+        return self.add(organisation_id, name, manufacturer, now=now, by=by), True
+
+    def version(self, product: Product, version: str, *, now: dt.datetime) -> tuple[ProductVersion, bool]:
+        """The product's version ``version``, created if there is none: (row, created); safe
+        under concurrent first submissions like :meth:`get_or_add`."""
+        for _ in range(ATTEMPTS):
+            v = self.s.scalar(
+                select(ProductVersion).where(
+                    ProductVersion.product_id == product.id, ProductVersion.version == version
+                )
+            )
+            if v is not None:
+                return v, False
+            v = ProductVersion(product_id=product.id, version=version, created_at=now)
+            if saved_in_savepoint(self.s, v):
+                return v, True
         v = ProductVersion(product_id=product.id, version=version, created_at=now)
         self.s.add(v)
         self.s.flush()

@@ -6,7 +6,8 @@ import datetime as dt
 import re
 
 from dtac_app.store.errors import AccessDenied, NotFound, WorkflowError
-from dtac_app.store.models import User
+from dtac_app.store.limits import checked, column_length, storable
+from dtac_app.store.models import Organisation, User
 from dtac_app.store.repo import Repos
 from dtac_app.store.views import Actor, Role, SystemActor, UserView
 from dtac_app.vocabulary import ROLES
@@ -17,6 +18,19 @@ from .unit import Unit, WorkbenchBase
 from .views import user_state
 
 USERNAME_RE = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._@-]{1,99}$")
+
+
+def sign_in_name(typed: str) -> str:
+    """The user name typed at sign-in, as it is looked up and recorded. A name no account can have
+    (too long for the column, or holding control characters) is kept recognisable but made
+    unmistakably not a user name (``\\x00`` escapes, cut with "…"), so the attempt fails, is
+    counted and audited like any other, and the database is never handed what it cannot store."""
+    name = typed.strip()
+    if storable(name, User.username) and name.isprintable():
+        return name
+    shown = "".join(ch if ch.isprintable() else ch.encode("unicode_escape").decode("ascii") for ch in name)
+    limit = column_length(User.username) or 100
+    return shown[: limit - 1] + "…" if len(shown) > limit else shown
 
 
 def _own_or_admin(u: Unit, user: int | str, doing: str) -> User:
@@ -42,6 +56,7 @@ class Accounts(WorkbenchBase):
         """Local sign-in. Raises :class:`LoginFailed` (or :class:`AccountLocked`) on failure;
         failures are rate-limited per user name and every attempt is audited."""
         t = self._now(now)
+        username = sign_in_name(username)
         with self._repos(write=True) as r:
             user, error = access.authenticate(r, username, password, t)
         if error is not None:
@@ -117,31 +132,36 @@ class Accounts(WorkbenchBase):
             )
         if password is not None:
             _check_password(password, username)
+        display_name = checked(display_name, User.display_name, "display name")
+        email_n = checked(email, User.email, "e-mail").lower() or None
+        org_key = (
+            organisation
+            if isinstance(organisation, int)
+            else checked(organisation, Organisation.name, "organisation")
+        )
         with self._unit(actor, write=True) as u:
             r = u.r
             access.require_role(u.act, "admin", doing="add users")
             if r.users.by_username(username) is not None:
                 raise WorkflowError(f"a user called {username} already exists")
-            email_n = email.strip().lower() if email and email.strip() else None
             if email_n and r.users.by_email(email_n) is not None:
                 raise WorkflowError(f"another user already has the e-mail address {email_n}")
             org_id = None
-            if organisation is not None and str(organisation).strip():
-                org = (
-                    r.orgs.get(organisation)
-                    if isinstance(organisation, int)
-                    else r.orgs.find(str(organisation).strip())
-                )
+            if isinstance(org_key, int) or org_key:
+                org = r.orgs.get(org_key) if isinstance(org_key, int) else r.orgs.find(org_key)
                 if org is None:
-                    org = r.orgs.add(str(organisation), kind="vendor" if role == "vendor" else "nhs", now=u.t)
-                    audit_new_organisation(u, org)
+                    assert isinstance(org_key, str)
+                    kind = "vendor" if role == "vendor" else "nhs"
+                    org, created = r.orgs.get_or_add(org_key, kind=kind, now=u.t)
+                    if created:
+                        audit_new_organisation(u, org)
                 org_id = org.id
             if role == "vendor" and org_id is None:
                 raise WorkflowError("a vendor user needs an organisation (--org)")
             row = r.users.add(
                 User(
                     username=username,
-                    display_name=display_name.strip(),
+                    display_name=display_name,
                     email=email_n,
                     role=role,
                     organisation_id=org_id,

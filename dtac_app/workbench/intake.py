@@ -18,8 +18,9 @@ from dtac_app.provenance import DocumentState
 from dtac_app.results import Assessment
 from dtac_app.store.errors import AccessDenied
 from dtac_app.store.evidence import EvidenceRepo
+from dtac_app.store.limits import column_length, text_problem
 from dtac_app.store.models import Assessment as AssessmentRow
-from dtac_app.store.models import AssessmentRevision, Submission
+from dtac_app.store.models import AssessmentRevision, Product, ProductVersion, Submission, SubmissionEvidence
 from dtac_app.store.views import (
     Actor,
     AssessmentView,
@@ -29,6 +30,7 @@ from dtac_app.store.views import (
     UserView,
     VersionView,
 )
+from dtac_app.submission_io import Intake as Upload
 from dtac_app.submission_io import read_upload
 from dtac_app.vocabulary import PROFILES
 
@@ -36,7 +38,24 @@ from . import access
 from . import views as V
 from .evidence import assess_stored
 from .organisations import audit_new_organisation
-from .unit import MAX_TEXT, Unit, WorkbenchBase
+from .unit import MAX_TEXT, Unit, WorkbenchBase, clean_text
+
+
+def _check_storable(name: str, intake: Upload) -> None:
+    """Refuse, naming the field, any text from the file that its column could not hold (the
+    submission's own checks allow what any YAML string can carry, NUL included)."""
+    sub = intake.submission
+    fields: list[tuple[str, str | None, object]] = [
+        ("product.name", sub.product.name, Product.name),
+        ("product.manufacturer", sub.product.manufacturer, Product.manufacturer),
+        ("product.version", sub.product.version, ProductVersion.version),
+    ]
+    fields += [(f"evidence[{i}].file", ev.file, SubmissionEvidence.path) for i, ev in enumerate(sub.evidence)]
+    if intake.document_name != name:
+        fields.append(("document in the ZIP", intake.document_name, Submission.filename))
+    for field, value, column in fields:
+        if value and (problem := text_problem(value, limit=column_length(column))):
+            raise InputError(name, field, problem)
 
 
 def criteria_digest(hashes: Mapping[str, str]) -> str:
@@ -139,11 +158,16 @@ class Intake(WorkbenchBase):
         Bad files raise :class:`dtac_app.errors.InputError` and nothing is stored."""
         raw = file.encode("utf-8") if isinstance(file, str) else bytes(file)
         name = Path(filename or "submission.yaml").name[:500]
+        if problem := text_problem(name):
+            shown = name.encode("unicode_escape").decode("ascii")
+            raise InputError(shown, "file name", f"{problem} (rename the file)")
         if profile is not None and profile not in PROFILES:
             raise InputError(name, "profile", f"'{profile}' is not a profile; use dtac or nice-lbp")
+        comment = clean_text(comment, "the note for the assessors", required=False)
         # The one intake path: a YAML/JSON file, or a ZIP with the submission and its evidence.
         intake = read_upload(name, raw, self.catalogue, folder=evidence_dir)
         sub = intake.submission
+        _check_storable(name, intake)
         t = self._now()
         day = as_of or t.date()
         with self._unit(actor, write=True, now=t) as u:
@@ -156,14 +180,14 @@ class Intake(WorkbenchBase):
             elif organisation_id is not None:
                 org = r.orgs.get(organisation_id)
             else:
-                found = r.orgs.by_name(sub.product.manufacturer)
-                if found is None:
-                    found = r.orgs.add(sub.product.manufacturer, kind="vendor", now=t)
-                    audit_new_organisation(u, found)
-                org = found
-            product = r.products.find(org.id, sub.product.name)
-            if product is None:
-                product = r.products.add(org.id, sub.product.name, sub.product.manufacturer, now=t, by=act.id)
+                # Get or create: several first submissions at once all end up with the same row.
+                org, org_created = r.orgs.get_or_add(sub.product.manufacturer, kind="vendor", now=t)
+                if org_created:
+                    audit_new_organisation(u, org)
+            product, created = r.products.get_or_add(
+                org.id, sub.product.name, sub.product.manufacturer, now=t, by=act.id
+            )
+            if created:
                 u.audit(
                     "product.create",
                     "product",

@@ -3,11 +3,12 @@
 from __future__ import annotations
 
 from dtac_app.store.errors import WorkflowError
+from dtac_app.store.limits import checked
 from dtac_app.store.models import Organisation
 from dtac_app.store.views import Actor, OrganisationView
 
 from . import access
-from .unit import Unit, WorkbenchBase, clean_text
+from .unit import Unit, WorkbenchBase
 
 
 def audit_new_organisation(u: Unit, org: Organisation) -> None:
@@ -29,13 +30,13 @@ class Organisations(WorkbenchBase):
             ]
 
     def create_organisation(self, actor: Actor, name: str, *, kind: str = "vendor") -> OrganisationView:
-        name = clean_text(name, "an organisation's name")[:300]
+        name = checked(name, Organisation.name, "organisation name", required=True)
         if kind not in ("vendor", "nhs"):
             raise WorkflowError("kind must be vendor or nhs")
         with self._unit(actor, write=True) as u:
             access.require_role(u.act, "assessor", "admin", doing="create organisations")
-            if u.r.orgs.by_name(name) is not None:
-                raise WorkflowError(f"an organisation called {name} already exists")
-            o = u.r.orgs.add(name, kind=kind, now=u.t)
+            o, created = u.r.orgs.get_or_add(name, kind=kind, now=u.t)
+            if not created:
+                raise WorkflowError(f"an organisation called {o.name} already exists")
             audit_new_organisation(u, o)
             return OrganisationView(o.id, o.name, o.slug, o.kind)

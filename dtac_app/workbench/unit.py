@@ -15,12 +15,14 @@ from contextlib import contextmanager
 from dataclasses import dataclass
 from typing import Any
 
+from sqlalchemy.exc import StatementError
 from sqlalchemy.orm import Session
 
 from dtac_app.catalogue import get_catalogue
 from dtac_app.criteria import Catalogue
 from dtac_app.store.db import Database
-from dtac_app.store.errors import WorkflowError
+from dtac_app.store.errors import InvalidField, WorkflowError, database_failure
+from dtac_app.store.limits import MAX_FREE_TEXT, text_problem
 from dtac_app.store.models import Assessment as AssessmentRow
 from dtac_app.store.models import Product
 from dtac_app.store.repo import Repos
@@ -28,16 +30,20 @@ from dtac_app.store.views import Actor, AssessmentView, ProductSummary
 
 from . import access
 
-MAX_TEXT = 20_000
+MAX_TEXT = MAX_FREE_TEXT
 
 
-def clean_text(text: str, what: str) -> str:
-    """Typed text, stripped; refused if empty or longer than :data:`MAX_TEXT`."""
+def clean_text(text: str, what: str, *, required: bool = True) -> str:
+    """Typed free text, stripped; refused (naming ``what``) if empty, longer than :data:`MAX_TEXT`,
+    or holding a control character other than a line break or tab."""
     t = (text or "").strip()
-    if not t:
+    if not t and required:
         raise WorkflowError(f"{what} must not be empty")
     if len(t) > MAX_TEXT:
         raise WorkflowError(f"{what} is longer than {MAX_TEXT} characters")
+    problem = text_problem(t, single_line=False)
+    if problem:
+        raise InvalidField(what, problem)
     return t
 
 
@@ -111,9 +117,16 @@ class WorkbenchBase:
 
     @contextmanager
     def _repos(self, *, write: bool = False) -> Iterator[Repos]:
-        """A session wrapped in the repositories, for the few calls made before anyone is signed in."""
-        with self.db.write() if write else self.db.read() as s:
-            yield Repos(s)
+        """A session wrapped in the repositories, for the few calls made before anyone is signed in.
+
+        The last line of defence: an error the database raises (a statement it refused, a lost
+        connection) leaves as :class:`DatabaseFailure`, a generic message with a reference; the
+        statement and its detail go to the server log under that reference, never to the user."""
+        try:
+            with self.db.write() if write else self.db.read() as s:
+                yield Repos(s)
+        except StatementError as e:
+            raise database_failure(e) from e
 
     @contextmanager
     def _unit(self, actor: Actor, *, write: bool = False, now: dt.datetime | None = None) -> Iterator[Unit]:
