@@ -8,7 +8,7 @@ from __future__ import annotations
 import streamlit as st
 
 from dtac_app import __version__
-from dtac_app.ui import session
+from dtac_app.ui import failures, session
 from dtac_app.ui.icon import app_icon
 from dtac_app.ui.safe import md
 
@@ -56,4 +56,5 @@ else:
             st.rerun()
         st.caption(f"DTAC Workbench {__version__}. Works offline; nothing leaves this server.")
 
-nav.run()
+with failures.database_errors_shown():  # the last line of defence: a reference, never SQL
+    nav.run()

@@ -14,6 +14,7 @@ from __future__ import annotations
 import csv
 import io
 import json
+import logging
 import re
 from collections.abc import Iterator
 from pathlib import Path
@@ -26,11 +27,12 @@ import streamlit.testing.v1.app_test as app_test_module  # noqa: TID251 - testin
 from streamlit.runtime.memory_media_file_storage import MemoryMediaFileStorage  # noqa: TID251 - testing the Streamlit app
 from streamlit.testing.v1 import AppTest  # noqa: TID251 - testing the Streamlit app
 from streamlit.testing.v1.element_tree import DownloadButton  # noqa: TID251 - testing the Streamlit app
-from support import EXAMPLES, REPO
+from support import EXAMPLES, REPO, free_port
 from ui_fixtures import ASSESSOR, Seeded
 
 from dtac_app.results import Verification
 from dtac_app.store.db import DATA_DIR_ENV, DATABASE_URL_ENV, SQLITE_FILENAME, Database
+from dtac_app.store.errors import DATABASE_LOG
 from dtac_app.store.views import UserView
 from dtac_app.ui import session
 from dtac_app.workbench.facade import SYSTEM, Workbench
@@ -315,6 +317,46 @@ def test_precheck_send_for_assessment_files_it_under_the_vendor(app: App) -> Non
     assert "Sent. SlotHarbour 3.3" in texts(at.success)
     versions = [v.version for v in app.wf.get_product(vendor, app.seeded.product(CLEAN).id).version_details]
     assert "3.3" in versions
+
+
+def test_precheck_send_shows_a_reference_never_the_sql_when_the_database_fails(
+    app: App, caplog: pytest.LogCaptureFixture
+) -> None:
+    """A fault the workbench cannot check for (here a trigger makes the database refuse new
+    products): the page shows a generic message with a reference; the SQL is only in the log."""
+    with app.db.engine.begin() as c:
+        c.exec_driver_sql(
+            "CREATE TRIGGER no_products BEFORE INSERT ON products "
+            "BEGIN SELECT RAISE(ABORT, 'products are closed'); END"
+        )
+    caplog.set_level(logging.ERROR, logger=DATABASE_LOG)
+    text = (EXAMPLES / "slotharbour.yaml").read_text().replace("name: SlotHarbour", "name: SlotHarbour Lite")
+    at = app.open("precheck.py", as_user="assessor")
+    upload(at, EXAMPLES / "slotharbour.yaml", name="lite.yaml", data=text.encode())
+    at.button(key="pc_send").click().run()
+    assert not at.exception, [e.value for e in at.exception]
+    error = texts(at.error)
+    ref = re.search(r"reference ([0-9A-F]{8})", error)
+    assert ref, error
+    shown = all_text(at)
+    for leak in ("INSERT", "SQL", "products are closed", "IntegrityError", "Traceback", "sqlite"):
+        assert leak not in shown
+    assert ref.group(1) in caplog.text and "INSERT INTO products" in caplog.text
+    assert "SlotHarbour Lite" not in {p.name for p in app.wf.list_products(SYSTEM)}
+
+
+def test_an_unreachable_database_shows_a_reference_not_its_address(
+    app: App, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv(DATABASE_URL_ENV, f"postgresql://dtac:s3cret@127.0.0.1:{free_port()}/nowhere")
+    at = AppTest.from_file(APP, default_timeout=TIMEOUT)
+    at.session_state[session.USER_KEY] = app.user("assessor")
+    at.run()
+    assert not at.exception, [e.value for e in at.exception]
+    assert re.search(r"reference [0-9A-F]{8}", texts(at.error)), texts(at.error)
+    shown = all_text(at)
+    for leak in ("127.0.0.1", "nowhere", "s3cret", "OperationalError", "connection"):
+        assert leak not in shown
 
 
 def question_ids(at: AppTest) -> set[str]:

@@ -72,8 +72,21 @@ app.add_typer(user_app, name="user")
 
 
 def main() -> None:
+    from dtac_app.store.errors import DatabaseFailure, database_failure, log_failures_to
+    from dtac_app.store.location import data_dir
+
+    log_failures_to(log := data_dir() / "dtac-errors.log")
     try:
         app()
     except InputError as e:  # pragma: no cover - commands catch their own
         err.print(f"error: {e.message}", markup=False)
         sys.exit(2)
+    except Exception as e:
+        from sqlalchemy.exc import StatementError
+
+        if not isinstance(e, (StatementError, DatabaseFailure)):
+            raise
+        # The last line of defence: a reference on the terminal, the SQL only in the log file.
+        failure = e if isinstance(e, DatabaseFailure) else database_failure(e)
+        err.print(f"error: {failure.message} The detail is in {log}.", markup=False)
+        sys.exit(1)

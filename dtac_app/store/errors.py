@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import datetime as dt
+from pathlib import Path
+from typing import Any
 
 
 class StoreError(Exception):
@@ -72,12 +74,13 @@ traceback): the server's log, never the page or the terminal."""
 
 class DatabaseFailure(StoreError):
     """The database refused or failed a request the workbench had already checked (a fault, an
-    outage, a constraint the checks missed). The message is generic and carries a short reference;
-    the detail is in the server log under that reference. Nothing was saved."""
+    outage, a constraint the checks missed), or something else went wrong that a user cannot fix.
+    The message is generic and carries a short reference; the detail (statement, parameters,
+    traceback) is in the server log under that reference. Nothing was saved."""
 
     def __init__(self, reference: str) -> None:
         super().__init__(
-            f"The database could not complete this request, so nothing was saved (reference {reference}). "
+            f"The server could not complete this request, so nothing was saved (reference {reference}). "
             "Try again; if it happens again, give the reference to your administrator."
         )
         self.reference = reference
@@ -89,5 +92,24 @@ def database_failure(error: BaseException) -> DatabaseFailure:
     import secrets
 
     reference = secrets.token_hex(4).upper()
-    logging.getLogger(DATABASE_LOG).error("database error, reference %s", reference, exc_info=error)
+    logging.getLogger(DATABASE_LOG).error(
+        "request failed, reference %s: %s", reference, type(error).__name__, exc_info=error
+    )
     return DatabaseFailure(reference)
+
+
+def log_failures_to(path: Path) -> None:
+    """Send the detail of failures to the file ``path`` (created when the first one happens) instead
+    of standard error: for the command line, whose standard error is the user's terminal."""
+    import logging
+
+    class _FileLog(logging.FileHandler):
+        def _open(self) -> Any:
+            Path(self.baseFilename).parent.mkdir(parents=True, exist_ok=True)
+            return super()._open()
+
+    handler = _FileLog(path, delay=True, encoding="utf-8")
+    handler.setFormatter(logging.Formatter("%(asctime)s %(levelname)s %(message)s"))
+    log = logging.getLogger(DATABASE_LOG)
+    log.addHandler(handler)
+    log.propagate = False

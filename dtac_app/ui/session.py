@@ -8,9 +8,11 @@ from typing import TYPE_CHECKING, Any
 
 import streamlit as st
 
+from dtac_app.errors import InputError
 from dtac_app.settings import get_settings
-from dtac_app.store.errors import AccessDenied, StoreError
+from dtac_app.store.errors import AccessDenied, StoreError, database_failure
 from dtac_app.store.views import UserView
+from dtac_app.ui.failures import database_errors_shown
 from dtac_app.ui.safe import md
 from dtac_app.ui.widgets import labelled
 
@@ -25,7 +27,8 @@ def open_workbench() -> Workbench:
     """Open the configured database (imported on first use: the sign-in form does not need it)."""
     from dtac_app.workbench.facade import open_workbench as open_it
 
-    return open_it()
+    with database_errors_shown():  # e.g. the server is unreachable: no address or SQL on the page
+        return open_it()
 
 
 @st.cache_resource(show_spinner="Opening the database…")
@@ -131,8 +134,10 @@ def offer_submit(user: UserView, sub: Submission, filename: str, data: bytes) ->
             )
         except StoreError as e:
             show_store_error(e)
-        except Exception as e:  # noqa: BLE001 - InputError and friends: show, don't crash
-            st.error(f"{md(filename)}: {md(getattr(e, 'message', e))}")
+        except InputError as e:
+            st.error(f"{md(filename)}: {md(e.message)}")
+        except Exception as e:  # noqa: BLE001 - anything else: a reference, never its text or SQL
+            show_store_error(database_failure(e))
         else:
             st.success(
                 f"Sent. {md(view.product_name)} {md(view.version)} is now assessment #{view.id} "
