@@ -12,16 +12,29 @@
 from __future__ import annotations
 
 import logging
+import os
+import re
+import subprocess
+import sys
 import threading
+from pathlib import Path
 
 import pytest
 from sqlalchemy import func, select, text
 from store_fixtures import AS_OF, World, example_files, example_text, example_zip
+from support import REPO, free_port
 
 from dtac_app.errors import InputError
 from dtac_app.results import Override
 from dtac_app.store.db import Database
-from dtac_app.store.errors import DatabaseFailure, InvalidField, LoginFailed, StoreError, WorkflowError
+from dtac_app.store.errors import (
+    DatabaseFailure,
+    InvalidField,
+    LoginFailed,
+    NotFound,
+    StoreError,
+    WorkflowError,
+)
 from dtac_app.store.limits import column_length
 from dtac_app.store.models import AuditEntry, EvidenceFile, Organisation, Product, ProductVersion, User
 from dtac_app.workbench.facade import SYSTEM, Workbench
@@ -143,6 +156,18 @@ def test_free_text_with_nul_is_refused_before_the_database(world: World) -> None
             overrides={"C1.2": Override(outcome="fail", rationale="the hazard log\x00 is missing")},
             verifications={},
         )
+    with pytest.raises(InvalidField, match="the rationale for C1.2"):
+        wf.save_review(
+            world.assessor,
+            a.id,
+            1,
+            overrides={"C1.2": Override(outcome="fail", rationale="the hazard log\x00 is missing")},
+            verifications={},
+        )
+    with pytest.raises(InvalidField, match="your role"):
+        wf.sign_off_section(world.assessor, a.id, 1, "C1", role="Clinical\x00 safety officer")
+    with pytest.raises(InvalidField, match="your role.*at most 200"):
+        wf.sign_off_section(world.assessor, a.id, 1, "C1", role="R" * 201)
     # Lines and tabs are fine in free text.
     c = wf.request_clarification(world.assessor, a.id, "Please send:\n\t- the DCB0129 log")
     assert "\n\t" in c.text
@@ -242,3 +267,34 @@ def test_a_database_error_becomes_a_message_with_a_reference_and_the_detail_is_l
     logged = "\n".join(r.getMessage() + (r.exc_text or "") for r in caplog.records)
     assert failure.reference in logged and "INSERT INTO products" in caplog.text
     assert count(wf.db, Product, Product.name == "Gamma") == 0
+
+
+def test_a_look_up_of_a_name_no_row_can_have_finds_nothing(world: World) -> None:
+    """PostgreSQL refuses even to compare with a NUL; the look-up says "no such user" instead."""
+    with pytest.raises(NotFound):
+        world.wf.get_user(SYSTEM, "ad\x00min")
+    with pytest.raises(NotFound):
+        world.wf.get_user(SYSTEM, "u" * 500)
+
+
+def test_the_command_line_shows_a_reference_and_logs_the_detail_to_a_file(tmp_path: Path) -> None:
+    env = {
+        **os.environ,
+        "DTAC_DATABASE_URL": f"postgresql://dtac:s3cret@127.0.0.1:{free_port()}/nowhere",
+        "DTAC_DATA_DIR": str(tmp_path),
+    }
+    res = subprocess.run(
+        [sys.executable, "-m", "dtac_app.cli", "user", "list"],
+        cwd=REPO,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+    assert res.returncode == 1, res.stderr
+    ref = re.search(r"reference ([0-9A-F]{8})", res.stderr)
+    assert ref, res.stderr
+    for leak in ("127.0.0.1", "nowhere", "s3cret", "OperationalError", "Traceback"):
+        assert leak not in res.stderr + res.stdout
+    log = (tmp_path / "dtac-errors.log").read_text()
+    assert ref.group(1) in log and "OperationalError" in log

@@ -15,6 +15,7 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session, selectinload
 
 from .errors import NotFound
+from .limits import storable
 from .models import (
     Assessment,
     AssessmentRevision,
@@ -67,11 +68,15 @@ class Organisations:
         return org
 
     def by_name(self, name: str) -> Organisation | None:
+        if not storable(name, Organisation.name):
+            return None  # no organisation can be called that (and PostgreSQL would refuse to look)
         return self.s.scalar(
             select(Organisation).where(func.lower(Organisation.name) == name.strip().lower())
         )
 
     def by_slug(self, slug: str) -> Organisation | None:
+        if not storable(slug, Organisation.slug):
+            return None
         return self.s.scalar(select(Organisation).where(Organisation.slug == slug))
 
     def find(self, key: str) -> Organisation | None:
@@ -124,12 +129,18 @@ class Users:
         return u
 
     def by_username(self, username: str) -> User | None:
+        if not storable(username.strip(), User.username):
+            return None
         return self.s.scalar(select(User).where(User.username == username.strip()))
 
     def by_email(self, email: str) -> User | None:
+        if not storable(email.strip(), User.email):
+            return None
         return self.s.scalar(select(User).where(User.email == email.strip().lower()))
 
     def by_subject(self, subject: str) -> User | None:
+        if not storable(subject, User.oidc_subject):
+            return None
         return self.s.scalar(select(User).where(User.oidc_subject == subject))
 
     def find(self, key: str) -> User | None:
@@ -197,6 +208,8 @@ class Products:
         return p
 
     def find(self, organisation_id: int, name: str) -> Product | None:
+        if not storable(name, Product.name):
+            return None
         return self.s.scalar(
             select(Product).where(Product.organisation_id == organisation_id, Product.name == name)
         )

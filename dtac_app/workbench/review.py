@@ -24,7 +24,7 @@ from . import access
 from . import views as V
 from .evidence import assess_stored
 from .intake import new_revision
-from .unit import WorkbenchBase
+from .unit import WorkbenchBase, clean_text
 
 
 def conflict(r: Repos, a: AssessmentRow, expected: int) -> ConcurrentChangeError:
@@ -162,6 +162,7 @@ class Review(WorkbenchBase):
         ``expected_revision`` is the revision the assessor was looking at; if another save came
         first, :class:`ConcurrentChangeError` is raised and nothing is written. Saving after
         sign-off is allowed and makes a new, unsigned revision (the signed one is kept as it was)."""
+        comment = clean_text(comment, "the comment", required=False)
         with self._unit(actor, write=True) as u:
             r, act, t = u.r, u.act, u.t
             access.require_role(act, "assessor", "admin", doing="review assessments")
@@ -178,6 +179,7 @@ class Review(WorkbenchBase):
             new_ov: dict[str, Override] = {}
             for qid, ov in sorted(overrides.items()):
                 ov = Override.model_validate(ov) if not isinstance(ov, Override) else ov
+                clean_text(ov.rationale, f"the rationale for {qid}")
                 o = old_ov.get(qid)
                 if o is not None and o.outcome == ov.outcome and o.rationale == ov.rationale:
                     new_ov[qid] = Override(
@@ -188,6 +190,7 @@ class Review(WorkbenchBase):
             new_ver: dict[str, Verification] = {}
             for qid, ver in sorted(verifications.items()):
                 ver = Verification.model_validate(ver) if not isinstance(ver, Verification) else ver
+                clean_text(ver.checked, f"what was checked for {qid}")
                 m = old_ver.get(qid)
                 if m is not None and m.checked == ver.checked.strip():
                     new_ver[qid] = Verification(checked=m.checked, by=m.by_label, on=m.on_date)
@@ -197,6 +200,7 @@ class Review(WorkbenchBase):
             for index, (state, what) in sorted((evidence_checks or {}).items()):
                 if not 0 <= index < len(prev_result.evidence):
                     raise WorkflowError(f"assessment {assessment_id} has no evidence record {index + 1}")
+                what = clean_text(what, f"what was checked for evidence {index + 1}")
                 EvidenceRepo(u.s).add_check(
                     a.submission_id, index, state, what, by_id=act.id, by_label=label, at=t
                 )

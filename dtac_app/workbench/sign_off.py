@@ -11,6 +11,7 @@ from __future__ import annotations
 
 from dtac_app.results import Assessment
 from dtac_app.store.errors import ConcurrentChangeError, SignedOffError, WorkflowError
+from dtac_app.store.limits import checked
 from dtac_app.store.models import WHOLE_ASSESSMENT, AssessmentRevision, Product, SignOff
 from dtac_app.store.models import Assessment as AssessmentRow
 from dtac_app.store.views import Actor, AssessmentView, UserView
@@ -18,7 +19,7 @@ from dtac_app.vocabulary import decision_label
 
 from . import access
 from .review import conflict
-from .unit import MAX_TEXT, Unit, WorkbenchBase
+from .unit import MAX_TEXT, Unit, WorkbenchBase, clean_text
 from .views import sections_to_sign
 
 
@@ -45,6 +46,15 @@ def _signer(u: Unit, role: str, organisation: str | None) -> tuple[str, str, str
     own = (act.organisation_name or "") if isinstance(act, UserView) else ""
     org = own if organisation is None else organisation
     return name.strip()[:200], (role.strip() or "Assessor")[:200], org.strip()[:300]
+
+
+def _check_typed(note: str, role: str, organisation: str | None, reason: str = "") -> None:
+    """What the signer typed, refused by name if it cannot be stored (see :mod:`dtac_app.store.limits`)."""
+    clean_text(note, "the note", required=False)
+    checked(role, SignOff.by_role, "your role")
+    if organisation is not None:
+        checked(organisation, SignOff.by_organisation, "the organisation")
+    clean_text(reason, "why you are signing off now", required=False)
 
 
 def open_items(result: Assessment, open_clarifications: int) -> list[str]:
@@ -111,6 +121,7 @@ class SignOffs(WorkbenchBase):
         organisation: str | None = None,
     ) -> AssessmentView:
         """Sign off one section (C1 … D1) of the current revision."""
+        _check_typed(note, role, organisation)
         with self._unit(actor, write=True) as u:
             access.require_role(u.act, "assessor", "admin", doing="sign off")
             a, rev, product = _lock_current(u, assessment_id, expected_revision)
@@ -162,6 +173,7 @@ class SignOffs(WorkbenchBase):
         ``open_items_reason`` says why (at least 10 characters). ``role`` and ``organisation``
         (default: the account's) are recorded with the signer's display name.
         """
+        _check_typed(note, role, organisation, open_items_reason)
         with self._unit(actor, write=True) as u:
             access.require_role(u.act, "assessor", "admin", doing="sign off")
             a, rev, product = _lock_current(u, assessment_id, expected_revision)
