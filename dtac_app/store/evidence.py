@@ -13,7 +13,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 
 from sqlalchemy import select
-from sqlalchemy.orm import Session, undefer
+from sqlalchemy.orm import undefer
 
 from dtac_app.provenance import DocumentProvenance
 from dtac_app.submission import Submission as SubmissionDoc
@@ -21,6 +21,7 @@ from dtac_app.submission_io import Intake
 
 from .errors import NotFound
 from .models import EvidenceCheck, EvidenceFile, Product, ProductVersion, Submission, SubmissionEvidence
+from .repo import Repository
 
 
 @dataclass(frozen=True)
@@ -33,10 +34,7 @@ class StoredIntake:
     new_files: int
 
 
-class EvidenceRepo:
-    def __init__(self, s: Session) -> None:
-        self.s = s
-
+class EvidenceRepo(Repository):
     # ------------------------------------------------------------------ files
 
     def file(self, sha256: str, *, with_content: bool = False) -> EvidenceFile:
@@ -55,17 +53,16 @@ class EvidenceRepo:
         existing = self.s.get(EvidenceFile, sha256)
         if existing is not None:
             return existing, False
-        f = EvidenceFile(
-            sha256=sha256,
-            size=len(content),
-            media_type=media_type,
-            content=content,
-            stored_at=now,
-            stored_by_id=by,
-        )
-        self.s.add(f)
-        self.s.flush()
-        return f, True
+        return self._added(
+            EvidenceFile(
+                sha256=sha256,
+                size=len(content),
+                media_type=media_type,
+                content=content,
+                stored_at=now,
+                stored_by_id=by,
+            )
+        ), True
 
     def known_to_organisation(self, organisation_id: int, sha256: str) -> bool:
         """Whether an earlier submission of this organisation sent these bytes (re-submissions
@@ -151,18 +148,17 @@ class EvidenceRepo:
         by_label: str,
         at: dt.datetime,
     ) -> EvidenceCheck:
-        c = EvidenceCheck(
-            submission_id=submission_id,
-            record_index=index,
-            state=state,
-            checked=checked,
-            by_id=by_id,
-            by_label=by_label,
-            at=at,
+        return self._added(
+            EvidenceCheck(
+                submission_id=submission_id,
+                record_index=index,
+                state=state,
+                checked=checked,
+                by_id=by_id,
+                by_label=by_label,
+                at=at,
+            )
         )
-        self.s.add(c)
-        self.s.flush()
-        return c
 
     def all_checks(self, submission_id: int) -> Sequence[EvidenceCheck]:
         return self.s.scalars(
