@@ -1,5 +1,6 @@
-"""The detail chapters of the dossier: findings by section, evidence register, regulatory and
-NICE status, conditions and fixes, and sign-off."""
+"""What each chapter of the dossier says, as blocks: the one-page summary, findings by section,
+evidence register, regulatory and NICE status, conditions and fixes, and sign-off. (The cover, which
+is about how the dossier is marked, is built with the marking in ``document.py``.)"""
 
 from __future__ import annotations
 
@@ -11,6 +12,7 @@ from dtac_app.results import Assessment, Finding, QuestionResult
 from . import content as C
 from .blocks import (
     Badge,
+    Beside,
     Block,
     Bullets,
     Cell,
@@ -44,6 +46,94 @@ OVERRIDE_LEAD = "Assessor override."
 
 def verdict(status: str, summary: str) -> Verdict:
     return Verdict(C.VERDICT_LABELS[status], C.VERDICT_COLOURS[status], summary)
+
+
+def overrides_line(a: Assessment) -> str:
+    ids = [q.id for q in a.questions if q.override is not None]
+    if not ids:
+        return "None: every outcome is the rules engine’s"
+    n = len(ids)
+    return (
+        f"{n} question{'s' if n > 1 else ''} overridden by an assessor ({', '.join(ids)}); the decision, "
+        "conditions and valid-until date are computed with the overrides (see Summary)"
+    )
+
+
+def _more(n: int, shown: int) -> str:
+    return f"… and {n - shown} more: see “Conditions, reasons and fixes”." if n > shown else ""
+
+
+def summary_blocks(a: Assessment) -> tuple[Block, ...]:
+    rows = []
+    for s in a.sections:
+        context = s.role == "context"
+        rows.append(
+            Row(
+                (
+                    cell(Text(f"{s.id} {s.title}", "muted" if context else "strong")),
+                    cell(Badge(C.section_label(s, a.d1.percent), C.SECTION_STATUS_COLOURS[s.status])),
+                    cell("—" if context else str(s.passed)),
+                    cell("—" if context else str(s.failed)),
+                    cell("—" if context else str(s.missing)),
+                    cell(str(s.asked)),
+                )
+            )
+        )
+    reg, nice = a.regulatory, a.nice
+    facts = Facts(
+        "Key results",
+        (
+            ("D1 usability and accessibility", cell(C.d1_text(a))),
+            ("GB device regulation", cell(verdict(reg.status, reg.summary))),
+            (
+                "NICE back-pain guidance",
+                cell(verdict(nice.status, nice.summary) if nice.applies else "Not applied (profile dtac)"),
+            ),
+            ("Valid until", cell(C.valid_until_sentence(a))),
+        ),
+        key_mm=34,
+    )
+    out: list[Block] = [
+        Para(cell(a.summary), "lead"),
+        Table(
+            "Section results",
+            (
+                Column("Section", 62),
+                Column("Result", 44),
+                Column("Met", 17),
+                Column("Not met", 17),
+                Column("Missing", 17),
+                Column("Asked"),
+            ),
+            tuple(rows),
+        ),
+        Beside(facts, Chart("sections")),
+        Heading("Reasons for the decision", 1),
+        Bullets(tuple(C.finding_line(f) for f in a.reasons[:6]), more=_more(len(a.reasons), 6), clip=240),
+    ]
+    overridden = [q for q in a.questions if q.override is not None]
+    if overridden:
+        out += [
+            Heading("Assessor overrides (the decision takes them into account)", 1),
+            Bullets(tuple(f"{q.id}: {C.override_text(q)}" for q in overridden), clip=240),
+        ]
+    if a.conditions and a.reasons != a.conditions:
+        out += [
+            Heading("Conditions", 1),
+            Bullets(
+                tuple(C.finding_line(f) for f in a.conditions[:5]),
+                more=_more(len(a.conditions), 5),
+                clip=240,
+            ),
+        ]
+    if a.fixes:
+        out += [
+            Heading("Top fixes (most impact first)", 1),
+            Bullets(
+                tuple(f.action for f in a.fixes[:5]), ordered=True, more=_more(len(a.fixes), 5), clip=240
+            ),
+        ]
+    return tuple(out)
 
 
 def _question_row(q: QuestionResult) -> Row:

@@ -6,10 +6,10 @@ vendor's pre-check). The renderers (``pdf/``, ``html.py``) only decide how each 
 *looks*, so the PDF and the HTML say the same things in the same words by construction.
 
 Every string in the document is plain text: the renderers escape all of it, whoever wrote it.
-Blocks are small frozen dataclasses (``blocks.py``, re-exported here so a renderer needs only this
-module); the chapters are built in ``summary.py`` (cover and summary) and ``chapters.py`` (the
-detail). To add something to the dossier (a signature fingerprint, say), add blocks to the chapter
-that should carry it, or a new block type and one method per renderer.
+Blocks are small frozen dataclasses (``blocks.py``); this module marks the document and builds its
+cover, and ``chapters.py`` says what each chapter says. To add something to the dossier (a
+signature fingerprint, say), add blocks to the chapter that should carry it, or a new block type
+and one method per renderer.
 """
 
 from __future__ import annotations
@@ -19,36 +19,17 @@ from dtac_app.dates import fmt
 from dtac_app.results import DECISION_COLOURS
 
 from . import content as C
-from .blocks import (
-    Badge,
-    Beside,
-    Block,
-    Bullets,
-    Cell,
-    Chapter,
-    Chart,
-    Column,
-    DecisionPanel,
-    Document,
-    Facts,
-    Hash,
-    Heading,
-    Inline,
-    Marking,
-    MarkingKind,
-    Notice,
-    Para,
-    Row,
-    Table,
-    Text,
-    Tone,
-    Verdict,
-    cell,
-    typed,
+from .blocks import Block, Cell, Chapter, DecisionPanel, Document, Facts, Hash, Marking, Notice, cell, typed
+from .chapters import (
+    conditions_blocks,
+    evidence_blocks,
+    findings_blocks,
+    overrides_line,
+    regulatory_blocks,
+    signoff_blocks,
+    summary_blocks,
 )
-from .chapters import conditions_blocks, evidence_blocks, findings_blocks, regulatory_blocks, signoff_blocks
 from .json_export import assessment_sha256
-from .summary import cover_blocks, summary_blocks
 
 # How an unsigned dossier is marked, on the cover and in every page header.
 DRAFT_TEXT = "DRAFT — not signed off"
@@ -97,7 +78,7 @@ def build_document(d: C.DossierInput) -> Document:
         decision_label=a.decision_label,
         decision_colour=DECISION_COLOURS[a.decision],
         marking=marking,
-        cover=cover_blocks(d, marking),
+        cover=_cover(d, marking),
         chapters=chapters,
         footer=(
             f"{product} · Decision: {a.decision_label}"
@@ -112,32 +93,55 @@ def build_document(d: C.DossierInput) -> Document:
     )
 
 
-__all__ = [
-    "Badge",
-    "Beside",
-    "Block",
-    "Bullets",
-    "Cell",
-    "Chapter",
-    "Chart",
-    "Column",
-    "DecisionPanel",
-    "Document",
-    "Facts",
-    "Hash",
-    "Heading",
-    "Inline",
-    "Marking",
-    "MarkingKind",
-    "Notice",
-    "Para",
-    "Row",
-    "Table",
-    "Text",
-    "Tone",
-    "Verdict",
-    "build_document",
-    "cell",
-    "marking_for",
-    "typed",
-]
+def _cover(d: C.DossierInput, marking: Marking) -> tuple[Block, ...]:
+    a = d.assessment
+    caption = {"signed": "Decision", "draft": "Result so far (draft)", "precheck": "Pre-check result"}
+    blocks: list[Block] = []
+    if not marking.official:
+        blocks.append(Notice(marking.text, marking.explanation, marking.colour))
+    blocks.append(
+        DecisionPanel(caption[marking.kind], a.decision_label, DECISION_COLOURS[a.decision], a.summary)
+    )
+    blocks.append(
+        Facts(
+            "Validity",
+            (
+                ("Valid until", cell(C.valid_until_text(a))),
+                ("Why", cell(typed(a.valid_until_reason, "Why"))),
+            ),
+        )
+    )
+    whole = d.signature
+    signed: tuple[tuple[str, Cell], ...] = (
+        (
+            (
+                "Signed off by",
+                cell(
+                    typed(", ".join(p for p in (whole.assessor, whole.role, whole.organisation) if p)),
+                    C.date_text(whole.date),
+                ),
+            ),
+        )
+        if whole is not None
+        else (("Sign-off", cell(marking.text)),)
+    )
+    blocks.append(
+        Facts(
+            "Assessment details",
+            (
+                ("Product", cell(typed(a.product.name))),
+                ("Version", cell(typed(a.product.version))),
+                ("Manufacturer", cell(typed(a.product.manufacturer))),
+                ("Criteria set", cell(f"{a.criteria.title} ({a.criteria.set})")),
+                ("Criteria version", cell(a.criteria.version)),
+                ("Criteria content hash", cell(Hash(a.criteria.hashes.get(a.criteria.set, "")))),
+                ("Profile", cell(C.PROFILE_LABELS.get(a.profile, a.profile))),
+                ("Assessment date (as of)", cell(fmt(a.as_of))),
+                ("Submitted on", cell(C.date_text(d.submission.submitted_on, "Not stated"))),
+                ("Engine", cell(f"DTAC Workbench {__version__}, rules engine {a.engine_version}")),
+                ("Assessor overrides", cell(overrides_line(a))),
+                *signed,
+            ),
+        )
+    )
+    return tuple(blocks)

@@ -19,8 +19,9 @@ from reportlab.pdfgen.canvas import Canvas
 from reportlab.platypus import BaseDocTemplate, Flowable, Frame, PageTemplate
 
 from dtac_app import __version__
+from dtac_app.dossier import blocks as D
 from dtac_app.dossier import content as C
-from dtac_app.dossier import document as D
+from dtac_app.dossier.document import build_document
 from dtac_app.dossier.fonts import REGULAR, register_fonts
 from dtac_app.dossier.text import clean, clip
 
@@ -32,14 +33,14 @@ from .style import FRAME_W, MARGIN_BOTTOM, MARGIN_TOP, MARGIN_X, PAGE_H
 def build_story(d: C.DossierInput, doc: D.Document | None = None) -> list[Flowable]:
     """The dossier's flowables (exposed for the benchmark, which builds them with bare ReportLab)."""
     register_fonts()
-    return Builder(d, doc or D.build_document(d)).build()
+    return Builder(d, doc or build_document(d)).build()
 
 
 def make_doc(
     d: C.DossierInput, buf: io.BytesIO, doc: D.Document | None = None
 ) -> tuple[BaseDocTemplate, Callable[..., Canvas]]:
     a = d.assessment
-    document = doc or D.build_document(d)
+    document = doc or build_document(d)
     product = clip(clean(document.product).replace("\n", " "), 70, 1)[0]
     chrome = Chrome(
         product=plain(product),
@@ -93,7 +94,7 @@ def make_doc(
 def render_pdf(d: C.DossierInput, doc: D.Document | None = None) -> bytes:
     """The PDF of ``doc`` (built from ``d`` when not given)."""
     register_fonts()
-    document = doc or D.build_document(d)
+    document = doc or build_document(d)
     buf = io.BytesIO()
     template, maker = make_doc(d, buf, document)
     template.build(build_story(d, document), canvasmaker=maker)

@@ -20,8 +20,8 @@ from reportlab.platypus import (
     TableStyle,
 )
 
+from dtac_app.dossier import blocks as D
 from dtac_app.dossier import content as C
-from dtac_app.dossier import document as D
 from dtac_app.dossier.fonts import REGULAR
 from dtac_app.dossier.text import chunks, clean, clip, para
 

@@ -14,8 +14,8 @@ from reportlab.lib.utils import TimeStamp
 from reportlab.pdfgen.canvas import Canvas
 from reportlab.platypus import BaseDocTemplate, Flowable
 
+from dtac_app.dossier import blocks as D
 from dtac_app.dossier import content as C
-from dtac_app.dossier import document as D
 from dtac_app.dossier.fonts import BOLD, REGULAR, drawable
 from dtac_app.dossier.text import clean
 from dtac_app.results import Assessment
