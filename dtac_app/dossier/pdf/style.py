@@ -65,36 +65,21 @@ def styles() -> dict[str, ParagraphStyle]:
     add("cell_head", parent="cell", fontName=BOLD, textColor=TEXT)
     add("cell_badge", parent="cell", fontName=BOLD)
     add("hash", parent="cell", fontSize=7.2, leading=9)
-    add(
-        "h1",
-        fontName=BOLD,
-        fontSize=17,
-        leading=21,
-        textColor=DARK_BLUE,
-        spaceBefore=0,
-        spaceAfter=8,
-        keepWithNext=1,
-    )
-    add(
-        "h2",
-        fontName=BOLD,
-        fontSize=12.5,
-        leading=16,
-        textColor=DARK_BLUE,
-        spaceBefore=10,
-        spaceAfter=4,
-        keepWithNext=1,
-    )
-    add(
-        "h3",
-        fontName=BOLD,
-        fontSize=10,
-        leading=13,
-        textColor=TEXT,
-        spaceBefore=8,
-        spaceAfter=3,
-        keepWithNext=1,
-    )
+    for name, size, leading, colour, before, after in (
+        ("h1", 17, 21, DARK_BLUE, 0, 8),
+        ("h2", 12.5, 16, DARK_BLUE, 10, 4),
+        ("h3", 10, 13, TEXT, 8, 3),
+    ):
+        add(
+            name,
+            fontName=BOLD,
+            fontSize=size,
+            leading=leading,
+            textColor=colour,
+            spaceBefore=before,
+            spaceAfter=after,
+            keepWithNext=1,
+        )
     add("lead", fontSize=10, leading=14)
     add("bullet", fontSize=8.5, leading=11.5, leftIndent=10, bulletIndent=0, spaceAfter=2)
     add("cover_label", fontSize=8.5, leading=11, textColor=MUTED, spaceAfter=1)
