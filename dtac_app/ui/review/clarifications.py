@@ -2,9 +2,10 @@
 
 from __future__ import annotations
 
+from functools import partial
+
 import streamlit as st
 
-from dtac_app.store.errors import StoreError
 from dtac_app.store.views import AssessmentView, UserView
 from dtac_app.ui import session
 from dtac_app.ui.safe import md
@@ -12,13 +13,9 @@ from dtac_app.ui.safe import md
 
 def clarifications(user: UserView, view: AssessmentView) -> None:
     wf = session.workflow()
-    try:
-        items = wf.list_clarifications(user, view.id)
-    except StoreError as e:
-        session.show_store_error(e)
+    items = session.fetch(lambda: wf.list_clarifications(user, view.id))
+    if items is None:
         return
-    if not items:
-        st.caption("No clarification requests.")
     for c in items:
         with st.container(border=True):
             st.markdown(
@@ -33,17 +30,11 @@ def clarifications(user: UserView, view: AssessmentView) -> None:
                 reply = st.text_area("Reply", key=f"cl_reply_{c.id}", max_chars=20_000)
                 b1, b2 = st.columns(2)
                 if b1.button("Send reply", key=f"cl_send_{c.id}", disabled=not reply.strip()):
-                    try:
-                        wf.reply_clarification(user, c.id, reply)
-                        st.rerun()
-                    except StoreError as e:
-                        session.show_store_error(e)
+                    session.act(partial(wf.reply_clarification, user, c.id, reply))
                 if user.role != "vendor" and b2.button("Close request", key=f"cl_close_{c.id}"):
-                    try:
-                        wf.close_clarification(user, c.id)
-                        st.rerun()
-                    except StoreError as e:
-                        session.show_store_error(e)
+                    session.act(partial(wf.close_clarification, user, c.id))
+    if not items:
+        st.caption("No clarification requests.")
     if user.role != "vendor":
         with st.form(f"cl_new_{view.id}", clear_on_submit=True):
             st.markdown("**Ask the vendor**")
@@ -54,8 +45,4 @@ def clarifications(user: UserView, view: AssessmentView) -> None:
                 if not text.strip():
                     st.error("Write the question for the vendor.")
                 else:
-                    try:
-                        wf.request_clarification(user, view.id, text, question_id=qid)
-                        st.rerun()
-                    except StoreError as e:
-                        session.show_store_error(e)
+                    session.act(lambda: wf.request_clarification(user, view.id, text, question_id=qid))

@@ -10,7 +10,6 @@ import pandas as pd
 import streamlit as st
 
 from dtac_app.results import OUTCOME_LABELS, Override, Verification
-from dtac_app.store.errors import StoreError
 from dtac_app.store.views import AssessmentView, UserView
 from dtac_app.ui import session
 from dtac_app.ui.review.questions import take_override, take_verification
@@ -93,10 +92,8 @@ def _verification_words(v: Verification | None) -> str:
 def conflict(user: UserView, view: AssessmentView, u: Unsaved) -> None:
     """Your unsaved edits beside what the other save changed; re-apply them on the new revision or discard them."""
     wf = session.workflow()
-    try:
-        base = wf.get_assessment(user, view.id, revision=u.revision)
-    except StoreError as e:
-        session.show_store_error(e)
+    base = session.fetch(lambda: wf.get_assessment(user, view.id, revision=u.revision))
+    if base is None:
         return
     st.error(
         f"Not saved: {view.created_by} saved revision {view.revision} of this assessment while you were editing "

@@ -14,10 +14,8 @@ from dtac_app.ui import evidence_viewer, session
 def evidence(user: UserView, view: AssessmentView, can_edit: bool) -> None:
     """The submission's evidence: each document's state and file facts, and the viewer."""
     wf = session.workflow()
-    try:
-        docs = wf.list_evidence(user, view.submission_id)
-    except StoreError as e:
-        session.show_store_error(e)
+    docs = session.fetch(lambda: wf.list_evidence(user, view.submission_id))
+    if docs is None:
         return
     if not docs:
         st.info("The submission lists no evidence.")

@@ -5,7 +5,6 @@ from __future__ import annotations
 import pandas as pd
 import streamlit as st
 
-from dtac_app.store.errors import StoreError
 from dtac_app.store.views import AssessmentView, UserView
 from dtac_app.ui import session
 from dtac_app.vocabulary import decision_label
@@ -13,12 +12,10 @@ from dtac_app.vocabulary import decision_label
 
 def history(user: UserView, view: AssessmentView) -> None:
     wf = session.workflow()
-    try:
-        revs = wf.list_revisions(user, view.id)
-        trail = wf.history(user, view.product_id)
-    except StoreError as e:
-        session.show_store_error(e)
+    found = session.fetch(lambda: (wf.list_revisions(user, view.id), wf.history(user, view.product_id)))
+    if found is None:
         return
+    revs, trail = found
     st.markdown("**Revisions**")
     st.dataframe(
         pd.DataFrame(

@@ -26,13 +26,10 @@ def pick_assessment(user: UserView) -> AssessmentView | None:
         return None
     pid = session.query_int("product")
     ids = [p.id for p in products]
-    if pid is not None and pid not in ids:
-        # Either it does not exist or belongs to another organisation: the service decides and says so.
-        try:
-            wf.get_product(user, pid)
-        except StoreError as e:
-            session.show_store_error(e)
-            return None
+    # A product not listed either does not exist or belongs to another organisation: the service
+    # decides and says so.
+    if pid is not None and pid not in ids and session.fetch(lambda: wf.get_product(user, pid)) is None:
+        return None
     names = {p.id: f"{p.name} ({p.organisation_name})" for p in products}
     chosen = select(
         "Product",
@@ -44,10 +41,8 @@ def pick_assessment(user: UserView) -> AssessmentView | None:
     if chosen != pid:
         st.query_params["product"] = str(chosen)
         st.query_params.pop("assessment", None)
-    try:
-        detail = wf.get_product(user, chosen)
-    except StoreError as e:
-        session.show_store_error(e)
+    detail = session.fetch(lambda: wf.get_product(user, chosen))
+    if detail is None:
         return None
     options = []
     for v in detail.version_details:

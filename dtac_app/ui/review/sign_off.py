@@ -2,10 +2,11 @@
 
 from __future__ import annotations
 
+from functools import partial
+
 import pandas as pd
 import streamlit as st
 
-from dtac_app.store.errors import StoreError
 from dtac_app.store.views import AssessmentView, UserView
 from dtac_app.ui import session
 from dtac_app.workbench.sign_off import MIN_REASON, open_items
@@ -60,13 +61,11 @@ def sign_off(user: UserView, view: AssessmentView) -> None:
     if unsigned:
         sec = st.selectbox("Section to sign off", unsigned, key=f"so_sec_{k}")
         if st.button(f"Sign off {sec}", key=f"so_btn_{k}"):
-            try:
-                wf.sign_off_section(
+            session.act(
+                lambda: wf.sign_off_section(
                     user, view.id, view.revision, sec, note=note, role=role, organisation=organisation
                 )
-                st.rerun()
-            except StoreError as e:
-                session.show_store_error(e)
+            )
         st.caption("Every section must be signed off before the whole assessment.")
         return
     st.subheader("Sign off the whole assessment", anchor=False)
@@ -99,8 +98,9 @@ def sign_off(user: UserView, view: AssessmentView) -> None:
         if ready
         else "Tick the confirmation" + (" and say why items are open." if still_open else "."),
     ):
-        try:
-            wf.sign_off(
+        session.act(
+            partial(
+                wf.sign_off,
                 user,
                 view.id,
                 view.revision,
@@ -110,6 +110,4 @@ def sign_off(user: UserView, view: AssessmentView) -> None:
                 organisation=organisation,
                 open_items_reason=reason,
             )
-            st.rerun()
-        except StoreError as e:
-            session.show_store_error(e)
+        )
