@@ -31,13 +31,7 @@ def pick_assessment(user: UserView) -> AssessmentView | None:
     if pid is not None and pid not in ids and session.fetch(lambda: wf.get_product(user, pid)) is None:
         return None
     names = {p.id: f"{p.name} ({p.organisation_name})" for p in products}
-    chosen = select(
-        "Product",
-        ids,
-        index=ids.index(pid) if pid in ids else 0,
-        format_func=labelled(names),
-        key="rv_product",
-    )
+    chosen = select("Product", ids, prefer=pid, format_func=labelled(names), key="rv_product")
     if chosen != pid:
         st.query_params["product"] = str(chosen)
         st.query_params.pop("assessment", None)
@@ -63,7 +57,7 @@ def pick_assessment(user: UserView) -> AssessmentView | None:
     aid = select(
         "Assessment",
         ids_a,
-        index=ids_a.index(want) if want in ids_a else 0,
+        prefer=want,
         format_func=labelled(dict(options)),
         key=session.options_key(f"rv_assessment_{chosen}", options),
     )
