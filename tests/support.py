@@ -11,9 +11,15 @@ the same builder gives a passing submission for any date.
 
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
 import functools
+import io
+import re
 import socket
+import subprocess
+import zipfile
+from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
@@ -23,7 +29,9 @@ from dtac_app.dates import ONE_DAY
 from dtac_app.engine import assess
 from dtac_app.provenance import all_received
 from dtac_app.results import Assessment
+from dtac_app.store.db import Database
 from dtac_app.submission_io import parse_submission
+from dtac_app.workbench.facade import Workbench
 
 REPO = Path(__file__).resolve().parent.parent
 CRITERIA_DIR = REPO / "criteria"
@@ -62,6 +70,38 @@ def free_port() -> int:
         return int(s.getsockname()[1])
 
 
+def stop_process(proc: subprocess.Popen[bytes] | None) -> None:
+    """Stop a server a test started, if it still runs: terminate, then kill after 10 s."""
+    if proc is not None and proc.poll() is None:
+        proc.terminate()
+        try:
+            proc.wait(timeout=10)
+        except subprocess.TimeoutExpired:
+            proc.kill()
+            proc.wait(timeout=10)
+
+
+@contextlib.contextmanager
+def sqlite_workbench(path: Path) -> Iterator[Workbench]:
+    """A Workbench on the SQLite file at ``path`` (a running server's, say), closed afterwards."""
+    db = Database(f"sqlite:///{path}")
+    try:
+        yield Workbench(db)
+    finally:
+        db.dispose()
+
+
+def zip_of(path: Path) -> bytes:
+    """An example with every evidence file it names, as a vendor sends it."""
+    text = path.read_text(encoding="utf-8")
+    buf = io.BytesIO()
+    with zipfile.ZipFile(buf, "w", zipfile.ZIP_DEFLATED) as zf:
+        zf.writestr(path.name, text)
+        for rel in re.findall(r"^ +file: (\S+)$", text, re.M):
+            zf.write(path.parent / rel, rel)
+    return buf.getvalue()
+
+
 def days(n: int) -> dt.timedelta:
     return dt.timedelta(days=n)
 
@@ -70,6 +110,27 @@ def dspt_period_for(on: dt.date) -> str:
     """The previous DSPT year relative to ``on``: still acceptable on ``on`` (valid to 30 June of on.year + 1)."""
     start = on.year - 1
     return f"{start}-{(start + 1) % 100:02d}"
+
+
+def safety_evidence(crm: str, case: str) -> list[dict[str, Any]]:
+    """The clinical-safety records every passing submission cites: the risk management system
+    (question ``crm``), and the safety case report and hazard log (question ``case``)."""
+    return [
+        {"question": crm, "kind": "crm_system"},
+        {"question": case, "kind": "cscr"},
+        {"question": case, "kind": "hazard_log"},
+    ]
+
+
+def pen_test(question: str, issued: dt.date, highest_cvss: float) -> dict[str, Any]:
+    """A penetration test covering the OWASP Top 10."""
+    return {
+        "question": question,
+        "kind": "pen_test",
+        "issued": issued.isoformat(),
+        "highest_cvss": highest_cvss,
+        "owasp_top10": True,
+    }
 
 
 def passing_v2(on: dt.date = TODAY) -> dict[str, Any]:
@@ -119,22 +180,14 @@ def passing_v2(on: dt.date = TODAY) -> dict[str, Any]:
             "D1.5": "99.95",
         },
         "evidence": [
-            {"question": "C1.2.3", "kind": "crm_system"},
-            {"question": "C1.2.4", "kind": "cscr"},
-            {"question": "C1.2.4", "kind": "hazard_log"},
+            *safety_evidence("C1.2.3", "C1.2.4"),
             {"question": "C2.1", "kind": "dspt", "status": "Standards Met", "period": dspt_period_for(on)},
             {"question": "C2.2.1", "kind": "ico_registration", "expires": (on + days(400)).isoformat()},
             {"question": "C2.2.2", "kind": "dpia"},
             {"question": "C2.2.3", "kind": "privacy_notice"},
             {"question": "C2.2.4", "kind": "terms"},
             {"question": "C3.1", "kind": "cyber_essentials", "issued": (on - days(60)).isoformat()},
-            {
-                "question": "C3.3",
-                "kind": "pen_test",
-                "issued": (on - days(30)).isoformat(),
-                "highest_cvss": 5.3,
-                "owasp_top10": True,
-            },
+            pen_test("C3.3", on - days(30), 5.3),
         ],
     }
 
@@ -145,19 +198,9 @@ def passing_lbp(on: dt.date = TODAY) -> dict[str, Any]:
     A UKCA-marked, self-declared Class I device registered with the MHRA; exercise-based content;
     adults only; no self-referral; not assessed by NICE (so at best available with conditions).
     """
-    data = passing_v2(on)
+    data = device_v2(on, uk_responsible_person="Spine Ltd")
     data["profile"] = "nice-lbp"
     data["product"] = {"name": "Back App", "version": "3.1", "manufacturer": "Spine Ltd"}
-    data["answers"]["C1.1.1"] = "Yes"
-    data["answers"]["C1.1.2"] = "No"
-    data["evidence"].append({"question": "C1.1.1", "kind": "paq"})
-    data["regulatory"] = {
-        "medical_device": True,
-        "device_class": "I",
-        "marking": "UKCA",
-        "mhra_registration": "GB-MF-000012345",
-        "uk_responsible_person": "Spine Ltd",
-    }
     data["clinical"] = {
         "delivers_treatment": True,
         "content": ["exercise", "self_management", "stay_active", "education"],
@@ -247,9 +290,7 @@ def passing_v1(on: dt.date = V1_DAY) -> dict[str, Any]:
             "D1.11": "Yes",
         },
         "evidence": [
-            {"question": "C1.1.1", "kind": "crm_system"},
-            {"question": "C1.1.2", "kind": "cscr"},
-            {"question": "C1.1.2", "kind": "hazard_log"},
+            *safety_evidence("C1.1.1", "C1.1.2"),
             {"question": "C2.1", "kind": "ico_registration", "expires": (on + days(300)).isoformat()},
             {
                 "question": "C2.3.1",
@@ -259,13 +300,7 @@ def passing_v1(on: dt.date = V1_DAY) -> dict[str, Any]:
             },
             {"question": "C2.3.2", "kind": "dpia"},
             {"question": "C3.1", "kind": "cyber_essentials", "issued": (on - days(30)).isoformat()},
-            {
-                "question": "C3.2",
-                "kind": "pen_test",
-                "issued": (on - days(30)).isoformat(),
-                "highest_cvss": 4.0,
-                "owasp_top10": True,
-            },
+            pen_test("C3.2", on - days(30), 4.0),
         ],
     }
 

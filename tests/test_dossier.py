@@ -302,7 +302,7 @@ def test_a_signature_without_a_date_is_not_a_sign_off(rich: Any) -> None:
 
 def _document_words(doc: Any) -> list[str]:
     """Every sentence the dossier itself writes (not typed by anyone), from the document."""
-    from dtac_app.dossier import document as D
+    from dtac_app.dossier import blocks as D
 
     out: list[str] = []
 

@@ -20,16 +20,16 @@ import subprocess
 import sys
 import time
 import urllib.request
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 import pypdf
 import pytest
-from support import EXAMPLES, REPO, free_port
+from support import EXAMPLES, REPO, free_port, sqlite_workbench, stop_process, zip_of
 from ui_fixtures import ARTIFACTS, ASSESSOR, Seeded, app_env
 
-from dtac_app.store.db import SQLITE_FILENAME, Database
+from dtac_app.store.db import SQLITE_FILENAME
 from dtac_app.workbench.facade import SYSTEM, Workbench
 
 if TYPE_CHECKING:
@@ -128,47 +128,42 @@ class Server:
             return "(no log)"
 
     def stop(self) -> None:
-        if self.proc is not None and self.proc.poll() is None:
-            self.proc.terminate()
-            try:
-                self.proc.wait(timeout=10)
-            except subprocess.TimeoutExpired:
-                self.proc.kill()
-                self.proc.wait(timeout=10)
+        stop_process(self.proc)
         self.proc = None
 
+    def __enter__(self) -> Server:
+        self.start()
+        return self
 
-@pytest.fixture(scope="module")
-def server(seeded_template: Seeded, tmp_path_factory: pytest.TempPathFactory) -> Iterator[Server]:
+    def __exit__(self, *exc: object) -> None:
+        self.stop()
+
+
+@contextlib.contextmanager
+def serving_copy(
+    seeded: Seeded,
+    tmp_path_factory: pytest.TempPathFactory,
+    name: str,
+    prepare: Callable[[Workbench], object] = lambda wf: None,
+) -> Iterator[Server]:
+    """The workbench served on a private copy of the seeded database, after ``prepare`` ran on it."""
     _need_chromium()
-    data_dir = tmp_path_factory.mktemp("e2e-data")
-    shutil.copyfile(seeded_template.path, data_dir / SQLITE_FILENAME)
-    srv = Server(data_dir, data_dir / "server.log")
-    srv.start()
-    try:
+    data_dir = tmp_path_factory.mktemp(name)
+    shutil.copyfile(seeded.path, data_dir / SQLITE_FILENAME)
+    with sqlite_workbench(data_dir / SQLITE_FILENAME) as wf:
+        prepare(wf)
+    with Server(data_dir, data_dir / "server.log") as srv:
         yield srv
-    finally:
-        srv.stop()
 
 
-@pytest.fixture(scope="module")
-def store(server: Server) -> Iterator[Workbench]:
-    """The server's database, read by the test (SQLite in WAL mode: readers never block the app)."""
-    db = Database(f"sqlite:///{server.data_dir / SQLITE_FILENAME}")
-    try:
-        yield Workbench(db)
-    finally:
-        db.dispose()
-
-
-@pytest.fixture(scope="module")
-def browser(server: Server, tmp_path_factory: pytest.TempPathFactory) -> Iterator[Any]:
+@contextlib.contextmanager
+def chromium_context(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Any]:
+    """Chromium with a fresh profile that keeps downloads."""
     from playwright.sync_api import sync_playwright
 
-    profile = tmp_path_factory.mktemp("chromium-profile")
     with sync_playwright() as pw:
         ctx = pw.chromium.launch_persistent_context(
-            str(profile),
+            str(tmp_path_factory.mktemp("chromium-profile")),
             executable_path=str(CHROMIUM),
             headless=True,
             args=CHROMIUM_ARGS,
@@ -181,6 +176,18 @@ def browser(server: Server, tmp_path_factory: pytest.TempPathFactory) -> Iterato
             yield ctx
         finally:
             ctx.close()
+
+
+@pytest.fixture(scope="module")
+def server(seeded_template: Seeded, tmp_path_factory: pytest.TempPathFactory) -> Iterator[Server]:
+    with serving_copy(seeded_template, tmp_path_factory, "e2e-data") as srv:
+        yield srv
+
+
+@pytest.fixture(scope="module")
+def browser(server: Server, tmp_path_factory: pytest.TempPathFactory) -> Iterator[Any]:
+    with chromium_context(tmp_path_factory) as ctx:
+        yield ctx
 
 
 @pytest.fixture
@@ -304,19 +311,6 @@ def table_cells(page: Any, containing: str) -> list[str]:
             return cells
         seen.append(cells[:6])
     raise AssertionError(f"no table with a cell {containing!r}; tables start with {seen}")
-
-
-def zip_of(path: Path) -> bytes:
-    """An example with every evidence file it names, as a vendor sends it."""
-    import zipfile
-
-    text = path.read_text(encoding="utf-8")
-    buf = io.BytesIO()
-    with zipfile.ZipFile(buf, "w", zipfile.ZIP_DEFLATED) as zf:
-        zf.writestr(path.name, text)
-        for rel in re.findall(r"^ +file: (\S+)$", text, re.M):
-            zf.write(path.parent / rel, rel)
-    return buf.getvalue()
 
 
 def pdf_text(data: bytes) -> str:

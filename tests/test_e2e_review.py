@@ -6,7 +6,6 @@ Uses the server and helpers of test_e2e.py; its own server, so its writes do not
 
 from __future__ import annotations
 
-import shutil
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
@@ -19,18 +18,17 @@ from test_e2e import (
     TIMEOUT_MS,
     VIEWPORT,
     Server,
-    _need_chromium,
     decision,
     expect,
     idle,
     open_signed_in,
     pdf_text,
+    serving_copy,
     shot,
     table_cells,
 )
 from ui_fixtures import ASSESSOR, Seeded
 
-from dtac_app.store.db import SQLITE_FILENAME, Database
 from dtac_app.workbench.facade import SYSTEM, Workbench
 
 pytestmark = pytest.mark.e2e
@@ -40,31 +38,11 @@ SECOND = ("assessor2", "second-assessor-pass")
 
 @pytest.fixture(scope="module")
 def server(seeded_template: Seeded, tmp_path_factory: pytest.TempPathFactory) -> Iterator[Server]:
-    _need_chromium()
-    data_dir = tmp_path_factory.mktemp("e2e-review-data")
-    shutil.copyfile(seeded_template.path, data_dir / SQLITE_FILENAME)
-    db = Database(f"sqlite:///{data_dir / SQLITE_FILENAME}")
-    try:
-        Workbench(db).create_user(
-            SYSTEM, SECOND[0], role="assessor", password=SECOND[1], display_name="Bo Second"
-        )
-    finally:
-        db.dispose()
-    srv = Server(data_dir, data_dir / "server.log")
-    srv.start()
-    try:
+    def second_assessor(wf: Workbench) -> None:
+        wf.create_user(SYSTEM, SECOND[0], role="assessor", password=SECOND[1], display_name="Bo Second")
+
+    with serving_copy(seeded_template, tmp_path_factory, "e2e-review-data", second_assessor) as srv:
         yield srv
-    finally:
-        srv.stop()
-
-
-@pytest.fixture(scope="module")
-def store(server: Server) -> Iterator[Workbench]:
-    db = Database(f"sqlite:///{server.data_dir / SQLITE_FILENAME}")
-    try:
-        yield Workbench(db)
-    finally:
-        db.dispose()
 
 
 @pytest.fixture(scope="module")

@@ -19,22 +19,18 @@ from typing import Any
 
 import pytest
 from store_fixtures import PgServer
-from support import EXAMPLES, REPO, free_port
+from support import EXAMPLES, REPO, free_port, stop_process, zip_of
 from test_e2e import (
-    CHROMIUM,
-    CHROMIUM_ARGS,
-    TIMEOUT_MS,
-    VIEWPORT,
     _healthy,
     _need_chromium,
     choose,
+    chromium_context,
     decision,
     idle,
     segment,
     shot,
     sign_in,
     table_cells,
-    zip_of,
 )
 
 from dtac_app.store.db import Database
@@ -73,13 +69,7 @@ class DtacServe:
         raise RuntimeError(f"dtac serve did not start; log:\n{self.log.read_text(errors='replace')[-4000:]}")
 
     def stop(self) -> None:
-        if self.proc is not None and self.proc.poll() is None:
-            self.proc.terminate()
-            try:
-                self.proc.wait(timeout=10)
-            except subprocess.TimeoutExpired:
-                self.proc.kill()
-                self.proc.wait(timeout=10)
+        stop_process(self.proc)
         self.proc = None
 
 
@@ -110,23 +100,8 @@ def cluster(pg_server: PgServer, tmp_path_factory: pytest.TempPathFactory) -> It
 
 @pytest.fixture(scope="module")
 def browser(cluster: Any, tmp_path_factory: pytest.TempPathFactory) -> Iterator[Any]:
-    from playwright.sync_api import sync_playwright
-
-    with sync_playwright() as pw:
-        ctx = pw.chromium.launch_persistent_context(
-            str(tmp_path_factory.mktemp("chromium-profile")),
-            executable_path=str(CHROMIUM),
-            headless=True,
-            args=CHROMIUM_ARGS,
-            viewport=VIEWPORT,
-            accept_downloads=True,
-            downloads_path=str(tmp_path_factory.mktemp("downloads")),
-        )
-        ctx.set_default_timeout(TIMEOUT_MS)
-        try:
-            yield ctx
-        finally:
-            ctx.close()
+    with chromium_context(tmp_path_factory) as ctx:
+        yield ctx
 
 
 def send(page: Any, server: DtacServe, upload: dict[str, Any], expected: str) -> None:

@@ -11,6 +11,7 @@ from typing import Any
 
 import pytest
 import yaml
+from store_fixtures import example_text
 from support import TODAY, evidence_of, passing_lbp, passing_v2, run
 
 from dtac_app.criteria import Catalogue
@@ -19,57 +20,14 @@ from dtac_app.safe_yaml import MAX_DOCUMENT_BYTES, parse_document
 from dtac_app.submission import MAX_ANSWER_CHARS, Submission, submission_json_schema
 from dtac_app.submission_io import load_submission, parse_submission
 
-# What a vendor actually types: unquoted Yes/No (YAML 1.1 would read them as booleans),
+# The store fixtures' example as a vendor actually types it: unquoted Yes/No (YAML 1.1 would read them as booleans),
 # lower-case option labels, a DSPT status in lower case.
-VENDOR_YAML = """\
-schema: dtac-submission/1
-criteria: dtac-v2.0
-profile: dtac
-submitted_on: 2026-10-01
-product: {name: Test App, version: "1.0", manufacturer: Test Ltd}
-answers:
-  A1: Test Ltd
-  C1.1.1: No
-  C1.2: Yes
-  C1.2.2: yes
-  C1.2.3: provided
-  C1.2.4: Provided
-  C1.2.5: Dr A Person, GMC 1234567
-  C2.1: Confirmed
-  C2.2: Yes
-  C2.2.1: Provided
-  C2.2.2: Provided
-  C2.2.3: Provided
-  C2.2.4: Provided
-  C2.2.5: uk  only
-  C3.1: Provided
-  C3.2: No
-  C3.3: Provided
-  C3.4: Confirmed
-  C3.5: Yes
-  C3.5.1: Yes
-  C3.6: Yes
-  C4.1: No
-  C4.2: No
-  D1.1: Provided
-  D1.2: Yes
-  D1.3: Confirm
-  D1.4: Yes
-  D1.4.1: Yes
-  D1.4.3: https://example.invalid/a11y
-  D1.5: 99.95
-evidence:
-  - {question: C1.2.3, kind: crm_system}
-  - {question: C1.2.4, kind: cscr}
-  - {question: C1.2.4, kind: hazard_log}
-  - {question: C2.1, kind: dspt, status: standards met, period: 2025-26}
-  - {question: C2.2.1, kind: ico_registration, expires: 2027-08-01}
-  - {question: C2.2.2, kind: dpia}
-  - {question: C2.2.3, kind: privacy_notice}
-  - {question: C2.2.4, kind: terms}
-  - {question: C3.1, kind: cyber_essentials, issued: 2026-05-01}
-  - {question: C3.3, kind: pen_test, issued: 2026-04-01, highest_cvss: 5.3, owasp_top10: true}
-"""
+VENDOR_YAML = (
+    example_text("Test App", "Test Ltd", "1.0")
+    .replace("C1.2.2: Yes", "C1.2.2: yes")
+    .replace("C1.2.3: Provided", "C1.2.3: provided")
+    .replace("C2.2.5: UK only", "C2.2.5: uk  only")
+)
 
 
 def _parse(data: dict[str, Any], catalogue: Catalogue) -> Submission:

@@ -27,7 +27,7 @@ import streamlit.testing.v1.app_test as app_test_module  # noqa: TID251 - testin
 from streamlit.runtime.memory_media_file_storage import MemoryMediaFileStorage  # noqa: TID251 - testing the Streamlit app
 from streamlit.testing.v1 import AppTest  # noqa: TID251 - testing the Streamlit app
 from streamlit.testing.v1.element_tree import DownloadButton  # noqa: TID251 - testing the Streamlit app
-from support import EXAMPLES, REPO, free_port
+from support import EXAMPLES, REPO, free_port, zip_of
 from ui_fixtures import ASSESSOR, Seeded
 
 from dtac_app.results import Verification
@@ -243,20 +243,6 @@ def upload(at: AppTest, path: Path, name: str | None = None, data: bytes | None 
     at.run()
     assert not at.exception, [e.value for e in at.exception]
     return at
-
-
-def zip_of(path: Path) -> bytes:
-    """An example with every evidence file it names, as a vendor would send it."""
-    import io
-    import zipfile
-
-    text = path.read_text(encoding="utf-8")
-    buf = io.BytesIO()
-    with zipfile.ZipFile(buf, "w", zipfile.ZIP_DEFLATED) as zf:
-        zf.writestr(path.name, text)
-        for rel in re.findall(r"^ +file: (\S+)$", text, re.M):
-            zf.write(path.parent / rel, rel)
-    return buf.getvalue()
 
 
 def test_precheck_upload_shows_the_decision_and_offers_downloads(app: App) -> None:

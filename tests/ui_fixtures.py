@@ -15,13 +15,15 @@ from __future__ import annotations
 import datetime as dt
 import os
 import shutil
+from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 import pytest
 from argon2 import PasswordHasher
 from argon2.profiles import CHEAPEST
-from support import EXAMPLES
+from support import EXAMPLES, sqlite_workbench
 
 from dtac_app.store.db import DATA_DIR_ENV, DATABASE_URL_ENV, SQLITE_FILENAME, Database
 from dtac_app.workbench import access as auth
@@ -96,6 +98,14 @@ def seeded_template(tmp_path_factory: pytest.TempPathFactory) -> Seeded:
         db.dispose()
         auth.set_hasher(old)
     return Seeded(path=path, as_of=dt.date.today(), products=tuple(products))
+
+
+@pytest.fixture(scope="module")
+def store(server: Any) -> Iterator[Workbench]:
+    """The database of the module's ``server`` (each browser test module starts its own), read by
+    the test: SQLite in WAL mode, so readers never block the app."""
+    with sqlite_workbench(server.data_dir / SQLITE_FILENAME) as wf:
+        yield wf
 
 
 @pytest.fixture

@@ -17,8 +17,9 @@ from markupsafe import Markup
 
 from dtac_app import __version__
 
+from . import blocks as D
 from . import content as C
-from . import document as D
+from .document import build_document
 from .text import clean
 
 
@@ -64,7 +65,7 @@ def _environment() -> jinja2.Environment:
 
 def render_html(d: C.DossierInput, doc: D.Document | None = None) -> bytes:
     """The HTML of ``doc`` (built from ``d`` when not given)."""
-    document = doc or D.build_document(d)
+    document = doc or build_document(d)
     page = _environment().get_template("dossier.html.j2").render(doc=document, version=__version__)
     return page.encode("utf-8")
 

@@ -13,7 +13,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 
 from sqlalchemy import select
-from sqlalchemy.orm import Session, undefer
+from sqlalchemy.orm import undefer
 
 from dtac_app.provenance import DocumentProvenance
 from dtac_app.submission import Submission as SubmissionDoc
@@ -21,7 +21,7 @@ from dtac_app.submission_io import Intake
 
 from .errors import NotFound
 from .models import EvidenceCheck, EvidenceFile, Product, ProductVersion, Submission, SubmissionEvidence
-from .repo import ATTEMPTS, saved_in_savepoint
+from .repo import ATTEMPTS, Repository, saved_in_savepoint
 
 
 @dataclass(frozen=True)
@@ -34,10 +34,7 @@ class StoredIntake:
     new_files: int
 
 
-class EvidenceRepo:
-    def __init__(self, s: Session) -> None:
-        self.s = s
-
+class EvidenceRepo(Repository):
     # ------------------------------------------------------------------ files
 
     def file(self, sha256: str, *, with_content: bool = False) -> EvidenceFile:
@@ -60,10 +57,8 @@ class EvidenceRepo:
                 return existing, False
             if saved_in_savepoint(self.s, f := self._new_file(content, sha256, media_type, now, by)):
                 return f, True
-        f = self._new_file(content, sha256, media_type, now, by)
-        self.s.add(f)
-        self.s.flush()  # still clashing: let the database say why
-        return f, True
+        # still clashing: let the database say why
+        return self._added(self._new_file(content, sha256, media_type, now, by)), True
 
     @staticmethod
     def _new_file(
@@ -163,18 +158,17 @@ class EvidenceRepo:
         by_label: str,
         at: dt.datetime,
     ) -> EvidenceCheck:
-        c = EvidenceCheck(
-            submission_id=submission_id,
-            record_index=index,
-            state=state,
-            checked=checked,
-            by_id=by_id,
-            by_label=by_label,
-            at=at,
+        return self._added(
+            EvidenceCheck(
+                submission_id=submission_id,
+                record_index=index,
+                state=state,
+                checked=checked,
+                by_id=by_id,
+                by_label=by_label,
+                at=at,
+            )
         )
-        self.s.add(c)
-        self.s.flush()
-        return c
 
     def all_checks(self, submission_id: int) -> Sequence[EvidenceCheck]:
         return self.s.scalars(

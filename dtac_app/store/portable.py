@@ -18,8 +18,9 @@ import base64
 import datetime as dt
 import hashlib
 import json
-from collections.abc import Mapping
-from typing import Any
+from collections.abc import Callable, Iterable, Mapping
+from dataclasses import dataclass
+from typing import Any, Literal, cast
 
 from .errors import ImportConflict
 from .evidence import EvidenceRepo
@@ -55,12 +56,126 @@ def _date(v: str | None) -> dt.date | None:
     return None if v is None else dt.date.fromisoformat(v)
 
 
+# ----------------------------------------------------------------------------- fields
+# Most records cross in both directions column by column, so each is described once, as the
+# package carries it, and both export and import read the same description.
+
+Who = Callable[[int | None], str | None]  # a user id -> the user name the package carries
+Uid = Callable[[str | None], int | None]  # and back, in the importing database
+Kind = Literal["plain", "date", "time", "user"]
+
+
+@dataclass(frozen=True)
+class _Field:
+    """One column of a record in the package."""
+
+    key: str  # the package's name for it
+    column: str = ""  # the row's attribute, when it is named otherwise
+    kind: Kind = "plain"  # date/time: ISO text; user: a user name
+    optional: bool = False  # import reads a missing key as ``default`` (users are always optional)
+    default: Any = ""
+
+    def export(self, row: Any, who: Who) -> Any:
+        v = getattr(row, self.column or self.key)
+        if self.kind == "user":
+            return who(v)
+        return v if self.kind == "plain" else _iso(v)
+
+    def read(self, d: Mapping[str, Any], uid: Uid) -> Any:
+        if self.kind == "user":
+            return uid(d.get(self.key))
+        if self.kind == "plain":
+            return d.get(self.key, self.default) if self.optional else d[self.key]
+        v = d.get(self.key) if self.optional else d[self.key]
+        return _date(v) if self.kind == "date" else _dt(v)
+
+
+def _fields(*spec: str) -> tuple[_Field, ...]:
+    """``"key[:column][ kind][?]"``: ``?`` marks a key import may find missing."""
+    out = []
+    for s in spec:
+        optional = s.endswith("?")
+        names, _, kind = s.rstrip("?").partition(" ")
+        key, _, column = names.partition(":")
+        if kind not in ("", "date", "time", "user"):
+            raise ValueError(f"field {s!r}: unknown kind {kind!r}")
+        out.append(_Field(key, column, cast(Kind, kind or "plain"), optional))
+    return tuple(out)
+
+
+def _out(row: Any, fields: Iterable[_Field], who: Who) -> dict[str, Any]:
+    return {f.key: f.export(row, who) for f in fields}
+
+
+def _in(d: Mapping[str, Any], fields: Iterable[_Field], uid: Uid) -> dict[str, Any]:
+    """The row's constructor arguments, read in the package's order (a missing key raises KeyError)."""
+    return {f.column or f.key: f.read(d, uid) for f in fields}
+
+
+_OVERRIDE = _fields("question_id", "outcome", "rationale", "by:by_id user", "by_label?", "on:on_date date?")
+_PROVENANCE = _fields("question_id", "status", "checked?", "by:by_id user", "by_label?", "on:on_date date?")
+_SIGN_OFF = _fields(
+    "section",
+    "by:by_id user",
+    "by_label?",
+    "at time",
+    "note?",
+    "by_name?",
+    "by_role?",
+    "by_organisation?",
+    "open_items?",
+)
+_REVISION = _fields(
+    "number",
+    "created_at time",
+    "created_by:created_by_id user",
+    "comment?",
+    "decision",
+    "valid_until date?",
+    "engine_version",
+    "criteria_hash",
+    "result",
+)
+_CLARIFICATION = (
+    *_fields("revision_number"),
+    _Field("question_id", optional=True, default=None),
+    *_fields(
+        "text",
+        "status",
+        "asked_by:asked_by_id user",
+        "asked_by_label?",
+        "asked_at time",
+        "closed_at time?",
+        "closed_by:closed_by_id user",
+    ),
+)
+_REPLY = _fields("text", "by:by_id user", "by_label?", "at time")
+_ASSESSMENT = _fields(
+    "criteria_set",
+    "criteria_hash",
+    "criteria_hashes",
+    "profile",
+    "as_of date",
+    "current_revision",
+    "created_at time",
+    "created_by:created_by_id user",
+    "updated_at time",
+)
+_CHECK = _fields("record_index", "state", "checked", "by:by_id user", "by_label", "at time")
+_AUDIT = _fields(
+    "at time", "actor", "action", "entity_type", "entity_id", "before", "after", "detail", "origin"
+)
+
+
 def package_digest(package: Mapping[str, Any]) -> str:
     """SHA-256 of the package's canonical JSON (sorted keys, no whitespace)."""
     body = {k: v for k, v in package.items() if k not in ("exported_at", "exported_by")}
     return hashlib.sha256(
         json.dumps(body, sort_keys=True, separators=(",", ":"), ensure_ascii=False).encode()
     ).hexdigest()
+
+
+# ----------------------------------------------------------------------------- export
 
 
 def export_product(r: Repos, p: Any, *, exported_at: dt.datetime, exported_by: str) -> dict[str, Any]:
@@ -77,127 +192,53 @@ def export_product(r: Repos, p: Any, *, exported_at: dt.datetime, exported_by: s
 
     ev = EvidenceRepo(r.s)
     files: dict[str, dict[str, Any]] = {}
+
+    def cites(submission_id: int) -> list[dict[str, Any]]:
+        out = []
+        for rec in ev.records(submission_id):
+            if rec.sha256 and rec.sha256 not in files:
+                f = ev.file(rec.sha256, with_content=True)
+                files[f.sha256] = {
+                    "sha256": f.sha256,
+                    "size": f.size,
+                    "media_type": f.media_type,
+                    "stored_at": _iso(f.stored_at),
+                    "content_base64": base64.b64encode(f.content).decode("ascii"),
+                }
+            out.append(
+                {
+                    "record_index": rec.record_index,
+                    "path": rec.path,
+                    "claimed_sha256": rec.claimed_sha256,
+                    "sha256": rec.sha256,
+                    "reused": rec.reused,
+                }
+            )
+        return out
+
+    def assessment(a: Any) -> dict[str, Any]:
+        revisions = [
+            {
+                **_out(rev, _REVISION, who),
+                "overrides": [_out(o, _OVERRIDE, who) for o in rev.overrides],
+                "provenance": [_out(m, _PROVENANCE, who) for m in rev.provenance],
+                "sign_offs": [_out(so, _SIGN_OFF, who) for so in rev.sign_offs],
+            }
+            for rev in r.assessments.revisions(a.id)
+        ]
+        clarifications = [
+            {**_out(c, _CLARIFICATION, who), "replies": [_out(x, _REPLY, who) for x in c.replies]}
+            for c in r.clarifications.for_assessment(a.id)
+        ]
+        return {**_out(a, _ASSESSMENT, who), "revisions": revisions, "clarifications": clarifications}
+
     versions = []
     for v in p.versions:
         subs = []
         for sub in v.submissions:
-            cites = []
-            for rec in ev.records(sub.id):
-                if rec.sha256 and rec.sha256 not in files:
-                    f = ev.file(rec.sha256, with_content=True)
-                    files[f.sha256] = {
-                        "sha256": f.sha256,
-                        "size": f.size,
-                        "media_type": f.media_type,
-                        "stored_at": _iso(f.stored_at),
-                        "content_base64": base64.b64encode(f.content).decode("ascii"),
-                    }
-                cites.append(
-                    {
-                        "record_index": rec.record_index,
-                        "path": rec.path,
-                        "claimed_sha256": rec.claimed_sha256,
-                        "sha256": rec.sha256,
-                        "reused": rec.reused,
-                    }
-                )
-            checks = [
-                {
-                    "record_index": c.record_index,
-                    "state": c.state,
-                    "checked": c.checked,
-                    "by": who(c.by_id),
-                    "by_label": c.by_label,
-                    "at": _iso(c.at),
-                }
-                for c in ev.all_checks(sub.id)
-            ]
-            assessments = []
-            for a in sub.assessments:
-                revisions = []
-                for rev in r.assessments.revisions(a.id):
-                    revisions.append(
-                        {
-                            "number": rev.number,
-                            "created_at": _iso(rev.created_at),
-                            "created_by": who(rev.created_by_id),
-                            "comment": rev.comment,
-                            "decision": rev.decision,
-                            "valid_until": _iso(rev.valid_until),
-                            "engine_version": rev.engine_version,
-                            "criteria_hash": rev.criteria_hash,
-                            "result": rev.result,
-                            "overrides": [
-                                {
-                                    "question_id": o.question_id,
-                                    "outcome": o.outcome,
-                                    "rationale": o.rationale,
-                                    "by": who(o.by_id),
-                                    "by_label": o.by_label,
-                                    "on": _iso(o.on_date),
-                                }
-                                for o in rev.overrides
-                            ],
-                            "provenance": [
-                                {
-                                    "question_id": m.question_id,
-                                    "status": m.status,
-                                    "checked": m.checked,
-                                    "by": who(m.by_id),
-                                    "by_label": m.by_label,
-                                    "on": _iso(m.on_date),
-                                }
-                                for m in rev.provenance
-                            ],
-                            "sign_offs": [
-                                {
-                                    "section": so.section,
-                                    "by": who(so.by_id),
-                                    "by_label": so.by_label,
-                                    "at": _iso(so.at),
-                                    "note": so.note,
-                                    "by_name": so.by_name,
-                                    "by_role": so.by_role,
-                                    "by_organisation": so.by_organisation,
-                                    "open_items": so.open_items,
-                                }
-                                for so in rev.sign_offs
-                            ],
-                        }
-                    )
-                clarifications = [
-                    {
-                        "revision_number": c.revision_number,
-                        "question_id": c.question_id,
-                        "text": c.text,
-                        "status": c.status,
-                        "asked_by": who(c.asked_by_id),
-                        "asked_by_label": c.asked_by_label,
-                        "asked_at": _iso(c.asked_at),
-                        "closed_at": _iso(c.closed_at),
-                        "closed_by": who(c.closed_by_id),
-                        "replies": [
-                            {"text": x.text, "by": who(x.by_id), "by_label": x.by_label, "at": _iso(x.at)}
-                            for x in c.replies
-                        ],
-                    }
-                    for c in r.clarifications.for_assessment(a.id)
-                ]
-                assessments.append(
-                    {
-                        "criteria_set": a.criteria_set,
-                        "criteria_hash": a.criteria_hash,
-                        "criteria_hashes": a.criteria_hashes,
-                        "profile": a.profile,
-                        "as_of": _iso(a.as_of),
-                        "current_revision": a.current_revision,
-                        "created_at": _iso(a.created_at),
-                        "created_by": who(a.created_by_id),
-                        "updated_at": _iso(a.updated_at),
-                        "revisions": revisions,
-                        "clarifications": clarifications,
-                    }
-                )
+            evidence = cites(sub.id)
+            checks = [_out(c, _CHECK, who) for c in ev.all_checks(sub.id)]
+            assessments = [assessment(a) for a in sub.assessments]
             subs.append(
                 {
                     "filename": sub.filename,
@@ -209,26 +250,13 @@ def export_product(r: Repos, p: Any, *, exported_at: dt.datetime, exported_by: s
                     "submitted_on": _iso(sub.submitted_on),
                     "received_at": _iso(sub.received_at),
                     "received_by": who(sub.received_by_id),
-                    "evidence": cites,
+                    "evidence": evidence,
                     "evidence_checks": checks,
                     "assessments": assessments,
                 }
             )
         versions.append({"version": v.version, "created_at": _iso(v.created_at), "submissions": subs})
-    audit = [
-        {
-            "at": _iso(e.at),
-            "actor": e.actor,
-            "action": e.action,
-            "entity_type": e.entity_type,
-            "entity_id": e.entity_id,
-            "before": e.before,
-            "after": e.after,
-            "detail": e.detail,
-            "origin": e.origin,
-        }
-        for e in r.audit.query(product_id=p.id, limit=None, ascending=True)
-    ]
+    audit = [_out(e, _AUDIT, who) for e in r.audit.query(product_id=p.id, limit=None, ascending=True)]
     org = p.organisation
     created_by = who(p.created_by_id)
     return {
@@ -260,6 +288,9 @@ def export_product(r: Repos, p: Any, *, exported_at: dt.datetime, exported_by: s
     }
 
 
+# ----------------------------------------------------------------------------- import
+
+
 def _require(cond: bool, msg: str) -> None:
     if not cond:
         raise ImportConflict(f"not a valid {FORMAT} package: {msg}")
@@ -276,20 +307,30 @@ def import_product(
     origin = f"import:{digest[:16]}"
     org_d, prod_d = package["organisation"], package["product"]
 
-    org = r.orgs.by_slug(org_d["slug"]) or r.orgs.by_name(org_d["name"])
-    if org is None:
-        org = r.orgs.add(org_d["name"], kind=org_d.get("kind", "vendor"), now=now)
+    def audit(action: str, entity_type: str, entity_id: int, organisation_id: int | None, **kw: Any) -> None:
+        """The import's own audit entries: by whoever imports, now."""
         r.audit.append(
             at=now,
             actor=actor_label,
             actor_id=actor_id,
-            action="organisation.create",
-            entity_type="organisation",
-            entity_id=org.id,
-            organisation_id=org.id,
+            action=action,
+            entity_type=entity_type,
+            entity_id=entity_id,
+            organisation_id=organisation_id,
+            origin=origin,
+            **kw,
+        )
+
+    org = r.orgs.by_slug(org_d["slug"]) or r.orgs.by_name(org_d["name"])
+    if org is None:
+        org = r.orgs.add(org_d["name"], kind=org_d.get("kind", "vendor"), now=now)
+        audit(
+            "organisation.create",
+            "organisation",
+            org.id,
+            org.id,
             after={"name": org.name, "slug": org.slug, "kind": org.kind},
             detail="created by import",
-            origin=origin,
         )
     if r.products.find(org.id, prod_d["name"]) is not None:
         raise ImportConflict(
@@ -313,17 +354,13 @@ def import_product(
                     created_at=now,
                 )
             )
-            r.audit.append(
-                at=now,
-                actor=actor_label,
-                actor_id=actor_id,
-                action="user.create",
-                entity_type="user",
-                entity_id=u.id,
-                organisation_id=u.organisation_id,
+            audit(
+                "user.create",
+                "user",
+                u.id,
+                u.organisation_id,
                 after={"username": u.username, "role": u.role, "disabled": True, "has_password": False},
                 detail="placeholder for a user named in an imported package",
-                origin=origin,
             )
         user_ids[u.username] = u.id
 
@@ -413,20 +450,7 @@ def import_product(
             for a_d in s_d["assessments"]:
                 revs = a_d["revisions"]
                 _require(bool(revs), "an assessment without revisions")
-                a = r.assessments.add(
-                    AssessmentRow(
-                        submission_id=sub.id,
-                        criteria_set=a_d["criteria_set"],
-                        criteria_hash=a_d["criteria_hash"],
-                        criteria_hashes=a_d["criteria_hashes"],
-                        profile=a_d["profile"],
-                        as_of=_date(a_d["as_of"]),
-                        current_revision=a_d["current_revision"],
-                        created_at=_dt(a_d["created_at"]),
-                        created_by_id=uid(a_d.get("created_by")),
-                        updated_at=_dt(a_d["updated_at"]),
-                    )
-                )
+                a = r.assessments.add(AssessmentRow(submission_id=sub.id, **_in(a_d, _ASSESSMENT, uid)))
                 _require(
                     a_d["current_revision"] == max(x["number"] for x in revs),
                     "current_revision is not the last",
@@ -434,84 +458,21 @@ def import_product(
                 counts["assessments"] += 1
                 for rv in revs:
                     rev = r.assessments.add_revision(
-                        AssessmentRevision(
-                            assessment_id=a.id,
-                            number=rv["number"],
-                            created_at=_dt(rv["created_at"]),
-                            created_by_id=uid(rv.get("created_by")),
-                            comment=rv.get("comment", ""),
-                            decision=rv["decision"],
-                            valid_until=_date(rv.get("valid_until")),
-                            engine_version=rv["engine_version"],
-                            criteria_hash=rv["criteria_hash"],
-                            result=rv["result"],
-                        )
+                        AssessmentRevision(assessment_id=a.id, **_in(rv, _REVISION, uid))
                     )
                     counts["revisions"] += 1
                     for o in rv.get("overrides", []):
-                        r.s.add(
-                            OverrideRow(
-                                revision_id=rev.id,
-                                question_id=o["question_id"],
-                                outcome=o["outcome"],
-                                rationale=o["rationale"],
-                                by_id=uid(o.get("by")),
-                                by_label=o.get("by_label", ""),
-                                on_date=_date(o.get("on")),
-                            )
-                        )
+                        r.s.add(OverrideRow(revision_id=rev.id, **_in(o, _OVERRIDE, uid)))
                     for m in rv.get("provenance", []):
-                        r.s.add(
-                            ProvenanceMark(
-                                revision_id=rev.id,
-                                question_id=m["question_id"],
-                                status=m["status"],
-                                checked=m.get("checked", ""),
-                                by_id=uid(m.get("by")),
-                                by_label=m.get("by_label", ""),
-                                on_date=_date(m.get("on")),
-                            )
-                        )
+                        r.s.add(ProvenanceMark(revision_id=rev.id, **_in(m, _PROVENANCE, uid)))
                     for so in rv.get("sign_offs", []):
-                        r.s.add(
-                            SignOff(
-                                revision_id=rev.id,
-                                section=so["section"],
-                                by_id=uid(so.get("by")),
-                                by_label=so.get("by_label", ""),
-                                at=_dt(so["at"]),
-                                note=so.get("note", ""),
-                                by_name=so.get("by_name", ""),
-                                by_role=so.get("by_role", ""),
-                                by_organisation=so.get("by_organisation", ""),
-                                open_items=so.get("open_items", ""),
-                            )
-                        )
+                        r.s.add(SignOff(revision_id=rev.id, **_in(so, _SIGN_OFF, uid)))
                 for c_d in a_d.get("clarifications", []):
                     c = r.clarifications.add(
-                        Clarification(
-                            assessment_id=a.id,
-                            revision_number=c_d["revision_number"],
-                            question_id=c_d.get("question_id"),
-                            text=c_d["text"],
-                            status=c_d["status"],
-                            asked_by_id=uid(c_d.get("asked_by")),
-                            asked_by_label=c_d.get("asked_by_label", ""),
-                            asked_at=_dt(c_d["asked_at"]),
-                            closed_at=_dt(c_d.get("closed_at")),
-                            closed_by_id=uid(c_d.get("closed_by")),
-                        )
+                        Clarification(assessment_id=a.id, **_in(c_d, _CLARIFICATION, uid))
                     )
                     for x in c_d.get("replies", []):
-                        r.s.add(
-                            ClarificationReply(
-                                clarification_id=c.id,
-                                text=x["text"],
-                                by_id=uid(x.get("by")),
-                                by_label=x.get("by_label", ""),
-                                at=_dt(x["at"]),
-                            )
-                        )
+                        r.s.add(ClarificationReply(clarification_id=c.id, **_in(x, _REPLY, uid)))
     r.s.flush()
     for e in package.get("audit", []):
         r.audit.append(
@@ -528,17 +489,13 @@ def import_product(
             detail=e.get("detail", ""),
             origin=e.get("origin") or origin,
         )
-    r.audit.append(
-        at=now,
-        actor=actor_label,
-        actor_id=actor_id,
-        action="product.import",
-        entity_type="product",
-        entity_id=p.id,
-        organisation_id=org.id,
+    audit(
+        "product.import",
+        "product",
+        p.id,
+        org.id,
         product_id=p.id,
         after={"name": p.name, "package_sha256": digest, **counts},
         detail=f"imported from a package exported {package.get('exported_at')} by {package.get('exported_by')}",
-        origin=origin,
     )
     return p

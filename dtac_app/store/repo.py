@@ -8,7 +8,7 @@ import datetime as dt
 import re
 import unicodedata
 from collections.abc import Sequence
-from typing import Any
+from typing import Any, TypeVar
 
 from sqlalchemy import CursorResult, Row, func, select, update
 from sqlalchemy.exc import IntegrityError
@@ -51,21 +51,38 @@ def saved_in_savepoint(s: Session, row: object) -> bool:
     return True
 
 
+RowT = TypeVar("RowT")
+
+
+class Repository:
+    """Data access over one session (the repositories here and in ``evidence.py``)."""
+
+    def __init__(self, s: Session) -> None:
+        self.s = s
+
+    def _added(self, row: RowT) -> RowT:
+        """``row``, added to the session and flushed so that it has its id."""
+        self.s.add(row)
+        self.s.flush()
+        return row
+
+    def _get(self, model: type[RowT], key: int, what: str) -> RowT:
+        """The row with primary key ``key``, or NotFound naming it ("user 7 does not exist")."""
+        row = self.s.get(model, key)
+        if row is None:
+            raise NotFound(f"{what} {key} does not exist")
+        return row
+
+
 def slugify(text: str, *, max_len: int = 80) -> str:
     norm = unicodedata.normalize("NFKD", text).encode("ascii", "ignore").decode("ascii").lower()
     slug = re.sub(r"[^a-z0-9]+", "-", norm).strip("-")
     return (slug[:max_len].rstrip("-")) or "org"
 
 
-class Organisations:
-    def __init__(self, s: Session) -> None:
-        self.s = s
-
+class Organisations(Repository):
     def get(self, org_id: int) -> Organisation:
-        org = self.s.get(Organisation, org_id)
-        if org is None:
-            raise NotFound(f"organisation {org_id} does not exist")
-        return org
+        return self._get(Organisation, org_id, "organisation")
 
     def by_name(self, name: str) -> Organisation | None:
         if not storable(name, Organisation.name):
@@ -93,10 +110,7 @@ class Organisations:
         return Organisation(name=name.strip(), slug=slug, kind=kind, created_at=now)
 
     def add(self, name: str, *, kind: str, now: dt.datetime) -> Organisation:
-        org = self._new(name, kind, now)
-        self.s.add(org)
-        self.s.flush()
-        return org
+        return self._added(self._new(name, kind, now))
 
     def get_or_add(self, name: str, *, kind: str, now: dt.datetime) -> tuple[Organisation, bool]:
         """The organisation called ``name`` (any case), created if there is none: (row, created).
@@ -118,15 +132,9 @@ class Organisations:
         return self.s.scalars(q).all()
 
 
-class Users:
-    def __init__(self, s: Session) -> None:
-        self.s = s
-
+class Users(Repository):
     def get(self, user_id: int) -> User:
-        u = self.s.get(User, user_id)
-        if u is None:
-            raise NotFound(f"user {user_id} does not exist")
-        return u
+        return self._get(User, user_id, "user")
 
     def by_username(self, username: str) -> User | None:
         if not storable(username.strip(), User.username):
@@ -149,9 +157,7 @@ class Users:
         return self.by_username(key)
 
     def add(self, user: User) -> User:
-        self.s.add(user)
-        self.s.flush()
-        return user
+        return self._added(user)
 
     def list(self) -> Sequence[User]:
         return self.s.scalars(
@@ -166,13 +172,9 @@ class Users:
         return u.username if u else f"user {user_id}"
 
 
-class LoginAttempts:
-    def __init__(self, s: Session) -> None:
-        self.s = s
-
+class LoginAttempts(Repository):
     def add(self, username: str, user_id: int | None, at: dt.datetime, success: bool) -> None:
-        self.s.add(LoginAttempt(username=username, user_id=user_id, at=at, success=success))
-        self.s.flush()
+        self._added(LoginAttempt(username=username, user_id=user_id, at=at, success=success))
 
     def failures_since(self, username: str, since: dt.datetime) -> int:
         last_ok = self.s.scalar(
@@ -197,15 +199,9 @@ class LoginAttempts:
         )
 
 
-class Products:
-    def __init__(self, s: Session) -> None:
-        self.s = s
-
+class Products(Repository):
     def get(self, product_id: int) -> Product:
-        p = self.s.get(Product, product_id)
-        if p is None:
-            raise NotFound(f"product {product_id} does not exist")
-        return p
+        return self._get(Product, product_id, "product")
 
     def find(self, organisation_id: int, name: str) -> Product | None:
         if not storable(name, Product.name):
@@ -217,16 +213,15 @@ class Products:
     def add(
         self, organisation_id: int, name: str, manufacturer: str, *, now: dt.datetime, by: int | None
     ) -> Product:
-        p = Product(
-            organisation_id=organisation_id,
-            name=name,
-            manufacturer=manufacturer,
-            created_at=now,
-            created_by_id=by,
+        return self._added(
+            Product(
+                organisation_id=organisation_id,
+                name=name,
+                manufacturer=manufacturer,
+                created_at=now,
+                created_by_id=by,
+            )
         )
-        self.s.add(p)
-        self.s.flush()
-        return p
 
     def get_or_add(
         self, organisation_id: int, name: str, manufacturer: str, *, now: dt.datetime, by: int | None
@@ -262,10 +257,7 @@ class Products:
             v = ProductVersion(product_id=product.id, version=version, created_at=now)
             if saved_in_savepoint(self.s, v):
                 return v, True
-        v = ProductVersion(product_id=product.id, version=version, created_at=now)
-        self.s.add(v)
-        self.s.flush()
-        return v, True
+        return self._added(ProductVersion(product_id=product.id, version=version, created_at=now)), True
 
     def list(self, organisation_id: int | None = None) -> Sequence[Product]:
         q = (
@@ -286,15 +278,9 @@ class Products:
         return self.s.scalars(q).all()
 
 
-class Submissions:
-    def __init__(self, s: Session) -> None:
-        self.s = s
-
+class Submissions(Repository):
     def get(self, submission_id: int) -> Submission:
-        sub = self.s.get(Submission, submission_id)
-        if sub is None:
-            raise NotFound(f"submission {submission_id} does not exist")
-        return sub
+        return self._get(Submission, submission_id, "submission")
 
     def find_by_hash(self, product_version_id: int, sha256: str) -> Submission | None:
         return self.s.scalar(
@@ -304,20 +290,12 @@ class Submissions:
         )
 
     def add(self, sub: Submission) -> Submission:
-        self.s.add(sub)
-        self.s.flush()
-        return sub
+        return self._added(sub)
 
 
-class Assessments:
-    def __init__(self, s: Session) -> None:
-        self.s = s
-
+class Assessments(Repository):
     def get(self, assessment_id: int) -> Assessment:
-        a = self.s.get(Assessment, assessment_id)
-        if a is None:
-            raise NotFound(f"assessment {assessment_id} does not exist")
-        return a
+        return self._get(Assessment, assessment_id, "assessment")
 
     def revision(self, assessment_id: int, number: int) -> AssessmentRevision:
         r = self.s.scalar(
@@ -356,14 +334,10 @@ class Assessments:
         return isinstance(res, CursorResult) and res.rowcount == 1
 
     def add(self, a: Assessment) -> Assessment:
-        self.s.add(a)
-        self.s.flush()
-        return a
+        return self._added(a)
 
     def add_revision(self, r: AssessmentRevision) -> AssessmentRevision:
-        self.s.add(r)
-        self.s.flush()
-        return r
+        return self._added(r)
 
     def signed_revisions(self, assessment_id: int) -> list[int]:
         return list(
@@ -460,15 +434,9 @@ class Assessments:
         )
 
 
-class Clarifications:
-    def __init__(self, s: Session) -> None:
-        self.s = s
-
+class Clarifications(Repository):
     def get(self, clarification_id: int) -> Clarification:
-        c = self.s.get(Clarification, clarification_id)
-        if c is None:
-            raise NotFound(f"clarification {clarification_id} does not exist")
-        return c
+        return self._get(Clarification, clarification_id, "clarification")
 
     def for_assessment(self, assessment_id: int) -> Sequence[Clarification]:
         return self.s.scalars(
@@ -479,21 +447,14 @@ class Clarifications:
         ).all()
 
     def add(self, c: Clarification) -> Clarification:
-        self.s.add(c)
-        self.s.flush()
-        return c
+        return self._added(c)
 
     def add_reply(self, r: ClarificationReply) -> ClarificationReply:
-        self.s.add(r)
-        self.s.flush()
-        return r
+        return self._added(r)
 
 
-class Audit:
+class Audit(Repository):
     """Append and read. There is no update or delete, by design."""
-
-    def __init__(self, s: Session) -> None:
-        self.s = s
 
     def append(
         self,
@@ -511,23 +472,22 @@ class Audit:
         detail: str = "",
         origin: str | None = None,
     ) -> AuditEntry:
-        e = AuditEntry(
-            at=at,
-            actor=actor,
-            actor_id=actor_id,
-            action=action,
-            entity_type=entity_type,
-            entity_id=None if entity_id is None else str(entity_id),
-            organisation_id=organisation_id,
-            product_id=product_id,
-            before=before,
-            after=after,
-            detail=detail,
-            origin=origin,
+        return self._added(
+            AuditEntry(
+                at=at,
+                actor=actor,
+                actor_id=actor_id,
+                action=action,
+                entity_type=entity_type,
+                entity_id=None if entity_id is None else str(entity_id),
+                organisation_id=organisation_id,
+                product_id=product_id,
+                before=before,
+                after=after,
+                detail=detail,
+                origin=origin,
+            )
         )
-        self.s.add(e)
-        self.s.flush()
-        return e
 
     def query(
         self,

@@ -4,7 +4,8 @@ from __future__ import annotations
 
 import datetime as dt
 import zlib
-from typing import TYPE_CHECKING, Any
+from collections.abc import Callable
+from typing import TYPE_CHECKING, Any, TypeVar
 
 import streamlit as st
 
@@ -21,6 +22,7 @@ if TYPE_CHECKING:
     from dtac_app.workbench.facade import Workbench
 
 USER_KEY = "dtac_user"
+T = TypeVar("T")
 
 
 def open_workbench() -> Workbench:
@@ -102,6 +104,25 @@ def show_store_error(e: StoreError) -> None:
         st.error(f"You do not have access to this: {md(msg)}", icon=":material/lock:")
     else:
         st.error(md(msg), icon=":material/error:")
+
+
+def fetch(load: Callable[[], T]) -> T | None:
+    """What ``load`` returns, or None once the store's refusal (no access, not found) is shown."""
+    try:
+        return load()
+    except StoreError as e:
+        show_store_error(e)
+        return None
+
+
+def act(change: Callable[[], object]) -> None:
+    """Make ``change`` and run the page again to show it, or show the store's refusal."""
+    try:
+        change()
+    except StoreError as e:
+        show_store_error(e)
+        return
+    st.rerun()
 
 
 def offer_submit(user: UserView, sub: Submission, filename: str, data: bytes) -> None:

@@ -34,12 +34,16 @@ def select(
     options: Sequence[T],
     *,
     index: int = 0,
+    prefer: T | None = None,
     format_func: Callable[[T], str] = str,
     key: str,
     **kwargs: Any,
 ) -> T:
-    """``st.selectbox`` with option ``index`` preselected; ``options`` must not be empty."""
+    """``st.selectbox`` with option ``index`` preselected, or ``prefer`` when it is one of the
+    options (the one the page's address names, say); ``options`` must not be empty."""
     if not options:
         raise ValueError(f"{label}: nothing to choose from")
+    if prefer is not None and prefer in options:
+        index = list(options).index(prefer)
     chosen = st.selectbox(label, options, index=index, format_func=format_func, key=key, **kwargs)
     return options[index] if chosen is None else chosen

@@ -8,6 +8,11 @@ filters are the workbench's (decision, fit, profile).
 
 Every product name and detail is text from a submission: escaped for HTML (Jinja2 autoescape) and
 for ReportLab's paragraph markup, never markup itself.
+
+One concern, one module (a little over 500 lines): the report's rows, its filters and its two
+renderings change together (a new gate or column touches all of them), and the renderers share
+the row model and the wording. ReportLab and Jinja2 are imported inside the renderers, so the
+pages and the CLI that only filter rows never load them.
 """
 
 from __future__ import annotations

@@ -7,7 +7,7 @@ Saves name the revision they started from; if someone saved in between, the save
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from typing import Any
 
 from sqlalchemy.orm import object_session
@@ -71,24 +71,41 @@ def _review_state(
     }
 
 
+def _changed(
+    before: dict[str, Any],
+    after: dict[str, Any],
+    added: Callable[[str], str],
+    removed: Callable[[str], str],
+    changed: Callable[[str], str],
+) -> list[str]:
+    """One phrase per question whose entry was added, removed or changed, in question order."""
+    out = []
+    for q in sorted(set(before) | set(after)):
+        if q not in before:
+            out.append(added(q))
+        elif q not in after:
+            out.append(removed(q))
+        elif before[q] != after[q]:
+            out.append(changed(q))
+    return out
+
+
 def _describe_changes(before: dict[str, Any], after: dict[str, Any]) -> str:
-    parts = []
     bo, ao = before["overrides"], after["overrides"]
-    for q in sorted(set(bo) | set(ao)):
-        if q not in bo:
-            parts.append(f"override {q} → {ao[q]['outcome']}")
-        elif q not in ao:
-            parts.append(f"override {q} removed")
-        elif bo[q] != ao[q]:
-            parts.append(f"override {q} {bo[q]['outcome']} → {ao[q]['outcome']}")
     bv, av = before["verified"], after["verified"]
-    for q in sorted(set(bv) | set(av)):
-        if q not in bv:
-            parts.append(f"verified {q}")
-        elif q not in av:
-            parts.append(f"verification of {q} removed")
-        elif bv[q] != av[q]:
-            parts.append(f"verification of {q} changed")
+    parts = _changed(
+        bo,
+        ao,
+        added=lambda q: f"override {q} → {ao[q]['outcome']}",
+        removed=lambda q: f"override {q} removed",
+        changed=lambda q: f"override {q} {bo[q]['outcome']} → {ao[q]['outcome']}",
+    ) + _changed(
+        bv,
+        av,
+        added=lambda q: f"verified {q}",
+        removed=lambda q: f"verification of {q} removed",
+        changed=lambda q: f"verification of {q} changed",
+    )
     if before["decision"] != after["decision"]:
         parts.append(f"decision {before['decision']} → {after['decision']}")
     return f"revision {before['revision']} → {after['revision']}: " + (

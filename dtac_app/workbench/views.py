@@ -5,9 +5,10 @@ Pure mapping over rows already loaded through the repositories: no access checks
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
 from collections.abc import Iterable
-from typing import Any
+from typing import TYPE_CHECKING, Any, TypeVar
 
 from dtac_app.results import Assessment, Override, Verification
 from dtac_app.store.models import (
@@ -35,6 +36,17 @@ from dtac_app.store.views import (
     UserView,
 )
 from dtac_app.vocabulary import decision_label
+
+if TYPE_CHECKING:
+    from _typeshed import DataclassInstance
+
+V = TypeVar("V", bound="DataclassInstance")
+
+
+def _copied(view: type[V], row: object, **given: Any) -> V:
+    """A ``view`` whose fields not ``given`` are the row's attributes of the same name."""
+    names = [f.name for f in dataclasses.fields(view) if f.name not in given]
+    return view(**{n: getattr(row, n) for n in names}, **given)
 
 
 def label(u: User | None) -> str:
@@ -82,20 +94,13 @@ def summaries(r: Repos, heads: list[AssessmentRow]) -> dict[int, AssessmentSumma
     out = {}
     for a in heads:
         cur = current[a.id]
-        out[a.id] = AssessmentSummary(
-            id=a.id,
-            submission_id=a.submission_id,
-            criteria_set=a.criteria_set,
-            criteria_hash=a.criteria_hash,
-            profile=a.profile,
-            as_of=a.as_of,
-            current_revision=a.current_revision,
+        out[a.id] = _copied(
+            AssessmentSummary,
+            a,
             decision=cur.decision,
             decision_label=decision_label(cur.decision),
             valid_until=last_valid_day(cur.valid_until, cur.schema),
             status=status(a.current_revision, signed_by.get(a.id, set())),
-            created_at=a.created_at,
-            updated_at=a.updated_at,
         )
     return out
 
@@ -109,11 +114,9 @@ def product_summary(p: Product, summaries: dict[int, AssessmentSummary]) -> Prod
             latest = max(cands, key=lambda x: (x.created_at, x.id))
             latest_version = v.version
             break
-    return ProductSummary(
-        id=p.id,
-        name=p.name,
-        manufacturer=p.manufacturer,
-        organisation_id=p.organisation_id,
+    return _copied(
+        ProductSummary,
+        p,
         organisation_name=p.organisation.name,
         versions=tuple(v.version for v in p.versions),
         latest=latest,
@@ -122,15 +125,9 @@ def product_summary(p: Product, summaries: dict[int, AssessmentSummary]) -> Prod
 
 
 def submission_summary(sub: Submission, summaries: dict[int, AssessmentSummary]) -> SubmissionSummary:
-    return SubmissionSummary(
-        id=sub.id,
-        filename=sub.filename,
-        sha256=sub.sha256,
-        size=sub.size,
-        criteria_set=sub.criteria_set,
-        profile=sub.profile,
-        submitted_on=sub.submitted_on,
-        received_at=sub.received_at,
+    return _copied(
+        SubmissionSummary,
+        sub,
         received_by=label(sub.received_by),
         assessments=tuple(summaries[a.id] for a in sub.assessments),
     )
@@ -154,19 +151,16 @@ def assessment_view(r: Repos, a: AssessmentRow, rev: AssessmentRevision) -> Asse
     result = Assessment.model_validate(rev.result)
     signs = {so.section: sign_off_view(so) for so in rev.sign_offs}
     whole = signs.pop(WHOLE_ASSESSMENT, None)
-    return AssessmentView(
-        id=a.id,
-        submission_id=a.submission_id,
+    # id, submission_id, criteria set and hash, profile, as_of and current_revision are the
+    # assessment's; everything else is named here (created_at and comment are the revision's).
+    return _copied(
+        AssessmentView,
+        a,
         product_id=product.id,
         product_name=product.name,
         version=a.submission.product_version.version,
         organisation_id=product.organisation_id,
         organisation_name=product.organisation.name,
-        criteria_set=a.criteria_set,
-        criteria_hash=a.criteria_hash,
-        profile=a.profile,
-        as_of=a.as_of,
-        current_revision=a.current_revision,
         revision=rev.number,
         created_at=rev.created_at,
         created_by=r.users.label(rev.created_by_id),
@@ -190,32 +184,13 @@ def assessment_view(r: Repos, a: AssessmentRow, rev: AssessmentRevision) -> Asse
 
 
 def audit_view(e: AuditEntry) -> AuditView:
-    return AuditView(
-        id=e.id,
-        at=e.at,
-        actor=e.actor,
-        action=e.action,
-        entity_type=e.entity_type,
-        entity_id=e.entity_id,
-        organisation_id=e.organisation_id,
-        product_id=e.product_id,
-        before=e.before,
-        after=e.after,
-        detail=e.detail,
-        origin=e.origin,
-    )
+    return _copied(AuditView, e)
 
 
 def clarification_view(c: Clarification) -> ClarificationView:
-    return ClarificationView(
-        id=c.id,
-        assessment_id=c.assessment_id,
-        revision_number=c.revision_number,
-        question_id=c.question_id,
-        text=c.text,
-        status=c.status,
+    return _copied(
+        ClarificationView,
+        c,
         asked_by=c.asked_by_label,
-        asked_at=c.asked_at,
-        closed_at=c.closed_at,
         replies=tuple(ReplyView(x.id, x.text, x.by_label, x.at) for x in c.replies),
     )

@@ -9,7 +9,6 @@ import pandas as pd
 import streamlit as st
 
 from dtac_app.csv_safe import csv_text
-from dtac_app.store.errors import StoreError
 from dtac_app.ui import common, session
 from dtac_app.ui.widgets import labelled
 from dtac_app.workbench.calendar_ics import ICS_KINDS, KIND_LABELS, to_ics
@@ -29,10 +28,7 @@ def calendar_csv(df: pd.DataFrame) -> str:
 def page() -> None:
     user = session.require_user()
     st.title("Compliance calendar")
-    try:
-        rows = portfolio(session.workflow(), user)
-    except StoreError as e:
-        session.show_store_error(e)
+    if (rows := session.fetch(lambda: portfolio(session.workflow(), user))) is None:
         return
     today = common.today()
     products = sorted({f"{r.product} {r.version}" for r in rows})

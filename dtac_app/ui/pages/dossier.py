@@ -47,13 +47,7 @@ def page() -> None:
         except StoreError as e:
             session.show_store_error(e)
             return
-    aid = select(
-        "Assessment",
-        ids,
-        index=ids.index(want) if want in ids else 0,
-        format_func=labelled(label),
-        key="ds_pick",
-    )
+    aid = select("Assessment", ids, prefer=want, format_func=labelled(label), key="ds_pick")
     try:
         view = wf.get_assessment(user, aid)
     except StoreError as e:

@@ -3,13 +3,13 @@
 from __future__ import annotations
 
 import datetime as dt
+from functools import partial
 
 import pandas as pd
 import streamlit as st
 
 from dtac_app.gates import FIT_SHORT, GATE_LABELS, GATE_STATE_LABELS, GATES
 from dtac_app.results import DECISION_COLOURS, DECISION_LABELS, DECISION_ORDER
-from dtac_app.store.errors import StoreError
 from dtac_app.ui import common, session
 from dtac_app.ui.widgets import labelled
 from dtac_app.vocabulary import SECTION_STATUS_LABELS, SectionStatus
@@ -179,33 +179,25 @@ def comparison(rows: list[PortfolioRow], filters: Filters) -> None:
     today = common.today()
     cat = common.catalogue()
     with st.container(horizontal=True):
-        st.download_button(
-            "Download the comparison (PDF)",
-            lambda: render_pdf(rows, cat, as_of=today, filters=filters, source="From the workbench"),
-            file_name=f"portfolio-report-{today}.pdf",
-            mime="application/pdf",
-            on_click="ignore",
-            key="pf_report_pdf",
-            icon=":material/download:",
-        )
-        st.download_button(
-            "Download the comparison (HTML)",
-            lambda: render_html(rows, cat, as_of=today, filters=filters, source="From the workbench"),
-            file_name=f"portfolio-report-{today}.html",
-            mime="text/html",
-            on_click="ignore",
-            key="pf_report_html",
-            icon=":material/download:",
-        )
+        for name, render, mime in (
+            ("PDF", render_pdf, "application/pdf"),
+            ("HTML", render_html, "text/html"),
+        ):
+            st.download_button(
+                f"Download the comparison ({name})",
+                partial(render, rows, cat, as_of=today, filters=filters, source="From the workbench"),
+                file_name=f"portfolio-report-{today}.{name.lower()}",
+                mime=mime,
+                on_click="ignore",
+                key=f"pf_report_{name.lower()}",
+                icon=":material/download:",
+            )
 
 
 def page() -> None:
     user = session.require_user()
     st.title("Portfolio")
-    try:
-        rows = portfolio(session.workflow(), user)
-    except StoreError as e:
-        session.show_store_error(e)
+    if (rows := session.fetch(lambda: portfolio(session.workflow(), user))) is None:
         return
     if not rows:
         st.info("No products yet. Use Pre-check a submission to upload one.", icon=":material/info:")
