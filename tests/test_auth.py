@@ -3,8 +3,13 @@
 from __future__ import annotations
 
 import datetime as dt
+import threading
+from collections.abc import Iterator
+from typing import Literal
 
 import pytest
+from argon2 import PasswordHasher
+from argon2.profiles import CHEAPEST
 
 from dtac_app.store.errors import AccountLocked, LoginFailed, WorkflowError
 from dtac_app.workbench import access as auth
@@ -143,3 +148,65 @@ def test_user_management_rules(wf: Workbench) -> None:
     with pytest.raises(LoginFailed):
         wf.login("sso-only", "", now=T0)
     assert [u.username for u in wf.list_users(admin)] == ["root-admin", "sso-only", "v1"]
+
+
+# ---------------------------------------------------------------------------------- throttling
+
+
+class CountingHasher(PasswordHasher):
+    """The cheap test hasher, counting every password it checks (the dummy check included)."""
+
+    def __init__(self) -> None:
+        p = CHEAPEST
+        super().__init__(p.time_cost, p.memory_cost, p.parallelism, p.hash_len, p.salt_len, type=p.type)
+        self.checked = 0
+        self._lock = threading.Lock()
+
+    def verify(self, hash: str | bytes, password: str | bytes) -> Literal[True]:
+        with self._lock:
+            self.checked += 1
+        return super().verify(hash, password)
+
+
+@pytest.fixture
+def counting(cheap_hashing: None) -> Iterator[CountingHasher]:
+    h = CountingHasher()
+    old = auth.set_hasher(h)
+    yield h
+    auth.set_hasher(old)
+
+
+def test_forty_simultaneous_attempts_check_at_most_five_passwords(
+    carol: Workbench, counting: CountingHasher
+) -> None:
+    attempts = 40
+    barrier = threading.Barrier(attempts)
+    outcomes: list[BaseException] = []
+
+    def attempt(i: int) -> None:
+        barrier.wait()
+        try:
+            carol.login("carol", f"wrong-guess-{i}", now=T0)
+        except LoginFailed as e:
+            outcomes.append(e)
+
+    threads = [threading.Thread(target=attempt, args=(i,)) for i in range(attempts)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join(120)
+    assert len(outcomes) == attempts
+    assert counting.checked <= 5, f"{counting.checked} passwords checked"
+    failures = carol.audit_trail(SYSTEM, action="login.failure", limit=100)
+    assert len(failures) == counting.checked
+
+
+def test_a_real_and_an_unknown_name_are_refused_alike(carol: Workbench) -> None:
+    said: dict[str, list[tuple[type, str]]] = {}
+    for name in ("carol", "nobody"):
+        said[name] = []
+        for i in range(8):
+            with pytest.raises(LoginFailed) as e:
+                carol.login(name, f"wrong-guess-{i}", now=T0 + dt.timedelta(seconds=i))
+            said[name].append((type(e.value), str(e.value)))
+    assert said["carol"] == said["nobody"]
