@@ -15,8 +15,8 @@ from .errors import (
     LoginFailed,
     NotFound,
     NotFoundOrNotYours,
-    SignInThrottled,
     SignedOffError,
+    SignInThrottled,
     StoreError,
     WorkflowError,
 )

@@ -212,6 +212,4 @@ def finish_sign_in(
     audit_sign_in(
         r, u, name, address, now, "login.failure", "unknown user name" if u is None else "wrong password"
     )
-    return None, LoginFailed(
-        WRONG_NAME_OR_PASSWORD + (f" Wait {wait} before you try again." if wait else "")
-    )
+    return None, LoginFailed(WRONG_NAME_OR_PASSWORD + (f" Wait {wait} before you try again." if wait else ""))

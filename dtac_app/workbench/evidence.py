@@ -25,7 +25,6 @@ from dtac_app.store.views import Actor, AssessmentView, EvidenceDocumentView
 from dtac_app.submission import Submission as SubmissionDoc
 from dtac_app.submission_io import read_upload
 
-from . import access
 from . import views as V
 from .unit import WorkbenchBase, clean_text
 
