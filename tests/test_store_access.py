@@ -12,7 +12,7 @@ import pytest
 from store_fixtures import AS_OF, World, example_text
 
 from dtac_app.results import Override, Verification
-from dtac_app.store.errors import AccessDenied
+from dtac_app.store.errors import AccessDenied, NotFound, StoreError
 from dtac_app.store.views import UserView
 from dtac_app.workbench.facade import SYSTEM, Workbench
 
@@ -174,3 +174,37 @@ def test_vendor_cannot_review_override_or_sign_own_assessment(world: World) -> N
 
 def test_system_actor_is_the_local_command_line(world: World) -> None:
     assert {u.username for u in world.wf.list_users(SYSTEM)} >= {"admin", "alice", "acme", "beta"}
+
+
+def not_yours_calls(w: World, missing: int) -> dict[str, tuple[Callable[[int], Any], int]]:
+    """Look-ups by id, each with Beta's id of that kind (another organisation's, from Acme's side)."""
+    wf, acme, b = w.wf, w.acme, w.b
+    return {
+        "get_product": (lambda i: wf.get_product(acme, i), b.product_id),
+        "history": (lambda i: wf.history(acme, i), b.product_id),
+        "export_product": (lambda i: wf.export_product(acme, i), b.product_id),
+        "audit_trail": (lambda i: wf.audit_trail(acme, product_id=i), b.product_id),
+        "get_submission": (lambda i: wf.get_submission(acme, i), b.submission_id),
+        "stored_submission": (lambda i: wf.stored_submission(acme, i), b.submission_id),
+        "list_evidence": (lambda i: wf.list_evidence(acme, i), b.submission_id),
+        "assess_submission": (lambda i: wf.assess_submission(acme, i, as_of=AS_OF), b.submission_id),
+        "get_assessment": (lambda i: wf.get_assessment(acme, i), b.id),
+        "list_revisions": (lambda i: wf.list_revisions(acme, i), b.id),
+        "list_clarifications": (lambda i: wf.list_clarifications(acme, i), b.id),
+    }
+
+
+def test_missing_and_not_yours_are_told_the_same_way(world: World) -> None:
+    """A vendor cannot tell another organisation's product (or submission, assessment) from one that
+    does not exist: the same error type and the same words, only the id differs."""
+    missing = 987654
+    for name, (call, theirs) in not_yours_calls(world, missing).items():
+        with pytest.raises(StoreError) as not_yours:
+            call(theirs)
+        with pytest.raises(StoreError) as absent:
+            call(missing)
+        assert type(not_yours.value) is type(absent.value), name
+        assert isinstance(not_yours.value, AccessDenied) and isinstance(not_yours.value, NotFound), name
+        said = str(not_yours.value).replace(str(theirs), "N")
+        assert said == str(absent.value).replace(str(missing), "N"), name
+        assert "not found or not yours" in said, name

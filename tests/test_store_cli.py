@@ -14,7 +14,7 @@ from support import EXAMPLES
 from typer.testing import CliRunner
 
 from dtac_app.cli import app
-from dtac_app.store.db import Database
+from dtac_app.store.db import SCHEMA_HEAD, Database
 
 COUNTED = (
     "organisations",
@@ -91,7 +91,7 @@ def test_db_init_with_examples_is_idempotent(empty_db: Database, examples: Path)
 
 def test_db_upgrade_and_info(empty_db: Database) -> None:
     assert "(empty)" in run("db", "info")
-    assert "→ 0003" in run("db", "upgrade")
+    assert f"→ {SCHEMA_HEAD}" in run("db", "upgrade")
     assert "up to date" in run("db", "upgrade")
     assert empty_db.schema_diff() == []
 
@@ -143,7 +143,7 @@ def test_db_export_and_import(
     package = json.loads(out_file.read_text(encoding="utf-8"))
     assert package["format"] == "dtac-product-export/1" and package["product"]["name"] == "Exported"
     missing = CliRunner().invoke(app, ["db", "export", "--product", "999", str(tmp_path / "x.json")])
-    assert missing.exit_code == 1 and "does not exist" in missing.output
+    assert missing.exit_code == 1 and "product 999: not found or not yours" in missing.output
     # into a fresh SQLite file chosen by DTAC_DATA_DIR
     monkeypatch.delenv("DTAC_DATABASE_URL")
     monkeypatch.setenv("DTAC_DATA_DIR", str(tmp_path / "fresh"))

@@ -97,6 +97,7 @@ def test_the_app_role_has_exactly_the_documented_privileges(pg_server: Any, pg_w
         assert grants[t] == {"SELECT", "INSERT"}, t
     assert grants["alembic_version"] == {"SELECT"}
     assert grants["users"] == grants["assessments"] == {"SELECT", "INSERT", "UPDATE"}
+    assert grants["sign_in_throttle"] == {"SELECT", "INSERT", "UPDATE"}  # counters, never deleted
     assert not any({"DELETE", "TRUNCATE", "REFERENCES", "TRIGGER"} & p for p in grants.values())
 
 

@@ -19,6 +19,7 @@ import re
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
+from unittest.mock import ANY
 
 import pypdf
 import pytest
@@ -922,13 +923,18 @@ def test_a_disabled_account_is_signed_out_on_its_next_run(app: App) -> None:
     assert "Sign in" in texts(at.subheader)
 
 
-def test_sign_in_locks_the_account_after_five_failures_and_says_until_when(app: App) -> None:
+def test_sign_in_after_five_failures_says_how_long_to_wait(app: App) -> None:
     at = app.open()
-    for _ in range(5):
+    for _ in range(4):
         sign_in(at, ASSESSOR[0], "not-the-password")
+        assert texts(at.error) == "The user name or password is not right."
+    sign_in(at, ASSESSOR[0], "not-the-password")
+    assert "The user name or password is not right. Wait 15 seconds before you try again." in texts(at.error)
     sign_in(at, *ASSESSOR)
-    assert "Too many failed attempts: this account is locked until" in texts(at.error)
+    assert "Too many sign-in attempts. Try again in" in texts(at.error)
     assert session.USER_KEY not in at.session_state
+    (refused,) = app.wf.audit_trail(SYSTEM, action="login.refused")
+    assert refused.actor == ASSESSOR[0] and refused.after == {"address": "unknown", "retry_at": ANY}
 
 
 def test_portfolio_row_selection_opens_the_product(app: App) -> None:

@@ -88,7 +88,7 @@ def user_disable(username: Annotated[str, typer.Argument(help="Sign-in name or i
 
 @user_app.command("enable")
 def user_enable(username: Annotated[str, typer.Argument(help="Sign-in name or id.")]) -> None:
-    """Re-enable an account (also lifts a failed-login lock)."""
+    """Re-enable an account (also clears the sign-in wait on its name)."""
     with opened_workbench() as wf:
         u = wf.enable_user(actor(), username)
     out.print(f"Enabled {u.username}.")

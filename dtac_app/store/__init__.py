@@ -10,12 +10,13 @@ from typing import TYPE_CHECKING, Any
 
 from .errors import (
     AccessDenied,
-    AccountLocked,
     ConcurrentChangeError,
     ImportConflict,
     LoginFailed,
     NotFound,
+    NotFoundOrNotYours,
     SignedOffError,
+    SignInThrottled,
     StoreError,
     WorkflowError,
 )
@@ -36,12 +37,13 @@ def __getattr__(name: str) -> Any:
 
 __all__ = [
     "AccessDenied",
-    "AccountLocked",
     "ConcurrentChangeError",
     "Database",
     "ImportConflict",
     "LoginFailed",
     "NotFound",
+    "NotFoundOrNotYours",
+    "SignInThrottled",
     "SignedOffError",
     "StoreError",
     "WorkflowError",

@@ -23,16 +23,23 @@ class AccessDenied(StoreError):
     """The acting user may not do this (wrong role, other organisation, disabled account)."""
 
 
+class NotFoundOrNotYours(NotFound, AccessDenied):
+    """A record asked for by id does not exist, or belongs to an organisation the user may not see.
+    The same type and words either way, so that nobody learns which ids exist elsewhere."""
+
+
 class LoginFailed(AccessDenied):
-    """Wrong user name or password (deliberately does not say which)."""
+    """Sign-in refused: wrong user name or password (deliberately does not say which)."""
 
 
-class AccountLocked(LoginFailed):
-    """Too many failed logins: the account is locked until ``until``."""
+class SignInThrottled(LoginFailed):
+    """Sign-in refused without checking the password: too many recent failures for this user name
+    or from this address. ``retry_at`` is when the next attempt will be considered. Raised alike
+    for user names that exist and ones that do not."""
 
-    def __init__(self, message: str, until: dt.datetime) -> None:
+    def __init__(self, message: str, retry_at: dt.datetime) -> None:
         super().__init__(message)
-        self.until = until
+        self.retry_at = retry_at
 
 
 class ConcurrentChangeError(StoreError):

@@ -62,6 +62,7 @@ APPEND_ONLY_TABLES = (
     "evidence_checks",
 )
 EVIDENCE_CHECK_STATES = ("verified", "problem")
+THROTTLE_KINDS = ("address", "account", "account_at_address")
 
 
 def _in(column: str, values: tuple[str, ...]) -> str:
@@ -124,21 +125,35 @@ class User(Base):
     password_hash: Mapped[str | None] = mapped_column(String(255))
     oidc_subject: Mapped[str | None] = mapped_column(String(255), unique=True)
     disabled: Mapped[bool] = mapped_column(Boolean, default=False)
+    # Unused since migration 0004 (sign-in throttling replaced the lock); dropping a column on
+    # SQLite rebuilds the table, and every foreign key in the schema points at this one.
     locked_until: Mapped[dt.datetime | None]
     created_at: Mapped[dt.datetime]
 
     organisation: Mapped[Organisation | None] = relationship()
 
 
-class LoginAttempt(Base):
-    __tablename__ = "login_attempts"
-    __table_args__ = (Index("ix_login_attempts_username_at", "username", "at"),)
+class SignInThrottle(Base):
+    """Failed sign-in counters, one row per bucket (docs/security.md, "Sign-in throttling"):
 
-    id: Mapped[int] = mapped_column(primary_key=True)
-    username: Mapped[str] = mapped_column(String(100))
-    user_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
-    at: Mapped[dt.datetime]
-    success: Mapped[bool] = mapped_column(Boolean)
+    * ``address``: every user name tried from one client address (``account`` is ``''``);
+    * ``account``: one user name, tried from addresses it has not signed in from (``address`` is ``''``);
+    * ``account_at_address``: one user name from an address it has signed in from before; its
+      ``last_success_at`` is what makes the address known.
+
+    A sign-in reserves its attempt in two buckets under a row lock before any password is checked,
+    so simultaneous attempts cannot all read the same count. Rows are updated, never deleted."""
+
+    __tablename__ = "sign_in_throttle"
+    __table_args__ = (CheckConstraint(_in("kind", THROTTLE_KINDS), name="kind"),)
+
+    kind: Mapped[str] = mapped_column(String(20), primary_key=True)
+    account: Mapped[str] = mapped_column(String(100), primary_key=True)
+    address: Mapped[str] = mapped_column(String(64), primary_key=True)
+    window_start: Mapped[dt.datetime]
+    failures: Mapped[int] = mapped_column(Integer)
+    next_at: Mapped[dt.datetime | None]
+    last_success_at: Mapped[dt.datetime | None]
 
 
 class Product(Base):

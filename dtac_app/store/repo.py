@@ -11,6 +11,8 @@ from collections.abc import Sequence
 from typing import Any, TypeVar
 
 from sqlalchemy import CursorResult, Row, func, select, update
+from sqlalchemy.dialects.postgresql import insert as pg_insert
+from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session, selectinload
 
@@ -22,12 +24,12 @@ from .models import (
     AuditEntry,
     Clarification,
     ClarificationReply,
-    LoginAttempt,
     Organisation,
     OverrideRow,
     Product,
     ProductVersion,
     ProvenanceMark,
+    SignInThrottle,
     SignOff,
     Submission,
     User,
@@ -172,30 +174,52 @@ class Users(Repository):
         return u.username if u else f"user {user_id}"
 
 
-class LoginAttempts(Repository):
-    def add(self, username: str, user_id: int | None, at: dt.datetime, success: bool) -> None:
-        self._added(LoginAttempt(username=username, user_id=user_id, at=at, success=success))
+class Throttles(Repository):
+    """The sign-in throttle's counters (:class:`SignInThrottle`); the policy is in
+    :mod:`dtac_app.workbench.throttle`."""
 
-    def failures_since(self, username: str, since: dt.datetime) -> int:
-        last_ok = self.s.scalar(
-            select(func.max(LoginAttempt.at)).where(
-                LoginAttempt.username == username, LoginAttempt.success.is_(True)
+    def lock(self, kind: str, account: str, address: str, now: dt.datetime) -> SignInThrottle:
+        """The bucket's row, created if missing, locked until the transaction ends.
+
+        PostgreSQL: ``INSERT … ON CONFLICT DO NOTHING`` then ``SELECT … FOR UPDATE``, so concurrent
+        sign-ins on one bucket queue on its row. SQLite: the write transaction (``BEGIN IMMEDIATE``)
+        already holds the database's only write lock."""
+        insert = pg_insert if self.s.get_bind().dialect.name == "postgresql" else sqlite_insert
+        self.s.execute(
+            insert(SignInThrottle)
+            .values(kind=kind, account=account, address=address, window_start=now, failures=0)
+            .on_conflict_do_nothing()
+        )
+        row = self.s.scalar(
+            select(SignInThrottle)
+            .where(
+                SignInThrottle.kind == kind,
+                SignInThrottle.account == account,
+                SignInThrottle.address == address,
+            )
+            .with_for_update()
+            .execution_options(populate_existing=True)
+        )
+        assert row is not None  # inserted above if it was missing
+        return row
+
+    def last_success(self, account: str, address: str) -> dt.datetime | None:
+        """When ``account`` last signed in from ``address`` (None: never, as far as we know)."""
+        return self.s.scalar(
+            select(SignInThrottle.last_success_at).where(
+                SignInThrottle.kind == "account_at_address",
+                SignInThrottle.account == account,
+                SignInThrottle.address == address,
             )
         )
-        if last_ok is not None:
-            last_ok = last_ok if last_ok.tzinfo else last_ok.replace(tzinfo=dt.UTC)
-            since = max(since, last_ok)
-        return (
-            self.s.scalar(
-                select(func.count())
-                .select_from(LoginAttempt)
-                .where(
-                    LoginAttempt.username == username,
-                    LoginAttempt.success.is_(False),
-                    LoginAttempt.at > since,
-                )
-            )
-            or 0
+
+    def clear_account(self, account: str) -> None:
+        """Forget the failures counted against one user name (an admin enabled it or set its password)."""
+        self.s.execute(
+            update(SignInThrottle)
+            .where(SignInThrottle.account == account, SignInThrottle.kind != "address")
+            .values(failures=0, next_at=None)
+            .execution_options(synchronize_session=False)
         )
 
 
@@ -530,7 +554,7 @@ class Repos:
         self.s = s
         self.orgs = Organisations(s)
         self.users = Users(s)
-        self.logins = LoginAttempts(s)
+        self.throttles = Throttles(s)
         self.products = Products(s)
         self.submissions = Submissions(s)
         self.assessments = Assessments(s)

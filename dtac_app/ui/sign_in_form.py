@@ -4,9 +4,15 @@ from __future__ import annotations
 
 import streamlit as st
 
-from dtac_app.store.errors import AccountLocked, LoginFailed
+from dtac_app.store.errors import LoginFailed
 from dtac_app.ui import session
 from dtac_app.ui.safe import md
+
+
+def client_address() -> str | None:
+    """The browser's address as Streamlit sees the connection (None on localhost). Behind a reverse
+    proxy this is the proxy's, unless the proxy forwards it (docs/security.md, "Sign-in throttling")."""
+    return st.context.ip_address
 
 
 def render_sign_in() -> None:
@@ -35,17 +41,10 @@ def render_sign_in() -> None:
             st.error("Enter your user name and password.")
         else:
             try:
-                user = session.workflow().login(username.strip(), password)
-            except AccountLocked as e:
-                st.error(
-                    f"Too many failed attempts: this account is locked until {e.until:%H:%M} UTC. "
-                    "Try again then, or ask an administrator."
-                )
-            except LoginFailed:
-                st.error(
-                    "The user name or password is not right. Check them and try again; "
-                    "after 5 failed attempts the account is locked for 15 minutes."
-                )
+                user = session.workflow().login(username.strip(), password, address=client_address())
+            except LoginFailed as e:
+                # The same words for an unknown name and a wrong password; if throttled, how long to wait.
+                st.error(e.message)
             else:
                 st.session_state[session.USER_KEY] = user
                 st.rerun()

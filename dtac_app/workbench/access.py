@@ -1,4 +1,4 @@
-"""Accounts and access: argon2 password hashing, login with a failed-login rate limit, roles and
+"""Accounts and access: argon2 password hashing, sign-in checks, roles and
 the access checks every service function applies.
 
 Roles:
@@ -9,9 +9,9 @@ Roles:
   verifications), requests clarifications, signs off sections and assessments, exports.
 * ``admin`` — everything an assessor can do, plus user management and import.
 
-Rate limit: ``MAX_FAILURES`` failed logins for one user name within ``FAILURE_WINDOW`` lock the
-account for ``LOCK_DURATION``. Every attempt (success, failure, refused while locked) is written to
-the audit log. ``now`` is always a parameter, so the clock can be fixed in tests.
+Failed sign-ins are throttled by :mod:`dtac_app.workbench.throttle` (increasing delays per client
+address and per user name, never a lock-out). Every attempt (success, failure, refused while
+throttled) is written to the audit log with the name tried and the client address.
 """
 
 from __future__ import annotations
@@ -23,7 +23,7 @@ from typing import TYPE_CHECKING
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError, VerifyMismatchError
 
-from dtac_app.store.errors import AccessDenied, AccountLocked, LoginFailed
+from dtac_app.store.errors import AccessDenied, LoginFailed, NotFoundOrNotYours
 from dtac_app.store.models import User
 from dtac_app.store.views import Actor, Role, SystemActor, UserView
 from dtac_app.vocabulary import as_role
@@ -32,9 +32,6 @@ if TYPE_CHECKING:
     from dtac_app.store.repo import Repos
 
 REVIEWERS: tuple[Role, ...] = ("assessor", "admin")
-MAX_FAILURES = 5
-FAILURE_WINDOW = dt.timedelta(minutes=15)
-LOCK_DURATION = dt.timedelta(minutes=15)
 MIN_PASSWORD_LENGTH = 10
 
 _hasher = PasswordHasher()  # argon2id, library defaults (RFC 9106 low-memory profile)
@@ -99,9 +96,16 @@ def can_see_organisation(actor: Actor, organisation_id: int | None) -> bool:
     return organisation_id is not None and actor.organisation_id == organisation_id
 
 
-def require_organisation(actor: Actor, organisation_id: int | None, *, doing: str) -> None:
+def not_found_or_not_yours(what: str, key: object) -> NotFoundOrNotYours:
+    """The one error for a record that does not exist and one of an organisation the actor may not
+    see: same type, same words, so ids reveal nothing about other organisations."""
+    return NotFoundOrNotYours(f"{what} {key}: not found or not yours")
+
+
+def require_visible(actor: Actor, organisation_id: int | None, what: str, key: object) -> None:
+    """Refuse a record of another organisation exactly as if it did not exist."""
     if not can_see_organisation(actor, organisation_id):
-        raise AccessDenied(f"{actor.username} may not {doing}: it belongs to another organisation")
+        raise not_found_or_not_yours(what, key)
 
 
 def organisation_scope(actor: Actor) -> int | None:
@@ -147,69 +151,65 @@ def actor_label(actor: Actor) -> str:
     return actor.label if isinstance(actor, SystemActor) else actor.username
 
 
-# ---- login ----------------------------------------------------------------------------------
+# ---- sign-in --------------------------------------------------------------------------------
+
+WRONG_NAME_OR_PASSWORD = "The user name or password is not right."
+ACCOUNT_DISABLED = "This account is disabled. Ask an administrator."
 
 
-def authenticate(
-    r: Repos, username: str, password: str, now: dt.datetime
-) -> tuple[UserView | None, LoginFailed | None]:
-    """Check a password, apply the rate limit, record the attempt and audit it.
-
-    Returns ``(user, None)`` on success or ``(None, error)``; the caller commits, then raises the
-    error, so that the failure is recorded even though the login is refused."""
-    if now.tzinfo is None:
-        raise ValueError("now must be timezone-aware")
-    name = username.strip()
-    u = r.users.by_username(name)
-
-    def audit(action: str, detail: str, after: dict[str, object] | None = None) -> None:
-        r.audit.append(
-            at=now,
-            actor=name or "(blank)",
-            actor_id=u.id if u else None,
-            action=action,
-            entity_type="user",
-            entity_id=u.id if u else None,
-            organisation_id=u.organisation_id if u else None,
-            after=after,
-            detail=detail,
-        )
-
-    generic = LoginFailed("Wrong user name or password.")
-    if u is not None and u.locked_until is not None and u.locked_until > now:
-        audit("login.refused", f"account locked until {u.locked_until.isoformat()}")
-        return None, AccountLocked(
-            f"Too many failed logins: the account is locked until {u.locked_until:%H:%M} UTC. Try again later.",
-            u.locked_until,
-        )
-    ok = verify_password(u.password_hash if u else None, password)
-    if ok and u is not None and u.disabled:
-        r.logins.add(name, u.id, now, False)
-        audit("login.failure", "account disabled")
-        return None, LoginFailed("This account is disabled. Ask an administrator.")
-    if ok and u is not None:
-        r.logins.add(name, u.id, now, True)
-        if u.locked_until is not None or (u.password_hash and needs_rehash(u.password_hash)):
-            if u.password_hash and needs_rehash(u.password_hash):
-                u.password_hash = hash_password(password)
-            u.locked_until = None
-        audit("login.success", "password")
-        return user_view(u), None
-    r.logins.add(name, u.id if u else None, now, False)
-    failures = r.logins.failures_since(name, now - FAILURE_WINDOW)
-    audit(
-        "login.failure",
-        "unknown user name" if u is None else f"wrong password ({failures} in {FAILURE_WINDOW})",
+def audit_sign_in(
+    r: Repos,
+    u: User | None,
+    name: str,
+    address: str,
+    now: dt.datetime,
+    action: str,
+    reason: str,
+    retry_at: dt.datetime | None = None,
+) -> None:
+    """An audit entry for a sign-in attempt: the name tried and the client address, never the password."""
+    after: dict[str, object] = {"address": address}
+    if retry_at is not None:
+        after["retry_at"] = retry_at.isoformat()
+    r.audit.append(
+        at=now,
+        actor=name or "(blank)",
+        actor_id=u.id if u else None,
+        action=action,
+        entity_type="user",
+        entity_id=u.id if u else None,
+        organisation_id=u.organisation_id if u else None,
+        after=after,
+        detail=f"{reason} (from {address})",
     )
-    if u is not None and failures >= MAX_FAILURES:
-        u.locked_until = now + LOCK_DURATION
-        audit(
-            "login.locked",
-            f"{failures} failed logins within {FAILURE_WINDOW}",
-            after={"locked_until": u.locked_until.isoformat()},
-        )
-        return None, AccountLocked(
-            f"Too many failed logins: the account is locked for {int(LOCK_DURATION.total_seconds() // 60)} minutes.",
-            u.locked_until,
-        )
-    return None, generic
+
+
+def finish_sign_in(
+    r: Repos,
+    name: str,
+    address: str,
+    checked_hash: str | None,
+    ok: bool,
+    password: str,
+    now: dt.datetime,
+    wait: str | None = None,
+) -> tuple[UserView | None, LoginFailed | None]:
+    """Record a checked attempt: audit it, and on success upgrade an outdated hash.
+
+    ``checked_hash`` is the hash the password was checked against; if the account's hash changed
+    meanwhile, the attempt fails. ``wait`` (in words) is how long a failure makes the next attempt
+    wait. Returns ``(user, None)`` or ``(None, error)``; the caller commits, then raises the error,
+    so that a failure is recorded even though the sign-in is refused."""
+    u = r.users.by_username(name)
+    if ok and u is not None and checked_hash and u.password_hash == checked_hash:
+        if u.disabled:
+            audit_sign_in(r, u, name, address, now, "login.failure", "account disabled")
+            return None, LoginFailed(ACCOUNT_DISABLED)
+        if needs_rehash(checked_hash):
+            u.password_hash = hash_password(password)
+        audit_sign_in(r, u, name, address, now, "login.success", "password")
+        return user_view(u), None
+    audit_sign_in(
+        r, u, name, address, now, "login.failure", "unknown user name" if u is None else "wrong password"
+    )
+    return None, LoginFailed(WRONG_NAME_OR_PASSWORD + (f" Wait {wait} before you try again." if wait else ""))

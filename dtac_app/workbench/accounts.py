@@ -5,14 +5,14 @@ from __future__ import annotations
 import datetime as dt
 import re
 
-from dtac_app.store.errors import AccessDenied, NotFound, WorkflowError
+from dtac_app.store.errors import AccessDenied, NotFound, SignInThrottled, WorkflowError
 from dtac_app.store.limits import checked, column_length, storable
 from dtac_app.store.models import Organisation, User
 from dtac_app.store.repo import Repos
 from dtac_app.store.views import Actor, Role, SystemActor, UserView
 from dtac_app.vocabulary import ROLES
 
-from . import access
+from . import access, throttle
 from .organisations import audit_new_organisation
 from .unit import Unit, WorkbenchBase
 from .views import user_state
@@ -52,13 +52,41 @@ def _check_password(password: str, username: str) -> None:
 
 
 class Accounts(WorkbenchBase):
-    def login(self, username: str, password: str, *, now: dt.datetime | None = None) -> UserView:
-        """Local sign-in. Raises :class:`LoginFailed` (or :class:`AccountLocked`) on failure;
-        failures are rate-limited per user name and every attempt is audited."""
+    def login(
+        self, username: str, password: str, *, address: str | None = None, now: dt.datetime | None = None
+    ) -> UserView:
+        """Local sign-in from the client ``address`` (None: unknown, e.g. the command line).
+
+        Raises :class:`LoginFailed` with the same words for an unknown name and a wrong password, or
+        :class:`SignInThrottled` (refused without checking the password) while the name or the
+        address must wait after failed attempts (:mod:`.throttle`). Every attempt is audited."""
         t = self._now(now)
-        username = sign_in_name(username)
+        name = throttle.account_key(sign_in_name(username))
+        addr = throttle.address_key(address)
+        # 1. Reserve the attempt; committed before any password is checked, so simultaneous
+        #    attempts cannot all see the same count.
         with self._repos(write=True) as r:
-            user, error = access.authenticate(r, username, password, t)
+            slot = throttle.reserve(r, name, addr, t)
+            u = r.users.by_username(name)
+            checked_hash = u.password_hash if u else None
+            if slot.refused_until is not None:
+                access.audit_sign_in(
+                    r, u, name, addr, t, "login.refused", "too many attempts", retry_at=slot.refused_until
+                )
+        if slot.refused_until is not None:
+            raise SignInThrottled(
+                f"Too many sign-in attempts. Try again in {throttle.wait_words(slot.refused_until - t)}.",
+                slot.refused_until,
+            )
+        # 2. Check the password outside any transaction (argon2 is slow on purpose); an unknown
+        #    name is checked against a dummy hash, so it takes as long as a wrong password.
+        ok = access.verify_password(checked_hash, password)
+        # 3. Record the outcome.
+        wait = throttle.wait_words(slot.wait_until - t) if slot.wait_until is not None else None
+        with self._repos(write=True) as r:
+            user, error = access.finish_sign_in(r, name, addr, checked_hash, ok, password, t, wait)
+            if user is not None:
+                throttle.release(r, slot, t)
         if error is not None:
             raise error
         assert user is not None
@@ -188,7 +216,7 @@ class Accounts(WorkbenchBase):
         return self._set_disabled(actor, user, True)
 
     def enable_user(self, actor: Actor, user: int | str) -> UserView:
-        """Re-enable an account (also clears a login lock)."""
+        """Re-enable an account (also forgets the failed sign-ins counted against its name)."""
         return self._set_disabled(actor, user, False)
 
     def _set_disabled(self, actor: Actor, user: int | str, disabled: bool) -> UserView:
@@ -203,7 +231,7 @@ class Accounts(WorkbenchBase):
             before = user_state(access.user_view(row))
             row.disabled = disabled
             if not disabled:
-                row.locked_until = None
+                u.r.throttles.clear_account(row.username)
             u.s.flush()
             view = access.user_view(row)
             u.audit(
@@ -222,7 +250,7 @@ class Accounts(WorkbenchBase):
             row = _own_or_admin(u, user, "change their own password")
             _check_password(new_password, row.username)
             row.password_hash = access.hash_password(new_password)
-            row.locked_until = None
+            u.r.throttles.clear_account(row.username)
             u.audit(
                 "user.password",
                 "user",

@@ -14,10 +14,7 @@ class AuditTrail(WorkbenchBase):
     def history(self, actor: Actor, product_id: int) -> list[AuditView]:
         """Everything that happened to one product, oldest first."""
         with self._unit(actor) as u:
-            p = u.r.products.get(product_id)
-            access.require_organisation(
-                u.act, p.organisation_id, doing=f"read the history of product {product_id}"
-            )
+            p = u.product(product_id)
             return [audit_view(e) for e in u.r.audit.query(product_id=p.id, limit=None, ascending=True)]
 
     def audit_trail(
@@ -40,11 +37,7 @@ class AuditTrail(WorkbenchBase):
                     raise AccessDenied(f"{act.username} may only read their own organisation's audit trail")
                 organisation_id = scope
             if product_id is not None:
-                access.require_organisation(
-                    act,
-                    u.r.products.get(product_id).organisation_id,
-                    doing=f"read the audit trail of product {product_id}",
-                )
+                u.product(product_id)
             rows = u.r.audit.query(
                 organisation_id=organisation_id,
                 product_id=product_id,

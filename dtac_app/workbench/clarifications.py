@@ -55,11 +55,7 @@ class Clarifications(WorkbenchBase):
         """The vendor (or an assessor, following up) replies. A vendor's reply marks it answered."""
         body = clean_text(text, "a reply")
         with self._unit(actor, write=True) as u:
-            c = u.r.clarifications.get(clarification_id)
-            product = c.assessment.submission.product_version.product
-            access.require_organisation(
-                u.act, product.organisation_id, doing=f"reply to clarification {clarification_id}"
-            )
+            c, product = u.clarification(clarification_id)
             if c.status == "closed":
                 raise WorkflowError(f"clarification {clarification_id} is closed")
             before = c.status
@@ -106,15 +102,10 @@ class Clarifications(WorkbenchBase):
 
     def list_clarifications(self, actor: Actor, assessment_id: int) -> list[ClarificationView]:
         with self._unit(actor) as u:
-            a, _ = u.assessment(assessment_id, doing=f"read assessment {assessment_id}")
+            a, _ = u.assessment(assessment_id)
             return [clarification_view(c) for c in u.r.clarifications.for_assessment(a.id)]
 
     def _clarification(self, actor: Actor, clarification_id: int) -> ClarificationView:
         with self._unit(actor) as u:
-            c = u.r.clarifications.get(clarification_id)
-            access.require_organisation(
-                u.act,
-                c.assessment.submission.product_version.product.organisation_id,
-                doing=f"read clarification {clarification_id}",
-            )
+            c, _ = u.clarification(clarification_id)
             return clarification_view(c)

@@ -25,7 +25,6 @@ from dtac_app.store.views import Actor, AssessmentView, EvidenceDocumentView
 from dtac_app.submission import Submission as SubmissionDoc
 from dtac_app.submission_io import read_upload
 
-from . import access
 from . import views as V
 from .unit import WorkbenchBase, clean_text
 
@@ -129,10 +128,7 @@ class Evidence(WorkbenchBase):
     def list_evidence(self, actor: Actor, submission_id: int) -> list[EvidenceDocumentView]:
         """Every evidence record of a submission with its stored file's facts (vendors: their own)."""
         with self._unit(actor) as u:
-            row = u.r.submissions.get(submission_id)
-            access.require_organisation(
-                u.act, row.product_version.product.organisation_id, doing=f"read submission {submission_id}"
-            )
+            row, _ = u.submission(submission_id)
             return document_views(u.s, row, self.catalogue)
 
     def evidence_file(
@@ -140,10 +136,7 @@ class Evidence(WorkbenchBase):
     ) -> tuple[EvidenceDocumentView, bytes]:
         """One stored evidence file's bytes, checked against their SHA-256 before they are handed out."""
         with self._unit(actor) as u:
-            row = u.r.submissions.get(submission_id)
-            access.require_organisation(
-                u.act, row.product_version.product.organisation_id, doing=f"read submission {submission_id}"
-            )
+            row, _ = u.submission(submission_id)
             docs = document_views(u.s, row, self.catalogue)
             if not 0 <= index < len(docs):
                 raise NotFound(f"submission {submission_id} has no evidence record {index + 1}")
@@ -165,10 +158,7 @@ class Evidence(WorkbenchBase):
     def stored_submission(self, actor: Actor, submission_id: int) -> SubmissionDoc:
         """The stored submission as assessed (for dossiers): intake path plus stored hashes."""
         with self._unit(actor) as u:
-            row = u.r.submissions.get(submission_id)
-            access.require_organisation(
-                u.act, row.product_version.product.organisation_id, doing=f"read submission {submission_id}"
-            )
+            row, _ = u.submission(submission_id)
             return stored_submission_doc(u.s, row, self.catalogue)
 
     def check_evidence(

@@ -96,8 +96,7 @@ class Intake(WorkbenchBase):
 
     def get_product(self, actor: Actor, product_id: int) -> ProductDetail:
         with self._unit(actor) as u:
-            p = u.r.products.get(product_id)
-            access.require_organisation(u.act, p.organisation_id, doing=f"read product {product_id}")
+            p = u.product(product_id)
             heads = [a for v in p.versions for sub in v.submissions for a in sub.assessments]
             summaries = V.summaries(u.r, heads)
             base = V.product_summary(p, summaries)
@@ -114,9 +113,7 @@ class Intake(WorkbenchBase):
     def get_submission(self, actor: Actor, submission_id: int) -> SubmissionView:
         """The vendor's file exactly as received, with its SHA-256."""
         with self._unit(actor) as u:
-            sub = u.r.submissions.get(submission_id)
-            p = sub.product_version.product
-            access.require_organisation(u.act, p.organisation_id, doing=f"read submission {submission_id}")
+            sub, p = u.submission(submission_id)
             return SubmissionView(
                 id=sub.id,
                 product_id=p.id,
@@ -267,11 +264,7 @@ class Intake(WorkbenchBase):
         """A new assessment of a stored submission (e.g. on a later date or under another profile)."""
         with self._unit(actor, write=True) as u:
             day = as_of or u.t.date()
-            row = u.r.submissions.get(submission_id)
-            product = row.product_version.product
-            access.require_organisation(
-                u.act, product.organisation_id, doing=f"assess submission {submission_id}"
-            )
+            row, product = u.submission(submission_id)
             _, result = assess_stored(u.s, row, self.catalogue, as_of=day, profile=profile or row.profile)
             a = self._create_assessment(
                 u,

@@ -18,8 +18,7 @@ class Portability(WorkbenchBase):
     def export_product(self, actor: Actor, product_id: int) -> dict[str, Any]:
         """One product's whole history as a portable JSON-ready package (see ``store.portable``)."""
         with self._unit(actor, write=True) as u:
-            p = u.r.products.get(product_id)
-            access.require_organisation(u.act, p.organisation_id, doing=f"export product {product_id}")
+            p = u.product(product_id)
             package = portable.export_product(u.r, p, exported_at=u.t, exported_by=access.actor_label(u.act))
             u.audit(
                 "product.export",

@@ -119,7 +119,7 @@ class Review(WorkbenchBase):
     ) -> AssessmentView:
         """The current revision (or any earlier one) with its result, overrides and sign-offs."""
         with self._unit(actor) as u:
-            a, _ = u.assessment(assessment_id, doing=f"read assessment {assessment_id}")
+            a, _ = u.assessment(assessment_id)
             rev = u.r.assessments.revision(a.id, revision or a.current_revision)
             return V.assessment_view(u.r, a, rev)
 
@@ -137,7 +137,7 @@ class Review(WorkbenchBase):
 
     def list_revisions(self, actor: Actor, assessment_id: int) -> list[RevisionSummary]:
         with self._unit(actor) as u:
-            a, _ = u.assessment(assessment_id, doing=f"read assessment {assessment_id}")
+            a, _ = u.assessment(assessment_id)
             out = []
             for rev in u.r.assessments.revisions(a.id):
                 signs = {so.section: so for so in rev.sign_offs}
@@ -183,7 +183,7 @@ class Review(WorkbenchBase):
         with self._unit(actor, write=True) as u:
             r, act, t = u.r, u.act, u.t
             access.require_role(act, "assessor", "admin", doing="review assessments")
-            a, product = u.assessment(assessment_id, doing=f"review assessment {assessment_id}")
+            a, product = u.assessment(assessment_id)
             if a.current_revision != expected_revision:
                 raise conflict(r, a, expected_revision)
             prev = r.assessments.revision(a.id, expected_revision)

@@ -27,7 +27,7 @@ def _lock_current(
     u: Unit, assessment_id: int, expected: int
 ) -> tuple[AssessmentRow, AssessmentRevision, Product]:
     r = u.r
-    a, product = u.assessment(assessment_id, doing=f"sign off assessment {assessment_id}")
+    a, product = u.assessment(assessment_id)
     if a.current_revision != expected:
         raise conflict(r, a, expected)
     # Touch the head row: serialises with concurrent saves (row lock on PostgreSQL).

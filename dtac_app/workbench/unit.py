@@ -24,7 +24,7 @@ from dtac_app.store.db import Database
 from dtac_app.store.errors import InvalidField, WorkflowError, database_failure
 from dtac_app.store.limits import MAX_FREE_TEXT, text_problem
 from dtac_app.store.models import Assessment as AssessmentRow
-from dtac_app.store.models import Product
+from dtac_app.store.models import Clarification, Product, Submission
 from dtac_app.store.repo import Repos
 from dtac_app.store.views import Actor, AssessmentView, ProductSummary
 
@@ -83,12 +83,39 @@ class Unit:
             detail=detail,
         )
 
-    def assessment(self, assessment_id: int, *, doing: str) -> tuple[AssessmentRow, Product]:
-        """An assessment and its product, if the actor may ``doing`` it (same organisation, or staff)."""
-        a = self.r.assessments.get(assessment_id)
+    # Records asked for by id. One of an organisation the actor may not see is refused exactly as
+    # one that does not exist (access.not_found_or_not_yours), so ids tell nothing about others.
+
+    def product(self, product_id: int) -> Product:
+        p = self.s.get(Product, product_id)
+        if p is None:
+            raise access.not_found_or_not_yours("product", product_id)
+        access.require_visible(self.act, p.organisation_id, "product", product_id)
+        return p
+
+    def submission(self, submission_id: int) -> tuple[Submission, Product]:
+        sub = self.s.get(Submission, submission_id)
+        if sub is None:
+            raise access.not_found_or_not_yours("submission", submission_id)
+        product = sub.product_version.product
+        access.require_visible(self.act, product.organisation_id, "submission", submission_id)
+        return sub, product
+
+    def assessment(self, assessment_id: int) -> tuple[AssessmentRow, Product]:
+        a = self.s.get(AssessmentRow, assessment_id)
+        if a is None:
+            raise access.not_found_or_not_yours("assessment", assessment_id)
         product = a.submission.product_version.product
-        access.require_organisation(self.act, product.organisation_id, doing=doing)
+        access.require_visible(self.act, product.organisation_id, "assessment", assessment_id)
         return a, product
+
+    def clarification(self, clarification_id: int) -> tuple[Clarification, Product]:
+        c = self.s.get(Clarification, clarification_id)
+        if c is None:
+            raise access.not_found_or_not_yours("clarification", clarification_id)
+        product = c.assessment.submission.product_version.product
+        access.require_visible(self.act, product.organisation_id, "clarification", clarification_id)
+        return c, product
 
 
 class WorkbenchBase:
