@@ -56,4 +56,5 @@ else:
             st.rerun()
         st.caption(f"DTAC Workbench {__version__}. Works offline; nothing leaves this server.")
 
+session.keep_cookie_in_step()
 nav.run()

@@ -91,7 +91,7 @@ def test_db_init_with_examples_is_idempotent(empty_db: Database, examples: Path)
 
 def test_db_upgrade_and_info(empty_db: Database) -> None:
     assert "(empty)" in run("db", "info")
-    assert "→ 0003" in run("db", "upgrade")
+    assert "→ 0004" in run("db", "upgrade")
     assert "up to date" in run("db", "upgrade")
     assert empty_db.schema_diff() == []
 

@@ -47,7 +47,7 @@ def render_sign_in() -> None:
                     "after 5 failed attempts the account is locked for 15 minutes."
                 )
             else:
-                st.session_state[session.USER_KEY] = user
+                session.signed_in(user)
                 st.rerun()
     hint = session.demo_accounts_hint()
     if hint:

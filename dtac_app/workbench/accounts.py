@@ -13,6 +13,7 @@ from dtac_app.vocabulary import ROLES
 
 from . import access
 from .organisations import audit_new_organisation
+from .sessions import revoke_user_sessions
 from .unit import Unit, WorkbenchBase
 from .views import user_state
 
@@ -184,6 +185,8 @@ class Accounts(WorkbenchBase):
             row.disabled = disabled
             if not disabled:
                 row.locked_until = None
+            else:
+                revoke_user_sessions(u.r, row.id, u.t, "account disabled")
             u.s.flush()
             view = access.user_view(row)
             u.audit(
