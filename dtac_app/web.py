@@ -21,7 +21,7 @@ from typing import TYPE_CHECKING, Any
 
 from starlette.concurrency import run_in_threadpool
 from starlette.requests import Request
-from starlette.responses import PlainTextResponse, Response
+from starlette.responses import HTMLResponse, PlainTextResponse, Response
 from starlette.routing import Route
 
 from dtac_app.workbench import sessions
@@ -49,6 +49,12 @@ def _workbench() -> Workbench:
     from dtac_app.workbench.facade import open_workbench
 
     return open_workbench()
+
+
+def _done() -> Response:
+    """An empty page: the hidden frame that asked finishes loading like any other (a 204 would leave
+    the frame's navigation cancelled, which browsers and test drivers treat as never loaded)."""
+    return HTMLResponse("<!doctype html><title>DTAC Workbench</title>")
 
 
 def _no_store(response: Response) -> Response:
@@ -89,7 +95,7 @@ async def claim(request: Request) -> Response:
     if claimed is None:
         return _no_store(PlainTextResponse("This sign-in link is not valid (any more).", status_code=403))
     token, _expires = claimed
-    response = _no_store(Response(status_code=204))
+    response = _no_store(_done())
     response.set_cookie(
         sessions.COOKIE_NAME,
         sessions.sign_token(token),
@@ -109,7 +115,7 @@ async def sign_out(request: Request) -> Response:
     if cookie:
         wb = _workbench()
         await run_in_threadpool(lambda: wb.end_session_by_cookie(cookie))
-    response = _no_store(Response(status_code=204))
+    response = _no_store(_done())
     response.delete_cookie(
         sessions.COOKIE_NAME,
         path=base_path() or "/",

@@ -87,24 +87,28 @@ def signed_in(user: UserView) -> None:
 
 
 def keep_cookie_in_step() -> None:
-    """Load the endpoint that sets (after sign-in) or deletes (after sign-out) the session cookie, in a
-    hidden frame: the cookie is HttpOnly, so only the server can write it. Shown until it has worked."""
+    """Have the browser request the endpoint that sets (after sign-in) or deletes (after sign-out) the
+    session cookie: the cookie is HttpOnly, so only the server can write it. The request is a hidden
+    image (a plain same-origin request, no script, no frame); shown until the server has seen it."""
     code = st.session_state.get(_HANDOFF_KEY)
     session_id = st.session_state.get(SESSION_KEY)
     if isinstance(code, str) and isinstance(session_id, int):
         if workflow().session_claimed(session_id):
             st.session_state.pop(_HANDOFF_KEY, None)
             return
-        _hidden_frame(f"/dtac/session?code={code}")
+        _hidden_request(f"/dtac/session?code={code}")
     elif st.session_state.pop(_CLEAR_COOKIE_KEY, False):
-        _hidden_frame("/dtac/sign-out")
+        _hidden_request("/dtac/sign-out")
 
 
-def _hidden_frame(path: str) -> None:
+def _hidden_request(path: str) -> None:
+    """``path`` is the app's own: fixed text and a URL-safe base64 code (no quote, no markup)."""
     base = str(st.get_option("server.baseUrlPath") or "").strip("/")
-    st.html("<style>.st-key-dtac_cookie{display:none}</style>")
+    url = (f"/{base}" if base else "") + path
     with st.container(key="dtac_cookie"):
-        st.iframe((f"/{base}" if base else "") + path, height=1)
+        st.html(
+            f'<style>.st-key-dtac_cookie{{display:none}}</style><img src="{url}" alt="" width="1" height="1">'
+        )
 
 
 def current_user() -> UserView | None:
