@@ -1,7 +1,7 @@
 """The web server `dtac serve` runs: Streamlit's (``st.App``) plus the two endpoints that keep a
 sign-in in a cookie and a guard that serves download links only to a signed-in browser.
 
-* ``GET /dtac/session?code=…`` — the signed-in page loads it in a hidden frame right after the
+* ``GET /dtac/session?code=…`` — the signed-in page requests it (a hidden image) right after the
   password was checked; it spends the one-time code and answers with the session cookie
   (``HttpOnly; SameSite=Strict``, ``Secure`` over HTTPS). See :mod:`dtac_app.workbench.sessions`.
 * ``GET /dtac/sign-out`` — revokes the cookie's session and deletes the cookie.
@@ -52,8 +52,7 @@ def _workbench() -> Workbench:
 
 
 def _done() -> Response:
-    """An empty page: the hidden frame that asked finishes loading like any other (a 204 would leave
-    the frame's navigation cancelled, which browsers and test drivers treat as never loaded)."""
+    """A small empty page, so that a person who opens the link by hand sees a page, not nothing."""
     return HTMLResponse("<!doctype html><title>DTAC Workbench</title>")
 
 

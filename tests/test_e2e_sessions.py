@@ -118,7 +118,7 @@ def browser(served: Serve, tmp_path: Path) -> Iterator[Any]:
 
 
 def session_cookie(ctx: Any, timeout_s: float = 20) -> dict[str, Any]:
-    """The session cookie, once the page has fetched it (a hidden frame does, just after sign-in)."""
+    """The session cookie, once the page has fetched it (a hidden image asks for it, just after sign-in)."""
     deadline = time.monotonic() + timeout_s
     while time.monotonic() < deadline:
         for c in ctx.cookies():

@@ -5,7 +5,7 @@ How a browser gets one (the server side is :mod:`dtac_app.web`, started by ``dta
 1. The sign-in form checks the password (:meth:`Accounts.login`) and calls :meth:`begin_session`,
    which stores a session row with the SHA-256 of a one-time **hand-over code** (valid
    :data:`HANDOFF_TTL`) and returns the code to the page.
-2. The page loads ``/dtac/session?code=…`` in a hidden frame. That endpoint calls
+2. The page requests ``/dtac/session?code=…`` (a hidden image). That endpoint calls
    :meth:`claim_session`: the code is spent, a fresh 256-bit **token** is drawn, its SHA-256 is
    stored and the token goes to the browser only in the ``Set-Cookie`` header, signed
    (itsdangerous, with a timestamp) and ``HttpOnly; SameSite=Strict``. No page script ever sees
