@@ -57,4 +57,5 @@ else:
         st.caption(f"DTAC Workbench {__version__}. Works offline; nothing leaves this server.")
 
 with failures.database_errors_shown():  # the last line of defence: a reference, never SQL
+    session.keep_cookie_in_step()
     nav.run()

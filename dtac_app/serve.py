@@ -26,13 +26,15 @@ def serve(
     With ``examples=False`` nothing touches the database before the server starts: the app opens
     (and if needed upgrades) it on first use, so the first page comes up sooner.
     """
-    from .store.location import database_url, mask_password
+    from .store.location import data_dir, database_url, mask_password
 
     out = console or Console(highlight=False)
     url = database_url()
     # The server runs from the repository folder; pin the database chosen here (./data is relative
     # to where `dtac serve` was started) so the app opens the same one.
     os.environ[env_name("database_url")] = url
+    # Likewise the data folder: the session cookie's key (and the dossier signing key) live there.
+    os.environ[env_name("data_dir")] = str(data_dir().resolve())
     out.print(f"Database: {mask_password(url)}", soft_wrap=True)
     hint = None
     if examples and EXAMPLES.is_dir():
@@ -101,7 +103,8 @@ def _warm_imports_when_ready(port: int, address: str) -> None:
 
 
 def run_streamlit(*, port: int, address: str) -> int:
-    """Run the Streamlit server in this process (what `streamlit run` does, without a second process)."""
+    """Run the web server in this process: Streamlit's, plus the session cookie endpoints and the guard
+    on download links (:mod:`dtac_app.web`), as `streamlit run` runs an ``st.App``."""
     from streamlit.web import bootstrap
 
     threading.Thread(
@@ -113,10 +116,11 @@ def run_streamlit(*, port: int, address: str) -> int:
         "server_headless": True,
         "browser_gatherUsageStats": False,
     }
+    os.environ[env_name("web_sessions")] = "1"
     os.chdir(REPO_ROOT)
     bootstrap.load_config_options(flag_options=flags)
     try:
-        bootstrap.run(str(APP), False, [], flags)
+        bootstrap.run_asgi_app(str(APP), "dtac_app.web:app", [], flags)
     except KeyboardInterrupt:
         return 0
     return 0

@@ -12,7 +12,7 @@ import os
 import threading
 from pathlib import Path
 
-from pydantic import Field
+from pydantic import Field, SecretStr
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 ENV_PREFIX = "DTAC_"
@@ -48,6 +48,22 @@ class Settings(BaseSettings):
     trusted_keys: Path | None = Field(
         default=None,
         description="A file of public keys (dtac-ed25519 …) whose dossier signatures `dtac verify` trusts.",
+    )
+    session_hours: float = Field(
+        default=12.0,
+        gt=0,
+        le=24 * 30,
+        description="How long a sign-in lasts, in hours, however the browser is used (then sign in again).",
+    )
+    session_secret: SecretStr | None = Field(
+        default=None,
+        min_length=32,
+        description="Key that signs the session cookie, at least 32 characters (default: generated into "
+        "DATA_DIR/keys/session-secret on first use); give every app server the same one.",
+    )
+    web_sessions: bool = Field(
+        default=False,
+        description="Set by `dtac serve`: its server keeps a sign-in across reloads in a session cookie.",
     )
     demo_hint: str | None = Field(
         default=None, description="Set by `dtac serve`: the example accounts shown on the sign-in page."

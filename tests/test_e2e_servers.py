@@ -135,6 +135,9 @@ def latest_assessment(url: str) -> tuple[int, int, int]:
 
 
 def open_evidence(page: Any, server: DtacServe, product: int, assessment: int) -> list[str]:
+    # The vendor's session cookie (one browser, both servers on 127.0.0.1) would sign this tab in as
+    # the vendor: forget it, so the assessor signs in.
+    page.context.clear_cookies(name="dtac_session")
     page.goto(f"{server.base}/review?product={product}&assessment={assessment}")
     idle(page)
     sign_in(page, *ASSESSOR)

@@ -36,7 +36,7 @@ from .location import (  # noqa: F401
 
 SQLITE_BUSY_TIMEOUT_S = 30.0
 MIGRATIONS_DIR = Path(__file__).with_name("migrations")
-SCHEMA_HEAD = "0004"
+SCHEMA_HEAD = "0005"
 """The newest migration's revision id. A database already at it is opened without loading Alembic
 (which saves about half a second on every start); tests check this matches the migrations."""
 

@@ -156,6 +156,26 @@ class SignInThrottle(Base):
     last_success_at: Mapped[dt.datetime | None]
 
 
+class WebSession(Base):
+    """A browser's sign-in, kept across reloads and tabs (see dtac_app/workbench/sessions.py).
+
+    Holds only hashes: the cookie's token (set when the browser claims the session) and the
+    one-time hand-over code that lets it claim it. Revoked, never deleted."""
+
+    __tablename__ = "web_sessions"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id"), index=True)
+    token_hash: Mapped[str | None] = mapped_column(String(64), unique=True)
+    handoff_hash: Mapped[str | None] = mapped_column(String(64), unique=True)
+    handoff_expires_at: Mapped[dt.datetime | None]
+    created_at: Mapped[dt.datetime]
+    expires_at: Mapped[dt.datetime]
+    last_seen_at: Mapped[dt.datetime | None]
+    revoked_at: Mapped[dt.datetime | None]
+    revoked_reason: Mapped[str] = mapped_column(String(100), default="")
+
+
 class Product(Base):
     __tablename__ = "products"
     __table_args__ = (UniqueConstraint("organisation_id", "name"),)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
 import zlib
 from collections.abc import Callable
@@ -23,6 +24,11 @@ if TYPE_CHECKING:
 
 USER_KEY = "dtac_user"
 T = TypeVar("T")
+SESSION_KEY = "dtac_session_id"
+"""The web session (dtac_app/workbench/sessions.py) this tab's sign-in belongs to, under `dtac serve`."""
+_HANDOFF_KEY = "dtac_session_handoff"
+_CLEAR_COOKIE_KEY = "dtac_clear_cookie"
+_REFUSED_KEY = "dtac_cookie_refused"
 
 
 def open_workbench() -> Workbench:
@@ -46,9 +52,75 @@ def sso_configured() -> bool:
         return False
 
 
+def cookie_sessions() -> bool:
+    """Whether the server keeps sign-ins in a cookie (`dtac serve`; not plain `streamlit run`, not AppTest)."""
+    return get_settings().web_sessions
+
+
+def _session_cookie() -> str | None:
+    from dtac_app.workbench.sessions import COOKIE_NAME
+
+    try:
+        value = st.context.cookies.get(COOKIE_NAME)
+    except Exception:  # noqa: BLE001 - no browser request behind this run
+        return None
+    return value if isinstance(value, str) and value else None
+
+
+def _resume_from_cookie() -> UserView | None:
+    """The user of the browser's session cookie, if it is valid: a reload, new tab or deep link stays
+    signed in (and no login is written to the audit log)."""
+    cookie = _session_cookie()
+    if cookie is None or st.session_state.get(_REFUSED_KEY) == cookie:
+        return None
+    found = workflow().resume_session(cookie)
+    if found is None:
+        st.session_state[_REFUSED_KEY] = cookie  # checked once per tab, not on every run
+        return None
+    st.session_state[USER_KEY] = found.user
+    st.session_state[SESSION_KEY] = found.id
+    return found.user
+
+
+def signed_in(user: UserView) -> None:
+    """Sign this tab in; under `dtac serve` also begin a web session, whose cookie the next run sets."""
+    st.session_state[USER_KEY] = user
+    if cookie_sessions():
+        grant = workflow().begin_session(user)
+        st.session_state[SESSION_KEY] = grant.id
+        st.session_state[_HANDOFF_KEY] = grant.handoff
+
+
+def keep_cookie_in_step() -> None:
+    """Have the browser request the endpoint that sets (after sign-in) or deletes (after sign-out) the
+    session cookie: the cookie is HttpOnly, so only the server can write it. The request is a hidden
+    image (a plain same-origin request, no script, no frame); shown until the server has seen it."""
+    code = st.session_state.get(_HANDOFF_KEY)
+    session_id = st.session_state.get(SESSION_KEY)
+    if isinstance(code, str) and isinstance(session_id, int):
+        if workflow().session_claimed(session_id):
+            st.session_state.pop(_HANDOFF_KEY, None)
+            return
+        _hidden_request(f"/dtac/session?code={code}")
+    elif st.session_state.pop(_CLEAR_COOKIE_KEY, False):
+        _hidden_request("/dtac/sign-out")
+
+
+def _hidden_request(path: str) -> None:
+    """``path`` is the app's own: fixed text and a URL-safe base64 code (no quote, no markup)."""
+    base = str(st.get_option("server.baseUrlPath") or "").strip("/")
+    url = (f"/{base}" if base else "") + path
+    with st.container(key="dtac_cookie"):
+        st.html(
+            f'<style>.st-key-dtac_cookie{{display:none}}</style><img src="{url}" alt="" width="1" height="1">'
+        )
+
+
 def current_user() -> UserView | None:
     """The signed-in user, re-read from the database on every run (a disabled account is signed out)."""
     user = st.session_state.get(USER_KEY)
+    if user is None and cookie_sessions():
+        user = _resume_from_cookie()
     sso_pending = user is None and sso_configured() and getattr(st.user, "is_logged_in", False)
     if user is None and not sso_pending:
         return None  # the sign-in form needs no database
@@ -61,13 +133,22 @@ def current_user() -> UserView | None:
                 "Ask an administrator to add your account."
             )
             return None
-        st.session_state[USER_KEY] = user
+        signed_in(user)
     if user is None:
         return None
+    from dtac_app.workbench.sessions import SessionEnded
+
+    session_id = st.session_state.get(SESSION_KEY)
     try:
-        fresh = wf.refresh_user(user)
+        fresh = wf.check_session(user, session_id) if isinstance(session_id, int) else wf.refresh_user(user)
+    except SessionEnded:
+        _forget_sign_in()
+        st.session_state["sign_in_notice"] = (
+            "Your sign-in has ended: it expired, or you signed out in another tab. Sign in again."
+        )
+        return None
     except (AccessDenied, StoreError):
-        st.session_state.pop(USER_KEY, None)
+        _forget_sign_in()
         st.session_state["sign_in_notice"] = (
             "Your account has been disabled or removed; you have been signed out."
         )
@@ -87,8 +168,28 @@ def require_user() -> UserView:
     return user
 
 
+def _forget_sign_in() -> None:
+    """Drop this tab's sign-in, and never resume it from the cookie it came with."""
+    for key in (USER_KEY, SESSION_KEY, _HANDOFF_KEY):
+        st.session_state.pop(key, None)
+    cookie = _session_cookie()
+    if cookie is not None:
+        st.session_state[_REFUSED_KEY] = cookie
+
+
 def sign_out() -> None:
+    """End the web session (revoked in the database), forget the tab's state, delete the cookie."""
+    user = st.session_state.get(USER_KEY)
+    session_id = st.session_state.get(SESSION_KEY)
+    if isinstance(user, UserView) and isinstance(session_id, int):
+        with contextlib.suppress(StoreError):  # the account went away meanwhile: nothing to end
+            workflow().end_session(user, session_id)
+    cookie = _session_cookie()
     st.session_state.clear()
+    if cookie_sessions():
+        st.session_state[_CLEAR_COOKIE_KEY] = True
+        if cookie is not None:
+            st.session_state[_REFUSED_KEY] = cookie
     if sso_configured() and getattr(st.user, "is_logged_in", False):
         st.logout()
 

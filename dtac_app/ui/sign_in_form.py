@@ -46,7 +46,7 @@ def render_sign_in() -> None:
                 # The same words for an unknown name and a wrong password; if throttled, how long to wait.
                 st.error(e.message)
             else:
-                st.session_state[session.USER_KEY] = user
+                session.signed_in(user)
                 st.rerun()
     hint = session.demo_accounts_hint()
     if hint:

@@ -14,6 +14,7 @@ from dtac_app.vocabulary import ROLES
 
 from . import access, throttle
 from .organisations import audit_new_organisation
+from .sessions import revoke_user_sessions
 from .unit import Unit, WorkbenchBase
 from .views import user_state
 
@@ -232,6 +233,8 @@ class Accounts(WorkbenchBase):
             row.disabled = disabled
             if not disabled:
                 u.r.throttles.clear_account(row.username)
+            else:
+                revoke_user_sessions(u.r, row.id, u.t, "account disabled")
             u.s.flush()
             view = access.user_view(row)
             u.audit(

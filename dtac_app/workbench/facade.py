@@ -40,13 +40,23 @@ from .intake import Intake
 from .organisations import Organisations
 from .portability import Portability
 from .review import Review
+from .sessions import Sessions
 from .sign_off import SignOffs
 
 __all__ = ["SYSTEM", "Workbench", "open_workbench"]
 
 
 class Workbench(
-    Accounts, Organisations, Intake, Review, Evidence, SignOffs, Clarifications, AuditTrail, Portability
+    Accounts,
+    Sessions,
+    Organisations,
+    Intake,
+    Review,
+    Evidence,
+    SignOffs,
+    Clarifications,
+    AuditTrail,
+    Portability,
 ):
     """Use-cases over one :class:`Database`. Thread-safe: each call uses its own session."""
 
