@@ -6,12 +6,20 @@ import datetime as dt
 
 from .criteria import Policy, RegulatoryRules
 from .dates import ONE_DAY, fmt
-from .results import Finding, RegulatoryVerdict, TimeEvent, finding
+from .results import Finding, RegulatoryVerdict, Severity, TimeEvent
 from .submission import Submission
 
 
-def _f(rule: str, severity: str, text: str, used: str = "", fix: str = "") -> Finding:
-    return finding(f"GB-REG.{rule}", severity, text, used, fix, "Regulatory")  # type: ignore[arg-type]
+def _f(rule: str, severity: Severity, text: str, used: str = "", fix: str = "") -> Finding:
+    return Finding(
+        rule=f"GB-REG.{rule}",
+        severity=severity,
+        text=text,
+        used=used,
+        fix=fix,
+        section="Regulatory",
+        kind="regulatory",
+    )
 
 
 def _says_device(sub: Submission) -> bool | None:
