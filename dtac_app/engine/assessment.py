@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Mapping
+from typing import Any
 
 from dtac_app.criteria import Catalogue, CriteriaSet, Policy
 from dtac_app.dates import ONE_DAY, fmt
@@ -36,7 +37,7 @@ from dtac_app.submission import Submission
 from dtac_app.vocabulary import PROFILES
 
 from .decision import SEVERITY_RANK, decide, first_change, fixes, reasons, summary
-from .plan import ChoiceJudgement, EnginePlan, plan_for
+from .plan import MAX_SECTION_RESULTS, ChoiceJudgement, EnginePlan, plan_for
 from .questions import Context, judge, not_asked_reason, question_findings, short
 from .register import device_evidence, evidence_register
 from .scoring import score_d1
@@ -93,7 +94,7 @@ def assess(
     results, shown, counts = _questions(plan, ctx, overrides, verifications, findings, events)
     _commitments(plan, ctx, shown, counts, findings)
     _form_validity(cs, submission, as_of, findings, events)
-    sections = _sections(cs, counts)
+    sections = _sections(plan, counts)
 
     d1 = score_d1(plan, results, policy)
     if (
@@ -164,7 +165,7 @@ def assess(
     events.sort(key=lambda e: (e.on, e.rule))
 
     return Assessment(
-        schema=ASSESSMENT_SCHEMA,
+        schema_=ASSESSMENT_SCHEMA,
         engine_version=ENGINE_VERSION,
         as_of=as_of,
         profile=prof,
@@ -212,67 +213,70 @@ def _questions(
     shown: dict[str, bool | None] = {}
     results: list[QuestionResult] = []
     counts: dict[str, list[int]] = {s.id: [0, 0, 0, 0] for s in plan.criteria.sections}
-    reusable, not_asked_cache = plan.choice, plan.not_asked
     for step in plan.steps:
         q = step.q
-        qid = q.id
-        section = step.section
+        qid = step.qid
+        sid = step.section_id
         asked = True if step.cond is None else step.cond(answers, shown)
         shown[qid] = asked
         answer = answers.get(qid)
         if asked is not True:
-            why = not_asked_reason(step.cond_text, asked)
-            if answer is None:
+            if answer is None or answer in step.options:
                 # Nothing submission-specific in it: built once per criteria set.
-                key = (qid, asked)
-                cached = not_asked_cache.get(key)
+                cached = step.not_asked.get((asked, answer))
                 if cached is None:
-                    cached = not_asked_cache[key] = _result(
-                        qid, section.id, q.short, False, None, "not_applicable", why
+                    why = not_asked_reason(step.cond_text, asked)
+                    cached = step.not_asked[(asked, answer)] = _result(
+                        qid, sid, q.short, False, answer, "not_applicable", why
                     )
                 results.append(cached)
             else:
-                results.append(_result(qid, section.id, q.short, False, answer, "not_applicable", why))
+                why = not_asked_reason(step.cond_text, asked)
+                results.append(_result(qid, sid, q.short, False, answer, "not_applicable", why))
             continue
-        role = section.role
+        role = step.role
         override = overrides.get(qid) if overrides else None
         ver = verifications.get(qid) if verifications else None
         plain = override is None and ver is None and qid not in by_question
-        c = counts[section.id]
-        if plain and step.reusable_choice and answer is not None and answer in step.options:
+        c = counts[sid]
+        if plain and step.reusable_choice and answer in step.options:
             # A choice answer with nothing attached is judged the same in every submission.
-            hit = reusable.get((qid, answer))
+            hit = step.choice.get(answer)
             if hit is None:
                 j = judge(q, role, answer, ctx)
-                hit = reusable[(qid, answer)] = ChoiceJudgement(
-                    result=_result(qid, section.id, q.short, True, answer, j.outcome, j.reason, j.condition),
+                hit = step.choice[answer] = ChoiceJudgement(
+                    result=_result(qid, sid, q.short, True, answer, j.outcome, j.reason, j.condition),
                     findings=tuple(
-                        question_findings(
-                            q, role, section.id, answer, j.outcome, j.reason, j, j.condition, j.kind
-                        )
+                        question_findings(q, role, sid, answer, j.outcome, j.reason, j, j.condition, j.kind)
                     ),
                     counts_as=j.outcome,
                 )
             results.append(hit.result)
-            _count(c, hit.counts_as)
-            findings.extend(hit.findings)
+            outcome = hit.counts_as
+            c[0] += 1
+            if outcome == "pass":
+                c[1] += 1
+            elif outcome == "fail":
+                c[2] += 1
+            elif outcome == "missing":
+                c[3] += 1
+            if hit.findings:
+                findings.extend(hit.findings)
             continue
         if plain and step.recorded_only and answer and (q.type != "choice" or answer in step.options):
             # Context (sections A and B): recorded, never judged.
             results.append(
-                _result(
-                    qid, section.id, q.short, True, answer, "informational", f"Answered “{short(answer)}”"
-                )
+                _result(qid, sid, q.short, True, answer, "informational", f"Answered “{short(answer)}”")
             )
             c[0] += 1
             continue
         j = judge(q, role, answer, ctx)
         outcome, reason, condition, kind = j.outcome, j.reason, j.condition, j.kind
-        engine_outcome: Outcome | None = None
-        engine_reason = ""
+        # Only the fields that differ from their defaults (pydantic fills those without validating).
+        extra: dict[str, Any] = {"evidence": tuple(j.evidence)} if j.evidence else {}
         q_events = j.events
         if override is not None:
-            engine_outcome, engine_reason = outcome, reason
+            extra.update(engine_outcome=outcome, engine_reason=reason, override=override)
             outcome = override.outcome
             reason = f"Assessor override ({override.by or 'assessor'}): {override.rationale} [engine said: {reason}]"
             kind = "override"
@@ -280,28 +284,32 @@ def _questions(
             # the engine's own survives it (conditions, decision, valid-until and fixes follow).
             condition = ""
             q_events = []
+        if ver is not None:
+            extra.update(provenance="verified", verification=ver)
         if q_events:
             events.extend(q_events)
         results.append(
             QuestionResult(
                 id=qid,
-                section=section.id,
+                section=sid,
                 short=q.short,
                 asked=True,
                 answer=answer,
                 outcome=outcome,
                 reason=reason,
                 condition=condition,
-                evidence=tuple(j.evidence),
-                engine_outcome=engine_outcome,
-                engine_reason=engine_reason,
-                override=override,
-                provenance="verified" if ver else "asserted",
-                verification=ver,
+                **extra,
             )
         )
-        _count(c, outcome)
-        findings.extend(question_findings(q, role, section.id, answer, outcome, reason, j, condition, kind))
+        c[0] += 1
+        if outcome == "pass":
+            c[1] += 1
+        elif outcome == "fail":
+            c[2] += 1
+        elif outcome == "missing":
+            c[3] += 1
+        if role == "assessed" or condition or outcome == "missing":
+            findings.extend(question_findings(q, role, sid, answer, outcome, reason, j, condition, kind))
     return results, shown, counts
 
 
@@ -325,16 +333,6 @@ def _result(
         reason=reason,
         condition=condition,
     )
-
-
-def _count(c: list[int], outcome: Outcome) -> None:
-    c[0] += 1
-    if outcome == "pass":
-        c[1] += 1
-    elif outcome == "fail":
-        c[2] += 1
-    elif outcome == "missing":
-        c[3] += 1
 
 
 def _commitments(
@@ -432,16 +430,19 @@ def _form_validity(
         )
 
 
-def _sections(cs: CriteriaSet, counts: dict[str, list[int]]) -> list[SectionResult]:
+def _sections(plan: EnginePlan, counts: dict[str, list[int]]) -> list[SectionResult]:
     sections: list[SectionResult] = []
-    for section in cs.sections:
+    cache = plan.sections
+    for section in plan.criteria.sections:
         asked_n, passed, failed, missing = counts[section.id]
-        if section.role == "assessed":
-            status = "not_met" if failed else "incomplete" if missing else "met"
-        else:
-            status = "context" if section.role == "context" else "scored"
-        sections.append(
-            SectionResult(
+        key = (section.id, asked_n, passed, failed, missing)
+        hit = cache.get(key)
+        if hit is None:
+            if section.role == "assessed":
+                status = "not_met" if failed else "incomplete" if missing else "met"
+            else:
+                status = "context" if section.role == "context" else "scored"
+            hit = SectionResult(
                 id=section.id,
                 title=section.title,
                 role=section.role,
@@ -451,7 +452,9 @@ def _sections(cs: CriteriaSet, counts: dict[str, list[int]]) -> list[SectionResu
                 missing=missing,
                 asked=asked_n,
             )
-        )
+            if len(cache) < MAX_SECTION_RESULTS:
+                cache[key] = hit
+        sections.append(hit)
     return sections
 
 

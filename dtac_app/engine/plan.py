@@ -12,23 +12,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 
 from dtac_app.criteria import Commitment, CompiledCond, CriteriaSet, Question, Section
-from dtac_app.results import D1Item, Finding, Outcome, QuestionResult
-
-
-@dataclass(frozen=True, slots=True)
-class Step:
-    """One question in form order, with what the engine needs to know about it before any answer."""
-
-    section: Section
-    q: Question
-    cond: CompiledCond | None  # compiled ``show_if`` (None: always asked)
-    cond_text: str  # ``show_if`` in words
-    options: frozenset[str]  # a choice question's options ("" for other types)
-    # A choice answer here is judged the same in every submission when no evidence record,
-    # override or verification is attached (no device contradiction depends on the product).
-    reusable_choice: bool
-    # A context question (sections A and B) that is recorded, never judged: no pass rule, no evidence.
-    recorded_only: bool
+from dtac_app.results import D1Item, Finding, Outcome, QuestionResult, SectionResult
 
 
 @dataclass(frozen=True, slots=True)
@@ -40,21 +24,48 @@ class ChoiceJudgement:
     counts_as: Outcome  # what it adds to its section's counts
 
 
+@dataclass(frozen=True, slots=True)
+class Step:
+    """One question in form order, with what the engine needs to know about it before any answer."""
+
+    section: Section
+    q: Question
+    qid: str
+    section_id: str
+    role: str
+    cond: CompiledCond | None  # compiled ``show_if`` (None: always asked)
+    cond_text: str  # ``show_if`` in words
+    options: frozenset[str]  # a choice question's options ("" for other types)
+    # A choice answer here is judged the same in every submission when no evidence record,
+    # override or verification is attached (no device contradiction depends on the product).
+    reusable_choice: bool
+    # A context question (sections A and B) that is recorded, never judged: no pass rule, no evidence.
+    recorded_only: bool
+    # Results of this question that depend on the criteria alone, reused across assessments (bounded
+    # by its options): a reusable choice answer by answer; not asked, by (routing state, answer).
+    choice: dict[str, ChoiceJudgement] = field(default_factory=dict)
+    not_asked: dict[tuple[bool | None, str | None], QuestionResult] = field(default_factory=dict)
+
+
 @dataclass(eq=False)
 class EnginePlan:
     """Everything the engine derives from one criteria set, plus results reused across assessments.
 
-    The caches are bounded by the criteria: questions × options, questions × routing states,
-    D1 items × points."""
+    The caches (here and on each step) are bounded by the criteria: questions × options,
+    questions × routing states × options, D1 items × points, and section counts (capped at
+    ``MAX_SECTION_RESULTS``)."""
 
     criteria: CriteriaSet
     steps: tuple[Step, ...]
     questions: dict[str, Question]
     commitments: tuple[tuple[str, Question, Commitment], ...]
-    scored_sections: frozenset[str]
-    choice: dict[tuple[str, str], ChoiceJudgement] = field(default_factory=dict)
-    not_asked: dict[tuple[str, bool | None], QuestionResult] = field(default_factory=dict)
+    # (position in form order, question) of every question with a D1 score, in a scored section.
+    scored: tuple[tuple[int, Question], ...]
     d1_items: dict[tuple[str, float | None, str], D1Item] = field(default_factory=dict)
+    sections: dict[tuple[str, int, int, int, int], SectionResult] = field(default_factory=dict)
+
+
+MAX_SECTION_RESULTS = 4096
 
 
 def compile_plan(cs: CriteriaSet) -> EnginePlan:
@@ -64,6 +75,9 @@ def compile_plan(cs: CriteriaSet) -> EnginePlan:
             Step(
                 section=section,
                 q=q,
+                qid=q.id,
+                section_id=section.id,
+                role=section.role,
                 cond=cond,
                 cond_text=cond_text,
                 options=frozenset(q.options),
@@ -76,7 +90,9 @@ def compile_plan(cs: CriteriaSet) -> EnginePlan:
         steps=tuple(steps),
         questions=dict(cs.questions),
         commitments=cs.commitments,
-        scored_sections=frozenset(s.id for s in cs.sections if s.role == "scored"),
+        scored=tuple(
+            (i, s.q) for i, s in enumerate(steps) if s.section.role == "scored" and s.q.score is not None
+        ),
     )
 
 

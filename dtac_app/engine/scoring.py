@@ -20,12 +20,8 @@ def score_d1(plan: EnginePlan, results: list[QuestionResult], policy: Policy) ->
             hit = static[key] = D1Item(id=qid, weight=weight, points=points, note=note)
         return hit
 
-    questions = plan.questions
-    scored = plan.scored_sections
-    for r in results:
-        if r.section not in scored:
-            continue
-        q = questions[r.id]
+    for pos, q in plan.scored:
+        r = results[pos]
         if q.score is None:
             continue
         weight = q.score.weight
