@@ -49,9 +49,9 @@ def test_the_issued_date_is_labelled_for_the_kind_of_evidence() -> None:
 def test_a_reason_does_not_repeat_its_question_id() -> None:
     f = Finding(rule="C3.1", severity="fail", text="C3.1 Cyber Essentials: expired after 1 Jan 2026")
     assert without_rule(f) == "Cyber Essentials: expired after 1 Jan 2026"
-    assert without_rule(Finding(rule="NICE.population", severity="fail", text="Offered to people aged 12")) == (
-        "Offered to people aged 12"
-    )
+    assert without_rule(
+        Finding(rule="NICE.population", severity="fail", text="Offered to people aged 12")
+    ) == ("Offered to people aged 12")
 
 
 def test_the_d1_row_shows_a_dash_not_none(app: App) -> None:
