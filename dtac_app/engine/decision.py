@@ -97,9 +97,8 @@ def first_change(
     return first.on, f"On {fmt(first.on)} the decision changes: {why}", tuple(same_day)
 
 
-def _lower(decision: Decision) -> str:
-    label = DECISION_LABELS[decision]
-    return label[0].lower() + label[1:]
+# A decision's label inside a sentence ("available for NHS use").
+_IN_SENTENCE: dict[Decision, str] = {d: label[0].lower() + label[1:] for d, label in DECISION_LABELS.items()}
 
 
 def impact_text(
@@ -114,11 +113,11 @@ def impact_text(
     if standing:
         return "A standing condition of use: it stays attached to the decision while it applies"
     if moves_to is None:
-        return f"One of {holding} items keeping the decision at '{_lower(holds)}'"
-    after = _lower(moves_to)
+        return f"One of {holding} items keeping the decision at '{_IN_SENTENCE[holds]}'"
+    after = _IN_SENTENCE[moves_to]
     if severity == "condition" and standing_remain:
         after += " (standing conditions remain)"
-    return f"The only item keeping the decision at '{_lower(holds)}': fixing it moves it to '{after}'"
+    return f"The only item keeping the decision at '{_IN_SENTENCE[holds]}': fixing it moves it to '{after}'"
 
 
 def fixes(findings: list[Finding]) -> tuple[Fix, ...]:
