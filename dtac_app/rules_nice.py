@@ -1,4 +1,9 @@
-"""NICE back-pain profile: HTE16 status and conditions, NG59 content, population, self-referral. Pure."""
+"""NICE back-pain profile: HTE16 status and conditions, NG59 content, population, self-referral. Pure.
+
+One concern, so one module past 500 lines: the NICE verdict on one product. Its parts (which
+technology a product is, its status on a date, the content rules, the conditions of use) decide
+together, and most of the length is the wording of each finding.
+"""
 
 from __future__ import annotations
 
