@@ -106,6 +106,8 @@ class Finding(_Result):
     standing: bool = False  # a condition of use that no change to the submission can clear
     kind: FindingKind | None = None
     question: str | None = None  # the DTAC question it is about (None for device and NICE rules)
+    # The last valid day of the evidence, certificate or marking it concerns, where one is known.
+    valid_until: dt.date | None = None
 
 
 EventKind = Literal[
@@ -232,7 +234,8 @@ class Fix(_Result):
     ``action`` and ``impact`` are the sentences; the structured fields say the same for code: the
     finding's ``kind``, ``question`` and ``section``; the decision this item ``holds`` in place,
     how many items (``holding``) hold it there, and the decision it ``moves_to`` when it is the
-    last of them (None while others remain). A ``standing`` condition of use cannot be cleared."""
+    last of them (None while others remain). A ``standing`` condition of use cannot be cleared;
+    ``valid_until`` is the last valid day of the evidence or marking concerned, where known."""
 
     rank: int
     rule: str
@@ -246,6 +249,7 @@ class Fix(_Result):
     holding: int = 0
     moves_to: Decision | None = None
     standing: bool = False
+    valid_until: dt.date | None = None  # the finding's: renew or replace by this day
 
 
 class CriteriaRef(_Result):

@@ -1235,3 +1235,23 @@ def test_results_are_built_without_touching_pydantic_internals() -> None:
         src = path.read_text(encoding="utf-8")
         assert "__pydantic_" not in src.replace("__pydantic_private__ or {}", ""), path.name
         assert "object.__setattr__" not in src and "object.__new__" not in src, path.name
+
+
+def test_findings_and_fixes_carry_the_last_valid_day_they_turn_on(catalogue: Catalogue) -> None:
+    data = passing_v2()
+    ico_until = TODAY + days(30)
+    evidence_of(data, "ico_registration")["expires"] = ico_until.isoformat()  # inside the renewal window
+    a = run(data, catalogue)
+    cond = next(f for f in a.findings if f.rule == "C2.2.1")
+    assert (cond.severity, cond.kind, cond.valid_until) == ("condition", "evidence_expiring", ico_until)
+    fix = next(fx for fx in a.fixes if fx.rule == "C2.2.1")
+    assert fix.valid_until == ico_until
+
+    evidence_of(data, "ico_registration")["expires"] = (TODAY - days(1)).isoformat()  # expired
+    a = run(data, catalogue)
+    failed = next(f for f in a.findings if f.rule == "C2.2.1")
+    assert (failed.severity, failed.kind, failed.valid_until) == ("fail", "evidence_expired", TODAY - days(1))
+
+    a = run(device_v2(marking="CE-MDD", device_class="IIa", certificate_expiry="2030-01-01"), catalogue)
+    ce = next(f for f in a.findings if f.rule == "GB-REG.ce_acceptance")
+    assert ce.kind == "regulatory" and ce.valid_until == a.regulatory.accepted_until is not None

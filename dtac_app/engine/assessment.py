@@ -392,6 +392,7 @@ def _commitments(
                                 section=sec_id,
                                 kind="evidence_problem",
                                 question=other,
+                                valid_until=chk.expires,
                             )
                         )
 

@@ -181,6 +181,7 @@ def fixes(findings: list[Finding]) -> tuple[Fix, ...]:
                 holding=n,
                 moves_to=moves_to,
                 standing=is_standing,
+                valid_until=f.valid_until,
             )
         )
     return tuple(out)

@@ -46,6 +46,8 @@ class Judgement:
     condition: str = ""
     condition_fix: str = ""
     condition_kind: FindingKind | None = None
+    valid_until: dt.date | None = None  # of the evidence behind a failing or missing outcome
+    condition_valid_until: dt.date | None = None  # of the evidence behind the condition
     evidence: list[int] = field(default_factory=list)
     events: list[TimeEvent] = field(default_factory=list)
 
@@ -162,7 +164,8 @@ def _judge_evidence(
     """The evidence the answer calls for: the worst requirement decides, expiries become events."""
     sub = ctx.sub
     events: list[TimeEvent] = []
-    worst: tuple[int, str, str, str, FindingKind] | None = None  # (rank, severity, detail, fix, kind)
+    # (rank, severity, detail, fix, kind, last valid day)
+    worst: tuple[int, str, str, str, FindingKind, dt.date | None] | None = None
     for req in q.evidence:
         if req.when is not None and answer not in req.when:
             continue
@@ -177,6 +180,7 @@ def _judge_evidence(
                         f"{req.label} not supplied",
                         f"supply the {req.label}",
                         "missing_evidence",
+                        None,
                     )
             continue
         checks = [
@@ -208,16 +212,25 @@ def _judge_evidence(
         if chosen.severity == "condition":
             j.condition = (j.condition + "; " if j.condition else "") + chosen.detail
             j.condition_kind = j.condition_kind or EVIDENCE_KIND[chosen.state]
+            j.condition_valid_until = j.condition_valid_until or chosen.expires
             condition_fixes.append(chosen.fix or f"Renew the {req.label}")
         elif chosen.severity in ("fail", "missing"):
             rank = SEVERITY_RANK[chosen.severity]
             if worst is None or rank < worst[0]:
-                worst = (rank, chosen.severity, chosen.detail, chosen.fix, EVIDENCE_KIND[chosen.state])
+                worst = (
+                    rank,
+                    chosen.severity,
+                    chosen.detail,
+                    chosen.fix,
+                    EVIDENCE_KIND[chosen.state],
+                    chosen.expires,
+                )
     if worst is not None:
         j.outcome = "fail" if worst[1] == "fail" else "missing"
         j.reason = f"{j.reason}; {worst[2]}"
         j.fix = f"{q.id}: {worst[3]}" if worst[3] else ""
         j.kind = worst[4]
+        j.valid_until = worst[5]
         # Incomplete now, it still fails on a later expiry (a change of decision); failing
         # now, only a dated review can change it.
         keep = ("review",) if worst[1] == "fail" else ("review", "fail")
@@ -251,6 +264,7 @@ def question_findings(
                     section=section,
                     kind=kind,
                     question=q.id,
+                    valid_until=j.valid_until if kind == j.kind else None,
                 )
             )
         if condition:
@@ -264,6 +278,7 @@ def question_findings(
                     section=section,
                     kind=j.condition_kind,
                     question=q.id,
+                    valid_until=j.condition_valid_until,
                 )
             )
         return out
