@@ -106,6 +106,9 @@ def plan_for(cs: CriteriaSet) -> EnginePlan:
     plan = _PLANS.get(id(cs))
     if plan is None or plan.criteria is not cs:
         if len(_PLANS) >= _MAX_PLANS:
-            _PLANS.pop(next(iter(_PLANS)))
+            # Oldest first. Tolerant of another thread evicting the same entry (pages run in threads);
+            # a plan compiled twice by two threads is harmless, both are equal.
+            for oldest in list(_PLANS)[:1]:
+                _PLANS.pop(oldest, None)
         plan = _PLANS[id(cs)] = compile_plan(cs)
     return plan
