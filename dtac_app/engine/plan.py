@@ -3,15 +3,16 @@
 Built once per criteria set (a catalogue holds one per DTAC form version) and kept here, so the
 frozen criteria model holds only criteria and the engine's hot loop reads plain attributes:
 every question in form order with its compiled routing and the facts the loop branches on, the
-commitments, the scored questions, and three bounded caches of results that depend on the
-criteria alone (a choice answer with nothing else attached, a question not asked, a D1 item).
+commitments, the scored questions, and bounded caches of results that depend on the criteria
+alone (a choice answer with nothing else attached, a question not asked, a D1 item, a section
+result by its counts).
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-from dtac_app.criteria import Commitment, CompiledCond, CriteriaSet, Question, Section
+from dtac_app.criteria import Commitment, CompiledCond, CriteriaSet, Question, Section, SectionRole
 from dtac_app.results import D1Item, Finding, Outcome, QuestionResult, SectionResult
 
 
@@ -32,10 +33,10 @@ class Step:
     q: Question
     qid: str
     section_id: str
-    role: str
+    role: SectionRole
     cond: CompiledCond | None  # compiled ``show_if`` (None: always asked)
     cond_text: str  # ``show_if`` in words
-    options: frozenset[str]  # a choice question's options ("" for other types)
+    options: frozenset[str]  # a choice question's options (empty for other types)
     # A choice answer here is judged the same in every submission when no evidence record,
     # override or verification is attached (no device contradiction depends on the product).
     reusable_choice: bool
