@@ -97,7 +97,7 @@ def run() -> list[dict[str, object]]:
             f"fastest batch {fastest * 1e6:.0f} µs",
         )
     )
-    out.append(figure("engine / validation ratio", f"{ratio:.1f}×", "≤ 15×", ratio <= 15))
+    out.append(figure("engine / validation ratio", f"{ratio:.1f}×", "≤ 5×", ratio <= 5))
     return out
 
 

@@ -53,7 +53,8 @@ GATES: tuple[tuple[GateId, str], ...] = (
     ("self_referral", "Self-referral safeguards"),
 )
 GATE_LABELS: dict[GateId, str] = dict(GATES)
-BACK_PAIN_GATES: frozenset[GateId] = frozenset({"hte16", "ng59", "population", "self_referral"})
+_BACK_PAIN_ORDER: tuple[GateId, ...] = ("hte16", "ng59", "population", "self_referral")
+BACK_PAIN_GATES: frozenset[GateId] = frozenset(_BACK_PAIN_ORDER)
 
 Fit = Literal["acute", "chronic"]
 FIT_LABELS: dict[Fit, str] = {
@@ -174,14 +175,14 @@ def derive_gates(result: Assessment) -> GateRow:
 
     nice = result.nice
     if not nice.applies:
-        for gid in ("hte16", "ng59", "population", "self_referral"):
+        for gid in _BACK_PAIN_ORDER:
             gates.append(Gate(gid, "not_applicable", "Back-pain profile not applied"))
         return GateRow(tuple(gates))
 
     profile_missing = [f for f in nice.findings if f.rule == "NICE.profile"]
     if profile_missing:
-        for gid in ("hte16", "ng59", "population", "self_referral"):
-            gates.append(Gate(gid, "missing", "No clinical profile"))  # type: ignore[arg-type]
+        for gid in _BACK_PAIN_ORDER:
+            gates.append(Gate(gid, "missing", "No clinical profile"))
         return GateRow(tuple(gates))
 
     hte16 = [f for f in nice.findings if _rule_in(f, "HTE16", "NICE.unassessed") and f.severity != "info"]

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
-from typing import Any, Literal, TypeVar
+from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
 
@@ -20,8 +20,6 @@ from .vocabulary import (  # noqa: F401 - re-exported: the results speak the sha
 )
 
 ASSESSMENT_SCHEMA: Literal["dtac-assessment/2"] = "dtac-assessment/2"
-
-_M = TypeVar("_M", bound=BaseModel)
 
 Severity = Literal["fail", "missing", "research", "condition", "info", "pass"]
 EvidenceState = Literal[
@@ -57,8 +55,47 @@ class Verification(_Result):
     on: dt.date | None = None
 
 
+FindingKind = Literal[
+    "missing_answer",
+    "not_an_option",
+    "criterion_not_met",
+    "placeholder",
+    "too_short",
+    "no_registration",
+    "device_contradiction",
+    "conditional_answer",
+    "missing_evidence",
+    "evidence_expired",
+    "evidence_expiring",
+    "evidence_not_yet_valid",
+    "evidence_undated",
+    "evidence_problem",
+    "evidence_asserted",
+    "commitment",
+    "form_retired",
+    "d1_minimum",
+    "regulatory",
+    "nice",
+    "override",
+    "all_met",
+]
+"""What a finding is about, for code (the sentence in ``text`` is for people):
+
+an assessed question left unanswered (``missing_answer``), a choice answer naming no option, an
+answer that does not meet the criterion, placeholder text, an answer too short to assess, a
+clinician named without a professional registration, an answer a medical device cannot give, an
+answer that meets the criterion with a condition; evidence not supplied, expired, inside its
+renewal window, dated after the assessment, undated, with a problem (CVSS, OWASP, DSPT status,
+unreadable file) or only asserted (no file received, not verified); an answer contradicting a
+commitment; a retired form version; a D1 score under the policy minimum; a GB device rule; a NICE
+rule; an assessor override; every assessed section met."""
+
+
 class Finding(_Result):
-    """One rule applied: which rule, what it concluded, what it used, and how to fix it."""
+    """One rule applied: which rule, what it concluded, what it used, and how to fix it.
+
+    ``kind`` and ``question`` say what it is about for code; ``text``, ``used`` and ``fix`` say it
+    for people. Results stored before ``kind`` existed read with ``kind`` None."""
 
     rule: str
     severity: Severity
@@ -67,6 +104,10 @@ class Finding(_Result):
     fix: str = ""
     section: str = ""
     standing: bool = False  # a condition of use that no change to the submission can clear
+    kind: FindingKind | None = None
+    question: str | None = None  # the DTAC question it is about (None for device and NICE rules)
+    # The last valid day of the evidence, certificate or marking it concerns, where one is known.
+    valid_until: dt.date | None = None
 
 
 EventKind = Literal[
@@ -93,6 +134,7 @@ class TimeEvent(_Result):
     text: str
     rule: str
     kind: EventKind
+    question: str | None = None  # the question whose evidence it concerns (None for device and NICE dates)
 
 
 class EvidenceResult(_Result):
@@ -187,11 +229,27 @@ class NiceVerdict(_Result):
 
 
 class Fix(_Result):
+    """One thing that would change the decision, taken from the finding its rule raised.
+
+    ``action`` and ``impact`` are the sentences; the structured fields say the same for code: the
+    finding's ``kind``, ``question`` and ``section``; the decision this item ``holds`` in place,
+    how many items (``holding``) hold it there, and the decision it ``moves_to`` when it is the
+    last of them (None while others remain). A ``standing`` condition of use cannot be cleared;
+    ``valid_until`` is the last valid day of the evidence or marking concerned, where known."""
+
     rank: int
     rule: str
     severity: Severity
     action: str
     impact: str
+    kind: FindingKind | None = None
+    question: str | None = None
+    section: str = ""
+    holds: Decision | None = None
+    holding: int = 0
+    moves_to: Decision | None = None
+    standing: bool = False
+    valid_until: dt.date | None = None  # the finding's: renew or replace by this day
 
 
 class CriteriaRef(_Result):
@@ -289,124 +347,3 @@ def _legacy_event(e: Any) -> Any:
     else:
         kind = "evidence_expiry"
     return {**e, "kind": kind}
-
-
-# ----------------------------------------------------------------------------- fast construction
-
-_TEMPLATES: dict[type[BaseModel], tuple[dict[str, object], set[str]]] = {}
-
-
-def _template(cls: type[BaseModel]) -> tuple[dict[str, object], set[str]]:
-    # Every field in declaration order (required ones as None until the caller sets them), so a
-    # copy updated with the caller's values keeps the model's field order in dumps.
-    tpl = {
-        name: None if f.is_required() else f.get_default(call_default_factory=True)
-        for name, f in cls.model_fields.items()
-    }
-    entry = (tpl, set(cls.model_fields))
-    _TEMPLATES[cls] = entry
-    return entry
-
-
-def build(cls: type[_M], **values: object) -> _M:
-    """Create a result model from values the engine has already made well-typed.
-
-    The engine builds ~100 small result objects per assessment; pydantic validation (or
-    ``model_construct``, which is slower still) costs more than the rules themselves. The
-    engine's own values need no validation, so this fills defaults and sets the fields
-    directly; every field counts as set. ``tests/test_engine.py`` checks that results
-    re-validate to identical models.
-    """
-    tpl, fields = _TEMPLATES.get(cls) or _template(cls)
-    data = tpl.copy()
-    data.update(values)
-    obj = _new(cls)
-    _set(obj, "__dict__", data)
-    _set(obj, "__pydantic_fields_set__", fields)
-    _set(obj, "__pydantic_extra__", None)
-    _set(obj, "__pydantic_private__", None)
-    return obj
-
-
-_set = object.__setattr__
-
-
-_QR_FIELDS = set(QuestionResult.model_fields)
-_FINDING_FIELDS = set(Finding.model_fields)
-
-
-def question_result(
-    id: str,
-    section: str,
-    short: str,
-    asked: bool,
-    answer: str | None,
-    outcome: Outcome,
-    reason: str,
-    condition: str = "",
-    evidence: tuple[int, ...] = (),
-    engine_outcome: Outcome | None = None,
-    override: Override | None = None,
-    provenance: str = "asserted",
-    verification: Verification | None = None,
-    engine_reason: str = "",
-) -> QuestionResult:
-    """``build(QuestionResult, ...)`` for the engine's hottest path (one per question, field order kept)."""
-    obj = _new(QuestionResult)
-    _set(
-        obj,
-        "__dict__",
-        {
-            "id": id,
-            "section": section,
-            "short": short,
-            "asked": asked,
-            "answer": answer,
-            "outcome": outcome,
-            "reason": reason,
-            "condition": condition,
-            "evidence": evidence,
-            "engine_outcome": engine_outcome,
-            "engine_reason": engine_reason,
-            "override": override,
-            "provenance": provenance,
-            "verification": verification,
-        },
-    )
-    _set(obj, "__pydantic_fields_set__", _QR_FIELDS)
-    _set(obj, "__pydantic_extra__", None)
-    _set(obj, "__pydantic_private__", None)
-    return obj
-
-
-def finding(
-    rule: str,
-    severity: Severity,
-    text: str,
-    used: str = "",
-    fix: str = "",
-    section: str = "",
-    standing: bool = False,
-) -> Finding:
-    """``build(Finding, ...)`` without keyword merging (field order kept)."""
-    obj = _new(Finding)
-    _set(
-        obj,
-        "__dict__",
-        {
-            "rule": rule,
-            "severity": severity,
-            "text": text,
-            "used": used,
-            "fix": fix,
-            "section": section,
-            "standing": standing,
-        },
-    )
-    _set(obj, "__pydantic_fields_set__", _FINDING_FIELDS)
-    _set(obj, "__pydantic_extra__", None)
-    _set(obj, "__pydantic_private__", None)
-    return obj
-
-
-_new = object.__new__

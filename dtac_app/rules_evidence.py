@@ -8,7 +8,7 @@ from dataclasses import dataclass, field
 from .criteria import EvidenceRequirement, Policy, RegulatoryRules
 from .dates import ONE_DAY, dspt_period_starts, dspt_valid_through, fmt, last_valid_day
 from .provenance import DocumentProvenance
-from .results import EvidenceState, Severity, TimeEvent, build
+from .results import EvidenceState, Severity, TimeEvent
 from .submission import EvidenceRecord
 
 
@@ -25,35 +25,41 @@ class EvidenceCheck:
 
 
 def _expiry_events(
-    rule: str, label: str, last_day: dt.date, as_of: dt.date, warn_days: int
+    rule: str, question: str, label: str, last_day: dt.date, as_of: dt.date, warn_days: int
 ) -> list[TimeEvent]:
     events = [
-        build(
-            TimeEvent,
+        TimeEvent(
             on=last_day + ONE_DAY,
             effect="fail",
             kind="evidence_expiry",
             text=f"{label} expires after {fmt(last_day)}",
             rule=rule,
+            question=question,
         )
     ]
     warn_from = last_day - dt.timedelta(days=warn_days)
     if warn_from > as_of:
         events.append(
-            build(
-                TimeEvent,
+            TimeEvent(
                 on=warn_from,
                 effect="condition",
                 kind="renewal_window",
                 text=f"{label} enters the {warn_days}-day renewal window",
                 rule=rule,
+                question=question,
             )
         )
     return events
 
 
 def _dated(
-    rule: str, label: str, last_day: dt.date, issued: dt.date | None, as_of: dt.date, warn_days: int
+    rule: str,
+    question: str,
+    label: str,
+    last_day: dt.date,
+    issued: dt.date | None,
+    as_of: dt.date,
+    warn_days: int,
 ) -> EvidenceCheck:
     if issued is not None and issued > as_of:
         return EvidenceCheck(
@@ -63,13 +69,13 @@ def _dated(
             f"Supply {label} issued on or before the assessment date",
             last_day,
             [
-                build(
-                    TimeEvent,
+                TimeEvent(
                     on=issued,
                     effect="review",
                     kind="evidence_current",
                     text=f"{label} dated {fmt(issued)} becomes current",
                     rule=rule,
+                    question=question,
                 )
             ],
         )
@@ -82,7 +88,7 @@ def _dated(
             last_day,
         )
     days_left = (last_day - as_of).days
-    events = _expiry_events(rule, label, last_day, as_of, warn_days)
+    events = _expiry_events(rule, question, label, last_day, as_of, warn_days)
     if days_left <= warn_days:
         return EvidenceCheck(
             "expiring",
@@ -95,7 +101,7 @@ def _dated(
     return EvidenceCheck("valid", "pass", f"{label} valid until {fmt(last_day)}", "", last_day, events)
 
 
-def _not_yet(rule: str, label: str, day: dt.date, verb: str, fix: str) -> EvidenceCheck:
+def _not_yet(rule: str, question: str, label: str, day: dt.date, verb: str, fix: str) -> EvidenceCheck:
     """Evidence from after the assessment date: not valid yet (and implausible if claimed as current)."""
     return EvidenceCheck(
         "not_yet_valid",
@@ -104,13 +110,13 @@ def _not_yet(rule: str, label: str, day: dt.date, verb: str, fix: str) -> Eviden
         fix,
         None,
         [
-            build(
-                TimeEvent,
+            TimeEvent(
                 on=day,
                 effect="review",
                 kind="evidence_current",
                 text=f"{label} dated {fmt(day)} becomes current",
                 rule=rule,
+                question=question,
             )
         ],
     )
@@ -132,7 +138,12 @@ def check_record(
     if rec.issued is not None and rec.issued > as_of:
         # Whatever the evidence is, a document dated after the assessment cannot count yet.
         return _not_yet(
-            rule, label, rec.issued, "is dated", f"Supply {label} issued on or before the assessment date"
+            rule,
+            rec.question,
+            label,
+            rec.issued,
+            "is dated",
+            f"Supply {label} issued on or before the assessment date",
         )
     if req.check == "cyber_essentials":
         months = (kind.validity_months if kind else None) or 12
@@ -148,7 +159,7 @@ def check_record(
                 f"{label}: no issue or expiry date given",
                 f"Add the issue date of the {label}",
             )
-        return _dated(rule, label, min(candidates), rec.issued, as_of, warn)
+        return _dated(rule, rec.question, label, min(candidates), rec.issued, as_of, warn)
     if req.check == "pen_test":
         months = rules.pen_test.max_age_months
         if rec.issued is None:
@@ -190,7 +201,13 @@ def check_record(
                 "State that the penetration test covered the OWASP Top 10 (owasp_top10: true), as the report shows",
             )
         return _dated(
-            rule, f"{label} ({fmt(rec.issued)})", last_valid_day(rec.issued, months), rec.issued, as_of, warn
+            rule,
+            rec.question,
+            f"{label} ({fmt(rec.issued)})",
+            last_valid_day(rec.issued, months),
+            rec.issued,
+            as_of,
+            warn,
         )
     if req.check == "dspt":
         d = rules.dspt
@@ -219,22 +236,23 @@ def check_record(
         if starts > as_of:
             return _not_yet(
                 rule,
+                rec.question,
                 f"DSPT {rec.period}",
                 starts,
                 "cannot have been published before its year starts on",
                 "Give the DSPT year of the latest published return",
             )
         through = dspt_valid_through(rec.period, d.deadline_month, d.deadline_day)
-        return _dated(rule, f"DSPT {rec.period} ({rec.status})", through, None, as_of, warn)
+        return _dated(rule, rec.question, f"DSPT {rec.period} ({rec.status})", through, None, as_of, warn)
     if req.check == "expiry" or (kind is not None and kind.needs_expiry):
         if rec.expires is None:
             return EvidenceCheck(
                 "undated", "missing", f"{label}: no expiry date given", f"Add the expiry date of the {label}"
             )
-        return _dated(rule, label, rec.expires, rec.issued, as_of, warn)
+        return _dated(rule, rec.question, label, rec.expires, rec.issued, as_of, warn)
     # Plain documents: valid if supplied; an explicit expiry is still honoured.
     if rec.expires is not None:
-        return _dated(rule, label, rec.expires, rec.issued, as_of, warn)
+        return _dated(rule, rec.question, label, rec.expires, rec.issued, as_of, warn)
     if rec.issued is not None and rec.issued > as_of:
         return EvidenceCheck(
             "not_yet_valid",
@@ -243,13 +261,13 @@ def check_record(
             f"Supply a current {label}",
             None,
             [
-                build(
-                    TimeEvent,
+                TimeEvent(
                     on=rec.issued,
                     effect="review",
                     kind="evidence_current",
                     text=f"{label} dated {fmt(rec.issued)} becomes current",
                     rule=rule,
+                    question=rec.question,
                 )
             ],
         )

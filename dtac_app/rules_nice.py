@@ -1,4 +1,9 @@
-"""NICE back-pain profile: HTE16 status and conditions, NG59 content, population, self-referral. Pure."""
+"""NICE back-pain profile: HTE16 status and conditions, NG59 content, population, self-referral. Pure.
+
+One concern, so one module past 500 lines: the NICE verdict on one product. Its parts (which
+technology a product is, its status on a date, the content rules, the conditions of use) decide
+together, and most of the length is the wording of each finding.
+"""
 
 from __future__ import annotations
 
@@ -9,7 +14,7 @@ from collections.abc import Mapping
 
 from .criteria import NiceProfile, NiceTechnology, Policy, StatusChange
 from .dates import fmt
-from .results import Finding, NiceVerdict, Override, Severity, TimeEvent, finding
+from .results import Finding, NiceVerdict, Override, Severity, TimeEvent
 from .submission import Submission
 
 STATUS_LABELS = {
@@ -25,7 +30,16 @@ STATUS_LABELS = {
 def _f(
     rule: str, severity: Severity, text: str, used: str = "", fix: str = "", standing: bool = False
 ) -> Finding:
-    return finding(rule, severity, text, used, fix, "NICE", standing)
+    return Finding(
+        rule=rule,
+        severity=severity,
+        text=text,
+        used=used,
+        fix=fix,
+        section="NICE",
+        standing=standing,
+        kind="nice",
+    )
 
 
 def current_status(
@@ -238,14 +252,14 @@ def assess_nice(
     named = profile.find_technology(c.nice_technology) if c.nice_technology else None
     tech = named
     mismatch = identity_mismatch(sub, named) if named is not None else ""
-    if mismatch:
+    if mismatch and named is not None:
         ov = (overrides or {}).get(IDENTITY_OVERRIDE)
         if ov is not None and ov.outcome == "pass":
             findings.append(
                 _f(
                     IDENTITY_OVERRIDE,
                     "info",
-                    f"{mismatch}; an assessor confirmed it may use {named.name}'s NICE status"  # type: ignore[union-attr]
+                    f"{mismatch}; an assessor confirmed it may use {named.name}'s NICE status"
                     f" ({ov.by or 'assessor'}: {ov.rationale})",
                     used=f"product.manufacturer = {sub.product.manufacturer}; override {IDENTITY_OVERRIDE}",
                 )
@@ -256,9 +270,9 @@ def assess_nice(
                 _f(
                     IDENTITY_OVERRIDE,
                     "info",
-                    f"{mismatch}: it does not inherit {named.name}'s NICE status",  # type: ignore[union-attr]
+                    f"{mismatch}: it does not inherit {named.name}'s NICE status",
                     used=f"clinical.nice_technology = {c.nice_technology}; product.manufacturer = {sub.product.manufacturer}",
-                    fix=f"If {sub.product.manufacturer} is licensed to supply {named.name}, an assessor can confirm it"  # type: ignore[union-attr]
+                    fix=f"If {sub.product.manufacturer} is licensed to supply {named.name}, an assessor can confirm it"
                     f" (override {IDENTITY_OVERRIDE}); otherwise leave nice_technology empty",
                 )
             )
@@ -268,7 +282,7 @@ def assess_nice(
         status_now, future = current_status(tech, as_of, policy)
     status_key: str | None = status_now.status if status_now else None
     exemptions = (
-        {ex.item: ex for ex in tech.ng59_exemptions}
+        {ex.item: (tech.name, ex) for ex in tech.ng59_exemptions}
         if tech and status_key == "use_with_evidence_generation"
         else {}
     )
@@ -302,13 +316,13 @@ def assess_nice(
                 )
             )
         elif ci.rule == "only_with_exercise" and not has_exercise and ci.id in exemptions:
-            ex = exemptions[ci.id]
+            tech_name, ex = exemptions[ci.id]
             content.append(
                 _f(
                     ref,
                     "condition",
                     f"{ci.label} without exercise: {ex.condition}",
-                    used=f"clinical.content includes {ci.id}; {tech.name}: {ex.source}",  # type: ignore[union-attr]
+                    used=f"clinical.content includes {ci.id}; {tech_name}: {ex.source}",
                     standing=True,
                 )
             )

@@ -6,12 +6,28 @@ import datetime as dt
 
 from .criteria import Policy, RegulatoryRules
 from .dates import ONE_DAY, fmt
-from .results import Finding, RegulatoryVerdict, TimeEvent, finding
+from .results import Finding, RegulatoryVerdict, Severity, TimeEvent
 from .submission import Submission
 
 
-def _f(rule: str, severity: str, text: str, used: str = "", fix: str = "") -> Finding:
-    return finding(f"GB-REG.{rule}", severity, text, used, fix, "Regulatory")  # type: ignore[arg-type]
+def _f(
+    rule: str,
+    severity: Severity,
+    text: str,
+    used: str = "",
+    fix: str = "",
+    valid_until: dt.date | None = None,
+) -> Finding:
+    return Finding(
+        rule=f"GB-REG.{rule}",
+        severity=severity,
+        text=text,
+        used=used,
+        fix=fix,
+        section="Regulatory",
+        kind="regulatory",
+        valid_until=valid_until,
+    )
 
 
 def _says_device(sub: Submission) -> bool | None:
@@ -197,6 +213,7 @@ def assess_regulatory(
                             f"{marking} marking is not accepted in GB after {fmt(accepted_until)} ({why})",
                             used=f"regulatory.marking = {marking}, class {reg.device_class}",
                             fix="Obtain UKCA marking from a UK Approved Body",
+                            valid_until=accepted_until,
                         )
                     )
                 else:
@@ -207,6 +224,7 @@ def assess_regulatory(
                             f"{marking} marking accepted in GB until {fmt(accepted_until)} ({why}); plan the move to UKCA",
                             used=f"regulatory.marking = {marking}, class {reg.device_class}",
                             fix=f"Obtain UKCA marking before {fmt(accepted_until)}",
+                            valid_until=accepted_until,
                         )
                     )
                     events.append(
@@ -237,6 +255,7 @@ def assess_regulatory(
                         f"UKCA certificate expired after {fmt(accepted_until)}",
                         used="regulatory.certificate_expiry",
                         fix="Renew the UKCA certificate",
+                        valid_until=accepted_until,
                     )
                 )
             elif as_of >= warn_from:
@@ -247,6 +266,7 @@ def assess_regulatory(
                         f"UKCA certificate expires after {fmt(accepted_until)}, inside the renewal window",
                         used="regulatory.certificate_expiry",
                         fix=f"Renew the UKCA certificate before {fmt(accepted_until)}",
+                        valid_until=accepted_until,
                     )
                 )
             else:
@@ -256,6 +276,7 @@ def assess_regulatory(
                         "pass",
                         f"UKCA certificate valid until {fmt(accepted_until)}",
                         used="regulatory.certificate_expiry",
+                        valid_until=accepted_until,
                     )
                 )
                 events.append(

@@ -25,6 +25,7 @@ from support import (
 )
 
 from dtac_app.criteria import Catalogue, Policy
+from dtac_app.engine import assess
 from dtac_app.results import Assessment, Override, Verification
 
 
@@ -1091,3 +1092,166 @@ def test_assessment_json_round_trips(catalogue: Catalogue) -> None:
     assert dumped["schema"] == "dtac-assessment/2"
     assert dumped["decision"] in DECISIONS
     assert type(a).model_validate(dumped) == a
+
+
+# =========================================================================== structured results (issue 14)
+
+
+def test_findings_say_what_they_are_about_in_fields(catalogue: Catalogue) -> None:
+    data = passing_v2()
+    drop_answers(data, "C2.2.5")  # an assessed question left unanswered
+    data["answers"]["C1.2.5"] = "TBC"  # placeholder for the Clinical Safety Officer
+    evidence_of(data, "cyber_essentials")["issued"] = (TODAY - days(500)).isoformat()  # expired
+    evidence_of(data, "pen_test")["highest_cvss"] = 9.1  # a critical finding
+    data["evidence"] = [r for r in data["evidence"] if r["kind"] != "dpia"]  # not supplied
+    a = run(data, catalogue)
+    kinds = {f.question: f.kind for f in a.findings if f.question}
+    assert kinds == {
+        "C2.2.5": "missing_answer",
+        "C1.2.5": "placeholder",
+        "C3.1": "evidence_expired",
+        "C3.3": "evidence_problem",
+        "C2.2.2": "missing_evidence",
+    }
+    assert all(f.rule == f.question for f in a.findings if f.question)
+
+
+def test_every_finding_of_every_example_has_a_kind(catalogue: Catalogue) -> None:
+    from support import EXAMPLES
+
+    from dtac_app.submission_io import load_submission
+
+    seen = set()
+    for path in sorted(EXAMPLES.glob("*.yaml")):
+        a = assess(load_submission(path, catalogue, check_files=False), catalogue, as_of=TODAY)
+        for f in (*a.findings, *a.reasons, *a.regulatory.findings, *a.nice.findings, *a.nice.content):
+            assert f.kind is not None, (path.name, f.rule)
+            seen.add(f.kind)
+        for e in a.events:
+            if e.kind in ("evidence_expiry", "evidence_current"):
+                assert e.question, (path.name, e.rule)
+    assert {"regulatory", "nice"} <= seen
+
+
+def test_a_fix_carries_the_question_and_kind_of_the_finding_its_rule_raised(catalogue: Catalogue) -> None:
+    data = passing_v2()
+    evidence_of(data, "cyber_essentials")["issued"] = (TODAY - days(500)).isoformat()
+    drop_answers(data, "C2.2.5")
+    a = run(data, catalogue)
+    assert a.decision == "not_available"
+    by_rule = {f.rule: f for f in a.findings}
+    for fx in a.fixes:
+        f = by_rule[fx.rule]
+        assert (fx.kind, fx.question, fx.section, fx.action) == (f.kind, f.question, f.section, f.fix)
+    first, second = a.fixes
+    assert (first.question, first.kind, first.holds, first.holding, first.moves_to) == (
+        "C3.1",
+        "evidence_expired",
+        "not_available",
+        1,
+        "incomplete",
+    )
+    assert first.impact == (
+        "The only item keeping the decision at 'not available': fixing it moves it to 'incomplete'"
+    )
+    assert (second.question, second.kind, second.holds, second.moves_to) == (
+        "C2.2.5",
+        "missing_answer",
+        "incomplete",
+        "available",
+    )
+
+
+def test_an_override_finding_is_of_kind_override(catalogue: Catalogue) -> None:
+    ov = Override(outcome="fail", rationale="The register entry belongs to another firm", by="amy")
+    a = run(passing_v2(), catalogue, overrides={"C2.2.1": ov})
+    f = next(f for f in a.findings if f.rule == "C2.2.1")
+    assert (f.kind, f.question, f.severity) == ("override", "C2.2.1", "fail")
+    q = a.question("C2.2.1")
+    assert q is not None and q.override == ov and q.engine_outcome == "pass"
+
+
+def test_the_engine_plan_is_its_own_and_built_once_per_criteria_set(catalogue: Catalogue) -> None:
+    from dtac_app.engine.plan import plan_for
+
+    cs = catalogue.dtac_set("dtac-v2.0")
+    private_before = dict(cs.__pydantic_private__ or {})
+    run(passing_v2(), catalogue)
+    run(passing_lbp(), catalogue)
+    plan = plan_for(cs)
+    assert plan_for(cs) is plan and plan.criteria is cs
+    assert [s.qid for s in plan.steps] == list(cs.questions)
+    # The criteria model holds only what it held at load: nothing of the engine's is written into it.
+    assert dict(cs.__pydantic_private__ or {}) == private_before
+
+
+def test_results_re_validate_after_caching(catalogue: Catalogue) -> None:
+    """Results reused from the plan's caches are ordinary models: dumped and read back, they are equal."""
+    for _ in range(2):
+        a = run(passing_lbp(), catalogue)
+        assert type(a).model_validate(a.model_dump(mode="json", by_alias=True)) == a
+
+
+def _sentence_reads(tree: Any) -> list[int]:
+    """Lines where code reads a sentence: ``"x" in f.text`` or ``f.reason.startswith(...)`` and the like."""
+    import ast
+
+    words = {"text", "reason", "detail", "fix", "action", "impact", "valid_until_reason", "summary", "used"}
+    out = []
+    for node in ast.walk(tree):
+        if isinstance(node, ast.Compare) and any(isinstance(op, ast.In | ast.NotIn) for op in node.ops):
+            for side in node.comparators:
+                if isinstance(side, ast.Attribute) and side.attr in words:
+                    out.append(node.lineno)
+        if (
+            isinstance(node, ast.Call)
+            and isinstance(node.func, ast.Attribute)
+            and node.func.attr
+            in {"startswith", "endswith", "split", "partition", "rpartition", "find", "index"}
+            and isinstance(node.func.value, ast.Attribute)
+            and node.func.value.attr in words
+            and node.args  # ``" ".join(text.split())`` only tidies spaces
+        ):
+            out.append(node.lineno)
+    return out
+
+
+def test_the_engine_and_gates_never_read_their_own_sentences() -> None:
+    import ast
+
+    from support import REPO
+
+    files = [*sorted((REPO / "dtac_app" / "engine").glob("*.py")), REPO / "dtac_app" / "gates.py"]
+    for path in files:
+        assert _sentence_reads(ast.parse(path.read_text(encoding="utf-8"))) == [], path.name
+    # The check can fail.
+    assert _sentence_reads(ast.parse("if 'expired' in f.reason: pass\nx = e.text.split(': ')\n")) == [1, 2]
+
+
+def test_results_are_built_without_touching_pydantic_internals() -> None:
+    from support import REPO
+
+    for path in [REPO / "dtac_app" / "results.py", *sorted((REPO / "dtac_app" / "engine").glob("*.py"))]:
+        src = path.read_text(encoding="utf-8")
+        assert "__pydantic_" not in src.replace("__pydantic_private__ or {}", ""), path.name
+        assert "object.__setattr__" not in src and "object.__new__" not in src, path.name
+
+
+def test_findings_and_fixes_carry_the_last_valid_day_they_turn_on(catalogue: Catalogue) -> None:
+    data = passing_v2()
+    ico_until = TODAY + days(30)
+    evidence_of(data, "ico_registration")["expires"] = ico_until.isoformat()  # inside the renewal window
+    a = run(data, catalogue)
+    cond = next(f for f in a.findings if f.rule == "C2.2.1")
+    assert (cond.severity, cond.kind, cond.valid_until) == ("condition", "evidence_expiring", ico_until)
+    fix = next(fx for fx in a.fixes if fx.rule == "C2.2.1")
+    assert fix.valid_until == ico_until
+
+    evidence_of(data, "ico_registration")["expires"] = (TODAY - days(1)).isoformat()  # expired
+    a = run(data, catalogue)
+    failed = next(f for f in a.findings if f.rule == "C2.2.1")
+    assert (failed.severity, failed.kind, failed.valid_until) == ("fail", "evidence_expired", TODAY - days(1))
+
+    a = run(device_v2(marking="CE-MDD", device_class="IIa", certificate_expiry="2030-01-01"), catalogue)
+    ce = next(f for f in a.findings if f.rule == "GB-REG.ce_acceptance")
+    assert ce.kind == "regulatory" and ce.valid_until == a.regulatory.accepted_until is not None

@@ -8,6 +8,7 @@ import copy
 import datetime as dt
 import subprocess
 import sys
+from pathlib import Path
 from typing import Any
 
 import pytest
@@ -73,9 +74,28 @@ PURE_SIBLINGS = {
 }
 
 
-def _tree(module: str) -> ast.Module:
+def _files(module: str) -> list[Path]:
+    """The module's file, or every file of the package of that name (``engine/``, ``criteria/``)."""
     path = PKG / f"{module}.py"
-    return ast.parse(path.read_text(encoding="utf-8"), filename=str(path))
+    if path.exists():
+        return [path]
+    files = sorted((PKG / module).glob("*.py"))
+    assert files, f"dtac_app/{module} is neither a module nor a package"
+    return files
+
+
+def _tree(module: str) -> ast.Module:
+    """Every file of the module (or package) in one tree. Inside a package, a relative import of a
+    sibling file (``from .plan import ...``) is recorded with level 0 as ``<package>.plan``."""
+    body: list[ast.stmt] = []
+    for path in _files(module):
+        tree = ast.parse(path.read_text(encoding="utf-8"), filename=str(path))
+        if path.parent != PKG:
+            for node in ast.walk(tree):
+                if isinstance(node, ast.ImportFrom) and node.level == 1:
+                    node.level, node.module = 0, f"dtac_app.{module}"
+        body.extend(tree.body)
+    return ast.Module(body=body, type_ignores=[])
 
 
 def _imports(tree: ast.Module) -> list[tuple[int, str, int]]:

@@ -13,7 +13,7 @@ from test_ui_apptest import CLEAN, App, all_text, download_bytes, table, texts
 
 from dtac_app.catalogue import get_catalogue
 from dtac_app.engine import assess
-from dtac_app.results import finding
+from dtac_app.results import Finding
 from dtac_app.submission_io import parse_submission
 from dtac_app.template import submission_template
 from dtac_app.ui.common import without_rule
@@ -47,11 +47,11 @@ def test_the_issued_date_is_labelled_for_the_kind_of_evidence() -> None:
 
 
 def test_a_reason_does_not_repeat_its_question_id() -> None:
-    f = finding("C3.1", "fail", "C3.1 Cyber Essentials: expired after 1 Jan 2026")
+    f = Finding(rule="C3.1", severity="fail", text="C3.1 Cyber Essentials: expired after 1 Jan 2026")
     assert without_rule(f) == "Cyber Essentials: expired after 1 Jan 2026"
-    assert without_rule(finding("NICE.population", "fail", "Offered to people aged 12")) == (
-        "Offered to people aged 12"
-    )
+    assert without_rule(
+        Finding(rule="NICE.population", severity="fail", text="Offered to people aged 12")
+    ) == ("Offered to people aged 12")
 
 
 def test_the_d1_row_shows_a_dash_not_none(app: App) -> None:

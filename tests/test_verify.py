@@ -346,3 +346,19 @@ def test_dossier_command_signs_with_the_configured_key(
     doc = json.loads(next(case["src"].glob("*.json")).read_text(encoding="utf-8"))
     assert doc["signature"]["key_fingerprint"] == org_key.fingerprint
     assert runner.invoke(app, ["verify", str(next(case["src"].glob("*.json")))]).exit_code == 0
+
+
+def test_a_dossier_written_before_a_field_was_added_keeps_its_fingerprint(
+    case: dict[str, Path], catalogue: Any
+) -> None:
+    """The fingerprint is checked on the assessment as recorded, not on a re-dump through today's model
+    (which adds today's new keys with their defaults and would cry 'edited' on every older dossier)."""
+    from dtac_app.dossier.json_export import canonical_sha256
+
+    data = json.loads(case["json"].read_text(encoding="utf-8"))
+    for f in data["assessment"]["findings"]:
+        f.pop("valid_until")  # as written before findings carried valid_until
+    data["assessment_sha256"] = canonical_sha256(data["assessment"])
+    case["json"].write_text(json.dumps(data), encoding="utf-8")
+    report = verify_dossier(case["json"], catalogue=catalogue)
+    assert statuses(report, "assessment")["fingerprint"] == "ok"
