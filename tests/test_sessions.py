@@ -187,3 +187,14 @@ def test_a_short_session_secret_is_refused(monkeypatch: pytest.MonkeyPatch) -> N
     monkeypatch.setenv("DTAC_SESSION_SECRET", "too-short")
     with pytest.raises(ValidationError, match="session_secret"):
         Settings()
+
+
+def test_a_new_password_ends_every_session_of_the_account(carol: Workbench) -> None:
+    """Someone who learnt the old password and signed in keeps no session once it is changed."""
+    now = dt.datetime.now(dt.UTC)  # the password change happens on the real clock
+    _a, first = signed_in_browser(carol, now)
+    _b, second = signed_in_browser(carol, now)
+    carol.set_password(SYSTEM, "carol", "a-brand-new-password-2")
+    assert carol.resume_session(first) is None and carol.resume_session(second) is None
+    user = carol.login("carol", "a-brand-new-password-2", now=dt.datetime.now(dt.UTC))
+    assert user.username == "carol"

@@ -248,12 +248,15 @@ class Accounts(WorkbenchBase):
             return view
 
     def set_password(self, actor: Actor, user: int | str, new_password: str) -> None:
-        """Admins may set anyone's password; other users only their own."""
+        """Admins may set anyone's password; other users only their own. Every session of the
+        account ends (browsers signed in with the old password must sign in again)."""
         with self._unit(actor, write=True) as u:
             row = _own_or_admin(u, user, "change their own password")
             _check_password(new_password, row.username)
             row.password_hash = access.hash_password(new_password)
             u.r.throttles.clear_account(row.username)
+            # Whoever signed in with the old password keeps no session (the user signs in again).
+            revoke_user_sessions(u.r, row.id, u.t, "password changed")
             u.audit(
                 "user.password",
                 "user",
