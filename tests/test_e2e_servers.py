@@ -46,13 +46,14 @@ EXAMPLE = EXAMPLES / "slotharbour.yaml"  # Harbourline Digital Ltd: available wi
 class DtacServe:
     """``dtac serve`` (this checkout's code) on a free loopback port, on the given database."""
 
-    def __init__(self, url: str, log: Path) -> None:
-        self.url, self.log = url, log
+    def __init__(self, url: str, log: Path, data_dir: Path) -> None:
+        self.url, self.log, self.data_dir = url, log, data_dir
         self.proc: subprocess.Popen[bytes] | None = None
         self.base = ""
 
     def start(self) -> None:
         env = {**os.environ, "DTAC_DATABASE_URL": self.url, "PYTHONPATH": str(REPO)}
+        env["DTAC_DATA_DIR"] = str(self.data_dir)  # one data folder (session key) for both, not the checkout
         for _attempt in range(3):
             port = free_port()
             self.base = f"http://127.0.0.1:{port}"
@@ -87,7 +88,7 @@ def cluster(pg_server: PgServer, tmp_path_factory: pytest.TempPathFactory) -> It
     finally:
         db.dispose()
     logs = tmp_path_factory.mktemp("servers")
-    a, b = DtacServe(url, logs / "a.log"), DtacServe(url, logs / "b.log")
+    a, b = DtacServe(url, logs / "a.log", logs), DtacServe(url, logs / "b.log", logs)
     try:
         a.start()
         b.start()
