@@ -61,6 +61,17 @@ def cross_org_calls(w: World, clar_b: int) -> dict[str, Callable[[UserView], Any
 SCOPED = {"list_products", "list_organisations", "audit_trail_own", "refresh_user"}
 # Entry points that identify the user rather than take one.
 SIGN_IN = {"login", "find_user_for_identity"}
+# Web sessions: identified by a cookie or hand-over code, or bound to the acting user's own session
+# (tests/test_sessions.py; one user reaching another's below).
+SESSIONS = {
+    "begin_session",
+    "claim_session",
+    "resume_session",
+    "check_session",
+    "session_claimed",
+    "end_session",
+    "end_session_by_cookie",
+}
 
 
 def test_every_public_service_function_is_covered(world: World) -> None:
@@ -71,8 +82,20 @@ def test_every_public_service_function_is_covered(world: World) -> None:
         set(cross_org_calls(world, 0))
         | {"list_products", "list_organisations", "refresh_user", "current_results"}
         | SIGN_IN
+        | SESSIONS
     )
     assert public - covered == set(), "add new service functions to the access tests"
+
+
+def test_a_vendor_cannot_check_or_end_another_organisations_session(world: World) -> None:
+    from dtac_app.workbench.sessions import SessionEnded
+
+    wf = world.wf
+    theirs = wf.begin_session(world.beta)
+    with pytest.raises(SessionEnded):
+        wf.check_session(world.acme, theirs.id)
+    assert not wf.end_session(world.acme, theirs.id)
+    assert wf.check_session(world.beta, theirs.id).username == "beta"
 
 
 def test_vendor_cannot_reach_another_organisations_data(world: World) -> None:

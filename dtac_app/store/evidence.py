@@ -21,7 +21,7 @@ from dtac_app.submission_io import Intake
 
 from .errors import NotFound
 from .models import EvidenceCheck, EvidenceFile, Product, ProductVersion, Submission, SubmissionEvidence
-from .repo import ATTEMPTS, Repository, saved_in_savepoint
+from .repository import ATTEMPTS, Repository, saved_in_savepoint
 
 
 @dataclass(frozen=True)
