@@ -9,10 +9,11 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Mapping
 from dataclasses import dataclass, field
+from typing import Any
 
 from dtac_app.criteria import Catalogue, Policy, Question
 from dtac_app.provenance import DocumentProvenance, DocumentState, provenance_of
-from dtac_app.results import EvidenceState, Finding, FindingKind, Outcome, TimeEvent
+from dtac_app.results import EvidenceState, FindingKind, Outcome, TimeEvent
 from dtac_app.rules_answers import placeholder_problem, registration_problem
 from dtac_app.rules_evidence import EvidenceCheck, apply_provenance, best_check, check_record
 from dtac_app.submission import Submission
@@ -248,53 +249,54 @@ def question_findings(
     j: Judgement,
     condition: str,
     kind: FindingKind | None,
-) -> list[Finding]:
-    """The findings a judged question raises (in assessed sections, or a scored one with a condition)."""
+) -> list[dict[str, Any]]:
+    """The findings a judged question raises (in assessed sections, or a scored one with a condition),
+    as the fields of a ``Finding`` (the assessment validates them all at once)."""
     if role == "assessed" or (role == "scored" and condition):
-        out = []
+        out: list[dict[str, Any]] = []
         used = used_text(q, answer)
         if outcome == "fail" or outcome == "missing":
             out.append(
-                Finding(
-                    rule=q.id,
-                    severity=outcome,
-                    text=f"{q.id} {q.short}: {reason}",
-                    used=used,
-                    fix=j.fix or question_fix(q, outcome),
-                    section=section,
-                    kind=kind,
-                    question=q.id,
-                    valid_until=j.valid_until if kind == j.kind else None,
-                )
+                {
+                    "rule": q.id,
+                    "severity": outcome,
+                    "text": f"{q.id} {q.short}: {reason}",
+                    "used": used,
+                    "fix": j.fix or question_fix(q, outcome),
+                    "section": section,
+                    "kind": kind,
+                    "question": q.id,
+                    "valid_until": j.valid_until if kind == j.kind else None,
+                }
             )
         if condition:
             out.append(
-                Finding(
-                    rule=q.id,
-                    severity="condition",
-                    text=f"{q.id} {q.short}: {condition}",
-                    used=used,
-                    fix=j.condition_fix or condition,
-                    section=section,
-                    kind=j.condition_kind,
-                    question=q.id,
-                    valid_until=j.condition_valid_until,
-                )
+                {
+                    "rule": q.id,
+                    "severity": "condition",
+                    "text": f"{q.id} {q.short}: {condition}",
+                    "used": used,
+                    "fix": j.condition_fix or condition,
+                    "section": section,
+                    "kind": j.condition_kind,
+                    "question": q.id,
+                    "valid_until": j.condition_valid_until,
+                }
             )
         return out
     if outcome == "missing" and answer and q.type == "choice":
         # An answer that names no option outside the assessed sections: shown, not decisive.
         return [
-            Finding(
-                rule=q.id,
-                severity="info",
-                text=f"{q.id} {q.short}: {reason}",
-                used=used_text(q, answer),
-                fix=j.fix or question_fix(q, outcome),
-                section=section,
-                kind=kind,
-                question=q.id,
-            )
+            {
+                "rule": q.id,
+                "severity": "info",
+                "text": f"{q.id} {q.short}: {reason}",
+                "used": used_text(q, answer),
+                "fix": j.fix or question_fix(q, outcome),
+                "section": section,
+                "kind": kind,
+                "question": q.id,
+            }
         ]
     return []
 
