@@ -163,14 +163,21 @@ def _judge_evidence(
     condition_fixes: list[str],
 ) -> None:
     """The evidence the answer calls for: the worst requirement decides, expiries become events."""
-    sub = ctx.sub
+    records = ctx.sub.evidence
+    regulatory, policy, as_of, apply_cvss, documents = (
+        ctx.catalogue.regulatory,
+        ctx.policy,
+        ctx.as_of,
+        ctx.apply_cvss,
+        ctx.documents,
+    )
     events: list[TimeEvent] = []
     # (rank, severity, detail, fix, kind, last valid day)
     worst: tuple[int, str, str, str, FindingKind, dt.date | None] | None = None
     for req in q.evidence:
         if req.when is not None and answer not in req.when:
             continue
-        recs = [i for i in linked if sub.evidence[i].kind == req.kind]
+        recs = [i for i in linked if records[i].kind == req.kind]
         if not recs:
             if req.required and role == "assessed":
                 rank = SEVERITY_RANK["missing"]
@@ -184,32 +191,31 @@ def _judge_evidence(
                         None,
                     )
             continue
+        label = req.label
         checks = [
             apply_provenance(
-                check_record(
-                    sub.evidence[i],
-                    req,
-                    ctx.catalogue.regulatory,
-                    ctx.policy,
-                    ctx.as_of,
-                    apply_cvss=ctx.apply_cvss,
-                ),
-                provenance_of(ctx.documents, i),
-                req.label,
-                ctx.policy,
+                check_record(records[i], req, regulatory, policy, as_of, apply_cvss=apply_cvss),
+                provenance_of(documents, i),
+                label,
+                policy,
             )
             for i in recs
         ]
-        best = best_check(checks) if len(checks) > 1 else 0
         for i, c in zip(recs, checks, strict=True):
             ctx.evidence_state[i] = c
-            ctx.evidence_label[i] = req.label
-        chosen = checks[best]
-        if role != "assessed":
-            continue
-        events.extend(chosen.events)
-        # A record dated in the future also counts from its date, even if another is chosen now.
-        events.extend(e for c in checks if c is not chosen for e in c.events if e.effect == "review")
+            ctx.evidence_label[i] = label
+        if len(checks) == 1:
+            chosen = checks[0]
+            if role != "assessed":
+                continue
+            events.extend(chosen.events)
+        else:
+            chosen = checks[best_check(checks)]
+            if role != "assessed":
+                continue
+            events.extend(chosen.events)
+            # A record dated in the future also counts from its date, even if another is chosen now.
+            events.extend(e for c in checks if c is not chosen for e in c.events if e.effect == "review")
         if chosen.severity == "condition":
             j.condition = (j.condition + "; " if j.condition else "") + chosen.detail
             j.condition_kind = j.condition_kind or EVIDENCE_KIND[chosen.state]
