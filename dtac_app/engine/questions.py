@@ -316,8 +316,14 @@ def not_asked_reason(cond: str, asked: bool | None) -> str:
 
 
 def short(text: str, n: int = 60) -> str:
+    """``text`` on one line with single spaces, cut to ``n`` characters (ending "…" when cut)."""
     if len(text) <= n and "\n" not in text and "  " not in text and "\t" not in text:
         return text
+    # Tidying a prefix gives a prefix of the tidied whole: when it is already longer than ``n``,
+    # the cut is the same, and a long answer is not split word by word.
+    head = " ".join(text[: 2 * n].split())
+    if len(head) > n:
+        return head[: n - 1] + "…"
     text = " ".join(text.split())
     return text if len(text) <= n else text[: n - 1] + "…"
 
