@@ -316,7 +316,8 @@ def not_asked_reason(cond: str, asked: bool | None) -> str:
 
 
 def short(text: str, n: int = 60) -> str:
-    """``text`` on one line with single spaces, cut to ``n`` characters (ending "…" when cut)."""
+    """A short one-line ``text`` as it is; otherwise on one line with single spaces, cut to ``n``
+    characters (ending "…" when cut)."""
     if len(text) <= n and "\n" not in text and "  " not in text and "\t" not in text:
         return text
     # Tidying a prefix gives a prefix of the tidied whole: when it is already longer than ``n``,
