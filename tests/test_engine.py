@@ -1255,3 +1255,40 @@ def test_findings_and_fixes_carry_the_last_valid_day_they_turn_on(catalogue: Cat
     a = run(device_v2(marking="CE-MDD", device_class="IIa", certificate_expiry="2030-01-01"), catalogue)
     ce = next(f for f in a.findings if f.rule == "GB-REG.ce_acceptance")
     assert ce.kind == "regulatory" and ce.valid_until == a.regulatory.accepted_until is not None
+
+
+def test_results_gathered_as_plain_data_come_out_as_models(catalogue: Catalogue) -> None:
+    """The engine gathers results as plain fields and validates them once: every nested result of
+    the assessment is still its model (a dict left in would break attribute access downstream)."""
+    from dtac_app.results import EvidenceResult, Finding, Fix, QuestionResult
+
+    data = device_v2()
+    evidence_of(data, "ico_registration")["expires"] = (TODAY + days(30)).isoformat()
+    a = run(
+        data, catalogue, overrides={"C3.1": Override(outcome="pass", rationale="Checked with the vendor")}
+    )
+    assert a.questions and a.evidence and a.fixes and a.findings
+    assert all(type(q) is QuestionResult for q in a.questions)
+    assert all(type(e) is EvidenceResult for e in a.evidence)
+    assert all(type(f) is Fix for f in a.fixes)
+    assert all(type(f) is Finding for f in (*a.findings, *a.reasons, *a.conditions))
+    assert a.question("C3.1") is not None and a.question("C3.1").override is not None  # type: ignore[union-attr]
+
+
+def test_a_long_answer_is_shortened_as_if_the_whole_text_were_tidied() -> None:
+    import random
+
+    from dtac_app.engine.questions import short
+
+    def tidied_whole(text: str, n: int) -> str:  # how short() read before it tidied only a prefix
+        if len(text) <= n and "\n" not in text and "  " not in text and "\t" not in text:
+            return text
+        text = " ".join(text.split())
+        return text if len(text) <= n else text[: n - 1] + "…"
+
+    rng = random.Random(14)
+    letters = "ab \n\t  xyz\u00a0."
+    for _ in range(20_000):
+        text = "".join(rng.choice(letters) for _ in range(rng.randint(0, 200)))
+        n = rng.choice([5, 10, 60])
+        assert short(text, n) == tidied_whole(text, n), (text, n)

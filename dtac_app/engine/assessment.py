@@ -10,7 +10,10 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Mapping
+from dataclasses import dataclass
 from typing import Any
+
+from pydantic import TypeAdapter
 
 from dtac_app.criteria import Catalogue, CriteriaSet, Policy
 from dtac_app.dates import ONE_DAY, fmt
@@ -19,13 +22,13 @@ from dtac_app.results import (
     ASSESSMENT_SCHEMA,
     DECISION_LABELS,
     Assessment,
-    CriteriaRef,
+    D1Score,
     Finding,
     NiceVerdict,
     Outcome,
     Override,
-    ProductRef,
     QuestionResult,
+    RegulatoryVerdict,
     SectionResult,
     TimeEvent,
     Verification,
@@ -58,22 +61,124 @@ def assess(
     overrides: Mapping[str, Override] | None = None,
     verifications: Mapping[str, Verification] | None = None,
     documents: Mapping[int, DocumentState | DocumentProvenance] | None = None,
-    _recheck: bool = True,
 ) -> Assessment:
     """Assess a normalised submission (see ``submission.normalise``) on ``as_of``.
 
     ``documents`` gives each evidence record's provenance by index (received, asserted, verified,
     problem; see :mod:`dtac_app.provenance`). A record not in it is *asserted*: nobody has seen
-    its file, so it never counts as valid evidence."""
+    its file, so it never counts as valid evidence.
+
+    The results are gathered as plain data and validated into the ``Assessment`` in one call at
+    the end (pydantic-core builds the nested models far faster than one constructor call each)."""
     policy = policy or catalogue.policy
     prof = profile or submission.profile
     if prof not in PROFILES:
         raise ValueError(f"unknown profile '{prof}'")
-    cs = catalogue.dtac_set(submission.criteria)
-    plan = plan_for(cs)
     overrides = overrides or {}
     verifications = verifications or {}
-    findings: list[Finding] = []
+    w = _judge_all(submission, catalogue, as_of, policy, prof, overrides, verifications, documents)
+    findings, events, sections, d1 = w.findings, w.events, w.sections, w.d1
+    cs = w.plan.criteria
+
+    ev_results = evidence_register(
+        submission, catalogue, w.ctx.evidence_state, w.ctx.evidence_label, documents
+    )
+    if w.regulatory.applies:
+        device_evidence(ev_results, as_of)
+
+    # ---- decision
+    decision = decide(findings)
+    # A 'review' event (a dated NICE change, future-dated evidence) may or may not change the
+    # decision: find out by judging on that day. Rare, so the cost only falls where it applies.
+    review_changes = {
+        day
+        for day in sorted({e.on for e in events if e.effect == "review" and e.on > as_of})
+        if decide(
+            _judge_all(submission, catalogue, day, policy, prof, overrides, verifications, documents).findings
+        )
+        != decision
+    }
+    changes_on, why, change_events = first_change(decision, events, as_of, review_changes)
+    events.sort(key=lambda e: (e.on, e.rule))
+
+    return Assessment.model_validate(
+        {
+            "schema": ASSESSMENT_SCHEMA,
+            "engine_version": ENGINE_VERSION,
+            "as_of": as_of,
+            "profile": prof,
+            "criteria": {
+                "set": cs.key,
+                "title": cs.title,
+                "version": cs.version,
+                "hashes": catalogue.hashes_for(cs.key),
+            },
+            "product": {
+                "name": submission.product.name,
+                "version": submission.product.version,
+                "manufacturer": submission.product.manufacturer,
+            },
+            "decision": decision,
+            "decision_label": DECISION_LABELS[decision],
+            "summary": summary(decision, findings, sections, d1),
+            "reasons": reasons(decision, findings, sections, cs),
+            "conditions": [f for f in findings if f.severity == "condition"],
+            "valid_until": changes_on - ONE_DAY if changes_on else None,
+            "changes_on": changes_on,
+            "valid_until_reason": why,
+            "change_events": change_events,
+            "events": [e for e in events if e.on > as_of],
+            "sections": sections,
+            "questions": w.results,
+            "d1": d1,
+            "evidence": ev_results,
+            "regulatory": w.regulatory,
+            "nice": w.nice,
+            "findings": sorted(findings, key=lambda f: SEVERITY_RANK[f.severity]),
+            "fixes": fixes(findings),
+        }
+    )
+
+
+# The findings the engine gathers (model instances from the rules and the plan's caches, plain
+# fields from the question loop), validated in one call.
+_FINDINGS: TypeAdapter[list[Finding]] = TypeAdapter(list[Finding])
+
+_NO_NICE = NiceVerdict(
+    applies=False, status="not_applicable", summary="The NICE back-pain profile was not applied."
+)
+
+
+@dataclass(slots=True)
+class _Judged:
+    """Everything judged on one day, up to (not including) the decision."""
+
+    plan: EnginePlan
+    ctx: Context
+    results: list[QuestionResult | dict[str, Any]]
+    findings: list[Finding]
+    events: list[TimeEvent]
+    sections: list[SectionResult]
+    d1: D1Score
+    regulatory: RegulatoryVerdict
+    nice: NiceVerdict
+
+
+def _judge_all(
+    submission: Submission,
+    catalogue: Catalogue,
+    as_of: dt.date,
+    policy: Policy,
+    prof: str,
+    overrides: Mapping[str, Override],
+    verifications: Mapping[str, Verification],
+    documents: Mapping[int, DocumentState | DocumentProvenance] | None,
+) -> _Judged:
+    """Every rule applied on ``as_of``: questions, commitments, form version, sections, D1, GB
+    device rules and the NICE profile, with their findings and dated events."""
+    cs = catalogue.dtac_set(submission.criteria)
+    plan = plan_for(cs)
+    found: list[Finding | dict[str, Any]] = []
     events: list[TimeEvent] = []
 
     # Evidence records grouped by question for quick lookup.
@@ -91,30 +196,28 @@ def assess(
         documents=documents,
     )
 
-    results, shown, counts = _questions(plan, ctx, overrides, verifications, findings, events)
-    _commitments(plan, ctx, shown, counts, findings)
-    _form_validity(cs, submission, as_of, findings, events)
+    results, shown, counts = _questions(plan, ctx, overrides, verifications, found, events)
+    _commitments(plan, ctx, shown, counts, found)
+    _form_validity(cs, submission, as_of, found, events)
     sections = _sections(plan, counts)
 
-    d1 = score_d1(plan, results, policy)
+    d1 = score_d1(plan, shown, submission.answers, policy)
     if (
         policy.d1_minimum_percent is not None
         and d1.percent is not None
         and d1.percent < policy.d1_minimum_percent
     ):
-        findings.append(
-            Finding(
-                rule="D1.minimum",
-                severity="fail",
-                section="D1",
-                text=f"D1 score {d1.percent:.1f}% is below this organisation's minimum of {policy.d1_minimum_percent:.0f}%",
-                used="policy d1_minimum_percent",
-                fix="Improve usability and accessibility items in D1",
-                kind="d1_minimum",
-            )
+        found.append(
+            {
+                "rule": "D1.minimum",
+                "severity": "fail",
+                "section": "D1",
+                "text": f"D1 score {d1.percent:.1f}% is below this organisation's minimum of {policy.d1_minimum_percent:.0f}%",
+                "used": "policy d1_minimum_percent",
+                "fix": "Improve usability and accessibility items in D1",
+                "kind": "d1_minimum",
+            }
         )
-
-    ev_results = evidence_register(submission, catalogue, ctx.evidence_state, ctx.evidence_label, documents)
 
     # ---- regulatory and NICE
     lbp = prof == "nice-lbp"
@@ -122,79 +225,28 @@ def assess(
     regulatory, reg_events = assess_regulatory(
         submission, catalogue.regulatory, policy, as_of, device_required=device_required
     )
-    findings.extend(f for f in regulatory.findings if f.severity != "pass")
+    found.extend(f for f in regulatory.findings if f.severity != "pass")
     events.extend(reg_events)
-    if regulatory.applies:
-        ev_results = device_evidence(ev_results, as_of)
     if lbp:
         nice, nice_events = assess_nice(submission, catalogue.nice, policy, as_of, overrides)
-        findings.extend(
+        found.extend(
             f
             for f in (*nice.findings, *nice.content)
             if f.severity not in ("pass", "info") or f.rule in _SHOWN_INFO_RULES
         )
         events.extend(nice_events)
     else:
-        nice = NiceVerdict(
-            applies=False, status="not_applicable", summary="The NICE back-pain profile was not applied."
-        )
-
-    # ---- decision
-    decision = decide(findings)
-    review_changes: set[dt.date] = set()
-    if _recheck:
-        # A 'review' event (a dated NICE change, future-dated evidence) may or may not change the
-        # decision: find out by assessing on that day. Rare, so the cost only falls where it applies.
-        for day in sorted({e.on for e in events if e.effect == "review" and e.on > as_of}):
-            later = assess(
-                submission,
-                catalogue,
-                as_of=day,
-                policy=policy,
-                profile=prof,
-                overrides=overrides,
-                verifications=verifications,
-                documents=documents,
-                _recheck=False,
-            )
-            if later.decision != decision:
-                review_changes.add(day)
-    changes_on, why, change_events = first_change(
-        decision, events, as_of, review_changes if _recheck else None
-    )
-    events.sort(key=lambda e: (e.on, e.rule))
-
-    return Assessment(
-        schema_=ASSESSMENT_SCHEMA,
-        engine_version=ENGINE_VERSION,
-        as_of=as_of,
-        profile=prof,
-        criteria=CriteriaRef(
-            set=cs.key, title=cs.title, version=cs.version, hashes=catalogue.hashes_for(cs.key)
-        ),
-        product=ProductRef(
-            name=submission.product.name,
-            version=submission.product.version,
-            manufacturer=submission.product.manufacturer,
-        ),
-        decision=decision,
-        decision_label=DECISION_LABELS[decision],
-        summary=summary(decision, findings, sections, d1),
-        reasons=reasons(decision, findings, sections, cs),
-        conditions=tuple(f for f in findings if f.severity == "condition"),
-        valid_until=changes_on - ONE_DAY if changes_on else None,
-        changes_on=changes_on,
-        valid_until_reason=why,
-        change_events=change_events,
-        events=tuple(e for e in events if e.on > as_of),
-        sections=tuple(sections),
-        questions=tuple(results),
+        nice = _NO_NICE
+    return _Judged(
+        plan=plan,
+        ctx=ctx,
+        results=results,
+        findings=_FINDINGS.validate_python(found),
+        events=events,
+        sections=sections,
         d1=d1,
-        evidence=ev_results,
         regulatory=regulatory,
         nice=nice,
-        findings=tuple(sorted(findings, key=lambda f: SEVERITY_RANK[f.severity])),
-        fixes=fixes(findings),
     )
 
 
@@ -203,15 +255,15 @@ def _questions(
     ctx: Context,
     overrides: Mapping[str, Override],
     verifications: Mapping[str, Verification],
-    findings: list[Finding],
+    findings: list[Finding | dict[str, Any]],
     events: list[TimeEvent],
-) -> tuple[list[QuestionResult], dict[str, bool | None], dict[str, list[int]]]:
+) -> tuple[list[QuestionResult | dict[str, Any]], dict[str, bool | None], dict[str, list[int]]]:
     """Every question in form order, routed and judged. Returns the results, which questions were
     shown, and per section the counts (asked, passed, failed, missing)."""
     answers = ctx.sub.answers
     by_question = ctx.by_question
     shown: dict[str, bool | None] = {}
-    results: list[QuestionResult] = []
+    results: list[QuestionResult | dict[str, Any]] = []
     counts: dict[str, list[int]] = {s.id: [0, 0, 0, 0] for s in plan.criteria.sections}
     for step in plan.steps:
         q = step.q
@@ -232,7 +284,17 @@ def _questions(
                 results.append(cached)
             else:
                 why = not_asked_reason(step.cond_text, asked)
-                results.append(_result(qid, sid, q.short, False, answer, "not_applicable", why))
+                results.append(
+                    {
+                        "id": qid,
+                        "section": sid,
+                        "short": q.short,
+                        "asked": False,
+                        "answer": answer,
+                        "outcome": "not_applicable",
+                        "reason": why,
+                    }
+                )
             continue
         role = step.role
         override = overrides.get(qid) if overrides else None
@@ -247,7 +309,10 @@ def _questions(
                 hit = step.choice[answer] = ChoiceJudgement(
                     result=_result(qid, sid, q.short, True, answer, j.outcome, j.reason, j.condition),
                     findings=tuple(
-                        question_findings(q, role, sid, answer, j.outcome, j.reason, j, j.condition, j.kind)
+                        Finding(**f)
+                        for f in question_findings(
+                            q, role, sid, answer, j.outcome, j.reason, j, j.condition, j.kind
+                        )
                     ),
                     counts_as=j.outcome,
                 )
@@ -266,17 +331,32 @@ def _questions(
         if plain and step.recorded_only and answer and (q.type != "choice" or answer in step.options):
             # Context (sections A and B): recorded, never judged.
             results.append(
-                _result(qid, sid, q.short, True, answer, "informational", f"Answered “{short(answer)}”")
+                {
+                    "id": qid,
+                    "section": sid,
+                    "short": q.short,
+                    "asked": True,
+                    "answer": answer,
+                    "outcome": "informational",
+                    "reason": f"Answered “{short(answer)}”",
+                }
             )
             c[0] += 1
             continue
         j = judge(q, role, answer, ctx)
         outcome, reason, condition, kind = j.outcome, j.reason, j.condition, j.kind
-        # Only the fields that differ from their defaults (pydantic fills those without validating).
-        extra: dict[str, Any] = {"evidence": tuple(j.evidence)} if j.evidence else {}
+        r: dict[str, Any] = {
+            "id": qid,
+            "section": sid,
+            "short": q.short,
+            "asked": True,
+            "answer": answer,
+        }
+        if j.evidence:
+            r["evidence"] = j.evidence
         q_events = j.events
         if override is not None:
-            extra.update(engine_outcome=outcome, engine_reason=reason, override=override)
+            r.update(engine_outcome=outcome, engine_reason=reason, override=override)
             outcome = override.outcome
             reason = f"Assessor override ({override.by or 'assessor'}): {override.rationale} [engine said: {reason}]"
             kind = "override"
@@ -285,22 +365,14 @@ def _questions(
             condition = ""
             q_events = []
         if ver is not None:
-            extra.update(provenance="verified", verification=ver)
+            r.update(provenance="verified", verification=ver)
         if q_events:
             events.extend(q_events)
-        results.append(
-            QuestionResult(
-                id=qid,
-                section=sid,
-                short=q.short,
-                asked=True,
-                answer=answer,
-                outcome=outcome,
-                reason=reason,
-                condition=condition,
-                **extra,
-            )
-        )
+        r["outcome"] = outcome
+        r["reason"] = reason
+        if condition:
+            r["condition"] = condition
+        results.append(r)
         c[0] += 1
         if outcome == "pass":
             c[1] += 1
@@ -340,7 +412,7 @@ def _commitments(
     ctx: Context,
     shown: dict[str, bool | None],
     counts: dict[str, list[int]],
-    findings: list[Finding],
+    findings: list[Finding | dict[str, Any]],
 ) -> None:
     """Commitments an answer carries beyond the questions the form then skips (C3.2 Charter)."""
     answers = ctx.sub.answers
@@ -355,18 +427,18 @@ def _commitments(
             other_q = plan.questions[other]
             counts[sec_id][3] += 1
             findings.append(
-                Finding(
-                    rule=f"{q.id}.commitment",
-                    severity="missing",
-                    text=f"{q.id} {q.short}: {claim} commits the supplier to {commit.label}, but {other} "
+                {
+                    "rule": f"{q.id}.commitment",
+                    "severity": "missing",
+                    "text": f"{q.id} {q.short}: {claim} commits the supplier to {commit.label}, but {other} "
                     f"({other_q.short}) is answered “{short(given)}”, which contradicts it",
-                    used=f"{claim}; {other} = “{short(given)}”",
-                    fix=f"Resolve {q.id} against {other}: either the commitment holds and {other} is "
+                    "used": f"{claim}; {other} = “{short(given)}”",
+                    "fix": f"Resolve {q.id} against {other}: either the commitment holds and {other} is "
                     f"“{consistent[0]}”, or answer {q.id} “No” and complete the questions it skips",
-                    section=sec_id,
-                    kind="commitment",
-                    question=q.id,
-                )
+                    "section": sec_id,
+                    "kind": "commitment",
+                    "question": q.id,
+                }
             )
         for other in commit.check_evidence_of:
             other_q = plan.questions[other]
@@ -382,23 +454,27 @@ def _commitments(
                     if chk.state == "problem" and chk.severity == "fail":
                         counts[sec_id][2] += 1
                         findings.append(
-                            Finding(
-                                rule=f"{other}.evidence",
-                                severity="fail",
-                                text=f"{other} {other_q.short}: {chk.detail} (supplied although {claim} skips "
+                            {
+                                "rule": f"{other}.evidence",
+                                "severity": "fail",
+                                "text": f"{other} {other_q.short}: {chk.detail} (supplied although {claim} skips "
                                 f"{other}; its findings still count)",
-                                used=f"evidence[{i}] ({rec.kind})",
-                                fix=chk.fix,
-                                section=sec_id,
-                                kind="evidence_problem",
-                                question=other,
-                                valid_until=chk.expires,
-                            )
+                                "used": f"evidence[{i}] ({rec.kind})",
+                                "fix": chk.fix,
+                                "section": sec_id,
+                                "kind": "evidence_problem",
+                                "question": other,
+                                "valid_until": chk.expires,
+                            }
                         )
 
 
 def _form_validity(
-    cs: CriteriaSet, submission: Submission, as_of: dt.date, findings: list[Finding], events: list[TimeEvent]
+    cs: CriteriaSet,
+    submission: Submission,
+    as_of: dt.date,
+    findings: list[Finding | dict[str, Any]],
+    events: list[TimeEvent],
 ) -> None:
     """Form-version validity (v1.0 retired for submissions after 5 Apr 2026)."""
     until = cs.accept_submissions_until
@@ -418,16 +494,16 @@ def _form_validity(
         )
     if form_date > until:
         findings.append(
-            Finding(
-                rule=f"{cs.key}.retired",
-                severity="fail",
-                section="Form",
-                text=f"{cs.title} is accepted only for submissions made by {fmt(until)}; "
+            {
+                "rule": f"{cs.key}.retired",
+                "severity": "fail",
+                "section": "Form",
+                "text": f"{cs.title} is accepted only for submissions made by {fmt(until)}; "
                 f"this one is dated {fmt(form_date)}",
-                used=f"submitted_on = {submission.submitted_on or 'not given (assessment date used)'}",
-                fix="Resubmit on the current DTAC form (v2.0); the criteria browser shows what moved",
-                kind="form_retired",
-            )
+                "used": f"submitted_on = {submission.submitted_on or 'not given (assessment date used)'}",
+                "fix": "Resubmit on the current DTAC form (v2.0); the criteria browser shows what moved",
+                "kind": "form_retired",
+            }
         )
 
 

@@ -8,6 +8,7 @@ conditions > available. Everything here reads structured fields (severity, stand
 from __future__ import annotations
 
 import datetime as dt
+from typing import Any
 
 from dtac_app.criteria import CriteriaSet
 from dtac_app.dates import fmt
@@ -16,7 +17,6 @@ from dtac_app.results import (
     D1Score,
     Decision,
     Finding,
-    Fix,
     SectionResult,
     Severity,
     TimeEvent,
@@ -120,13 +120,14 @@ def impact_text(
     return f"The only item keeping the decision at '{_IN_SENTENCE[holds]}': fixing it moves it to '{after}'"
 
 
-def fixes(findings: list[Finding]) -> tuple[Fix, ...]:
+def fixes(findings: list[Finding]) -> list[dict[str, Any]]:
     """What would change the decision, most impact first.
 
     Failures come first (they make it 'not available'), then missing items, then conditions. Each
     fix comes from the finding its rule raised (its ``fix``, ``kind``, ``question``) and says
     whether it is the last item holding the decision at its level and, if so, where the decision
     would move. Standing conditions (e.g. NICE's conditions of use) cannot be cleared by the vendor.
+    Each is the fields of a ``Fix`` (validated with the assessment).
     """
     actionable = [
         f
@@ -134,7 +135,7 @@ def fixes(findings: list[Finding]) -> tuple[Fix, ...]:
         if f.severity in ("fail", "missing", "condition", "research") and (f.fix or f.severity == "research")
     ]
     if not actionable:
-        return ()
+        return []
     actionable.sort(key=lambda f: (SEVERITY_RANK[f.severity], f.standing, f.section, f.rule))
     counts: dict[str, int] = {}
     standing = False
@@ -154,7 +155,7 @@ def fixes(findings: list[Finding]) -> tuple[Fix, ...]:
         "research": conditional_after,
         "condition": "available_with_conditions" if standing else "available",
     }
-    out: list[Fix] = []
+    out: list[dict[str, Any]] = []
     seen: set[str] = set()
     for f in actionable:
         # The same instruction raised by two rules is one thing to do.
@@ -168,23 +169,23 @@ def fixes(findings: list[Finding]) -> tuple[Fix, ...]:
         holds = _HOLDS[severity]
         moves_to = after[severity] if n == 1 else None
         out.append(
-            Fix(
-                rank=len(out) + 1,
-                rule=f.rule,
-                severity=severity,
-                action=action,
-                impact=impact_text(severity, holds, n, moves_to, is_standing, standing),
-                kind=f.kind,
-                question=f.question,
-                section=f.section,
-                holds=holds,
-                holding=n,
-                moves_to=moves_to,
-                standing=is_standing,
-                valid_until=f.valid_until,
-            )
+            {
+                "rank": len(out) + 1,
+                "rule": f.rule,
+                "severity": severity,
+                "action": action,
+                "impact": impact_text(severity, holds, n, moves_to, is_standing, standing),
+                "kind": f.kind,
+                "question": f.question,
+                "section": f.section,
+                "holds": holds,
+                "holding": n,
+                "moves_to": moves_to,
+                "standing": is_standing,
+                "valid_until": f.valid_until,
+            }
         )
-    return tuple(out)
+    return out
 
 
 def summary(decision: Decision, findings: list[Finding], sections: list[SectionResult], d1: D1Score) -> str:

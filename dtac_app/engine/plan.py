@@ -60,8 +60,8 @@ class EnginePlan:
     steps: tuple[Step, ...]
     questions: dict[str, Question]
     commitments: tuple[tuple[str, Question, Commitment], ...]
-    # (position in form order, question) of every question with a D1 score, in a scored section.
-    scored: tuple[tuple[int, Question], ...]
+    # Every question with a D1 score in a scored section, in form order.
+    scored: tuple[Question, ...]
     d1_items: dict[tuple[str, float | None, str], D1Item] = field(default_factory=dict)
     sections: dict[tuple[str, int, int, int, int], SectionResult] = field(default_factory=dict)
 
@@ -91,9 +91,7 @@ def compile_plan(cs: CriteriaSet) -> EnginePlan:
         steps=tuple(steps),
         questions=dict(cs.questions),
         commitments=cs.commitments,
-        scored=tuple(
-            (i, s.q) for i, s in enumerate(steps) if s.section.role == "scored" and s.q.score is not None
-        ),
+        scored=tuple(s.q for s in steps if s.section.role == "scored" and s.q.score is not None),
     )
 
 

@@ -9,10 +9,11 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Mapping
 from dataclasses import dataclass, field
+from typing import Any
 
 from dtac_app.criteria import Catalogue, Policy, Question
 from dtac_app.provenance import DocumentProvenance, DocumentState, provenance_of
-from dtac_app.results import EvidenceState, Finding, FindingKind, Outcome, TimeEvent
+from dtac_app.results import EvidenceState, FindingKind, Outcome, TimeEvent
 from dtac_app.rules_answers import placeholder_problem, registration_problem
 from dtac_app.rules_evidence import EvidenceCheck, apply_provenance, best_check, check_record
 from dtac_app.submission import Submission
@@ -162,14 +163,21 @@ def _judge_evidence(
     condition_fixes: list[str],
 ) -> None:
     """The evidence the answer calls for: the worst requirement decides, expiries become events."""
-    sub = ctx.sub
+    records = ctx.sub.evidence
+    regulatory, policy, as_of, apply_cvss, documents = (
+        ctx.catalogue.regulatory,
+        ctx.policy,
+        ctx.as_of,
+        ctx.apply_cvss,
+        ctx.documents,
+    )
     events: list[TimeEvent] = []
     # (rank, severity, detail, fix, kind, last valid day)
     worst: tuple[int, str, str, str, FindingKind, dt.date | None] | None = None
     for req in q.evidence:
         if req.when is not None and answer not in req.when:
             continue
-        recs = [i for i in linked if sub.evidence[i].kind == req.kind]
+        recs = [i for i in linked if records[i].kind == req.kind]
         if not recs:
             if req.required and role == "assessed":
                 rank = SEVERITY_RANK["missing"]
@@ -183,32 +191,31 @@ def _judge_evidence(
                         None,
                     )
             continue
+        label = req.label
         checks = [
             apply_provenance(
-                check_record(
-                    sub.evidence[i],
-                    req,
-                    ctx.catalogue.regulatory,
-                    ctx.policy,
-                    ctx.as_of,
-                    apply_cvss=ctx.apply_cvss,
-                ),
-                provenance_of(ctx.documents, i),
-                req.label,
-                ctx.policy,
+                check_record(records[i], req, regulatory, policy, as_of, apply_cvss=apply_cvss),
+                provenance_of(documents, i),
+                label,
+                policy,
             )
             for i in recs
         ]
-        best = best_check(checks) if len(checks) > 1 else 0
         for i, c in zip(recs, checks, strict=True):
             ctx.evidence_state[i] = c
-            ctx.evidence_label[i] = req.label
-        chosen = checks[best]
-        if role != "assessed":
-            continue
-        events.extend(chosen.events)
-        # A record dated in the future also counts from its date, even if another is chosen now.
-        events.extend(e for c in checks if c is not chosen for e in c.events if e.effect == "review")
+            ctx.evidence_label[i] = label
+        if len(checks) == 1:
+            chosen = checks[0]
+            if role != "assessed":
+                continue
+            events.extend(chosen.events)
+        else:
+            chosen = checks[best_check(checks)]
+            if role != "assessed":
+                continue
+            events.extend(chosen.events)
+            # A record dated in the future also counts from its date, even if another is chosen now.
+            events.extend(e for c in checks if c is not chosen for e in c.events if e.effect == "review")
         if chosen.severity == "condition":
             j.condition = (j.condition + "; " if j.condition else "") + chosen.detail
             j.condition_kind = j.condition_kind or EVIDENCE_KIND[chosen.state]
@@ -248,53 +255,54 @@ def question_findings(
     j: Judgement,
     condition: str,
     kind: FindingKind | None,
-) -> list[Finding]:
-    """The findings a judged question raises (in assessed sections, or a scored one with a condition)."""
+) -> list[dict[str, Any]]:
+    """The findings a judged question raises (in assessed sections, or a scored one with a condition),
+    as the fields of a ``Finding`` (the assessment validates them all at once)."""
     if role == "assessed" or (role == "scored" and condition):
-        out = []
+        out: list[dict[str, Any]] = []
         used = used_text(q, answer)
         if outcome == "fail" or outcome == "missing":
             out.append(
-                Finding(
-                    rule=q.id,
-                    severity=outcome,
-                    text=f"{q.id} {q.short}: {reason}",
-                    used=used,
-                    fix=j.fix or question_fix(q, outcome),
-                    section=section,
-                    kind=kind,
-                    question=q.id,
-                    valid_until=j.valid_until if kind == j.kind else None,
-                )
+                {
+                    "rule": q.id,
+                    "severity": outcome,
+                    "text": f"{q.id} {q.short}: {reason}",
+                    "used": used,
+                    "fix": j.fix or question_fix(q, outcome),
+                    "section": section,
+                    "kind": kind,
+                    "question": q.id,
+                    "valid_until": j.valid_until if kind == j.kind else None,
+                }
             )
         if condition:
             out.append(
-                Finding(
-                    rule=q.id,
-                    severity="condition",
-                    text=f"{q.id} {q.short}: {condition}",
-                    used=used,
-                    fix=j.condition_fix or condition,
-                    section=section,
-                    kind=j.condition_kind,
-                    question=q.id,
-                    valid_until=j.condition_valid_until,
-                )
+                {
+                    "rule": q.id,
+                    "severity": "condition",
+                    "text": f"{q.id} {q.short}: {condition}",
+                    "used": used,
+                    "fix": j.condition_fix or condition,
+                    "section": section,
+                    "kind": j.condition_kind,
+                    "question": q.id,
+                    "valid_until": j.condition_valid_until,
+                }
             )
         return out
     if outcome == "missing" and answer and q.type == "choice":
         # An answer that names no option outside the assessed sections: shown, not decisive.
         return [
-            Finding(
-                rule=q.id,
-                severity="info",
-                text=f"{q.id} {q.short}: {reason}",
-                used=used_text(q, answer),
-                fix=j.fix or question_fix(q, outcome),
-                section=section,
-                kind=kind,
-                question=q.id,
-            )
+            {
+                "rule": q.id,
+                "severity": "info",
+                "text": f"{q.id} {q.short}: {reason}",
+                "used": used_text(q, answer),
+                "fix": j.fix or question_fix(q, outcome),
+                "section": section,
+                "kind": kind,
+                "question": q.id,
+            }
         ]
     return []
 
@@ -308,8 +316,15 @@ def not_asked_reason(cond: str, asked: bool | None) -> str:
 
 
 def short(text: str, n: int = 60) -> str:
+    """A short one-line ``text`` as it is; otherwise on one line with single spaces, cut to ``n``
+    characters (ending "…" when cut)."""
     if len(text) <= n and "\n" not in text and "  " not in text and "\t" not in text:
         return text
+    # Tidying a prefix gives a prefix of the tidied whole: when it is already longer than ``n``,
+    # the cut is the same, and a long answer is not split word by word.
+    head = " ".join(text[: 2 * n].split())
+    if len(head) > n:
+        return head[: n - 1] + "…"
     text = " ".join(text.split())
     return text if len(text) <= n else text[: n - 1] + "…"
 

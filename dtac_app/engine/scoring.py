@@ -2,13 +2,18 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping
+
 from dtac_app.criteria import Policy
-from dtac_app.results import D1Item, D1Score, QuestionResult
+from dtac_app.results import D1Item, D1Score
 
 from .plan import EnginePlan
 
 
-def score_d1(plan: EnginePlan, results: list[QuestionResult], policy: Policy) -> D1Score:
+def score_d1(
+    plan: EnginePlan, shown: Mapping[str, bool | None], answers: Mapping[str, str], policy: Policy
+) -> D1Score:
+    """The D1 score from which questions were asked (``shown``) and their answers."""
     items: list[D1Item] = []
     earned = possible = 0.0
     static = plan.d1_items
@@ -20,23 +25,23 @@ def score_d1(plan: EnginePlan, results: list[QuestionResult], policy: Policy) ->
             hit = static[key] = D1Item(id=qid, weight=weight, points=points, note=note)
         return hit
 
-    for pos, q in plan.scored:
-        r = results[pos]
+    for q in plan.scored:
         if q.score is None:
             continue
         weight = q.score.weight
-        if not r.asked:
+        if shown.get(q.id) is not True:
             items.append(item(q.id, weight, None, "not asked"))
             continue
-        if not r.answer:
+        answer = answers.get(q.id)
+        if not answer:
             possible += weight
             items.append(item(q.id, weight, 0.0, "not answered"))
             continue
-        if q.type == "choice" and r.answer not in q.options:
+        if q.type == "choice" and answer not in q.options:
             possible += weight
             items.append(item(q.id, weight, 0.0, "not one of the options"))
             continue
-        pts = q.score.points.get(r.answer, q.score.points.get("*", 0.0))
+        pts = q.score.points.get(answer, q.score.points.get("*", 0.0))
         if pts == "policy:working_towards_credit":
             pts = policy.v1_working_towards_credit
         elif pts == "policy:not_applicable":
