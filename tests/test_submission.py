@@ -316,7 +316,7 @@ FULL_CONSTRUCTOR_DOCUMENTS = [
 
 @pytest.mark.parametrize("text", PLAIN_DOCUMENTS + FULL_CONSTRUCTOR_DOCUMENTS)
 def test_the_fast_yaml_path_builds_what_the_full_constructor_builds(text: str) -> None:
-    from dtac_app.safe_yaml import _Loader, _load_yaml
+    from dtac_app.safe_yaml import _load_yaml, _Loader
 
     full = yaml.load(text, Loader=_Loader)  # noqa: S506 - the project's safe loader
     data, fast = _load_yaml(text)
