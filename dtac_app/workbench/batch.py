@@ -13,6 +13,7 @@ import gc
 import multiprocessing as mp
 import os
 import re
+import signal
 import tempfile
 from collections import deque
 from collections.abc import Callable, Iterator, Sequence
@@ -144,6 +145,10 @@ def _assess_one(path: str) -> dict[str, Any]:
 
 
 def _start_worker(as_of: dt.date, profile: str | None, criteria_dir: str | None) -> None:
+    # The pool ends its workers with SIGTERM. A forked worker inherits the command's SIGTERM
+    # handler (which raises SystemExit so the parent can clean up); raised inside a finaliser it
+    # is swallowed and the worker lives on, and the pool waits for it forever. Die outright.
+    signal.signal(signal.SIGTERM, signal.SIG_DFL)
     _init_worker(as_of, profile, criteria_dir)
     # What the worker inherited (modules, the criteria) lives as long as it does: keep the
     # collector off it, so it neither spends time there nor copies those shared pages. A worker
