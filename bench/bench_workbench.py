@@ -26,15 +26,9 @@ from common import REPO, figure, header
 import gen
 
 CHROMIUM = "/usr/bin/chromium"
-CHROMIUM_ARGS = [
-    "--headless",
-    "--no-sandbox",
-    "--disable-gpu",
-    "--no-first-run",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-]
+# Playwright already starts Chromium headless, without a sandbox, first-run screens, background
+# networking, component updates or sync; a virtual machine has no GPU either.
+CHROMIUM_ARGS = ["--disable-gpu"]
 
 
 def seed(data_dir: Path, n: int) -> float:
@@ -199,8 +193,8 @@ def run(products: int = 500) -> list[dict[str, object]]:
             figure(
                 f"portfolio page, {products} products, re-run (median)",
                 f"{rerun * 1e3:.0f} ms",
-                "< 300 ms",
-                rerun < 0.3,
+                "< 150 ms",
+                rerun < 0.15,
                 f"{rows} rows",
             )
         )

@@ -41,10 +41,21 @@ def machine() -> str:
     return f"{cpu_name()}, {os.cpu_count()} cores{mem}, {platform.system()} {platform.release()}, Python {platform.python_version()}"
 
 
+def load() -> str:
+    """The load average (1, 5, 15 minutes) with the core count: a shared machine's timings mean
+    little without it."""
+    try:
+        one, five, fifteen = os.getloadavg()
+    except OSError:
+        return "unknown"
+    return f"{one:.2f}, {five:.2f}, {fifteen:.2f} on {os.cpu_count()} cores"
+
+
 def header(title: str) -> None:
     print(f"# {title}")
     print(f"machine: {machine()}")
     print(f"date: {dt.datetime.now(dt.UTC):%Y-%m-%d %H:%M UTC}")
+    print(f"load average: {load()}")
 
 
 def median_time(fn: Callable[[], object], *, number: int, repeat: int = 9, warmup: int = 1) -> float:

@@ -22,6 +22,11 @@ def _date(rng: random.Random, lo: int, hi: int) -> dt.date:
     return AS_OF - dt.timedelta(days=rng.randint(lo, hi))
 
 
+def _record(question: str, kind: str, **details: Any) -> dict[str, Any]:
+    """One evidence record: the question it answers, its kind, then any details."""
+    return {"question": question, "kind": kind, **details}
+
+
 def submission(i: int, rng: random.Random, *, long_answers: bool = True) -> dict[str, Any]:
     a: dict[str, str] = {
         "A1": f"Benchmark Health {i} Ltd",
@@ -44,79 +49,51 @@ def submission(i: int, rng: random.Random, *, long_answers: bool = True) -> dict
     device = rng.random() < 0.5
     a["C1.1.1"] = "Yes" if device else "No"
     if device:
-        ev.append({"question": "C1.1.1", "kind": "paq", "reference": f"PAQ-{i}"})
+        ev.append(_record("C1.1.1", "paq", reference=f"PAQ-{i}"))
         a["C1.1.2"] = rng.choice(["Yes", "No"])
     if not device or a.get("C1.1.2") == "No":
         in_scope = rng.random() < 0.8
         a["C1.2"] = "Yes" if in_scope else "No"
         if in_scope:
-            a.update(
-                {
-                    "C1.2.2": "Yes",
-                    "C1.2.3": "Provided",
-                    "C1.2.4": "Provided",
-                    "C1.2.5": "Dr Sam Example, physiotherapist, HCPC PH000000",
-                }
-            )
+            a["C1.2.2"] = "Yes"
+            a.update(dict.fromkeys(("C1.2.3", "C1.2.4"), "Provided"))
+            a["C1.2.5"] = "Dr Sam Example, physiotherapist, HCPC PH000000"
             ev += [
-                {"question": "C1.2.3", "kind": "crm_system"},
-                {"question": "C1.2.4", "kind": "cscr"},
-                {"question": "C1.2.4", "kind": "hazard_log"},
+                _record("C1.2.3", "crm_system"),
+                _record("C1.2.4", "cscr"),
+                _record("C1.2.4", "hazard_log"),
             ]
         else:
             a["C1.2.1"] = LOREM * (3 if long_answers else 1)
     access = rng.random() < 0.85
     a["C2.1"] = "Confirmed" if access else "No access to patient data or national NHS system"
     if access:
-        ev.append(
-            {
-                "question": "C2.1",
-                "kind": "dspt",
-                "status": rng.choice(["Standards Met", "Standards Exceeded", "Standards Met"]),
-                "period": rng.choice(["2025-26", "2025-26", "2024-25"]),
-                "ods_code": f"8X{i % 1000:03d}",
-            }
-        )
+        status = rng.choice(["Standards Met", "Standards Exceeded", "Standards Met"])
+        period = rng.choice(["2025-26", "2025-26", "2024-25"])
+        ev.append(_record("C2.1", "dspt", status=status, period=period, ods_code=f"8X{i % 1000:03d}"))
     personal = rng.random() < 0.9
     a["C2.2"] = "Yes" if personal else "No"
     if personal:
-        a.update(
-            {
-                "C2.2.1": "Provided",
-                "C2.2.2": "Provided",
-                "C2.2.3": "Provided",
-                "C2.2.4": rng.choice(["Provided", "Not applicable"]),
-            }
-        )
+        a.update(dict.fromkeys(("C2.2.1", "C2.2.2", "C2.2.3"), "Provided"))
+        a["C2.2.4"] = rng.choice(["Provided", "Not applicable"])
+        expires = (AS_OF + dt.timedelta(days=rng.randint(-30, 400))).isoformat()
         ev += [
-            {
-                "question": "C2.2.1",
-                "kind": "ico_registration",
-                "reference": f"ZA{i:06d}",
-                "expires": (AS_OF + dt.timedelta(days=rng.randint(-30, 400))).isoformat(),
-            },
-            {"question": "C2.2.2", "kind": "dpia"},
-            {"question": "C2.2.3", "kind": "privacy_notice"},
+            _record("C2.2.1", "ico_registration", reference=f"ZA{i:06d}", expires=expires),
+            _record("C2.2.2", "dpia"),
+            _record("C2.2.3", "privacy_notice"),
         ]
         if a["C2.2.4"] == "Provided":
-            ev.append({"question": "C2.2.4", "kind": "terms"})
+            ev.append(_record("C2.2.4", "terms"))
         a["C2.2.5"] = rng.choice(["UK only", "UK only", "Outside of UK"])
         if a["C2.2.5"] == "Outside of UK":
             a["C2.2.6"] = "Ireland under UK adequacy regulations; IDTA with the US processor. " + LOREM
     a["C3.1"] = "Provided"
-    ev.append(
-        {
-            "question": "C3.1",
-            "kind": "cyber_essentials",
-            "issuer": "IASME",
-            "reference": f"CE-{i:06d}",
-            "issued": _date(rng, 10, 420).isoformat(),
-        }
-    )
+    issued = _date(rng, 10, 420).isoformat()
+    ev.append(_record("C3.1", "cyber_essentials", issuer="IASME", reference=f"CE-{i:06d}", issued=issued))
     charter = rng.random() < 0.3
     a["C3.2"] = "Yes" if charter else "No"
     if charter:
-        ev.append({"question": "C3.2", "kind": "charter"})
+        ev.append(_record("C3.2", "charter"))
     else:
         a.update(
             {
@@ -127,15 +104,17 @@ def submission(i: int, rng: random.Random, *, long_answers: bool = True) -> dict
                 "C3.6": "Yes",
             }
         )
+        issued = _date(rng, 10, 400).isoformat()
+        cvss = round(rng.choice([3.1, 5.3, 6.5, 6.9, 7.5, 4.2]), 1)
         ev.append(
-            {
-                "question": "C3.3",
-                "kind": "pen_test",
-                "issuer": "Example Testing Ltd",
-                "issued": _date(rng, 10, 400).isoformat(),
-                "highest_cvss": round(rng.choice([3.1, 5.3, 6.5, 6.9, 7.5, 4.2]), 1),
-                "owasp_top10": True,
-            }
+            _record(
+                "C3.3",
+                "pen_test",
+                issuer="Example Testing Ltd",
+                issued=issued,
+                highest_cvss=cvss,
+                owasp_top10=True,
+            )
         )
     a["C4.1"] = rng.choice(["Yes", "No"])
     if a["C4.1"] == "Yes":
@@ -205,7 +184,7 @@ def submission(i: int, rng: random.Random, *, long_answers: bool = True) -> dict
         if not device:
             a["C1.1.1"] = "Yes"
             a["C1.1.2"] = "No"
-            ev.append({"question": "C1.1.1", "kind": "paq"})
+            ev.append(_record("C1.1.1", "paq"))
     else:
         doc["regulatory"] = {"medical_device": False}
     if lbp:

@@ -1,7 +1,8 @@
 #!/usr/bin/env python3
 """Every benchmark in one run (a few minutes): engine and criteria, batch, dossier, workbench.
 
-    python bench/run_all.py            # print the figures
+    python bench/run_all.py            # print the figures (medians, ratios to their floors,
+                                       # targets, the machine, the date and its load)
     python bench/run_all.py --write    # also rewrite the figures block in BENCHMARKS.md
 
 Figures are medians on this machine; targets are from the "Speed and scale" issue. Nothing here
@@ -20,7 +21,7 @@ import sys
 import time
 from contextlib import redirect_stdout
 
-from common import REPO, header, machine
+from common import REPO, header, load, machine
 
 BEGIN, END = "<!-- figures:begin -->", "<!-- figures:end -->"
 
@@ -41,6 +42,7 @@ def main() -> int:
     ap.add_argument("--write", action="store_true", help="update BENCHMARKS.md")
     ap.add_argument("--products", type=int, default=500)
     ap.add_argument("--sizes", default="1000,10000")
+    ap.add_argument("--repeat", type=int, default=3, help="batch runs per size (medians)")
     args = ap.parse_args()
     started = time.perf_counter()
     buf = io.StringIO()
@@ -62,11 +64,18 @@ def main() -> int:
         print("\n## Engine and criteria")
         figures += bench_engine.run()
         print("\n## Batch")
-        figures += bench_batch.run(tuple(int(x) for x in args.sizes.split(",")))
+        figures += bench_batch.run(tuple(int(x) for x in args.sizes.split(",")), args.repeat)
         print("\n## Dossier")
         print(dossier_figures().rstrip())
         print("\n## Workbench")
         figures += bench_workbench.run(args.products)
+        print("\n## Summary: every figure of this run")
+        print(f"machine: {machine()}")
+        print(f"date: {dt.datetime.now(dt.UTC):%Y-%m-%d %H:%M UTC}; load average at the end: {load()}")
+        for f in figures:
+            mark = "" if f["ok"] is None else (" — meets target" if f["ok"] else " — MISSES target")
+            target = f" (target {f['target']})" if f["target"] else ""
+            print(f"  {f['name']}: {f['value']}{target}{mark}" + (f"; {f['floor']}" if f["floor"] else ""))
         print(f"\ntotal benchmark time: {time.perf_counter() - started:.0f} s")
     out_dir = REPO / "bench" / "results"
     out_dir.mkdir(exist_ok=True)

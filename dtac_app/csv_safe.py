@@ -11,9 +11,28 @@ from __future__ import annotations
 import csv
 import io
 from collections.abc import Iterable, Mapping, Sequence
-from typing import IO, Any
+from typing import IO, TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    from dtac_app.results import Assessment
 
 FORMULA_STARTS = "=+-@\t\r"
+
+ASSESSMENT_COLUMNS = ("product", "version", "manufacturer", "criteria", "profile", "as_of")
+"""The columns that say which assessment a row belongs to, first in the batch CSV and the CSV
+dossier alike, so the two join on them in a spreadsheet."""
+
+
+def assessment_cells(a: Assessment) -> dict[str, str]:
+    """The :data:`ASSESSMENT_COLUMNS` of one assessment."""
+    return {
+        "product": a.product.name,
+        "version": a.product.version,
+        "manufacturer": a.product.manufacturer,
+        "criteria": a.criteria.set,
+        "profile": a.profile,
+        "as_of": a.as_of.isoformat(),
+    }
 
 
 def neutralise_cell(value: Any) -> Any:

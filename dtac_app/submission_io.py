@@ -23,7 +23,7 @@ from .catalogue import format_validation_error
 from .criteria import Catalogue
 from .errors import InputError, InputErrors
 from .provenance import DocumentState
-from .safe_yaml import MAX_DOCUMENT_BYTES, parse_document
+from .safe_yaml import MAX_DOCUMENT_BYTES, decode_text, parse_document, read_capped, too_big
 from .submission import Submission, normalise
 
 MAX_EVIDENCE_BYTES = 25 * 1024 * 1024
@@ -50,24 +50,8 @@ def parse_submission(data: Any, catalogue: Catalogue, *, file: str) -> Submissio
 
 
 def read_text(path: Path, *, max_bytes: int = MAX_DOCUMENT_BYTES) -> str:
-    name = str(path)
-    if "\x00" in name:
-        raise InputError(name.replace("\x00", "\\0"), "path", "the file name contains a NUL character")
-    try:
-        size = path.stat().st_size
-    except OSError as e:
-        raise InputError(name, "", f"cannot read file: {e.strerror or e}") from None
-    if not path.is_file():
-        raise InputError(name, "", "not a file")
-    if size > max_bytes:
-        raise InputError(
-            name, "", f"file is {size / 1_048_576:.1f} MB; the limit is {max_bytes / 1_048_576:.0f} MB"
-        )
-    raw = path.read_bytes()
-    try:
-        return raw.decode("utf-8-sig")
-    except UnicodeDecodeError as e:
-        raise InputError(name, f"byte {e.start}", "file is not UTF-8 text") from None
+    """A UTF-8 text file of at most ``max_bytes``; every problem is an InputError naming the file."""
+    return decode_text(read_capped(path, max_bytes), file=str(path), max_bytes=max_bytes)
 
 
 MAX_ZIP_MEMBERS = 200
@@ -206,14 +190,18 @@ def read_path(
     *,
     evidence_dir: str | os.PathLike[str] | None = None,
     check_files: bool = True,
+    max_file_bytes: int | None = None,
 ) -> Intake:
-    """:func:`read_upload` for a file on disk, with its evidence looked up beside it."""
+    """:func:`read_upload` for a file on disk, with its evidence looked up beside it.
+
+    ``max_file_bytes`` as in :func:`read_upload` (a batch reads the setting once, not per file)."""
     p = Path(path)
     if p.suffix.lower() == ".zip":
-        return read_upload(str(p), _read_bytes(p, MAX_ZIP_TOTAL_BYTES), catalogue)
-    raw = _read_bytes(p, MAX_DOCUMENT_BYTES)
+        raw = read_capped(p, MAX_ZIP_TOTAL_BYTES)
+        return read_upload(str(p), raw, catalogue, max_file_bytes=max_file_bytes)
+    raw = read_capped(p, MAX_DOCUMENT_BYTES)
     folder = (Path(evidence_dir) if evidence_dir else p.parent) if check_files else None
-    return read_upload(str(p), raw, catalogue, folder=folder)
+    return read_upload(str(p), raw, catalogue, folder=folder, max_file_bytes=max_file_bytes)
 
 
 def load_submission(
@@ -236,33 +224,8 @@ def load_upload(name: str, data: bytes, catalogue: Catalogue) -> Submission:
 # ----------------------------------------------------------------------------- internals
 
 
-def _too_big(size: int, limit: int) -> str:
-    return f"{size / 1_048_576:.1f} MB; the limit is {limit / 1_048_576:.0f} MB"
-
-
-def _read_bytes(p: Path, limit: int) -> bytes:
-    name = str(p)
-    if "\x00" in name:
-        raise InputError(name.replace("\x00", "\\0"), "path", "the file name contains a NUL character")
-    try:
-        size = p.stat().st_size
-    except OSError as e:
-        raise InputError(name, "", f"cannot read file: {e.strerror or e}") from None
-    if not p.is_file():
-        raise InputError(name, "", "not a file")
-    if size > limit:
-        raise InputError(name, "", f"file is {_too_big(size, limit)}")
-    return p.read_bytes()
-
-
 def _parse(file: str, raw: bytes, catalogue: Catalogue) -> Submission:
-    if len(raw) > MAX_DOCUMENT_BYTES:
-        raise InputError(file, "", f"file is {_too_big(len(raw), MAX_DOCUMENT_BYTES)}")
-    try:
-        text = raw.decode("utf-8-sig")
-    except UnicodeDecodeError as e:
-        raise InputError(file, f"byte {e.start}", "file is not UTF-8 text") from None
-    return parse_submission(parse_document(text, file=file), catalogue, file=file)
+    return parse_submission(parse_document(decode_text(raw, file=file), file=file), catalogue, file=file)
 
 
 def _normalise(rel: str) -> str | None:
@@ -334,7 +297,7 @@ def _disk_file(base: Path, rel: str, file: str, limit: int) -> bytes | None:
         return None
     size = target.stat().st_size
     if size > limit:
-        raise InputError(file, "", f"evidence file {rel} is {_too_big(size, limit)}")
+        raise InputError(file, "", f"evidence file {rel} is {too_big(size, limit)}")
     return target.read_bytes()
 
 
@@ -411,7 +374,7 @@ def _read_zip(name: str, data: bytes, limit: int) -> tuple[str, bytes, dict[str,
         cap = MAX_DOCUMENT_BYTES if rel == doc_name else limit
         if m.file_size > cap:
             what = "the submission file" if rel == doc_name else "evidence file"
-            raise InputError(name, m.filename, f"{what} is {_too_big(m.file_size, cap)}")
+            raise InputError(name, m.filename, f"{what} is {too_big(m.file_size, cap)}")
         content = _read_member(zf, m, name, cap)
         total += len(content)
         if total > MAX_ZIP_TOTAL_BYTES:

@@ -295,6 +295,59 @@ def test_unsafe_yaml_tags_are_refused() -> None:
         parse_document("a: !!python/object/apply:os.system ['echo hi']\n", file="x.yaml")
 
 
+PLAIN_DOCUMENTS = [
+    "answers:\n  C1.2: No\n  C1.1.1: Yes\n  D1.5: 99.5\nok: true\nmissing: ~\nlist: [1, -2, 0x1f, .5, -.inf]\n",
+    "1: one\n2.5: two\nnull: three\nfalse: four\n'quoted: key': [[], {}, '']\n",
+    "n: " + "9" * 5000 + "\n",  # longer than Python converts: kept as text
+    "a: 2026-02-30\nb: 12:30\n",  # no dates here: validation reads them
+    "",
+]
+# Each needs PyYAML's full constructor: explicit tags, a merge key, a '=' key.
+FULL_CONSTRUCTOR_DOCUMENTS = [
+    "a: !!binary aGVsbG8=\n",
+    "a: !!set {x, y}\n",
+    "a: !!timestamp 2026-11-22\n",
+    "a: !!omap [x: 1, y: 2]\n",
+    "a: !!str 12\n",
+    "base: {x: 1}\nmerged:\n  <<: {x: 1, y: 2}\n  z: 3\n",
+    "= : value\n",
+]
+
+
+@pytest.mark.parametrize("text", PLAIN_DOCUMENTS + FULL_CONSTRUCTOR_DOCUMENTS)
+def test_the_fast_yaml_path_builds_what_the_full_constructor_builds(text: str) -> None:
+    from dtac_app.safe_yaml import _load_yaml, _Loader
+
+    full = yaml.load(text, Loader=_Loader)  # noqa: S506 - the project's safe loader
+    data, fast = _load_yaml(text)
+    assert data == full and type(data) is type(full)
+    # Plain data never reaches the full constructor; everything else always does.
+    assert fast == (text in PLAIN_DOCUMENTS or text == "a: !!str 12\n")
+
+
+@pytest.mark.parametrize("levels", [62, 63, 64, 65])
+def test_the_fast_yaml_path_and_the_depth_check_agree(levels: int) -> None:
+    from dtac_app.safe_yaml import MAX_DEPTH, _too_deep
+
+    text = "a: " + "[" * levels + "]" * levels + "\n"
+    nested: Any = []
+    for _ in range(levels - 1):
+        nested = [nested]
+    expect_refused = _too_deep({"a": nested}, MAX_DEPTH)
+    assert expect_refused == (levels >= MAX_DEPTH)
+    if expect_refused:
+        with pytest.raises(InputError, match="nested more than 64 levels"):
+            parse_document(text, file="deep.yaml")
+    else:
+        assert parse_document(text, file="deep.yaml") == {"a": nested}
+
+
+def test_a_duplicate_key_deep_in_a_document_is_named_with_its_line() -> None:
+    with pytest.raises(InputError, match="key 'C1.2' appears twice") as exc:
+        parse_document("answers:\n  C1.1: Yes\n  C1.2: No\n  C1.2: Yes\n", file="x.yaml")
+    assert exc.value.field == "line 4"
+
+
 def test_document_size_limit() -> None:
     big = "a: " + "x" * (MAX_DOCUMENT_BYTES + 1)
     with pytest.raises(InputError, match="the limit is 5 MB"):

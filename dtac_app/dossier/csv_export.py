@@ -9,19 +9,14 @@ from __future__ import annotations
 
 from typing import Any
 
-from dtac_app.csv_safe import csv_text
+from dtac_app.csv_safe import ASSESSMENT_COLUMNS, assessment_cells, csv_text
 from dtac_app.results import OUTCOME_LABELS
 
 from . import content as C
 from .text import clean
 
 CSV_COLUMNS = [
-    "product",
-    "version",
-    "manufacturer",
-    "criteria",
-    "profile",
-    "as_of",
+    *ASSESSMENT_COLUMNS,
     "decision",
     "section",
     "section_title",
@@ -49,18 +44,14 @@ def csv_rows(d: C.DossierInput) -> list[dict[str, Any]]:
     a = d.assessment
     sections = {s.id: s for s in a.sections}
     by_index = {e.index: e for e in a.evidence}
+    head = assessment_cells(a)
     rows = []
     for q in a.questions:
         s = sections.get(q.section)
         o = q.override
         rows.append(
             {
-                "product": a.product.name,
-                "version": a.product.version,
-                "manufacturer": a.product.manufacturer,
-                "criteria": a.criteria.set,
-                "profile": a.profile,
-                "as_of": a.as_of.isoformat(),
+                **head,
                 "decision": a.decision_label,
                 "section": q.section,
                 "section_title": s.title if s else "",

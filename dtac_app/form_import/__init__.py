@@ -12,6 +12,7 @@ from pathlib import Path
 
 from dtac_app.criteria import Catalogue
 from dtac_app.errors import InputError
+from dtac_app.safe_yaml import read_capped
 
 from .matching import AssertedEvidence, FormImport, QuestionImport, match_form
 
@@ -53,15 +54,4 @@ def import_form(name: str, data: bytes, catalogue: Catalogue, criteria: str | No
 def import_form_file(path: Path, catalogue: Catalogue, criteria: str | None = None) -> FormImport:
     from .docx_reader import MAX_FORM_BYTES
 
-    name = str(path)
-    try:
-        size = path.stat().st_size
-    except OSError as e:
-        raise InputError(name, "", f"cannot read file: {e.strerror or e}") from None
-    if not path.is_file():
-        raise InputError(name, "", "not a file")
-    if size > MAX_FORM_BYTES:
-        raise InputError(
-            name, "", f"file is {size / 1_048_576:.1f} MB; the limit is {MAX_FORM_BYTES // 1_048_576} MB"
-        )
-    return import_form(name, path.read_bytes(), catalogue, criteria)
+    return import_form(str(path), read_capped(path, MAX_FORM_BYTES), catalogue, criteria)

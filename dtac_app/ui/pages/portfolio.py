@@ -29,7 +29,11 @@ DECISION_OPTIONS = [*(DECISION_LABELS[d] for d in DECISION_ORDER), NOT_ASSESSED]
 DECISION_PILL_COLOURS = [*(DECISION_COLOURS[d] for d in DECISION_ORDER), "#768692"]
 _MARKS: tuple[tuple[SectionStatus, str], ...] = (("met", "✓"), ("not_met", "✗"), ("incomplete", "…"))
 SECTION_MARK: dict[str, str] = {s: f"{mark} {SECTION_STATUS_LABELS[s]}" for s, mark in _MARKS}
-STATE_BY_LABEL = {label: state for state, label in GATE_STATE_LABELS.items()}
+# Gate states as tinted pills in words (the way decisions are shown): the grid draws them itself,
+# where a pandas Styler tinting every cell cost more than the rest of the page together.
+NO_GATE = "—"
+GATE_STATE_OPTIONS = [*GATE_STATE_LABELS.values(), NO_GATE]
+GATE_STATE_COLOURS = [*(STATE_TINTS[s] for s in GATE_STATE_LABELS), "#FFFFFF"]
 
 
 def _device(r: PortfolioRow) -> str:
@@ -87,17 +91,12 @@ def gate_frame(rows: list[PortfolioRow]) -> pd.DataFrame:
                 if r.profile == "nice-lbp"
                 else "—",
                 **{
-                    GATE_LABELS[gid]: GATE_STATE_LABELS[by_id[gid].state] if gid in by_id else "—"
+                    GATE_LABELS[gid]: [GATE_STATE_LABELS[by_id[gid].state] if gid in by_id else NO_GATE]
                     for gid, _ in GATES
                 },
             }
         )
     return pd.DataFrame.from_records(records)
-
-
-def _tint(value: object) -> str:
-    state = STATE_BY_LABEL.get(str(value))
-    return f"background-color: {STATE_TINTS[state]}; color: #212B32" if state else ""
 
 
 def features_frame(rows: list[PortfolioRow]) -> pd.DataFrame:
@@ -126,9 +125,8 @@ def comparison(rows: list[PortfolioRow], filters: Filters) -> None:
         return
     ordered = sort_rows(rows)
     gates = gate_frame(ordered)
-    styled = gates.style.map(_tint, subset=[GATE_LABELS[g] for g, _ in GATES])
     st.dataframe(
-        styled,
+        gates,
         hide_index=True,
         key="pf_gates",
         column_config={
@@ -137,7 +135,16 @@ def comparison(rows: list[PortfolioRow], filters: Filters) -> None:
                 "Decision", options=DECISION_OPTIONS, color=DECISION_PILL_COLOURS, disabled=True
             ),
             "Fit": st.column_config.TextColumn("Fit", width="small"),
-            **{GATE_LABELS[g]: st.column_config.TextColumn(GATE_LABELS[g], width="small") for g, _ in GATES},
+            **{
+                GATE_LABELS[g]: st.column_config.MultiselectColumn(
+                    GATE_LABELS[g],
+                    options=GATE_STATE_OPTIONS,
+                    color=GATE_STATE_COLOURS,
+                    disabled=True,
+                    width="small",
+                )
+                for g, _ in GATES
+            },
         },
         height=_height(len(gates)),
     )
