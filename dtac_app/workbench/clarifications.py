@@ -44,8 +44,7 @@ class Clarifications(WorkbenchBase):
                 "clarification.request",
                 "clarification",
                 c.id,
-                organisation_id=product.organisation_id,
-                product_id=product.id,
+                of=product,
                 after={"assessment_id": a.id, "question_id": qid, "text": body, "status": "open"},
             )
             c_id = c.id
@@ -73,8 +72,7 @@ class Clarifications(WorkbenchBase):
                 "clarification.reply",
                 "clarification",
                 c.id,
-                organisation_id=product.organisation_id,
-                product_id=product.id,
+                of=product,
                 before={"status": before},
                 after={"status": c.status, "reply_id": reply.id, "text": body},
             )
@@ -93,8 +91,7 @@ class Clarifications(WorkbenchBase):
                 "clarification.close",
                 "clarification",
                 c.id,
-                organisation_id=product.organisation_id,
-                product_id=product.id,
+                of=product,
                 before={"status": before},
                 after={"status": "closed"},
             )

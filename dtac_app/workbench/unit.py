@@ -62,13 +62,17 @@ class Unit:
         entity_type: str,
         entity_id: object,
         *,
+        of: Product | None = None,
         organisation_id: int | None = None,
         product_id: int | None = None,
         before: dict[str, Any] | None = None,
         after: dict[str, Any] | None = None,
         detail: str = "",
     ) -> None:
-        """Append an audit entry by this unit's actor at this unit's time."""
+        """Append an audit entry by this unit's actor at this unit's time; ``of``: the product the
+        entry concerns (its id and organisation are recorded with the entry)."""
+        if of is not None:
+            organisation_id, product_id = of.organisation_id, of.id
         self.r.audit.append(
             at=self.t,
             actor=access.actor_label(self.act),
