@@ -243,8 +243,7 @@ class Intake(WorkbenchBase):
                     "evidence_files_new": stored.new_files,
                 },
             )
-            a = self._create_assessment(u, row, result, day, comment=comment, product=product)
-            a_id = a.id
+            a_id = self._create_assessment(u, row, result, day, comment=comment, product=product).id
         return self.get_assessment(actor, a_id, revision=1)
 
     def assess_submission(
@@ -261,8 +260,7 @@ class Intake(WorkbenchBase):
             day = as_of or u.t.date()
             row, product = u.submission(submission_id)
             _, result = assess_stored(u.s, row, self.catalogue, as_of=day, profile=profile or row.profile)
-            a = self._create_assessment(u, row, result, day, comment=comment, product=product)
-            a_id = a.id
+            a_id = self._create_assessment(u, row, result, day, comment=comment, product=product).id
         return self.get_assessment(actor, a_id, revision=1)
 
     def _create_assessment(
