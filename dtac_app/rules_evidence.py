@@ -4,12 +4,15 @@ from __future__ import annotations
 
 import datetime as dt
 from dataclasses import dataclass, field
+from typing import Literal
 
 from .criteria import EvidenceRequirement, Policy, RegulatoryRules
 from .dates import ONE_DAY, dspt_period_starts, dspt_valid_through, fmt, last_valid_day
 from .provenance import DocumentProvenance
-from .results import EvidenceState, Severity, TimeEvent
+from .results import EventKind, EvidenceState, Severity, TimeEvent
 from .submission import EvidenceRecord
+
+_Effect = Literal["fail", "condition", "review"]  # TimeEvent.effect
 
 
 @dataclass
@@ -24,31 +27,27 @@ class EvidenceCheck:
     events: list[TimeEvent] = field(default_factory=list)
 
 
+def _event(rule: str, question: str, on: dt.date, effect: _Effect, kind: EventKind, text: str) -> TimeEvent:
+    """A dated change to one evidence record's verdict (its rule and question say which record)."""
+    return TimeEvent(on=on, effect=effect, kind=kind, text=text, rule=rule, question=question)
+
+
+def _becomes_current(rule: str, question: str, label: str, day: dt.date) -> TimeEvent:
+    """The date on which evidence dated after the assessment becomes current."""
+    return _event(
+        rule, question, day, "review", "evidence_current", f"{label} dated {fmt(day)} becomes current"
+    )
+
+
 def _expiry_events(
     rule: str, question: str, label: str, last_day: dt.date, as_of: dt.date, warn_days: int
 ) -> list[TimeEvent]:
-    events = [
-        TimeEvent(
-            on=last_day + ONE_DAY,
-            effect="fail",
-            kind="evidence_expiry",
-            text=f"{label} expires after {fmt(last_day)}",
-            rule=rule,
-            question=question,
-        )
-    ]
+    expires = f"{label} expires after {fmt(last_day)}"
+    events = [_event(rule, question, last_day + ONE_DAY, "fail", "evidence_expiry", expires)]
     warn_from = last_day - dt.timedelta(days=warn_days)
     if warn_from > as_of:
-        events.append(
-            TimeEvent(
-                on=warn_from,
-                effect="condition",
-                kind="renewal_window",
-                text=f"{label} enters the {warn_days}-day renewal window",
-                rule=rule,
-                question=question,
-            )
-        )
+        window = f"{label} enters the {warn_days}-day renewal window"
+        events.append(_event(rule, question, warn_from, "condition", "renewal_window", window))
     return events
 
 
@@ -68,16 +67,7 @@ def _dated(
             f"{label} is dated {fmt(issued)}, after the assessment date",
             f"Supply {label} issued on or before the assessment date",
             last_day,
-            [
-                TimeEvent(
-                    on=issued,
-                    effect="review",
-                    kind="evidence_current",
-                    text=f"{label} dated {fmt(issued)} becomes current",
-                    rule=rule,
-                    question=question,
-                )
-            ],
+            [_becomes_current(rule, question, label, issued)],
         )
     if as_of > last_day:
         return EvidenceCheck(
@@ -109,16 +99,7 @@ def _not_yet(rule: str, question: str, label: str, day: dt.date, verb: str, fix:
         f"{label} {verb} {fmt(day)}, after the assessment date: it cannot count yet",
         fix,
         None,
-        [
-            TimeEvent(
-                on=day,
-                effect="review",
-                kind="evidence_current",
-                text=f"{label} dated {fmt(day)} becomes current",
-                rule=rule,
-                question=question,
-            )
-        ],
+        [_becomes_current(rule, question, label, day)],
     )
 
 
@@ -260,16 +241,7 @@ def check_record(
             f"{label} is dated after the assessment date",
             f"Supply a current {label}",
             None,
-            [
-                TimeEvent(
-                    on=rec.issued,
-                    effect="review",
-                    kind="evidence_current",
-                    text=f"{label} dated {fmt(rec.issued)} becomes current",
-                    rule=rule,
-                    question=rec.question,
-                )
-            ],
+            [_becomes_current(rule, rec.question, label, rec.issued)],
         )
     return EvidenceCheck("valid", "pass", f"{label} supplied")
 

@@ -30,6 +30,13 @@ def _f(
     )
 
 
+def _deadline(rule: str, last_day: dt.date, text: str) -> TimeEvent:
+    """The day after ``last_day``, when a GB device marking or certificate stops counting."""
+    return TimeEvent(
+        on=last_day + ONE_DAY, effect="fail", text=text, rule=f"GB-REG.{rule}", kind="device_deadline"
+    )
+
+
 def _says_device(sub: Submission) -> bool | None:
     """What the DTAC answers say about device status (v2 C1.1.1, v1 C1.3)."""
     a = sub.answers
@@ -228,22 +235,16 @@ def assess_regulatory(
                         )
                     )
                     events.append(
-                        TimeEvent(
-                            on=accepted_until + ONE_DAY,
-                            effect="fail",
-                            text=f"{marking} marking stops being accepted in GB after {fmt(accepted_until)}",
-                            rule="GB-REG.ce_acceptance",
-                            kind="device_deadline",
+                        _deadline(
+                            "ce_acceptance",
+                            accepted_until,
+                            f"{marking} marking stops being accepted in GB after {fmt(accepted_until)}",
                         )
                     )
         if accepted_until is not None and marking == "UKCA":
             events.append(
-                TimeEvent(
-                    on=accepted_until + ONE_DAY,
-                    effect="fail",
-                    text=f"UKCA certificate expires after {fmt(accepted_until)}",
-                    rule="GB-REG.certificate",
-                    kind="device_deadline",
+                _deadline(
+                    "certificate", accepted_until, f"UKCA certificate expires after {fmt(accepted_until)}"
                 )
             )
             warn_from = accepted_until - dt.timedelta(days=policy.expiry_warning_days)

@@ -231,26 +231,21 @@ def normalise(sub: Submission, catalogue: Catalogue, *, file: str = "<submission
     clinical = sub.clinical
     if clinical is not None:
         nice = catalogue.nice
-        known_items = {c.id for c in nice.content_items}
-        for j, item in enumerate(clinical.content):
-            if item not in known_items:
-                errors.append(
-                    InputError(
-                        file,
-                        f"clinical.content[{j}]",
-                        f"unknown content item '{item}'; known: {', '.join(sorted(known_items))}",
+        # Each list of NICE ids: its field, what one is called, the ids given, the ids known, how one is shown.
+        id_lists = (
+            ("content", "content item", clinical.content, {c.id for c in nice.content_items}, str),
+            ("features", "feature", clinical.features, {f.id for f in nice.features}, _clip),
+        )
+        for name, noun, given, known, shown in id_lists:
+            for j, item in enumerate(given):
+                if item not in known:
+                    errors.append(
+                        InputError(
+                            file,
+                            f"clinical.{name}[{j}]",
+                            f"unknown {noun} '{shown(item)}'; known: {', '.join(sorted(known))}",
+                        )
                     )
-                )
-        known_features = {f.id for f in nice.features}
-        for j, item in enumerate(clinical.features):
-            if item not in known_features:
-                errors.append(
-                    InputError(
-                        file,
-                        f"clinical.features[{j}]",
-                        f"unknown feature '{_clip(item)}'; known: {', '.join(sorted(known_features))}",
-                    )
-                )
         if clinical.nice_technology:
             tech = nice.find_technology(clinical.nice_technology)
             if tech is None:

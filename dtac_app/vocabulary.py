@@ -9,8 +9,9 @@ Pure data: no imports from the rest of the application.
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from enum import StrEnum
-from typing import Literal, get_args
+from typing import Any, Literal, get_args
 
 # ------------------------------------------------------------------------------------------ profiles
 
@@ -75,14 +76,6 @@ DECISION_COLOURS: dict[Decision, str] = {
 }
 
 
-_DECISION_LABELS_BY_TEXT: dict[str, str] = {str(k): v for k, v in DECISION_LABELS.items()}
-
-
-def decision_label(decision: str) -> str:
-    """The label of a decision; anything else (e.g. "error" in a batch) is shown as it is."""
-    return _DECISION_LABELS_BY_TEXT.get(decision, decision)
-
-
 # ------------------------------------------------------------------------------------------ outcomes
 
 Outcome = Literal["pass", "fail", "missing", "not_applicable", "informational"]
@@ -96,12 +89,20 @@ OUTCOME_LABELS: dict[Outcome, str] = {
 }
 
 
-_OUTCOME_LABELS_BY_TEXT: dict[str, str] = {str(k): v for k, v in OUTCOME_LABELS.items()}
+def _label_of(labels: Mapping[Any, str], value: object) -> str:
+    """``value``'s label in ``labels`` (keyed by the literal's text); anything else is shown as it is."""
+    text = str(value)
+    return labels.get(text, text)
+
+
+def decision_label(decision: str) -> str:
+    """The label of a decision; anything else (e.g. "error" in a batch) is shown as it is."""
+    return _label_of(DECISION_LABELS, decision)
 
 
 def outcome_label(outcome: object) -> str:
     """The label of an outcome; anything else is shown as it is."""
-    return _OUTCOME_LABELS_BY_TEXT.get(str(outcome), str(outcome))
+    return _label_of(OUTCOME_LABELS, outcome)
 
 
 # ------------------------------------------------------------------------------------------ sections

@@ -12,6 +12,7 @@ import yaml
 from test_ui_apptest import CLEAN, App, all_text, download_bytes, table, texts
 
 from dtac_app.catalogue import get_catalogue
+from dtac_app.dossier.content import finding_line
 from dtac_app.engine import assess
 from dtac_app.results import Finding
 from dtac_app.submission_io import parse_submission
@@ -47,11 +48,29 @@ def test_the_issued_date_is_labelled_for_the_kind_of_evidence() -> None:
 
 
 def test_a_reason_does_not_repeat_its_question_id() -> None:
-    f = Finding(rule="C3.1", severity="fail", text="C3.1 Cyber Essentials: expired after 1 Jan 2026")
+    text = "C3.1 Cyber Essentials: expired after 1 Jan 2026"
+    f = Finding(rule="C3.1", severity="fail", text=text, kind="evidence_expired", question="C3.1")
     assert without_rule(f) == "Cyber Essentials: expired after 1 Jan 2026"
-    assert without_rule(
-        Finding(rule="NICE.population", severity="fail", text="Offered to people aged 12")
-    ) == ("Offered to people aged 12")
+    assert finding_line(f) == text
+    nice = Finding(rule="NICE.population", severity="fail", text="Offered to people aged 12", kind="nice")
+    assert without_rule(nice) == "Offered to people aged 12"
+    assert finding_line(nice) == "NICE.population: Offered to people aged 12"
+    # A commitment is about a question but not under its id: the sentence keeps its lead, the line adds the rule.
+    commit = Finding(
+        rule="C1.1.commitment", severity="missing", text="C1.1 Device: …", kind="commitment", question="C1.1"
+    )
+    assert without_rule(commit) == "C1.1 Device: …"
+    assert finding_line(commit) == "C1.1.commitment: C1.1 Device: …"
+    # The fields decide, not the sentence: a device finding whose words happen to start with its id keeps them.
+    odd = Finding(rule="GB-REG.x", severity="fail", text="GB-REG.x says no", kind="regulatory")
+    assert without_rule(odd) == "GB-REG.x says no"
+
+
+def test_results_stored_before_findings_had_fields_read_the_same() -> None:
+    old = Finding(rule="C3.1", severity="fail", text="C3.1 Cyber Essentials: expired after 1 Jan 2026")
+    assert without_rule(old) == "Cyber Essentials: expired after 1 Jan 2026"
+    assert finding_line(old) == old.text
+    assert without_rule(Finding(rule="X", severity="fail", text="X: said so")) == "said so"
 
 
 def test_the_d1_row_shows_a_dash_not_none(app: App) -> None:

@@ -77,33 +77,11 @@ def compile_condition(cond: Condition, options: Mapping[str, tuple[str, ...]] | 
 
         return answer_in
     if isinstance(cond, CondAll):
-        parts = [compile_condition(c, options) for c in cond.all]
-
-        def all_of(answers: AnswerView, shown: Mapping[str, Tri]) -> Tri:
-            unknown = False
-            for p in parts:
-                r = p(answers, shown)
-                if r is False:
-                    return False
-                if r is None:
-                    unknown = True
-            return None if unknown else True
-
-        return all_of
+        # all: one False decides (False); otherwise any unknown part leaves it unknown.
+        return _decided_by([compile_condition(c, options) for c in cond.all], False)
     if isinstance(cond, CondAny):
-        parts = [compile_condition(c, options) for c in cond.any]
-
-        def any_of(answers: AnswerView, shown: Mapping[str, Tri]) -> Tri:
-            unknown = False
-            for p in parts:
-                r = p(answers, shown)
-                if r is True:
-                    return True
-                if r is None:
-                    unknown = True
-            return None if unknown else False
-
-        return any_of
+        # any: one True decides (True); otherwise any unknown part leaves it unknown.
+        return _decided_by([compile_condition(c, options) for c in cond.any], True)
     inner = compile_condition(cond.not_, options)
 
     def negate(answers: AnswerView, shown: Mapping[str, Tri]) -> Tri:
@@ -111,6 +89,23 @@ def compile_condition(cond: Condition, options: Mapping[str, tuple[str, ...]] | 
         return None if r is None else not r
 
     return negate
+
+
+def _decided_by(parts: list[CompiledCond], decisive: bool) -> CompiledCond:
+    """``all`` (decisive False) or ``any`` (decisive True) in three-valued logic: the first part that
+    returns ``decisive`` decides; otherwise None if any part could not tell, else ``not decisive``."""
+
+    def combined(answers: AnswerView, shown: Mapping[str, Tri]) -> Tri:
+        unknown = False
+        for p in parts:
+            r = p(answers, shown)
+            if r is decisive:
+                return decisive
+            if r is None:
+                unknown = True
+        return None if unknown else not decisive
+
+    return combined
 
 
 def describe_condition(cond: Condition) -> str:

@@ -14,13 +14,13 @@ from typing import TYPE_CHECKING, Literal
 from pydantic import BaseModel, ConfigDict, Field
 
 from dtac_app.dates import fmt
+from dtac_app.finding_text import finding_line  # noqa: F401 - re-exported for the chapters
 from dtac_app.provenance import DOCUMENT_STATE_LABELS
 from dtac_app.results import (
     DECISION_COLOURS,
     OUTCOME_LABELS,
     Assessment,
     EvidenceResult,
-    Finding,
     QuestionResult,
     SectionResult,
 )
@@ -291,11 +291,6 @@ def valid_until_sentence(a: Assessment) -> str:
     if a.valid_until is None:
         return a.valid_until_reason
     return f"{fmt(a.valid_until)} (the last day it holds). {a.valid_until_reason}"
-
-
-def finding_line(f: Finding) -> str:
-    """A finding in one line, led by its rule id (once: question findings already start with it)."""
-    return f.text if f.text.startswith(f"{f.rule} ") else f"{f.rule}: {f.text}"
 
 
 def criteria_rows(a: Assessment) -> list[tuple[str, str]]:

@@ -13,7 +13,8 @@ import streamlit as st
 
 from dtac_app.catalogue import get_catalogue
 from dtac_app.criteria import Catalogue
-from dtac_app.results import DECISION_COLOURS, OUTCOME_LABELS, Assessment, Decision, Finding
+from dtac_app.finding_text import without_rule  # noqa: F401 - re-exported for pages
+from dtac_app.results import DECISION_COLOURS, OUTCOME_LABELS, Assessment, Decision
 from dtac_app.ui.icon import app_icon  # noqa: F401 - re-exported for pages
 from dtac_app.ui.safe import md
 from dtac_app.ui.widgets import BadgeColour
@@ -48,14 +49,6 @@ def today() -> dt.date:
     """The UI's clock (the engine never reads one)."""
     override = st.session_state.get("as_of_override")
     return override if isinstance(override, dt.date) else dt.date.today()
-
-
-def without_rule(f: Finding) -> str:
-    """A finding's sentence without its rule id in front: the page already shows the id beside it."""
-    for prefix in (f.rule + " ", f.rule + ": "):
-        if f.text.startswith(prefix):
-            return f.text[len(prefix) :]
-    return f.text
 
 
 def decision_badge(decision: Decision | str, label: str) -> None:

@@ -13,6 +13,7 @@ import streamlit as st
 
 from dtac_app.provenance import DOCUMENT_STATE_LABELS
 from dtac_app.store.views import EvidenceDocumentView
+from dtac_app.ui.widgets import download
 
 MAX_PDF_PAGES = 20
 MAX_TEXT_CHARS = 200_000
@@ -86,14 +87,12 @@ def show_document(doc: EvidenceDocumentView, content: bytes, *, key: str) -> Non
     """Show one stored file in the page (or offer it as a download) with its facts."""
     show_facts(doc)
     name = (doc.path or f"evidence-{doc.index + 1}").rsplit("/", 1)[-1]
-    st.download_button(
+    download(
         f"Download {name}",
         content,
         file_name=name,
         mime=doc.media_type or "application/octet-stream",
-        on_click="ignore",
         key=f"{key}_dl",
-        icon=":material/download:",
     )
     kind = doc.media_type or ""
     if kind == "application/pdf":

@@ -25,6 +25,12 @@ def _k(prefix: str, *parts: str) -> str:
     return prefix + "_" + "_".join(p.replace(".", "-") for p in parts)
 
 
+def _yes_no(label: str, key: str) -> bool | None:
+    """A Yes / No question with nothing chosen at first: True, False, or None while unanswered."""
+    choice = st.radio(label, ["Yes", "No"], index=None, key=key, horizontal=True)
+    return None if choice is None else choice == "Yes"
+
+
 def issued_label(check: str, kind: str) -> str:
     """What the "issued" date means for this kind of evidence."""
     if check == "pen_test":
@@ -282,25 +288,16 @@ def render_form(
             )
             clinical["self_referral"] = sr == "Yes"
             if sr == "Yes":
-                rf = st.radio(
+                clinical["red_flag_escalation"] = _yes_no(
                     "Does it screen for red flags and escalate them to a clinician?",
-                    ["Yes", "No"],
-                    index=None,
-                    key=_k(prefix, "cl", "redflag"),
-                    horizontal=True,
+                    _k(prefix, "cl", "redflag"),
                 )
-                clinical["red_flag_escalation"] = None if rf is None else rf == "Yes"
             if tech:
                 outcomes = {o.id: o.label for o in nice.evidence_outcomes}
-                eg_agree = st.radio(
-                    "Are NICE evidence-generation agreements in place?",
-                    ["Yes", "No"],
-                    index=None,
-                    key=_k(prefix, "cl", "eg"),
-                    horizontal=True,
-                )
                 clinical["evidence_generation"] = {
-                    "agreement_in_place": None if eg_agree is None else eg_agree == "Yes",
+                    "agreement_in_place": _yes_no(
+                        "Are NICE evidence-generation agreements in place?", _k(prefix, "cl", "eg")
+                    ),
                     "outcomes": st.multiselect(
                         "Outcomes being collected",
                         list(outcomes),

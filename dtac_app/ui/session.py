@@ -16,7 +16,7 @@ from dtac_app.store.errors import AccessDenied, StoreError, database_failure
 from dtac_app.store.views import UserView
 from dtac_app.ui.failures import database_errors_shown
 from dtac_app.ui.safe import md
-from dtac_app.ui.widgets import labelled
+from dtac_app.ui.widgets import pick_one
 
 if TYPE_CHECKING:
     from dtac_app.submission import Submission
@@ -168,6 +168,16 @@ def require_user() -> UserView:
     return user
 
 
+def page_top(title: str, intro: str = "") -> UserView:
+    """How every signed-in page starts: the user (or the sign-in form, see ``require_user``), the
+    page's title and its one-paragraph introduction."""
+    user = require_user()
+    st.title(title)
+    if intro:
+        st.write(intro)
+    return user
+
+
 def _forget_sign_in() -> None:
     """Drop this tab's sign-in, and never resume it from the cookie it came with."""
     for key in (USER_KEY, SESSION_KEY, _HANDOFF_KEY):
@@ -239,15 +249,12 @@ def offer_submit(user: UserView, sub: Submission, filename: str, data: bytes) ->
         )
     else:
         orgs = [o for o in workflow().list_organisations(user) if o.kind == "vendor"]
-        choice = st.selectbox(
+        org_id = pick_one(
             "File it under the vendor organisation",
-            [o.id for o in orgs],
-            index=None,
-            format_func=labelled({o.id: o.name for o in orgs}),
+            {o.id: o.name for o in orgs},
             key="pc_org",
             placeholder="Leave empty to create one from the manufacturer's name",
         )
-        org_id = choice
     comment = st.text_input("Note for the assessors (optional)", key="pc_comment", max_chars=2000)
     if st.button("Send for assessment", type="primary", key="pc_send"):
         try:

@@ -10,9 +10,12 @@
 from __future__ import annotations
 
 from collections.abc import Callable, Hashable, Mapping, Sequence
-from typing import Any, Literal, TypeVar
+from typing import TYPE_CHECKING, Any, Literal, TypeVar
 
 import streamlit as st
+
+if TYPE_CHECKING:
+    from streamlit.elements.widgets.button import DownloadButtonDataType
 
 K = TypeVar("K", bound=Hashable)
 # The colours ``st.badge`` accepts (its stub takes exactly these).
@@ -47,3 +50,17 @@ def select(
         index = list(options).index(prefer)
     chosen = st.selectbox(label, options, index=index, format_func=format_func, key=key, **kwargs)
     return options[index] if chosen is None else chosen
+
+
+def pick_one(label: str, names: Mapping[K, str], *, key: str | None = None, **kwargs: Any) -> K | None:
+    """``st.selectbox`` over the ids in ``names`` (each id with the name it is shown by), none chosen
+    at first."""
+    return st.selectbox(label, list(names), index=None, format_func=labelled(names), key=key, **kwargs)
+
+
+def download(label: str, data: DownloadButtonDataType, *, file_name: str, mime: str, key: str) -> None:
+    """A download button drawn the same way on every page: the download icon, and a click that does
+    not run the page again (the file is already built, or built on click by a callable ``data``)."""
+    st.download_button(
+        label, data, file_name=file_name, mime=mime, on_click="ignore", key=key, icon=":material/download:"
+    )

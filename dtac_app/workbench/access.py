@@ -18,7 +18,7 @@ from __future__ import annotations
 
 import contextlib
 import datetime as dt
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError, VerifyMismatchError
@@ -171,16 +171,32 @@ def audit_sign_in(
     after: dict[str, object] = {"address": address}
     if retry_at is not None:
         after["retry_at"] = retry_at.isoformat()
+    audit_account(
+        r, now, u, action, actor=name or "(blank)", after=after, detail=f"{reason} (from {address})"
+    )
+
+
+def audit_account(
+    r: Repos,
+    at: dt.datetime,
+    account: User | UserView | None,
+    action: str,
+    *,
+    actor: str | None = None,
+    **entry: Any,
+) -> None:
+    """An audit entry about what happened to a user account itself (sign-in, single sign-on link,
+    browser session): the account is the entity, and its user the actor unless ``actor`` names
+    someone else (the name tried at a failed sign-in). ``entry``: before, after, detail."""
     r.audit.append(
-        at=now,
-        actor=name or "(blank)",
-        actor_id=u.id if u else None,
+        at=at,
+        actor=actor if actor is not None else (account.username if account else ""),
+        actor_id=account.id if account else None,
         action=action,
         entity_type="user",
-        entity_id=u.id if u else None,
-        organisation_id=u.organisation_id if u else None,
-        after=after,
-        detail=f"{reason} (from {address})",
+        entity_id=account.id if account else None,
+        organisation_id=account.organisation_id if account else None,
+        **entry,
     )
 
 

@@ -109,27 +109,16 @@ class Accounts(WorkbenchBase):
         with self._repos(write=True) as r:
             u = _linked_account(r, email_n, subject_n, t)
             if u is None or u.disabled:
-                r.audit.append(
-                    at=t,
+                access.audit_account(
+                    r,
+                    t,
+                    u,
+                    "login.failure",
                     actor=email_n or subject_n or "(unknown)",
-                    actor_id=u.id if u else None,
-                    action="login.failure",
-                    entity_type="user",
-                    entity_id=u.id if u else None,
-                    organisation_id=u.organisation_id if u else None,
                     detail="single sign-on: " + ("account disabled" if u else "no matching account"),
                 )
                 return None
-            r.audit.append(
-                at=t,
-                actor=u.username,
-                actor_id=u.id,
-                action="login.success",
-                entity_type="user",
-                entity_id=u.id,
-                organisation_id=u.organisation_id,
-                detail="single sign-on",
-            )
+            access.audit_account(r, t, u, "login.success", detail="single sign-on")
             return access.user_view(u)
 
     def refresh_user(self, actor: UserView) -> UserView:
@@ -275,14 +264,11 @@ def _linked_account(r: Repos, email_n: str | None, subject_n: str | None, t: dt.
             u = cand
             if subject_n and cand.oidc_subject is None:
                 cand.oidc_subject = subject_n
-                r.audit.append(
-                    at=t,
-                    actor=cand.username,
-                    actor_id=cand.id,
-                    action="user.sso_link",
-                    entity_type="user",
-                    entity_id=cand.id,
-                    organisation_id=cand.organisation_id,
+                access.audit_account(
+                    r,
+                    t,
+                    cand,
+                    "user.sso_link",
                     before={"oidc_subject": None},
                     after={"oidc_subject": subject_n},
                     detail=f"linked to single sign-on identity {email_n}",

@@ -2,13 +2,15 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from dtac_app.results import Assessment
 from dtac_app.store.errors import WorkflowError
-from dtac_app.store.models import Clarification, ClarificationReply
+from dtac_app.store.models import Clarification, ClarificationReply, Product
 from dtac_app.store.views import Actor, ClarificationView
 
 from . import access
-from .unit import WorkbenchBase, clean_text
+from .unit import Unit, WorkbenchBase, clean_text
 from .views import clarification_view
 
 
@@ -40,13 +42,13 @@ class Clarifications(WorkbenchBase):
                     asked_at=u.t,
                 )
             )
-            u.audit(
-                "clarification.request",
-                "clarification",
-                c.id,
-                organisation_id=product.organisation_id,
-                product_id=product.id,
-                after={"assessment_id": a.id, "question_id": qid, "text": body, "status": "open"},
+            _audit(
+                u,
+                "request",
+                c,
+                product,
+                None,
+                {"assessment_id": a.id, "question_id": qid, "text": body, "status": "open"},
             )
             c_id = c.id
         return self._clarification(actor, c_id)
@@ -69,15 +71,7 @@ class Clarifications(WorkbenchBase):
                 )
             )
             c.status = "answered" if u.act.role == "vendor" else "open"
-            u.audit(
-                "clarification.reply",
-                "clarification",
-                c.id,
-                organisation_id=product.organisation_id,
-                product_id=product.id,
-                before={"status": before},
-                after={"status": c.status, "reply_id": reply.id, "text": body},
-            )
+            _audit(u, "reply", c, product, before, {"status": c.status, "reply_id": reply.id, "text": body})
         return self._clarification(actor, clarification_id)
 
     def close_clarification(self, actor: Actor, clarification_id: int) -> ClarificationView:
@@ -89,15 +83,7 @@ class Clarifications(WorkbenchBase):
                 raise WorkflowError(f"clarification {clarification_id} is already closed")
             before = c.status
             c.status, c.closed_at, c.closed_by_id = "closed", u.t, u.act.id
-            u.audit(
-                "clarification.close",
-                "clarification",
-                c.id,
-                organisation_id=product.organisation_id,
-                product_id=product.id,
-                before={"status": before},
-                after={"status": "closed"},
-            )
+            _audit(u, "close", c, product, before, {"status": "closed"})
         return self._clarification(actor, clarification_id)
 
     def list_clarifications(self, actor: Actor, assessment_id: int) -> list[ClarificationView]:
@@ -109,3 +95,17 @@ class Clarifications(WorkbenchBase):
         with self._unit(actor) as u:
             c, _ = u.clarification(clarification_id)
             return clarification_view(c)
+
+
+def _audit(
+    u: Unit, action: str, c: Clarification, product: Product, before: str | None, after: dict[str, Any]
+) -> None:
+    """Audit a change to a clarification, with its status before (None when it is new)."""
+    u.audit(
+        f"clarification.{action}",
+        "clarification",
+        c.id,
+        of=product,
+        before=None if before is None else {"status": before},
+        after=after,
+    )

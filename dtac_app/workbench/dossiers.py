@@ -13,32 +13,23 @@ from .keys import configured_signing_key
 
 
 def signoffs_for(view: AssessmentView) -> list[SignOff]:
-    """The revision's sign-offs as dossier signatures (the whole revision first, then sections)."""
-    out: list[SignOff] = []
+    """The revision's sign-offs as dossier signatures (the whole revision first, then sections).
+    Only the whole revision's sign-off says which items were still open when it was signed."""
     whole = view.signed_off
-    if whole:
-        out.append(
-            SignOff(
-                assessor=whole.signer,
-                role=whole.role or "Assessor",
-                organisation=whole.organisation,
-                date=whole.at.date(),
-                note=whole.note,
-                open_items=whole.open_items,
-            )
+    signed = [("", whole, whole.open_items)] if whole else []
+    signed += [(sec, so, "") for sec, so in sorted(view.section_sign_offs.items())]
+    return [
+        SignOff(
+            assessor=so.signer,
+            role=so.role or "Assessor",
+            organisation=so.organisation,
+            date=so.at.date(),
+            section=section,
+            note=so.note,
+            open_items=open_items,
         )
-    for sec, so in sorted(view.section_sign_offs.items()):
-        out.append(
-            SignOff(
-                assessor=so.signer,
-                role=so.role or "Assessor",
-                organisation=so.organisation,
-                date=so.at.date(),
-                section=sec,
-                note=so.note,
-            )
-        )
-    return out
+        for section, so, open_items in signed
+    ]
 
 
 def stored_dossier(

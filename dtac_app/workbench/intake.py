@@ -189,8 +189,7 @@ class Intake(WorkbenchBase):
                     "product.create",
                     "product",
                     product.id,
-                    organisation_id=org.id,
-                    product_id=product.id,
+                    of=product,
                     after={"name": product.name, "manufacturer": product.manufacturer},
                 )
             version, created = r.products.version(product, sub.product.version, now=t)
@@ -199,8 +198,7 @@ class Intake(WorkbenchBase):
                     "version.create",
                     "product_version",
                     version.id,
-                    organisation_id=org.id,
-                    product_id=product.id,
+                    of=product,
                     after={"version": version.version},
                 )
             # Evidence files that did not arrive but that this organisation sent before are reused
@@ -232,8 +230,7 @@ class Intake(WorkbenchBase):
                 "submission.create",
                 "submission",
                 row.id,
-                organisation_id=org.id,
-                product_id=product.id,
+                of=product,
                 after={
                     "filename": row.filename,
                     "upload": name,
@@ -246,10 +243,7 @@ class Intake(WorkbenchBase):
                     "evidence_files_new": stored.new_files,
                 },
             )
-            a = self._create_assessment(
-                u, row, result, day, comment=comment, product_id=product.id, organisation_id=org.id
-            )
-            a_id = a.id
+            a_id = self._create_assessment(u, row, result, day, comment=comment, product=product).id
         return self.get_assessment(actor, a_id, revision=1)
 
     def assess_submission(
@@ -266,16 +260,7 @@ class Intake(WorkbenchBase):
             day = as_of or u.t.date()
             row, product = u.submission(submission_id)
             _, result = assess_stored(u.s, row, self.catalogue, as_of=day, profile=profile or row.profile)
-            a = self._create_assessment(
-                u,
-                row,
-                result,
-                day,
-                comment=comment,
-                product_id=product.id,
-                organisation_id=product.organisation_id,
-            )
-            a_id = a.id
+            a_id = self._create_assessment(u, row, result, day, comment=comment, product=product).id
         return self.get_assessment(actor, a_id, revision=1)
 
     def _create_assessment(
@@ -286,8 +271,7 @@ class Intake(WorkbenchBase):
         day: dt.date,
         *,
         comment: str,
-        product_id: int,
-        organisation_id: int,
+        product: Product,
     ) -> AssessmentRow:
         digest = criteria_digest(result.criteria.hashes)
         a = u.r.assessments.add(
@@ -309,8 +293,7 @@ class Intake(WorkbenchBase):
             "assessment.create",
             "assessment",
             a.id,
-            organisation_id=organisation_id,
-            product_id=product_id,
+            of=product,
             after={
                 "revision": 1,
                 "submission_id": row.id,

@@ -24,8 +24,7 @@ class Portability(WorkbenchBase):
                 "product.export",
                 "product",
                 p.id,
-                organisation_id=p.organisation_id,
-                product_id=p.id,
+                of=p,
                 detail=f"exported {portable.package_digest(package)[:16]}",
             )
             return package

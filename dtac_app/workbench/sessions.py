@@ -190,14 +190,11 @@ class Sessions(WorkbenchBase):
                 ).first()
                 if old is not None and old.id != row.id and _live(old, t):
                     old.revoked_at, old.revoked_reason = t, "replaced by a new sign-in in the same browser"
-            r.audit.append(
-                at=t,
-                actor=user.username,
-                actor_id=user.id,
-                action="session.start",
-                entity_type="user",
-                entity_id=user.id,
-                organisation_id=user.organisation_id,
+            access.audit_account(
+                r,
+                t,
+                user,
+                "session.start",
                 after={"session": row.id, "expires_at": row.expires_at.isoformat()},
                 detail=f"browser session {row.id}, valid until {row.expires_at:%Y-%m-%d %H:%M} UTC",
             )
@@ -251,14 +248,11 @@ class Sessions(WorkbenchBase):
             if row is None or row.user_id != actor.id or not _live(row, t):
                 return False
             row.revoked_at, row.revoked_reason = t, reason[:100]
-            r.audit.append(
-                at=t,
-                actor=actor.username,
-                actor_id=actor.id,
-                action="session.end",
-                entity_type="user",
-                entity_id=actor.id,
-                organisation_id=actor.organisation_id,
+            access.audit_account(
+                r,
+                t,
+                actor,
+                "session.end",
                 after={"session": row.id},
                 detail=f"browser session {row.id}: {reason}",
             )

@@ -146,8 +146,7 @@ class SignOffs(WorkbenchBase):
                 "assessment.section_sign_off",
                 "assessment",
                 a.id,
-                organisation_id=product.organisation_id,
-                product_id=product.id,
+                of=product,
                 after={"revision": rev.number, "section": sec, "note": note.strip()},
                 detail=f"section {sec} of revision {rev.number} signed off",
             )
@@ -221,8 +220,7 @@ class SignOffs(WorkbenchBase):
                 "assessment.sign_off",
                 "assessment",
                 a.id,
-                organisation_id=product.organisation_id,
-                product_id=product.id,
+                of=product,
                 after={
                     "revision": rev.number,
                     "decision": rev.decision,

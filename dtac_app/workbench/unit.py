@@ -13,7 +13,7 @@ import datetime as dt
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, TypeVar
 
 from sqlalchemy.exc import StatementError
 from sqlalchemy.orm import Session
@@ -31,6 +31,7 @@ from dtac_app.store.views import Actor, AssessmentView, ProductSummary
 from . import access
 
 MAX_TEXT = MAX_FREE_TEXT
+R = TypeVar("R")  # a record read by id
 
 
 def clean_text(text: str, what: str, *, required: bool = True) -> str:
@@ -62,13 +63,17 @@ class Unit:
         entity_type: str,
         entity_id: object,
         *,
+        of: Product | None = None,
         organisation_id: int | None = None,
         product_id: int | None = None,
         before: dict[str, Any] | None = None,
         after: dict[str, Any] | None = None,
         detail: str = "",
     ) -> None:
-        """Append an audit entry by this unit's actor at this unit's time."""
+        """Append an audit entry by this unit's actor at this unit's time; ``of``: the product the
+        entry concerns (its id and organisation are recorded with the entry)."""
+        if of is not None:
+            organisation_id, product_id = of.organisation_id, of.id
         self.r.audit.append(
             at=self.t,
             actor=access.actor_label(self.act),
@@ -87,35 +92,34 @@ class Unit:
     # one that does not exist (access.not_found_or_not_yours), so ids tell nothing about others.
 
     def product(self, product_id: int) -> Product:
-        p = self.s.get(Product, product_id)
-        if p is None:
-            raise access.not_found_or_not_yours("product", product_id)
-        access.require_visible(self.act, p.organisation_id, "product", product_id)
-        return p
+        return self._visible(Product, product_id, "product", lambda p: p)[0]
 
     def submission(self, submission_id: int) -> tuple[Submission, Product]:
-        sub = self.s.get(Submission, submission_id)
-        if sub is None:
-            raise access.not_found_or_not_yours("submission", submission_id)
-        product = sub.product_version.product
-        access.require_visible(self.act, product.organisation_id, "submission", submission_id)
-        return sub, product
+        return self._visible(Submission, submission_id, "submission", lambda s: s.product_version.product)
 
     def assessment(self, assessment_id: int) -> tuple[AssessmentRow, Product]:
-        a = self.s.get(AssessmentRow, assessment_id)
-        if a is None:
-            raise access.not_found_or_not_yours("assessment", assessment_id)
-        product = a.submission.product_version.product
-        access.require_visible(self.act, product.organisation_id, "assessment", assessment_id)
-        return a, product
+        return self._visible(
+            AssessmentRow, assessment_id, "assessment", lambda a: a.submission.product_version.product
+        )
 
     def clarification(self, clarification_id: int) -> tuple[Clarification, Product]:
-        c = self.s.get(Clarification, clarification_id)
-        if c is None:
-            raise access.not_found_or_not_yours("clarification", clarification_id)
-        product = c.assessment.submission.product_version.product
-        access.require_visible(self.act, product.organisation_id, "clarification", clarification_id)
-        return c, product
+        return self._visible(
+            Clarification,
+            clarification_id,
+            "clarification",
+            lambda c: c.assessment.submission.product_version.product,
+        )
+
+    def _visible(
+        self, model: type[R], record_id: int, what: str, product_of: Callable[[R], Product]
+    ) -> tuple[R, Product]:
+        """The record and the product it belongs to, if the actor may see that product's organisation."""
+        row = self.s.get(model, record_id)
+        if row is None:
+            raise access.not_found_or_not_yours(what, record_id)
+        product = product_of(row)
+        access.require_visible(self.act, product.organisation_id, what, record_id)
+        return row, product
 
 
 class WorkbenchBase:

@@ -10,8 +10,7 @@ from dtac_app.ui import session
 
 
 def page() -> None:
-    user = session.require_user()
-    st.title("Audit trail")
+    user = session.page_top("Audit trail")
     st.caption("Every change is recorded here and can never be edited or deleted through the application.")
     action = st.text_input("Filter by action (e.g. assessment.save, login.failure)", key="au_action")
     limit = st.select_slider("Entries", options=[50, 100, 500, 2000], value=100, key="au_limit")

@@ -10,7 +10,7 @@ import streamlit as st
 
 from dtac_app.csv_safe import csv_text
 from dtac_app.ui import common, session
-from dtac_app.ui.widgets import labelled
+from dtac_app.ui.widgets import download, labelled
 from dtac_app.workbench.calendar_ics import ICS_KINDS, KIND_LABELS, to_ics
 from dtac_app.workbench.portfolio import calendar_entries, portfolio
 
@@ -26,8 +26,7 @@ def calendar_csv(df: pd.DataFrame) -> str:
 
 
 def page() -> None:
-    user = session.require_user()
-    st.title("Compliance calendar")
+    user = session.page_top("Compliance calendar")
     if (rows := session.fetch(lambda: portfolio(session.workflow(), user))) is None:
         return
     today = common.today()
@@ -128,14 +127,12 @@ def page() -> None:
             key="cal_ics",
             icon=":material/event:",
         )
-        st.download_button(
+        download(
             "Download the calendar (CSV)",
             calendar_csv(df.drop(columns=["product_id"], errors="ignore")),
             file_name=f"dtac-calendar-{today}.csv",
             mime="text/csv",
-            on_click="ignore",
             key="cal_csv",
-            icon=":material/download:",
         )
 
 

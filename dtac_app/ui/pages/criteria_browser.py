@@ -21,12 +21,11 @@ def _pass_text(q: Question) -> str:
 
 
 def page() -> None:
-    user = session.require_user()
-    cat = common.catalogue()
-    st.title("Criteria")
-    st.write(
-        "The rules the engine applies, as versioned data. Every assessment records the SHA-256 of each file it used."
+    user = session.page_top(
+        "Criteria",
+        "The rules the engine applies, as versioned data. Every assessment records the SHA-256 of each file it used.",
     )
+    cat = common.catalogue()
     files = pd.DataFrame(
         [
             {"Set": k, "File": v.path.rsplit("/", 1)[-1], "SHA-256": v.sha256}

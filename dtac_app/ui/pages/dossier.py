@@ -21,14 +21,13 @@ LABELS = {
 
 
 def page() -> None:
-    user = session.require_user()
-    wf = session.workflow()
-    st.title("Dossier")
-    st.write(
+    user = session.page_top(
+        "Dossier",
         "The record an NHS organisation keeps of why a technology is, or is not, available for NHS use. "
         "The same inputs always give the same files, so a JSON dossier can be re-checked later against "
-        "its evidence files."
+        "its evidence files.",
     )
+    wf = session.workflow()
     products = wf.list_products(user)
     assessed = [p for p in products if p.latest is not None]
     if not assessed:

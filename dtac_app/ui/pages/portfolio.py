@@ -11,7 +11,7 @@ import streamlit as st
 from dtac_app.gates import FIT_SHORT, GATE_LABELS, GATE_STATE_LABELS, GATES
 from dtac_app.results import DECISION_COLOURS, DECISION_LABELS, DECISION_ORDER
 from dtac_app.ui import common, session
-from dtac_app.ui.widgets import labelled
+from dtac_app.ui.widgets import download, labelled
 from dtac_app.vocabulary import SECTION_STATUS_LABELS, SectionStatus
 from dtac_app.workbench.portfolio import PortfolioRow, portfolio
 from dtac_app.workbench.portfolio_report import (
@@ -190,20 +190,17 @@ def comparison(rows: list[PortfolioRow], filters: Filters) -> None:
             ("PDF", render_pdf, "application/pdf"),
             ("HTML", render_html, "text/html"),
         ):
-            st.download_button(
+            download(
                 f"Download the comparison ({name})",
                 partial(render, rows, cat, as_of=today, filters=filters, source="From the workbench"),
                 file_name=f"portfolio-report-{today}.{name.lower()}",
                 mime=mime,
-                on_click="ignore",
                 key=f"pf_report_{name.lower()}",
-                icon=":material/download:",
             )
 
 
 def page() -> None:
-    user = session.require_user()
-    st.title("Portfolio")
+    user = session.page_top("Portfolio")
     if (rows := session.fetch(lambda: portfolio(session.workflow(), user))) is None:
         return
     if not rows:

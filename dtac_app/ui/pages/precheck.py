@@ -16,6 +16,7 @@ from dtac_app.template import submission_template
 from dtac_app.ui import common, form_import_panel, session
 from dtac_app.ui.form import render_form
 from dtac_app.ui.safe import md
+from dtac_app.ui.widgets import download
 from dtac_app.workbench.assessing import assess_parsed
 
 PREFIX = "pc"
@@ -59,13 +60,12 @@ def show_errors(e: InputError) -> None:
 
 
 def page() -> None:
-    user = session.require_user()
-    cat = common.catalogue()
-    st.title("Pre-check a submission")
-    st.write(
+    user = session.page_top(
+        "Pre-check a submission",
         "See the decision an assessor would reach, what fails, what is missing, what expires soon, "
-        "and the smallest change that fixes each item. Nothing is sent until you choose to send it."
+        "and the smallest change that fixes each item. Nothing is sent until you choose to send it.",
     )
+    cat = common.catalogue()
     as_of = common.today()
     form_import_panel.apply_pending(PREFIX)  # an imported form fills the widgets before they are drawn
     mode = st.segmented_control(
@@ -137,14 +137,12 @@ def page() -> None:
                 "options and the evidence it asks for, as notes beside the answers."
             )
             current = max(cat.dtac)
-            st.download_button(
+            download(
                 "Download a submission template (YAML)",
                 submission_template(cat.dtac_set(current), cat),
                 file_name=f"dtac-submission-template-{current}.yaml",
                 mime="application/x-yaml",
-                on_click="ignore",
                 key="pc_template",
-                icon=":material/download:",
             )
     if intake is None:
         return
@@ -178,33 +176,27 @@ def page() -> None:
         st.dataframe(common.questions_frame(a), hide_index=True, key="pc_questions")
     with st.container(horizontal=True):
         if data is not None:
-            st.download_button(
+            download(
                 "Download the submission (YAML)",
                 submission_yaml(data),
                 file_name="submission.yaml",
                 mime="application/x-yaml",
-                on_click="ignore",
                 key="pc_dl_yaml",
-                icon=":material/download:",
             )
             files = st.session_state.get(PREFIX + "_files", {})
-            st.download_button(
+            download(
                 "Download submission + evidence (ZIP)",
                 submission_zip(data, files),
                 file_name="submission.zip",
                 mime="application/zip",
-                on_click="ignore",
                 key="pc_dl_zip",
-                icon=":material/download:",
             )
-        st.download_button(
+        download(
             "Download this assessment (JSON)",
             json.dumps(a.model_dump(mode="json", by_alias=True), indent=2),
             file_name="assessment.json",
             mime="application/json",
-            on_click="ignore",
             key="pc_dl_json",
-            icon=":material/download:",
         )
     session.offer_submit(
         user,

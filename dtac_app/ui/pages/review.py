@@ -16,8 +16,7 @@ from dtac_app.ui.review.sign_off import sign_off
 
 
 def page() -> None:
-    user = session.require_user()
-    st.title("Assessment")
+    user = session.page_top("Assessment")
     view = pick_assessment(user)
     if view is None:
         return

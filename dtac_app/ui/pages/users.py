@@ -8,15 +8,14 @@ import streamlit as st
 from dtac_app.store.errors import StoreError
 from dtac_app.ui import session
 from dtac_app.ui.safe import md
-from dtac_app.ui.widgets import labelled
+from dtac_app.ui.widgets import pick_one
 from dtac_app.vocabulary import ROLES
 from dtac_app.workbench.access import MIN_PASSWORD_LENGTH
 
 
 def page() -> None:
-    user = session.require_user()
+    user = session.page_top("Users")
     wf = session.workflow()
-    st.title("Users")
     if user.role != "admin":
         st.error("Only administrators can manage users.")
         return
@@ -51,12 +50,7 @@ def page() -> None:
         role = c2.selectbox("Role", list(ROLES))
         display = c1.text_input("Full name", max_chars=300)
         email = c2.text_input("E-mail (for single sign-on)", max_chars=300)
-        org = st.selectbox(
-            "Organisation (vendors only)",
-            [o.id for o in orgs],
-            index=None,
-            format_func=labelled({o.id: o.name for o in orgs}),
-        )
+        org = pick_one("Organisation (vendors only)", {o.id: o.name for o in orgs})
         password = st.text_input(
             f"Initial password (at least {MIN_PASSWORD_LENGTH} characters)", type="password"
         )
@@ -77,13 +71,7 @@ def page() -> None:
                 st.error(md(getattr(e, "message", None) or str(e)))
     active = [u for u in users if not u.disabled and u.id != user.id]
     if active:
-        who = st.selectbox(
-            "Disable an account",
-            [u.id for u in active],
-            index=None,
-            format_func=labelled({u.id: u.username for u in active}),
-            key="us_disable",
-        )
+        who = pick_one("Disable an account", {u.id: u.username for u in active}, key="us_disable")
         if who is not None and st.button("Disable", key="us_disable_btn"):
             try:
                 wf.disable_user(user, who)

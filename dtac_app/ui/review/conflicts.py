@@ -12,7 +12,7 @@ import streamlit as st
 from dtac_app.results import OUTCOME_LABELS, Override, Verification
 from dtac_app.store.views import AssessmentView, UserView
 from dtac_app.ui import session
-from dtac_app.ui.review.questions import take_override, take_verification
+from dtac_app.ui.review.questions import PendingEdits
 
 
 @dataclass(frozen=True)
@@ -60,11 +60,12 @@ def unsaved_edits(user: UserView, view: AssessmentView) -> Unsaved | None:
         for k in list(ss):
             if isinstance(k, str) and k.startswith(key + "_") and (m := _WIDGET.match(k[len(key) + 1 :])):
                 widgets.setdefault(m["q"], {})[m["w"]] = ss[k]
+        edits = PendingEdits(user, key, saved_o, saved_v, pending_o, pending_v)
         for qid, w in widgets.items():
             if "ovsel" in w:
-                take_override(user, saved_o, pending_o, key, qid, str(w["ovsel"]), str(w.get("ovwhy", "")))
+                edits.take_override(qid, str(w["ovsel"]), str(w.get("ovwhy", "")))
             if "vchk" in w:
-                take_verification(user, saved_v, pending_v, qid, bool(w["vchk"]), str(w.get("vwhat", "")))
+                edits.take_verification(qid, bool(w["vchk"]), str(w.get("vwhat", "")))
         u = Unsaved(
             int(rev_text), saved_o, saved_v, pending_o, pending_v, str(ss.get(key + "_comment", "") or "")
         )

@@ -3,6 +3,9 @@ override and verification widgets and the save."""
 
 from __future__ import annotations
 
+from collections.abc import Mapping
+from dataclasses import dataclass
+
 import streamlit as st
 from pydantic import ValidationError
 
@@ -23,6 +26,7 @@ def question_review(user: UserView, view: AssessmentView, can_edit: bool) -> Non
     if can_edit:
         # What this revision held when editing started: a later conflict is shown against it.
         st.session_state.setdefault(key + "_base", (dict(view.overrides), dict(view.verifications)))
+    edits = PendingEdits(user, key, view.overrides, view.verifications, pending_o, pending_v)
     show = st.segmented_control(
         "Show",
         ["Needs attention", "All asked", "Not asked"],
@@ -93,7 +97,7 @@ def question_review(user: UserView, view: AssessmentView, can_edit: bool) -> Non
                             key=f"{key}_{q.id}_ovwhy",
                             max_chars=20_000,
                         )
-                        if not take_override(user, view.overrides, pending_o, key, q.id, choice, rationale):
+                        if not edits.take_override(q.id, choice, rationale):
                             st.error("Write a rationale of at least 10 characters to override this outcome.")
                     with c2:
                         ver = pending_v.get(q.id)
@@ -106,9 +110,7 @@ def question_review(user: UserView, view: AssessmentView, can_edit: bool) -> Non
                             key=f"{key}_{q.id}_vwhat",
                             max_chars=5_000,
                         )
-                        if not take_verification(
-                            user, view.verifications, pending_v, q.id, verified, checked
-                        ):
+                        if not edits.take_verification(q.id, verified, checked):
                             st.error("Say what you checked (at least 3 characters) to mark it verified.")
     if not listed:
         st.caption(
@@ -152,56 +154,53 @@ def question_review(user: UserView, view: AssessmentView, can_edit: bool) -> Non
         st.caption("Unsaved changes.")
 
 
-def take_override(
-    user: UserView,
-    saved: dict[str, Override],
-    pending: dict[str, Override],
-    key: str,
-    qid: str,
-    choice: str,
-    rationale: str,
-) -> bool:
-    """Fold one question's override widgets into the pending edits; False when the rationale is too short."""
-    if choice == "(no override)":
-        pending.pop(qid, None)
-        st.session_state.pop(f"{key}_{qid}_overr", None)
-        return True
-    old = saved.get(qid)
-    try:
-        # Unchanged keeps who overrode it and when (else a fresh run would look like an edit).
-        pending[qid] = (
-            old
-            if old is not None and (old.outcome, old.rationale) == (choice, rationale)
-            else Override(outcome=choice, rationale=rationale, by=user.label, on=common.today())
-        )
-    except ValidationError:
-        pending.pop(qid, None)
-        st.session_state[f"{key}_{qid}_overr"] = True
-        return False
-    st.session_state.pop(f"{key}_{qid}_overr", None)
-    return True
+@dataclass(frozen=True)
+class PendingEdits:
+    """One revision's review edits while they are made: what that revision saved, what is pending
+    (the pending dicts live in the session state and are changed in place), and who is editing."""
 
+    user: UserView
+    key: str
+    saved_o: Mapping[str, Override]
+    saved_v: Mapping[str, Verification]
+    overrides: dict[str, Override]
+    verifications: dict[str, Verification]
 
-def take_verification(
-    user: UserView,
-    saved: dict[str, Verification],
-    pending: dict[str, Verification],
-    qid: str,
-    verified: bool,
-    checked: str,
-) -> bool:
-    """Fold one question's verification widgets into the pending edits; False when it says too little."""
-    if not verified:
-        pending.pop(qid, None)
+    def take_override(self, qid: str, choice: str, rationale: str) -> bool:
+        """Fold one question's override widgets in; False when the rationale is too short."""
+        error_key = f"{self.key}_{qid}_overr"
+        if choice == "(no override)":
+            self.overrides.pop(qid, None)
+            st.session_state.pop(error_key, None)
+            return True
+        old = self.saved_o.get(qid)
+        try:
+            # Unchanged keeps who overrode it and when (else a fresh run would look like an edit).
+            self.overrides[qid] = (
+                old
+                if old is not None and (old.outcome, old.rationale) == (choice, rationale)
+                else Override(outcome=choice, rationale=rationale, by=self.user.label, on=common.today())
+            )
+        except ValidationError:
+            self.overrides.pop(qid, None)
+            st.session_state[error_key] = True
+            return False
+        st.session_state.pop(error_key, None)
         return True
-    old = saved.get(qid)
-    try:
-        pending[qid] = (
-            old
-            if old is not None and old.checked == checked.strip()
-            else Verification(checked=checked, by=user.label, on=common.today())
-        )
-    except ValidationError:
-        pending.pop(qid, None)
-        return False
-    return True
+
+    def take_verification(self, qid: str, verified: bool, checked: str) -> bool:
+        """Fold one question's verification widgets in; False when it says too little."""
+        if not verified:
+            self.verifications.pop(qid, None)
+            return True
+        old = self.saved_v.get(qid)
+        try:
+            self.verifications[qid] = (
+                old
+                if old is not None and old.checked == checked.strip()
+                else Verification(checked=checked, by=self.user.label, on=common.today())
+            )
+        except ValidationError:
+            self.verifications.pop(qid, None)
+            return False
+        return True
