@@ -362,3 +362,27 @@ def test_a_revision_stored_before_dtac_assessment_2_lists_its_last_valid_day(wor
     assert again.revision == 2 and again.result.valid_until == view.result.valid_until
     (p,) = [x for x in wf.list_products(world.assessor) if x.id == world.a.product_id]
     assert p.latest is not None and p.latest.valid_until == view.result.valid_until
+
+
+def test_the_portfolio_rows_follow_every_change(world: World) -> None:
+    """The portfolio keeps its rows between page runs; any saved change must show at the next run."""
+    from dtac_app.workbench.portfolio import portfolio
+
+    wf = world.wf
+
+    def row_of(actor: object, product_id: int) -> object:
+        (row,) = [r for r in portfolio(wf, actor) if r.product_id == product_id]  # type: ignore[arg-type]
+        return row
+
+    first = row_of(world.assessor, world.a.product_id)
+    assert row_of(world.assessor, world.a.product_id) == first  # nothing changed: the same row
+    wf.save_review(world.assessor, world.a.id, 1, overrides={"C1.2": ov()}, verifications={})
+    after_review = row_of(world.assessor, world.a.product_id)
+    assert after_review.revision == 2 and after_review.decision == "not_available"  # type: ignore[attr-defined]
+    sign_everything(wf, world.assessor, world.a.id, 2)
+    assert row_of(world.assessor, world.a.product_id).status == "signed_off"  # type: ignore[attr-defined]
+    view = wf.submit(world.acme, example_text("Gamma", "Acme Health"), "gamma.yaml", as_of=AS_OF)
+    assert any(r.product == "Gamma" for r in portfolio(wf, world.assessor))
+    # each actor sees only what is theirs, whoever asked first
+    assert {r.organisation for r in portfolio(wf, world.beta)} == {"Beta Care"}
+    assert view.product_id in {r.product_id for r in portfolio(wf, world.acme)}

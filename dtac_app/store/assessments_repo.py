@@ -123,6 +123,23 @@ class Submissions(Repository):
 
 
 class Assessments(Repository):
+    def change_stamp(self) -> tuple[int, ...]:
+        """Counters that move whenever anything a product listing shows may have changed: the last
+        audit entry (every use-case writes one) and the last row of each append-only table the
+        listing reads (revisions, sign-offs, submissions). Each is a primary-key maximum: cheap."""
+        from .models import AuditEntry
+
+        row = self.s.execute(
+            select(
+                select(func.max(AuditEntry.id)).scalar_subquery(),
+                select(func.max(AssessmentRevision.id)).scalar_subquery(),
+                select(func.max(SignOff.id)).scalar_subquery(),
+                select(func.max(Submission.id)).scalar_subquery(),
+                select(func.max(Product.id)).scalar_subquery(),
+            )
+        ).one()
+        return tuple(int(v or 0) for v in row)
+
     def get(self, assessment_id: int) -> Assessment:
         return self._get(Assessment, assessment_id, "assessment")
 

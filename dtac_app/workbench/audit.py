@@ -11,6 +11,12 @@ from .views import audit_view
 
 
 class AuditTrail(WorkbenchBase):
+    def change_stamp(self, actor: Actor) -> tuple[int, ...]:
+        """Counters that differ after any saved change (see ``Assessments.change_stamp``): a page may
+        keep what it read while the stamp is the same. Reveals no data, only that something changed."""
+        with self._unit(actor) as u:
+            return u.r.assessments.change_stamp()
+
     def history(self, actor: Actor, product_id: int) -> list[AuditView]:
         """Everything that happened to one product, oldest first."""
         with self._unit(actor) as u:

@@ -167,8 +167,30 @@ def _summaries(wf: Workbench, actor: Actor, products: list[ProductSummary]) -> d
     return out
 
 
+_rows: dict[tuple[object, ...], tuple[tuple[int, ...], list[PortfolioRow]]] = {}
+_ROWS_MAX = 200
+
+
 def portfolio(wf: Workbench, actor: Actor) -> list[PortfolioRow]:
-    """One row per product the actor may see (the Workbench enforces who sees what)."""
+    """One row per product the actor may see (the Workbench enforces who sees what).
+
+    The rows are kept per database and actor while the store's change stamp stays the same, so a
+    page re-run (a filter, a click) does not read every product again; any saved change moves the
+    stamp and the next call reads afresh."""
+    stamp = wf.change_stamp(actor)
+    key = (wf.db.url, actor.id, actor.role, actor.organisation_id)
+    hit = _rows.get(key)
+    if hit is not None and hit[0] == stamp:
+        return list(hit[1])
+    rows = _read_portfolio(wf, actor)
+    with _lock:
+        if len(_rows) > _ROWS_MAX:
+            _rows.clear()
+        _rows[key] = (stamp, rows)
+    return list(rows)
+
+
+def _read_portfolio(wf: Workbench, actor: Actor) -> list[PortfolioRow]:
     products = wf.list_products(actor)
     summaries = _summaries(wf, actor, products)
     rows: list[PortfolioRow] = []
