@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import functools
 from http.cookies import SimpleCookie
+from types import ModuleType
 from typing import TYPE_CHECKING, Any
 
 from starlette.concurrency import run_in_threadpool
@@ -24,12 +25,19 @@ from starlette.requests import Request
 from starlette.responses import HTMLResponse, PlainTextResponse, Response
 from starlette.routing import Route
 
-from dtac_app.workbench import sessions
-
 if TYPE_CHECKING:
     from starlette.types import ASGIApp, Receive, Scope, Send
 
     from dtac_app.workbench.facade import Workbench
+
+
+def _sessions() -> ModuleType:
+    """The session rules, imported at first use: importing them (the store, SQLAlchemy) before the
+    server listens would delay every start by about half a second."""
+    from dtac_app.workbench import sessions
+
+    return sessions
+
 
 SESSION_PATH = "/dtac/session"
 SIGN_OUT_PATH = "/dtac/sign-out"
@@ -79,8 +87,8 @@ def cookie_of(headers: list[tuple[bytes, bytes]]) -> str | None:
                 jar.load(value.decode("latin-1"))
             except Exception:  # noqa: BLE001 - a malformed Cookie header is no session
                 continue
-            if sessions.COOKIE_NAME in jar:
-                return jar[sessions.COOKIE_NAME].value
+            if _sessions().COOKIE_NAME in jar:
+                return jar[_sessions().COOKIE_NAME].value
     return None
 
 
@@ -88,7 +96,7 @@ async def claim(request: Request) -> Response:
     if _cross_site(request):
         return _no_store(PlainTextResponse("Refused: this request came from another site.", status_code=403))
     code = request.query_params.get("code", "")
-    old = sessions.unsign_cookie(request.cookies.get(sessions.COOKIE_NAME))
+    old = _sessions().unsign_cookie(request.cookies.get(_sessions().COOKIE_NAME))
     wb = _workbench()
     claimed = await run_in_threadpool(lambda: wb.claim_session(code, replacing=old))
     if claimed is None:
@@ -96,9 +104,9 @@ async def claim(request: Request) -> Response:
     token, _expires = claimed
     response = _no_store(_done())
     response.set_cookie(
-        sessions.COOKIE_NAME,
-        sessions.sign_token(token),
-        max_age=int(sessions.session_lifetime().total_seconds()),
+        _sessions().COOKIE_NAME,
+        _sessions().sign_token(token),
+        max_age=int(_sessions().session_lifetime().total_seconds()),
         path=base_path() or "/",
         secure=_secure(request),
         httponly=True,
@@ -110,13 +118,13 @@ async def claim(request: Request) -> Response:
 async def sign_out(request: Request) -> Response:
     if _cross_site(request):
         return _no_store(PlainTextResponse("Refused: this request came from another site.", status_code=403))
-    cookie = request.cookies.get(sessions.COOKIE_NAME)
+    cookie = request.cookies.get(_sessions().COOKIE_NAME)
     if cookie:
         wb = _workbench()
         await run_in_threadpool(lambda: wb.end_session_by_cookie(cookie))
     response = _no_store(_done())
     response.delete_cookie(
-        sessions.COOKIE_NAME,
+        _sessions().COOKIE_NAME,
         path=base_path() or "/",
         secure=_secure(request),
         httponly=True,
