@@ -80,3 +80,18 @@ def test_dtac_serve_on_a_fresh_machine(tmp_path: Path) -> None:
             proc.wait(timeout=20)
         except subprocess.TimeoutExpired:
             proc.kill()
+
+
+def test_the_server_and_the_sign_in_page_start_without_the_database_layer() -> None:
+    """Cold start: what `dtac serve` imports before it listens (web.py) and what the signed-out
+    first page imports (ui.session, ui.failures) must not load SQLAlchemy or the workbench; they
+    are imported while the first browser fetches. (Loading them first cost about 0.6 s a start.)"""
+    code = (
+        "import sys, dtac_app.web, dtac_app.ui.session, dtac_app.ui.failures\n"
+        "heavy = sorted(m for m in sys.modules if m == 'sqlalchemy' or m.startswith('dtac_app.workbench'))\n"
+        "print(','.join(heavy))\n"
+    )
+    out = subprocess.run(
+        [sys.executable, "-c", code], capture_output=True, text=True, check=True, cwd=REPO, timeout=120
+    )
+    assert out.stdout.strip() == "", out.stdout

@@ -9,11 +9,11 @@ the same way. Other errors are left to Streamlit, which shows no detail
 
 from __future__ import annotations
 
+import sys
 from collections.abc import Iterator
 from contextlib import contextmanager
 
 import streamlit as st
-from sqlalchemy.exc import StatementError
 
 from dtac_app.store.errors import DatabaseFailure, database_failure
 
@@ -31,6 +31,11 @@ def database_errors_shown() -> Iterator[None]:
     except DatabaseFailure as e:
         show_failure(e)
         st.stop()
-    except StatementError as e:
+    except Exception as e:
+        # A StatementError can only come from SQLAlchemy once it is loaded: look it up rather than
+        # import it, so the sign-in page (which needs no database) does not load SQLAlchemy.
+        sa_exc = sys.modules.get("sqlalchemy.exc")
+        if sa_exc is None or not isinstance(e, sa_exc.StatementError):
+            raise
         show_failure(database_failure(e))
         st.stop()
