@@ -141,8 +141,7 @@ def comparison(rows: list[PortfolioRow], filters: Filters) -> None:
                     options=GATE_STATE_OPTIONS,
                     color=GATE_STATE_COLOURS,
                     disabled=True,
-                    width="small",
-                )
+                )  # sized to its words: a cut "Not applic…" reads worse than scrolling sideways
                 for g, _ in GATES
             },
         },
