@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 from pathlib import Path
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 
 import typer
 from rich.markup import escape
@@ -15,6 +15,9 @@ from .core import get_catalogue
 from .options import parse_date
 from .output import bad_input, err, esc, out
 
+if TYPE_CHECKING:  # the workbench is imported when a command runs (keeps --help fast)
+    from dtac_app.workbench.portfolio import PortfolioRow
+
 # Both commands read a folder of submissions (assessed on --as-of) or the database (--db).
 SubmissionsFolder = Annotated[
     Path | None, typer.Argument(help="Folder of submission files (or use --db).", show_default=False)
@@ -24,7 +27,7 @@ FolderAsOf = Annotated[
 ]
 
 
-def _portfolio_rows(directory: Path | None, from_db: bool, day: dt.date) -> tuple[list[object], str]:
+def _portfolio_rows(directory: Path | None, from_db: bool, day: dt.date) -> tuple[list[PortfolioRow], str]:
     """Rows for the portfolio report and the calendar: a folder of submissions, or the database."""
     if (directory is None) == (not from_db):
         raise InputError("DIR/--db", "", "give a folder of submissions or --db (one of them)")
@@ -70,7 +73,7 @@ def portfolio_report_cmd(
         filters = parse_filters(decision or [], fit or [], profile or [])
         fmts = [f.strip() for f in formats.split(",") if f.strip()]
         rows, source = _portfolio_rows(directory, from_db, day)
-        chosen = filter_rows(rows, filters)  # type: ignore[arg-type]
+        chosen = filter_rows(rows, filters)
         paths = write_report(
             chosen, get_catalogue(), out_dir, fmts, as_of=day, filters=filters, source=source
         )
@@ -101,7 +104,7 @@ def calendar_cmd(
     try:
         day = parse_date(as_of)
         rows, _source = _portfolio_rows(directory, from_db, day)
-        entries = calendar_entries(rows, since=day)  # type: ignore[arg-type]
+        entries = calendar_entries(rows, since=day)
         data = to_ics(
             entries,
             warning_days=get_catalogue().policy.expiry_warning_days,

@@ -11,6 +11,7 @@ import datetime as dt
 import threading
 from collections.abc import Iterable
 from dataclasses import dataclass, field
+from typing import TypedDict
 
 from dtac_app.gates import Fit, Gate, derive_gates
 from dtac_app.results import Assessment
@@ -79,7 +80,33 @@ _CALENDAR_KIND: dict[str, str] = {
 }
 
 
-def summarise(result: Assessment) -> dict[str, object]:
+class Summary(TypedDict):
+    """The portfolio columns of one assessment (the fields of :class:`PortfolioRow` it fills)."""
+
+    profile: str
+    criteria_set: str
+    as_of: dt.date | None
+    sections: dict[str, str]
+    d1_percent: float | None
+    device_class: str | None
+    marking: str | None
+    regulatory: str
+    nice_technology: str | None
+    nice_status: str
+    next_expiry: dt.date | None
+    next_expiry_what: str
+    valid_until: dt.date | None
+    valid_until_reason: str
+    failures: int
+    missing: int
+    conditions: int
+    calendar: tuple[CalendarItem, ...]
+    gates: tuple[Gate, ...]
+    fit: tuple[Fit, ...]
+    features: tuple[str, ...]
+
+
+def summarise(result: Assessment) -> Summary:
     """The portfolio columns of one assessment result (pure)."""
     sev = [f.severity for f in result.findings]
     expiries = sorted(
@@ -113,39 +140,39 @@ def summarise(result: Assessment) -> dict[str, object]:
         )
     cal.sort(key=lambda c: (c.on, c.kind, c.text))
     gate_row = derive_gates(result)
-    return {
-        "profile": result.profile,
-        "criteria_set": result.criteria.set,
-        "as_of": result.as_of,
-        "sections": {s.id: s.status for s in result.sections if s.role == "assessed"},
-        "d1_percent": result.d1.percent,
-        "device_class": result.regulatory.device_class,
-        "marking": result.regulatory.marking,
-        "regulatory": result.regulatory.status,
-        "nice_technology": result.nice.technology,
-        "nice_status": (result.nice.nice_status_label or result.nice.status) if result.nice.applies else "",
-        "next_expiry": expiries[0][0] if expiries else None,
-        "next_expiry_what": expiries[0][1] if expiries else "",
-        "valid_until": result.valid_until,
-        "valid_until_reason": result.valid_until_reason,
-        "failures": sev.count("fail"),
-        "missing": sev.count("missing"),
-        "conditions": sev.count("condition"),
-        "calendar": tuple(cal),
-        "gates": gate_row.gates,
-        "fit": gate_row.fit,
-        "features": gate_row.features,
-    }
+    return Summary(
+        profile=result.profile,
+        criteria_set=result.criteria.set,
+        as_of=result.as_of,
+        sections={s.id: s.status for s in result.sections if s.role == "assessed"},
+        d1_percent=result.d1.percent,
+        device_class=result.regulatory.device_class,
+        marking=result.regulatory.marking,
+        regulatory=result.regulatory.status,
+        nice_technology=result.nice.technology,
+        nice_status=(result.nice.nice_status_label or result.nice.status) if result.nice.applies else "",
+        next_expiry=expiries[0][0] if expiries else None,
+        next_expiry_what=expiries[0][1] if expiries else "",
+        valid_until=result.valid_until,
+        valid_until_reason=result.valid_until_reason,
+        failures=sev.count("fail"),
+        missing=sev.count("missing"),
+        conditions=sev.count("condition"),
+        calendar=tuple(cal),
+        gates=gate_row.gates,
+        fit=gate_row.fit,
+        features=gate_row.features,
+    )
 
 
-_cache: dict[tuple[str, int, int], dict[str, object]] = {}
+_cache: dict[tuple[str, int, int], Summary] = {}
 _lock = threading.Lock()
 _CACHE_MAX = 20_000
 
 
-def _summaries(wf: Workbench, actor: Actor, products: list[ProductSummary]) -> dict[int, dict[str, object]]:
+def _summaries(wf: Workbench, actor: Actor, products: list[ProductSummary]) -> dict[int, Summary]:
     """Summaries of each product's latest assessment; cache misses are fetched in one query."""
-    out: dict[int, dict[str, object]] = {}
+    out: dict[int, Summary] = {}
     missing: list[int] = []
     for p in products:
         if p.latest is None:
@@ -225,7 +252,7 @@ def _read_portfolio(wf: Workbench, actor: Actor) -> list[PortfolioRow]:
                 status=latest.status,
                 decision=latest.decision,
                 decision_label=latest.decision_label,
-                **extra,  # type: ignore[arg-type]
+                **extra,
             )
         )
     return rows

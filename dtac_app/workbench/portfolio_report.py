@@ -132,7 +132,7 @@ def rows_from_directory(directory: Path, *, as_of: dt.date) -> tuple[list[Portfo
                 status="not reviewed",
                 decision=a.decision,
                 decision_label=a.decision_label,
-                **summarise(a),  # type: ignore[arg-type]
+                **summarise(a),
             )
         )
     return rows, errors
