@@ -19,7 +19,7 @@ import re
 import socket
 import subprocess
 import zipfile
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any
 
@@ -354,3 +354,43 @@ def check_valid_until(
         f"decision on changes_on {a.changes_on} is still {a.decision}; reason given: {a.valid_until_reason}"
     )
     return a, on_the_day
+
+
+def healthy(base: str) -> bool:
+    """Whether the Streamlit server at ``base`` answers its health check."""
+    import urllib.request
+
+    try:
+        with urllib.request.urlopen(f"{base}/_stcore/health", timeout=2) as r:  # noqa: S310 - loopback
+            return bool(r.status == 200 and r.read().strip() == b"ok")
+    except OSError:
+        return False
+
+
+def dtac_serve_command(port: int) -> list[str]:
+    """``dtac serve`` (this checkout's code) on ``port`` of the loopback address, examples not loaded."""
+    import sys
+
+    cmd = [sys.executable, "-m", "dtac_app.cli", "serve", "--port", str(port)]
+    return [*cmd, "--address", "127.0.0.1", "--no-examples"]
+
+
+def start_server(
+    command: Callable[[int], list[str]], env: dict[str, str], log: Path, *, wait: float = 90
+) -> tuple[subprocess.Popen[bytes], str]:
+    """Start ``command(port)`` on a free port until its health check answers: (process, base URL).
+    Tries another port twice if the process dies (port taken between probe and bind) or is too slow."""
+    import time
+
+    for _attempt in range(3):
+        port = free_port()
+        base = f"http://127.0.0.1:{port}"
+        with log.open("ab") as out:
+            proc = subprocess.Popen(command(port), cwd=REPO, env=env, stdout=out, stderr=subprocess.STDOUT)
+        deadline = time.monotonic() + wait
+        while time.monotonic() < deadline and proc.poll() is None:
+            if healthy(base):
+                return proc, base
+            time.sleep(0.2)
+        stop_process(proc)
+    raise RuntimeError(f"the server did not start; log:\n{log.read_text(errors='replace')[-4000:]}")

@@ -18,15 +18,13 @@ import re
 import shutil
 import subprocess
 import sys
-import time
-import urllib.request
 from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 import pypdf
 import pytest
-from support import EXAMPLES, REPO, free_port, sqlite_workbench, stop_process, zip_of
+from support import EXAMPLES, REPO, sqlite_workbench, start_server, stop_process, zip_of
 from ui_fixtures import ARTIFACTS, ASSESSOR, Seeded, app_env
 
 from dtac_app.store.db import SQLITE_FILENAME
@@ -73,12 +71,25 @@ def _need_chromium() -> None:
 # ---------------------------------------------------------------------------------- server and browser
 
 
-def _healthy(base: str) -> bool:
-    try:
-        with urllib.request.urlopen(f"{base}/_stcore/health", timeout=2) as r:  # noqa: S310 - loopback
-            return bool(r.status == 200 and r.read().strip() == b"ok")
-    except OSError:
-        return False
+def _streamlit_run(port: int) -> list[str]:
+    """``streamlit run streamlit_app.py`` on ``port`` (the workbench without `dtac serve`'s additions)."""
+    return [
+        sys.executable,
+        "-m",
+        "streamlit",
+        "run",
+        str(REPO / "streamlit_app.py"),
+        "--server.port",
+        str(port),
+        "--server.address",
+        "127.0.0.1",
+        "--server.headless",
+        "true",
+        "--server.fileWatcherType",
+        "none",
+        "--browser.gatherUsageStats",
+        "false",
+    ]
 
 
 class Server:
@@ -89,37 +100,7 @@ class Server:
         self.base = ""
 
     def start(self) -> None:
-        for _attempt in range(3):
-            port = free_port()
-            self.base = f"http://127.0.0.1:{port}"
-            cmd = [
-                sys.executable,
-                "-m",
-                "streamlit",
-                "run",
-                str(REPO / "streamlit_app.py"),
-                "--server.port",
-                str(port),
-                "--server.address",
-                "127.0.0.1",
-                "--server.headless",
-                "true",
-                "--server.fileWatcherType",
-                "none",
-                "--browser.gatherUsageStats",
-                "false",
-            ]
-            with self.log_path.open("ab") as log:
-                self.proc = subprocess.Popen(
-                    cmd, cwd=REPO, env=app_env(self.data_dir), stdout=log, stderr=subprocess.STDOUT
-                )
-            deadline = time.monotonic() + 60
-            while time.monotonic() < deadline and self.proc.poll() is None:
-                if _healthy(self.base):
-                    return
-                time.sleep(0.2)
-            self.stop()  # died (port taken between probe and bind?) or too slow: try another port
-        raise RuntimeError(f"the workbench did not start; log:\n{self.log_tail()}")
+        self.proc, self.base = start_server(_streamlit_run, app_env(self.data_dir), self.log_path, wait=60)
 
     def log_tail(self) -> str:
         try:

@@ -11,17 +11,14 @@ from __future__ import annotations
 import hashlib
 import os
 import subprocess
-import sys
-import time
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
 import pytest
 from store_fixtures import PgServer
-from support import EXAMPLES, REPO, free_port, stop_process, zip_of
+from support import EXAMPLES, REPO, dtac_serve_command, start_server, stop_process, zip_of
 from test_e2e import (
-    _healthy,
     _need_chromium,
     choose,
     chromium_context,
@@ -54,20 +51,7 @@ class DtacServe:
     def start(self) -> None:
         env = {**os.environ, "DTAC_DATABASE_URL": self.url, "PYTHONPATH": str(REPO)}
         env["DTAC_DATA_DIR"] = str(self.data_dir)  # one data folder (session key) for both, not the checkout
-        for _attempt in range(3):
-            port = free_port()
-            self.base = f"http://127.0.0.1:{port}"
-            cmd = [sys.executable, "-m", "dtac_app.cli", "serve", "--port", str(port)]
-            cmd += ["--address", "127.0.0.1", "--no-examples"]
-            with self.log.open("ab") as log:
-                self.proc = subprocess.Popen(cmd, cwd=REPO, env=env, stdout=log, stderr=subprocess.STDOUT)
-            deadline = time.monotonic() + 90
-            while time.monotonic() < deadline and self.proc.poll() is None:
-                if _healthy(self.base):
-                    return
-                time.sleep(0.2)
-            self.stop()
-        raise RuntimeError(f"dtac serve did not start; log:\n{self.log.read_text(errors='replace')[-4000:]}")
+        self.proc, self.base = start_server(dtac_serve_command, env, self.log)
 
     def stop(self) -> None:
         stop_process(self.proc)

@@ -11,7 +11,6 @@ from __future__ import annotations
 import os
 import shutil
 import subprocess
-import sys
 import time
 import urllib.error
 import urllib.request
@@ -20,13 +19,12 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from support import REPO, free_port
+from support import REPO, dtac_serve_command, start_server, stop_process
 from test_e2e import (
     CHROMIUM,
     CHROMIUM_ARGS,
     TIMEOUT_MS,
     VIEWPORT,
-    _healthy,
     _need_chromium,
     go,
     idle,
@@ -56,29 +54,10 @@ class Serve:
 
     def start(self) -> None:
         env = {**app_env(self.data_dir), "PYTHONPATH": str(REPO)}
-        for _attempt in range(3):
-            port = free_port()
-            self.base = f"http://127.0.0.1:{port}"
-            cmd = [sys.executable, "-m", "dtac_app.cli", "serve", "--port", str(port)]
-            cmd += ["--address", "127.0.0.1", "--no-examples"]
-            with self.log.open("ab") as log:
-                self.proc = subprocess.Popen(cmd, cwd=REPO, env=env, stdout=log, stderr=subprocess.STDOUT)
-            deadline = time.monotonic() + 90
-            while time.monotonic() < deadline and self.proc.poll() is None:
-                if _healthy(self.base):
-                    return
-                time.sleep(0.2)
-            self.stop()
-        raise RuntimeError(f"dtac serve did not start; log:\n{self.log.read_text(errors='replace')[-4000:]}")
+        self.proc, self.base = start_server(dtac_serve_command, env, self.log)
 
     def stop(self) -> None:
-        if self.proc is not None and self.proc.poll() is None:
-            self.proc.terminate()
-            try:
-                self.proc.wait(timeout=10)
-            except subprocess.TimeoutExpired:
-                self.proc.kill()
-                self.proc.wait(timeout=10)
+        stop_process(self.proc)
         self.proc = None
 
 
