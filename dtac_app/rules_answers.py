@@ -36,6 +36,23 @@ def _register_key(regs: dict[str, ProfessionalRegister]) -> tuple[tuple[str, str
     return tuple((k, r.label, r.number) for k, r in regs.items())
 
 
+_Compiled = tuple[tuple[tuple[str, re.Pattern[str], re.Pattern[str]], ...], str]
+# id(register table) -> (the table, its compiled patterns, the examples sentence). The entry holds
+# the table, so its id is not reused while cached; a catalogue has one table.
+_COMPILED: dict[int, tuple[dict[str, ProfessionalRegister], _Compiled]] = {}
+
+
+def _compiled(regs: dict[str, ProfessionalRegister]) -> _Compiled:
+    """The register table's patterns and examples, built once per table (not per answer)."""
+    hit = _COMPILED.get(id(regs))
+    if hit is None or hit[0] is not regs:
+        if len(_COMPILED) >= 8:
+            _COMPILED.clear()
+        examples = ", ".join(f"{k} {r.example}" for k, r in regs.items())
+        hit = _COMPILED[id(regs)] = (regs, (_registers(_register_key(regs)), examples))
+    return hit[1]
+
+
 _WORD = re.compile(r"[^\W\d_]{2,}")
 _TITLES = frozenset({"dr", "mr", "mrs", "ms", "miss", "mx", "prof", "professor", "sir", "dame"})
 
@@ -45,14 +62,14 @@ def registration_problem(rules: RegulatoryRules, text: str) -> str:
     regs = rules.professional_registers
     if not regs:
         return ""
-    for _key, name, num in _registers(_register_key(regs)):
+    patterns, examples = _compiled(regs)
+    for _key, name, num in patterns:
         if name.search(text) and num.search(text):
             rest = num.sub(" ", name.sub(" ", text))
             # A name: a capitalised word that is not a title ("Dr A Person", "Jane Doe, RN").
             if any(w[0].isupper() and w.casefold() not in _TITLES for w in _WORD.findall(rest)):
                 return ""
             return "a registration is given but no name: the Clinical Safety Officer must be named"
-    examples = ", ".join(f"{k} {r.example}" for k, r in regs.items())
     return f"no professional registration found (a register and number, e.g. {examples})"
 
 
