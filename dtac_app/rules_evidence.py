@@ -15,7 +15,7 @@ from .submission import EvidenceRecord
 _Effect = Literal["fail", "condition", "review"]  # TimeEvent.effect
 
 
-@dataclass
+@dataclass(slots=True)
 class EvidenceCheck:
     """The verdict on one evidence record for one requirement."""
 

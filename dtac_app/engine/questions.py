@@ -192,24 +192,33 @@ def _judge_evidence(
                     )
             continue
         label = req.label
-        checks = [
-            apply_provenance(
+        if len(recs) == 1:
+            # One record (the usual case): its check is the verdict.
+            i = recs[0]
+            chosen = apply_provenance(
                 check_record(records[i], req, regulatory, policy, as_of, apply_cvss=apply_cvss),
                 provenance_of(documents, i),
                 label,
                 policy,
             )
-            for i in recs
-        ]
-        for i, c in zip(recs, checks, strict=True):
-            ctx.evidence_state[i] = c
+            ctx.evidence_state[i] = chosen
             ctx.evidence_label[i] = label
-        if len(checks) == 1:
-            chosen = checks[0]
             if role != "assessed":
                 continue
             events.extend(chosen.events)
         else:
+            checks = [
+                apply_provenance(
+                    check_record(records[i], req, regulatory, policy, as_of, apply_cvss=apply_cvss),
+                    provenance_of(documents, i),
+                    label,
+                    policy,
+                )
+                for i in recs
+            ]
+            for i, c in zip(recs, checks, strict=True):
+                ctx.evidence_state[i] = c
+                ctx.evidence_label[i] = label
             chosen = checks[best_check(checks)]
             if role != "assessed":
                 continue
