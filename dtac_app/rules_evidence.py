@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 from dataclasses import dataclass, field
-from typing import Literal
+from typing import Literal, NamedTuple
 
 from .criteria import EvidenceRequirement, Policy, RegulatoryRules
 from .dates import ONE_DAY, dspt_period_starts, dspt_valid_through, fmt, last_valid_day
@@ -13,6 +13,29 @@ from .results import EventKind, EvidenceState, Severity, TimeEvent
 from .submission import EvidenceRecord
 
 _Effect = Literal["fail", "condition", "review"]  # TimeEvent.effect
+
+
+class PendingEvent(NamedTuple):
+    """A dated change to one evidence record's verdict (its rule and question say which record), as
+    plain fields: many are dropped (renewal windows of unseen documents, expiries of a question that
+    fails anyway), so the ``TimeEvent`` is made only for those the engine keeps (``event()``)."""
+
+    on: dt.date
+    effect: _Effect
+    kind: EventKind
+    text: str
+    rule: str
+    question: str
+
+    def event(self) -> TimeEvent:
+        return TimeEvent(
+            on=self.on,
+            effect=self.effect,
+            kind=self.kind,
+            text=self.text,
+            rule=self.rule,
+            question=self.question,
+        )
 
 
 @dataclass(slots=True)
@@ -24,15 +47,16 @@ class EvidenceCheck:
     detail: str
     fix: str = ""
     expires: dt.date | None = None
-    events: list[TimeEvent] = field(default_factory=list)
+    events: list[PendingEvent] = field(default_factory=list)
 
 
-def _event(rule: str, question: str, on: dt.date, effect: _Effect, kind: EventKind, text: str) -> TimeEvent:
-    """A dated change to one evidence record's verdict (its rule and question say which record)."""
-    return TimeEvent(on=on, effect=effect, kind=kind, text=text, rule=rule, question=question)
+def _event(
+    rule: str, question: str, on: dt.date, effect: _Effect, kind: EventKind, text: str
+) -> PendingEvent:
+    return PendingEvent(on, effect, kind, text, rule, question)
 
 
-def _becomes_current(rule: str, question: str, label: str, day: dt.date) -> TimeEvent:
+def _becomes_current(rule: str, question: str, label: str, day: dt.date) -> PendingEvent:
     """The date on which evidence dated after the assessment becomes current."""
     return _event(
         rule, question, day, "review", "evidence_current", f"{label} dated {fmt(day)} becomes current"
@@ -41,7 +65,7 @@ def _becomes_current(rule: str, question: str, label: str, day: dt.date) -> Time
 
 def _expiry_events(
     rule: str, question: str, label: str, last_day: dt.date, as_of: dt.date, warn_days: int
-) -> list[TimeEvent]:
+) -> list[PendingEvent]:
     expires = f"{label} expires after {fmt(last_day)}"
     events = [_event(rule, question, last_day + ONE_DAY, "fail", "evidence_expiry", expires)]
     warn_from = last_day - dt.timedelta(days=warn_days)

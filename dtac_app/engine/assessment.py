@@ -367,7 +367,7 @@ def _questions(
         if ver is not None:
             r.update(provenance="verified", verification=ver)
         if q_events:
-            events.extend(q_events)
+            events.extend(e.event() for e in q_events)
         r["outcome"] = outcome
         r["reason"] = reason
         if condition:

@@ -13,9 +13,9 @@ from typing import Any
 
 from dtac_app.criteria import Catalogue, Policy, Question
 from dtac_app.provenance import DocumentProvenance, DocumentState, provenance_of
-from dtac_app.results import EvidenceState, FindingKind, Outcome, TimeEvent
+from dtac_app.results import EvidenceState, FindingKind, Outcome
 from dtac_app.rules_answers import placeholder_problem, registration_problem
-from dtac_app.rules_evidence import EvidenceCheck, apply_provenance, best_check, check_record
+from dtac_app.rules_evidence import EvidenceCheck, PendingEvent, apply_provenance, best_check, check_record
 from dtac_app.submission import Submission
 
 from .decision import SEVERITY_RANK
@@ -50,7 +50,8 @@ class Judgement:
     valid_until: dt.date | None = None  # of the evidence behind a failing or missing outcome
     condition_valid_until: dt.date | None = None  # of the evidence behind the condition
     evidence: list[int] = field(default_factory=list)
-    events: list[TimeEvent] = field(default_factory=list)
+    # Dated changes of its evidence, made into ``TimeEvent``s only if the engine keeps them.
+    events: list[PendingEvent] = field(default_factory=list)
 
 
 @dataclass(slots=True)
@@ -171,7 +172,7 @@ def _judge_evidence(
         ctx.apply_cvss,
         ctx.documents,
     )
-    events: list[TimeEvent] = []
+    events: list[PendingEvent] = []
     # (rank, severity, detail, fix, kind, last valid day)
     worst: tuple[int, str, str, str, FindingKind, dt.date | None] | None = None
     for req in q.evidence:
