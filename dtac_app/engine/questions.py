@@ -7,7 +7,7 @@ and what fixes it (``fix``), so fixes never depend on the wording of a reason.
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -49,9 +49,9 @@ class Judgement:
     condition_kind: FindingKind | None = None
     valid_until: dt.date | None = None  # of the evidence behind a failing or missing outcome
     condition_valid_until: dt.date | None = None  # of the evidence behind the condition
-    evidence: list[int] = field(default_factory=list)
+    evidence: Sequence[int] = ()
     # Dated changes of its evidence, made into ``TimeEvent``s only if the engine keeps them.
-    events: list[PendingEvent] = field(default_factory=list)
+    events: Sequence[PendingEvent] = ()
 
 
 @dataclass(slots=True)
@@ -82,9 +82,12 @@ class Context:
         return self._device
 
 
+_NO_RECORDS: list[int] = []  # shared, never changed: a question with no evidence record
+
+
 def judge(q: Question, role: str, answer: str | None, ctx: Context) -> Judgement:
     """Judge one asked question."""
-    linked = ctx.by_question.get(q.id, [])
+    linked = ctx.by_question.get(q.id, _NO_RECORDS)
     if answer is None or not answer.strip():
         if role == "assessed":
             return Judgement("missing", "Not answered", "missing_answer", evidence=linked)
@@ -178,7 +181,10 @@ def _judge_evidence(
     for req in q.evidence:
         if req.when is not None and answer not in req.when:
             continue
-        recs = [i for i in linked if records[i].kind == req.kind]
+        if len(linked) == 1:  # the usual case, without building a list
+            recs = linked if records[linked[0]].kind == req.kind else _NO_RECORDS
+        else:
+            recs = [i for i in linked if records[i].kind == req.kind]
         if not recs:
             if req.required and role == "assessed":
                 rank = SEVERITY_RANK["missing"]
