@@ -64,14 +64,22 @@ def _becomes_current(rule: str, question: str, label: str, day: dt.date) -> Pend
 
 
 def _expiry_events(
-    rule: str, question: str, label: str, last_day: dt.date, as_of: dt.date, warn_days: int
+    rule: str, question: str, label: str, last_day: dt.date, until: str, days_left: int, warn_days: int
 ) -> list[PendingEvent]:
-    expires = f"{label} expires after {fmt(last_day)}"
-    events = [_event(rule, question, last_day + ONE_DAY, "fail", "evidence_expiry", expires)]
-    warn_from = last_day - dt.timedelta(days=warn_days)
-    if warn_from > as_of:
+    """Its expiry, and (while ``days_left`` is more than ``warn_days``) when its renewal window opens.
+    ``until`` is ``last_day`` formatted."""
+    events = [
+        PendingEvent(
+            last_day + ONE_DAY, "fail", "evidence_expiry", f"{label} expires after {until}", rule, question
+        )
+    ]
+    if days_left > warn_days:  # the window opens after the assessment date
         window = f"{label} enters the {warn_days}-day renewal window"
-        events.append(_event(rule, question, warn_from, "condition", "renewal_window", window))
+        events.append(
+            PendingEvent(
+                last_day - dt.timedelta(days=warn_days), "condition", "renewal_window", window, rule, question
+            )
+        )
     return events
 
 
@@ -102,17 +110,18 @@ def _dated(
             last_day,
         )
     days_left = (last_day - as_of).days
-    events = _expiry_events(rule, question, label, last_day, as_of, warn_days)
+    until = fmt(last_day)
+    events = _expiry_events(rule, question, label, last_day, until, days_left, warn_days)
     if days_left <= warn_days:
         return EvidenceCheck(
             "expiring",
             "condition",
-            f"{label} valid until {fmt(last_day)}: {days_left} days left, inside the {warn_days}-day renewal window",
-            f"Renew {label} before {fmt(last_day)}",
+            f"{label} valid until {until}: {days_left} days left, inside the {warn_days}-day renewal window",
+            f"Renew {label} before {until}",
             last_day,
-            events[:1],
+            events,
         )
-    return EvidenceCheck("valid", "pass", f"{label} valid until {fmt(last_day)}", "", last_day, events)
+    return EvidenceCheck("valid", "pass", f"{label} valid until {until}", "", last_day, events)
 
 
 def _not_yet(rule: str, question: str, label: str, day: dt.date, verb: str, fix: str) -> EvidenceCheck:
