@@ -275,9 +275,12 @@ def question_findings(
     """The findings a judged question raises (in assessed sections, or a scored one with a condition),
     as the fields of a ``Finding`` (the assessment validates them all at once)."""
     if role == "assessed" or (role == "scored" and condition):
+        failed = outcome == "fail" or outcome == "missing"
+        if not failed and not condition:
+            return []  # a pass or an informational answer raises nothing
         out: list[dict[str, Any]] = []
         used = used_text(q, answer)
-        if outcome == "fail" or outcome == "missing":
+        if failed:
             out.append(
                 {
                     "rule": q.id,
