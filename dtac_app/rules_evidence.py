@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 from dataclasses import dataclass, field
-from typing import Literal
+from typing import Literal, NamedTuple
 
 from .criteria import EvidenceRequirement, Policy, RegulatoryRules
 from .dates import ONE_DAY, dspt_period_starts, dspt_valid_through, fmt, last_valid_day
@@ -15,7 +15,30 @@ from .submission import EvidenceRecord
 _Effect = Literal["fail", "condition", "review"]  # TimeEvent.effect
 
 
-@dataclass
+class PendingEvent(NamedTuple):
+    """A dated change to one evidence record's verdict (its rule and question say which record), as
+    plain fields: many are dropped (renewal windows of unseen documents, expiries of a question that
+    fails anyway), so the ``TimeEvent`` is made only for those the engine keeps (``event()``)."""
+
+    on: dt.date
+    effect: _Effect
+    kind: EventKind
+    text: str
+    rule: str
+    question: str
+
+    def event(self) -> TimeEvent:
+        return TimeEvent(
+            on=self.on,
+            effect=self.effect,
+            kind=self.kind,
+            text=self.text,
+            rule=self.rule,
+            question=self.question,
+        )
+
+
+@dataclass(slots=True)
 class EvidenceCheck:
     """The verdict on one evidence record for one requirement."""
 
@@ -24,15 +47,16 @@ class EvidenceCheck:
     detail: str
     fix: str = ""
     expires: dt.date | None = None
-    events: list[TimeEvent] = field(default_factory=list)
+    events: list[PendingEvent] = field(default_factory=list)
 
 
-def _event(rule: str, question: str, on: dt.date, effect: _Effect, kind: EventKind, text: str) -> TimeEvent:
-    """A dated change to one evidence record's verdict (its rule and question say which record)."""
-    return TimeEvent(on=on, effect=effect, kind=kind, text=text, rule=rule, question=question)
+def _event(
+    rule: str, question: str, on: dt.date, effect: _Effect, kind: EventKind, text: str
+) -> PendingEvent:
+    return PendingEvent(on, effect, kind, text, rule, question)
 
 
-def _becomes_current(rule: str, question: str, label: str, day: dt.date) -> TimeEvent:
+def _becomes_current(rule: str, question: str, label: str, day: dt.date) -> PendingEvent:
     """The date on which evidence dated after the assessment becomes current."""
     return _event(
         rule, question, day, "review", "evidence_current", f"{label} dated {fmt(day)} becomes current"
@@ -40,14 +64,22 @@ def _becomes_current(rule: str, question: str, label: str, day: dt.date) -> Time
 
 
 def _expiry_events(
-    rule: str, question: str, label: str, last_day: dt.date, as_of: dt.date, warn_days: int
-) -> list[TimeEvent]:
-    expires = f"{label} expires after {fmt(last_day)}"
-    events = [_event(rule, question, last_day + ONE_DAY, "fail", "evidence_expiry", expires)]
-    warn_from = last_day - dt.timedelta(days=warn_days)
-    if warn_from > as_of:
+    rule: str, question: str, label: str, last_day: dt.date, until: str, days_left: int, warn_days: int
+) -> list[PendingEvent]:
+    """Its expiry, and (while ``days_left`` is more than ``warn_days``) when its renewal window opens.
+    ``until`` is ``last_day`` formatted."""
+    events = [
+        PendingEvent(
+            last_day + ONE_DAY, "fail", "evidence_expiry", f"{label} expires after {until}", rule, question
+        )
+    ]
+    if days_left > warn_days:  # the window opens after the assessment date
         window = f"{label} enters the {warn_days}-day renewal window"
-        events.append(_event(rule, question, warn_from, "condition", "renewal_window", window))
+        events.append(
+            PendingEvent(
+                last_day - dt.timedelta(days=warn_days), "condition", "renewal_window", window, rule, question
+            )
+        )
     return events
 
 
@@ -78,17 +110,18 @@ def _dated(
             last_day,
         )
     days_left = (last_day - as_of).days
-    events = _expiry_events(rule, question, label, last_day, as_of, warn_days)
+    until = fmt(last_day)
+    events = _expiry_events(rule, question, label, last_day, until, days_left, warn_days)
     if days_left <= warn_days:
         return EvidenceCheck(
             "expiring",
             "condition",
-            f"{label} valid until {fmt(last_day)}: {days_left} days left, inside the {warn_days}-day renewal window",
-            f"Renew {label} before {fmt(last_day)}",
+            f"{label} valid until {until}: {days_left} days left, inside the {warn_days}-day renewal window",
+            f"Renew {label} before {until}",
             last_day,
-            events[:1],
+            events,
         )
-    return EvidenceCheck("valid", "pass", f"{label} valid until {fmt(last_day)}", "", last_day, events)
+    return EvidenceCheck("valid", "pass", f"{label} valid until {until}", "", last_day, events)
 
 
 def _not_yet(rule: str, question: str, label: str, day: dt.date, verb: str, fix: str) -> EvidenceCheck:

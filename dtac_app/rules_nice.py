@@ -12,7 +12,7 @@ import re
 import unicodedata
 from collections.abc import Mapping
 
-from .criteria import NiceProfile, NiceTechnology, Policy, StatusChange
+from .criteria import ContentItem, NiceProfile, NiceTechnology, Policy, StatusChange
 from .dates import fmt
 from .results import Finding, NiceVerdict, Override, Severity, TimeEvent
 from .submission import Submission
@@ -161,6 +161,48 @@ def _unconfirmed_warnings(tech: NiceTechnology, policy: Policy, as_of: dt.date) 
     return out
 
 
+# id(NICE profile) -> (the profile, its content findings by (id(item), has exercise)). The entry
+# holds the profile, so its ids are not reused while cached; bounded by items x 2 per profile.
+_CONTENT: dict[int, tuple[NiceProfile, dict[tuple[int, bool], Finding]]] = {}
+
+
+def _fixed_content(profile: NiceProfile) -> dict[tuple[int, bool], Finding]:
+    hit = _CONTENT.get(id(profile))
+    if hit is None or hit[0] is not profile:
+        if len(_CONTENT) >= 8:
+            _CONTENT.clear()
+        hit = _CONTENT[id(profile)] = (profile, {})
+    return hit[1]
+
+
+def _content_finding(profile: NiceProfile, ci: ContentItem, has_exercise: bool) -> Finding:
+    """The NG59 finding on a content item the app offers (no NICE exemption applying to it)."""
+    ref = f"NG59.{ci.id}"
+    if ci.rule in ("do_not_offer", "discouraged"):
+        verb = "NICE says do not offer" if ci.rule == "do_not_offer" else "NICE guidance discourages"
+        return _f(
+            ref,
+            "fail",
+            f"Offers {ci.label}: {verb} this ({ci.ng59})",
+            used=f"clinical.content includes {ci.id}",
+            fix=f"Remove from the app's content: {ci.label}",
+        )
+    if ci.rule == "only_with_exercise" and not has_exercise:
+        return _f(
+            ref,
+            "fail",
+            f"{ci.label} is offered without exercise; NG59 supports it only as part of a package that includes exercise ({ci.ng59})",
+            used=f"clinical.content includes {ci.id} but not {profile.exercise_item}",
+            fix="Deliver it within a programme that includes exercise",
+        )
+    return _f(
+        ref,
+        "pass",
+        f"{ci.label}" + (f" ({ci.ng59})" if ci.ng59 else ""),
+        used=f"clinical.content includes {ci.id}",
+    )
+
+
 def assess_nice(
     sub: Submission,
     profile: NiceProfile,
@@ -300,51 +342,28 @@ def assess_nice(
             )
         )
     has_exercise = profile.exercise_item in items
+    fixed = _fixed_content(profile)
     for ci in profile.content_items:
         if ci.id not in items:
             continue
-        ref = f"NG59.{ci.id}"
-        if ci.rule in ("do_not_offer", "discouraged"):
-            verb = "NICE says do not offer" if ci.rule == "do_not_offer" else "NICE guidance discourages"
-            content.append(
-                _f(
-                    ref,
-                    "fail",
-                    f"Offers {ci.label}: {verb} this ({ci.ng59})",
-                    used=f"clinical.content includes {ci.id}",
-                    fix=f"Remove from the app's content: {ci.label}",
-                )
-            )
-        elif ci.rule == "only_with_exercise" and not has_exercise and ci.id in exemptions:
+        if ci.rule == "only_with_exercise" and not has_exercise and ci.id in exemptions:
             tech_name, ex = exemptions[ci.id]
             content.append(
                 _f(
-                    ref,
+                    f"NG59.{ci.id}",
                     "condition",
                     f"{ci.label} without exercise: {ex.condition}",
                     used=f"clinical.content includes {ci.id}; {tech_name}: {ex.source}",
                     standing=True,
                 )
             )
-        elif ci.rule == "only_with_exercise" and not has_exercise:
-            content.append(
-                _f(
-                    ref,
-                    "fail",
-                    f"{ci.label} is offered without exercise; NG59 supports it only as part of a package that includes exercise ({ci.ng59})",
-                    used=f"clinical.content includes {ci.id} but not {profile.exercise_item}",
-                    fix="Deliver it within a programme that includes exercise",
-                )
-            )
-        else:
-            content.append(
-                _f(
-                    ref,
-                    "pass",
-                    f"{ci.label}" + (f" ({ci.ng59})" if ci.ng59 else ""),
-                    used=f"clinical.content includes {ci.id}",
-                )
-            )
+            continue
+        # Otherwise the finding depends on the profile alone: made once per item (with or without exercise).
+        key = (id(ci), has_exercise)
+        hit = fixed.get(key)
+        if hit is None:
+            hit = fixed[key] = _content_finding(profile, ci, has_exercise)
+        content.append(hit)
     if items and not ({"self_management", "stay_active"} & items):
         content.append(
             _f(

@@ -1292,3 +1292,41 @@ def test_a_long_answer_is_shortened_as_if_the_whole_text_were_tidied() -> None:
         text = "".join(rng.choice(letters) for _ in range(rng.randint(0, 200)))
         n = rng.choice([5, 10, 60])
         assert short(text, n) == tidied_whole(text, n), (text, n)
+
+
+def test_registers_an_answer_does_not_name_are_skipped_with_the_same_verdict(catalogue: Catalogue) -> None:
+    """registration_problem skips a register whose key and label an ASCII answer does not contain;
+    the verdict must be the one of running every register's patterns (as it did before)."""
+    import random
+    import re
+
+    from dtac_app.rules_answers import registration_problem
+
+    rules = catalogue.regulatory
+    regs = rules.professional_registers
+    titles = {"dr", "mr", "mrs", "ms", "miss", "mx", "prof", "professor", "sir", "dame"}
+
+    def every_register(text: str) -> str:  # the verdict with no register skipped
+        for key, r in regs.items():
+            name = re.compile(rf"\b(?:{re.escape(key)}|{re.escape(r.label)})\b", re.IGNORECASE)
+            num = re.compile(rf"(?<![\w-])(?:{r.number})(?![\w-])")
+            if name.search(text) and num.search(text):
+                rest = num.sub(" ", name.sub(" ", text))
+                words = re.findall(r"[^\W\d_]{2,}", rest)
+                if any(w[0].isupper() and w.casefold() not in titles for w in words):
+                    return ""
+                return "a registration is given but no name: the Clinical Safety Officer must be named"
+        examples = ", ".join(f"{k} {r.example}" for k, r in regs.items())
+        return f"no professional registration found (a register and number, e.g. {examples})"
+
+    pieces = ["Dr", "Jane", "Doe", ",", "-", "1234567", "12A3456B", "ſ", "K", "İ", "é", "\n", "_"]
+    for k, r in regs.items():
+        pieces += [k, k.lower(), k.upper(), r.label, r.label.upper(), r.label.lower(), r.example]
+    rng = random.Random(21)
+    named = 0
+    for _ in range(20_000):
+        text = "".join(rng.choice(pieces) + rng.choice(["", " ", ", "]) for _ in range(rng.randint(0, 8)))
+        verdict = registration_problem(rules, text)
+        assert verdict == every_register(text), text
+        named += verdict == ""
+    assert named > 100  # the named case is exercised, not only the misses

@@ -250,6 +250,10 @@ def _judge_all(
     )
 
 
+# Which of a section's counts (asked, passed, failed, missing) an outcome adds to, besides asked.
+_COUNT_SLOT: dict[str, int] = {"pass": 1, "fail": 2, "missing": 3}
+
+
 def _questions(
     plan: EnginePlan,
     ctx: Context,
@@ -266,12 +270,13 @@ def _questions(
     results: list[QuestionResult | dict[str, Any]] = []
     counts: dict[str, list[int]] = {s.id: [0, 0, 0, 0] for s in plan.criteria.sections}
     for step in plan.steps:
-        q = step.q
         qid = step.qid
-        sid = step.section_id
-        asked = True if step.cond is None else step.cond(answers, shown)
+        cond = step.cond
+        asked = True if cond is None else cond(answers, shown)
         shown[qid] = asked
         answer = answers.get(qid)
+        q = step.q
+        sid = step.section_id
         if asked is not True:
             if answer is None or answer in step.options:
                 # Nothing submission-specific in it: built once per criteria set.
@@ -296,7 +301,6 @@ def _questions(
                     }
                 )
             continue
-        role = step.role
         override = overrides.get(qid) if overrides else None
         ver = verifications.get(qid) if verifications else None
         plain = override is None and ver is None and qid not in by_question
@@ -305,26 +309,21 @@ def _questions(
             # A choice answer with nothing attached is judged the same in every submission.
             hit = step.choice.get(answer)
             if hit is None:
-                j = judge(q, role, answer, ctx)
+                j = judge(q, step.role, answer, ctx)
                 hit = step.choice[answer] = ChoiceJudgement(
                     result=_result(qid, sid, q.short, True, answer, j.outcome, j.reason, j.condition),
                     findings=tuple(
                         Finding(**f)
                         for f in question_findings(
-                            q, role, sid, answer, j.outcome, j.reason, j, j.condition, j.kind
+                            q, step.role, sid, answer, j.outcome, j.reason, j, j.condition, j.kind
                         )
                     ),
-                    counts_as=j.outcome,
+                    count_slot=_COUNT_SLOT.get(j.outcome, 0),
                 )
             results.append(hit.result)
-            outcome = hit.counts_as
             c[0] += 1
-            if outcome == "pass":
-                c[1] += 1
-            elif outcome == "fail":
-                c[2] += 1
-            elif outcome == "missing":
-                c[3] += 1
+            if hit.count_slot:
+                c[hit.count_slot] += 1
             if hit.findings:
                 findings.extend(hit.findings)
             continue
@@ -343,6 +342,7 @@ def _questions(
             )
             c[0] += 1
             continue
+        role = step.role
         j = judge(q, role, answer, ctx)
         outcome, reason, condition, kind = j.outcome, j.reason, j.condition, j.kind
         r: dict[str, Any] = {
@@ -367,7 +367,7 @@ def _questions(
         if ver is not None:
             r.update(provenance="verified", verification=ver)
         if q_events:
-            events.extend(q_events)
+            events.extend(e.event() for e in q_events)
         r["outcome"] = outcome
         r["reason"] = reason
         if condition:

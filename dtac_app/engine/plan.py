@@ -13,7 +13,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 
 from dtac_app.criteria import Commitment, CompiledCond, CriteriaSet, Question, Section, SectionRole
-from dtac_app.results import D1Item, Finding, Outcome, QuestionResult, SectionResult
+from dtac_app.results import D1Item, Finding, QuestionResult, SectionResult
 
 
 @dataclass(frozen=True, slots=True)
@@ -22,7 +22,7 @@ class ChoiceJudgement:
 
     result: QuestionResult
     findings: tuple[Finding, ...]
-    counts_as: Outcome  # what it adds to its section's counts
+    count_slot: int  # which of its section's counts it adds to besides asked (0: none)
 
 
 @dataclass(frozen=True, slots=True)

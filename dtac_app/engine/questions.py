@@ -7,15 +7,15 @@ and what fixes it (``fix``), so fixes never depend on the wording of a reason.
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
 from dtac_app.criteria import Catalogue, Policy, Question
 from dtac_app.provenance import DocumentProvenance, DocumentState, provenance_of
-from dtac_app.results import EvidenceState, FindingKind, Outcome, TimeEvent
+from dtac_app.results import EvidenceState, FindingKind, Outcome
 from dtac_app.rules_answers import placeholder_problem, registration_problem
-from dtac_app.rules_evidence import EvidenceCheck, apply_provenance, best_check, check_record
+from dtac_app.rules_evidence import EvidenceCheck, PendingEvent, apply_provenance, best_check, check_record
 from dtac_app.submission import Submission
 
 from .decision import SEVERITY_RANK
@@ -49,8 +49,9 @@ class Judgement:
     condition_kind: FindingKind | None = None
     valid_until: dt.date | None = None  # of the evidence behind a failing or missing outcome
     condition_valid_until: dt.date | None = None  # of the evidence behind the condition
-    evidence: list[int] = field(default_factory=list)
-    events: list[TimeEvent] = field(default_factory=list)
+    evidence: Sequence[int] = ()
+    # Dated changes of its evidence, made into ``TimeEvent``s only if the engine keeps them.
+    events: Sequence[PendingEvent] = ()
 
 
 @dataclass(slots=True)
@@ -81,9 +82,12 @@ class Context:
         return self._device
 
 
+_NO_RECORDS: list[int] = []  # shared, never changed: a question with no evidence record
+
+
 def judge(q: Question, role: str, answer: str | None, ctx: Context) -> Judgement:
     """Judge one asked question."""
-    linked = ctx.by_question.get(q.id, [])
+    linked = ctx.by_question.get(q.id, _NO_RECORDS)
     if answer is None or not answer.strip():
         if role == "assessed":
             return Judgement("missing", "Not answered", "missing_answer", evidence=linked)
@@ -171,13 +175,16 @@ def _judge_evidence(
         ctx.apply_cvss,
         ctx.documents,
     )
-    events: list[TimeEvent] = []
+    events: list[PendingEvent] = []
     # (rank, severity, detail, fix, kind, last valid day)
     worst: tuple[int, str, str, str, FindingKind, dt.date | None] | None = None
     for req in q.evidence:
         if req.when is not None and answer not in req.when:
             continue
-        recs = [i for i in linked if records[i].kind == req.kind]
+        if len(linked) == 1:  # the usual case, without building a list
+            recs = linked if records[linked[0]].kind == req.kind else _NO_RECORDS
+        else:
+            recs = [i for i in linked if records[i].kind == req.kind]
         if not recs:
             if req.required and role == "assessed":
                 rank = SEVERITY_RANK["missing"]
@@ -192,24 +199,33 @@ def _judge_evidence(
                     )
             continue
         label = req.label
-        checks = [
-            apply_provenance(
+        if len(recs) == 1:
+            # One record (the usual case): its check is the verdict.
+            i = recs[0]
+            chosen = apply_provenance(
                 check_record(records[i], req, regulatory, policy, as_of, apply_cvss=apply_cvss),
                 provenance_of(documents, i),
                 label,
                 policy,
             )
-            for i in recs
-        ]
-        for i, c in zip(recs, checks, strict=True):
-            ctx.evidence_state[i] = c
+            ctx.evidence_state[i] = chosen
             ctx.evidence_label[i] = label
-        if len(checks) == 1:
-            chosen = checks[0]
             if role != "assessed":
                 continue
             events.extend(chosen.events)
         else:
+            checks = [
+                apply_provenance(
+                    check_record(records[i], req, regulatory, policy, as_of, apply_cvss=apply_cvss),
+                    provenance_of(documents, i),
+                    label,
+                    policy,
+                )
+                for i in recs
+            ]
+            for i, c in zip(recs, checks, strict=True):
+                ctx.evidence_state[i] = c
+                ctx.evidence_label[i] = label
             chosen = checks[best_check(checks)]
             if role != "assessed":
                 continue
@@ -259,9 +275,12 @@ def question_findings(
     """The findings a judged question raises (in assessed sections, or a scored one with a condition),
     as the fields of a ``Finding`` (the assessment validates them all at once)."""
     if role == "assessed" or (role == "scored" and condition):
+        failed = outcome == "fail" or outcome == "missing"
+        if not failed and not condition:
+            return []  # a pass or an informational answer raises nothing
         out: list[dict[str, Any]] = []
         used = used_text(q, answer)
-        if outcome == "fail" or outcome == "missing":
+        if failed:
             out.append(
                 {
                     "rule": q.id,
