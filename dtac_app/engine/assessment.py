@@ -4,6 +4,9 @@ The order of work: questions in form order with routing, commitments that reach 
 questions, the form version's validity, sections, D1, the evidence register, GB device rules,
 the NICE profile, then the decision and when it changes. The pieces live beside this module
 (``plan``, ``questions``, ``scoring``, ``register``, ``decision``).
+
+One concern, so one module past 500 lines: the sequence of one assessment, kept together so it
+reads top to bottom in the order the engine works; each step's rules are in the modules above.
 """
 
 from __future__ import annotations

@@ -10,6 +10,9 @@ entries. Database ids are not carried over, except inside imported audit entries
 On import, users that do not exist are created *disabled and without a password*, so history
 keeps its names but nobody can sign in as them until an admin enables the account and sets a
 password. Imported records are written as they were; a new audit entry records the import.
+
+One concern, one module (about 500 lines): the package format, read and written from one field
+description per record so export and import cannot drift apart.
 """
 
 from __future__ import annotations
