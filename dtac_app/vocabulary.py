@@ -123,3 +123,7 @@ DeviceClass = Literal["I", "Is", "Im", "IIa", "IIb", "III"]
 DEVICE_CLASSES: tuple[DeviceClass, ...] = get_args(DeviceClass)
 Marking = Literal["UKCA", "CE-MDR", "CE-MDD", "CE-IVDD", "none"]
 MARKINGS: tuple[Marking, ...] = get_args(Marking)
+
+# The browser cookie that holds a web session under `dtac serve` (dtac_app/workbench/sessions.py).
+# Here, not there, so the server and the sign-in page can name it without loading the store.
+SESSION_COOKIE_NAME = "dtac_session"

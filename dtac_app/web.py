@@ -25,6 +25,8 @@ from starlette.requests import Request
 from starlette.responses import HTMLResponse, PlainTextResponse, Response
 from starlette.routing import Route
 
+from dtac_app.vocabulary import SESSION_COOKIE_NAME
+
 if TYPE_CHECKING:
     from starlette.types import ASGIApp, Receive, Scope, Send
 
@@ -87,8 +89,8 @@ def cookie_of(headers: list[tuple[bytes, bytes]]) -> str | None:
                 jar.load(value.decode("latin-1"))
             except Exception:  # noqa: BLE001 - a malformed Cookie header is no session
                 continue
-            if _sessions().COOKIE_NAME in jar:
-                return jar[_sessions().COOKIE_NAME].value
+            if SESSION_COOKIE_NAME in jar:
+                return jar[SESSION_COOKIE_NAME].value
     return None
 
 
@@ -96,15 +98,14 @@ async def claim(request: Request) -> Response:
     if _cross_site(request):
         return _no_store(PlainTextResponse("Refused: this request came from another site.", status_code=403))
     code = request.query_params.get("code", "")
-    old = _sessions().unsign_cookie(request.cookies.get(_sessions().COOKIE_NAME))
-    wb = _workbench()
-    claimed = await run_in_threadpool(lambda: wb.claim_session(code, replacing=old))
+    old = _sessions().unsign_cookie(request.cookies.get(SESSION_COOKIE_NAME))
+    claimed = await run_in_threadpool(lambda: _workbench().claim_session(code, replacing=old))
     if claimed is None:
         return _no_store(PlainTextResponse("This sign-in link is not valid (any more).", status_code=403))
     token, _expires = claimed
     response = _no_store(_done())
     response.set_cookie(
-        _sessions().COOKIE_NAME,
+        SESSION_COOKIE_NAME,
         _sessions().sign_token(token),
         max_age=int(_sessions().session_lifetime().total_seconds()),
         path=base_path() or "/",
@@ -118,13 +119,12 @@ async def claim(request: Request) -> Response:
 async def sign_out(request: Request) -> Response:
     if _cross_site(request):
         return _no_store(PlainTextResponse("Refused: this request came from another site.", status_code=403))
-    cookie = request.cookies.get(_sessions().COOKIE_NAME)
+    cookie = request.cookies.get(SESSION_COOKIE_NAME)
     if cookie:
-        wb = _workbench()
-        await run_in_threadpool(lambda: wb.end_session_by_cookie(cookie))
+        await run_in_threadpool(lambda: _workbench().end_session_by_cookie(cookie))
     response = _no_store(_done())
     response.delete_cookie(
-        _sessions().COOKIE_NAME,
+        SESSION_COOKIE_NAME,
         path=base_path() or "/",
         secure=_secure(request),
         httponly=True,
@@ -151,8 +151,9 @@ class MediaGuard:
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] == "http" and str(scope.get("path", "")).startswith(self.prefix):
             cookie = cookie_of(scope.get("headers", []))
-            wb = _workbench()
-            found = await run_in_threadpool(lambda: wb.resume_session(cookie)) if cookie else None
+            # No cookie: refused at once, without the store (the tab icon is asked for before
+            # sign-in). With one: opened and checked off the event loop, which serves everyone.
+            found = await run_in_threadpool(lambda: _workbench().resume_session(cookie)) if cookie else None
             if found is None:
                 refused = _no_store(
                     PlainTextResponse("Sign in to the DTAC Workbench to open this file.", status_code=403)

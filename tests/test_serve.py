@@ -88,6 +88,7 @@ def test_the_server_and_the_sign_in_page_start_without_the_database_layer() -> N
     are imported while the first browser fetches. (Loading them first cost about 0.6 s a start.)"""
     code = (
         "import sys, dtac_app.web, dtac_app.ui.session, dtac_app.ui.failures\n"
+        "dtac_app.ui.session._session_cookie()  # what the signed-out page asks first\n"
         "heavy = sorted(m for m in sys.modules if m == 'sqlalchemy' or m.startswith('dtac_app.workbench'))\n"
         "print(','.join(heavy))\n"
     )
@@ -95,3 +96,40 @@ def test_the_server_and_the_sign_in_page_start_without_the_database_layer() -> N
         [sys.executable, "-c", code], capture_output=True, text=True, check=True, cwd=REPO, timeout=120
     )
     assert out.stdout.strip() == "", out.stdout
+
+
+def test_a_download_link_without_a_cookie_is_refused_without_opening_the_store(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """The tab icon is a /media/ file the browser asks for before anyone signs in: the guard must
+    refuse it at once, not open the database on the server's event loop (that delayed the first
+    page of every cold start by about 0.8 s)."""
+    import asyncio
+
+    from dtac_app import web
+
+    def no_store() -> None:
+        raise AssertionError("the store was opened for a request without a session cookie")
+
+    monkeypatch.setattr(web, "_workbench", no_store)
+    sent: list[dict[str, object]] = []
+
+    async def app(scope: object, receive: object, send: object) -> None:
+        raise AssertionError("a /media/ request without a session reached Streamlit")
+
+    async def receive() -> dict[str, object]:
+        return {"type": "http.request", "body": b"", "more_body": False}
+
+    async def send(message: dict[str, object]) -> None:
+        sent.append(message)
+
+    guard = web.MediaGuard(app)  # type: ignore[arg-type]
+    scope = {
+        "type": "http",
+        "method": "GET",
+        "path": guard.prefix + "icon.png",
+        "headers": [],
+        "query_string": b"",
+    }
+    asyncio.run(guard(scope, receive, send))  # type: ignore[arg-type]
+    assert sent[0]["type"] == "http.response.start" and sent[0]["status"] == 403

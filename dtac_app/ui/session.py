@@ -17,6 +17,7 @@ from dtac_app.store.views import UserView
 from dtac_app.ui.failures import database_errors_shown
 from dtac_app.ui.safe import md
 from dtac_app.ui.widgets import pick_one
+from dtac_app.vocabulary import SESSION_COOKIE_NAME
 
 if TYPE_CHECKING:
     from dtac_app.submission import Submission
@@ -58,10 +59,8 @@ def cookie_sessions() -> bool:
 
 
 def _session_cookie() -> str | None:
-    from dtac_app.workbench.sessions import COOKIE_NAME
-
     try:
-        value = st.context.cookies.get(COOKIE_NAME)
+        value = st.context.cookies.get(SESSION_COOKIE_NAME)
     except Exception:  # noqa: BLE001 - no browser request behind this run
         return None
     return value if isinstance(value, str) and value else None

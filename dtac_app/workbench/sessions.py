@@ -41,11 +41,12 @@ from dtac_app.store.location import data_dir
 from dtac_app.store.models import User, WebSession
 from dtac_app.store.repo import Repos
 from dtac_app.store.views import UserView
+from dtac_app.vocabulary import SESSION_COOKIE_NAME
 
 from . import access
 from .unit import WorkbenchBase
 
-COOKIE_NAME = "dtac_session"
+COOKIE_NAME = SESSION_COOKIE_NAME
 HANDOFF_TTL = dt.timedelta(minutes=2)
 LAST_SEEN_EVERY = dt.timedelta(minutes=5)
 """``last_seen_at`` is written at most this often (a reload is a read, not a write, most times)."""
