@@ -48,7 +48,7 @@ from .questions import Context, judge, not_asked_reason, question_findings, shor
 from .register import device_evidence, evidence_register
 from .scoring import score_d1
 
-ENGINE_VERSION = "2.0.0"
+ENGINE_VERSION = "2.1.0"
 
 # Informational findings that belong in the assessment's findings (a warning a reader must see).
 _SHOWN_INFO_RULES = frozenset({UNCONFIRMED_RULE, IDENTITY_OVERRIDE})
