@@ -15,7 +15,7 @@ from typer.testing import CliRunner
 from dtac_app.cli import app
 from dtac_app.results import Override
 from dtac_app.store.db import Database
-from dtac_app.store.roles import APPEND_ONLY_TABLES
+from dtac_app.store.models import APPEND_ONLY_TABLES
 from dtac_app.workbench.facade import Workbench
 
 
@@ -101,15 +101,22 @@ def test_the_app_role_has_exactly_the_documented_privileges(pg_server: Any, pg_w
     assert not any({"DELETE", "TRUNCATE", "REFERENCES", "TRIGGER"} & p for p in grants.values())
 
 
-def test_migration_tables_match_the_roles_module() -> None:
+def test_migration_tables_match_the_models_and_the_roles_module() -> None:
+    """The tables the migrations make append-only are the models' list, and the roles module grants
+    from that same list (it once kept its own copy, which missed the evidence store's three)."""
     import importlib.util
 
-    path = Path(__file__).resolve().parents[1] / "dtac_app/store/migrations/versions/0001_initial_schema.py"
-    spec = importlib.util.spec_from_file_location("m0001", path)
-    assert spec and spec.loader
-    mod = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(mod)
-    assert set(mod.APPEND_ONLY_TABLES) == set(APPEND_ONLY_TABLES)
+    from dtac_app.store import roles
+
+    made: set[str] = set()
+    versions = Path(__file__).resolve().parents[1] / "dtac_app/store/migrations/versions"
+    for name, attr in (("0001_initial_schema.py", "APPEND_ONLY_TABLES"), ("0003_evidence_store.py", "TABLES")):
+        spec = importlib.util.spec_from_file_location(name[:4], versions / name)
+        assert spec and spec.loader
+        mod = importlib.util.module_from_spec(spec)
+        spec.loader.exec_module(mod)
+        made |= set(getattr(mod, attr))
+    assert made == set(APPEND_ONLY_TABLES) == set(roles.APPEND_ONLY_TABLES)
 
 
 def test_db_init_with_an_owner_url_grants_the_app_role(

@@ -19,15 +19,8 @@ from __future__ import annotations
 from sqlalchemy import Connection, text
 from sqlalchemy.engine import make_url
 
-APPEND_ONLY_TABLES = (
-    "audit_log",
-    "submissions",
-    "assessment_revisions",
-    "overrides",
-    "provenance_marks",
-    "sign_offs",
-    "clarification_replies",
-)
+from .models import APPEND_ONLY_TABLES  # one list: the models', which the migrations follow
+
 READ_ONLY_TABLES = ("alembic_version",)
 
 
