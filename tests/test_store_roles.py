@@ -110,7 +110,10 @@ def test_migration_tables_match_the_models_and_the_roles_module() -> None:
 
     made: set[str] = set()
     versions = Path(__file__).resolve().parents[1] / "dtac_app/store/migrations/versions"
-    for name, attr in (("0001_initial_schema.py", "APPEND_ONLY_TABLES"), ("0003_evidence_store.py", "TABLES")):
+    for name, attr in (
+        ("0001_initial_schema.py", "APPEND_ONLY_TABLES"),
+        ("0003_evidence_store.py", "TABLES"),
+    ):
         spec = importlib.util.spec_from_file_location(name[:4], versions / name)
         assert spec and spec.loader
         mod = importlib.util.module_from_spec(spec)
